@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// env is what a subcommand receives: the process's context, environment
+// and standard streams. Nothing in scs writes to os.Stdout directly.
+type env struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) error
+}
+
+// commands lists every subcommand of scs.
+var commands = []command{
+	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
+	{"scheme", "list, show and validate schemes", cmdScheme},
+	{"version", "print the version of scs", cmdVersion},
+}
+
+// usageError is a mistake in how a command was called; it exits with status 2.
+type usageError struct{ msg, hint string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errReported is returned by a command that has already printed what went
+// wrong; it exits with status 1 and prints nothing more.
+var errReported = errors.New("reported")
+
+// errHelp is returned after --help has printed the usage: exit status 0.
+var errHelp = errors.New("help shown")
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) < 2 {
+		topUsage(stderr)
+		return &usageError{msg: "missing command"}
+	}
+	name := args[1]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 2 {
+			return run(ctx, []string{args[0], args[2], "--help"}, getenv, stdin, stdout, stderr)
+		}
+		topUsage(stdout)
+		return nil
+	case "--version", "-version":
+		name = "version"
+	}
+	for _, c := range commands {
+		if c.name == name {
+			err := c.run(e, args[2:])
+			if errors.Is(err, errHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	topUsage(stderr)
+	return &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+}
+
+func topUsage(w io.Writer) {
+	fmt.Fprintln(w, "scs: a social credit system as code.")
+	fmt.Fprintln(w, "\nUsage: scs COMMAND [flags] [args]\n\nCommands:")
+	cs := append([]command(nil), commands...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'scs COMMAND --help' for a command's flags.")
+}
+
+// newFlags returns a FlagSet for a subcommand whose usage text is usage
+// (the first line is the synopsis); flag errors become usage errors.
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stdout, "Usage: "+strings.TrimSpace(usage))
+		fmt.Fprintln(e.stdout, "\nFlags:")
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses args with fs, allowing flags after positional
+// arguments ("scs score events.jsonl --explain"). It returns the positional
+// arguments, errHelp after printing the usage for -h/--help, or a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, errHelp
+			}
+			return nil, &usageError{msg: fs.Name() + ": " + err.Error(), hint: "Run 'scs " + fs.Name() + " --help' for usage."}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// choice is a flag.Value that accepts one of a fixed set of words.
+type choice struct {
+	val     string
+	allowed []string
+}
+
+func newChoice(def string, allowed ...string) *choice { return &choice{val: def, allowed: allowed} }
+
+func (c *choice) String() string { return c.val }
+
+func (c *choice) Set(s string) error {
+	for _, a := range c.allowed {
+		if s == a {
+			c.val = s
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", s, strings.Join(c.allowed, ", "))
+}

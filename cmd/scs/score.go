@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"scs"
+	"scs/engine"
+	"scs/jsonl"
+	"scs/schemes"
+)
+
+const scoreUsage = `scs score [--scheme NAME|FILE] [--at RFC3339] [--format table|json] [--explain] [--skip-invalid] [FILE|-]
+
+Reads events as JSON lines (from FILE, or standard input when FILE is - or
+absent), one object a line:
+
+  {"id":"e1","citizen":"c-17","rule":"tax-evasion","at":"2024-03-01T09:00:00+08:00"}
+
+with optional "quantity" (per-unit and tiered rules), "points" (range rules),
+"department" and "evidence". Prints each citizen's score, grade and lock as of
+--at, sorted by citizen id. A bad line is an error naming the line and the
+field, and nothing is printed, unless --skip-invalid is given.`
+
+// maxReported is how many bad lines scs score lists before summarising.
+const maxReported = 50
+
+func cmdScore(e *env, args []string) error {
+	fs := newFlags(e, "score", scoreUsage)
+	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
+	atFlag := fs.String("at", "", "report standings as of this RFC 3339 `time` (default now); later events are not applied")
+	format := newChoice("table", "table", "json")
+	fs.Var(format, "format", "output `format`: table or json")
+	explain := fs.Bool("explain", false, "print every citizen's trail: each event's points asked and applied, and why")
+	skip := fs.Bool("skip-invalid", false, "skip bad lines (each reported on stderr) instead of failing")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("score: want at most one input file, got %d", len(pos))
+	}
+	asOf := time.Now().UTC()
+	if *atFlag != "" {
+		t, err := jsonl.ParseTime(*atFlag)
+		if err != nil {
+			return usagef("score: --at: %v", err)
+		}
+		asOf = t
+	}
+	scheme, err := schemes.Load(*schemeName)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(scheme)
+	if err != nil {
+		return err
+	}
+	in := e.stdin
+	name := "standard input"
+	if len(pos) == 1 && pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return scs.Errorf(scs.EINVALID, "score: %v", err)
+		}
+		defer f.Close()
+		in, name = f, pos[0]
+	}
+	evs, err := readEvents(e, in, name, eng, *skip)
+	if err != nil {
+		return err
+	}
+	results, err := eng.ScoreEvents(evs, asOf, *explain)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	if format.val == "json" {
+		err = writeScoreJSON(w, results, *explain)
+	} else {
+		err = writeScoreTable(w, results, *explain)
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// readEvents decodes and checks every line; a bad line is reported with its
+// number and field. Unless skip is set, any bad line fails the whole input.
+func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool) ([]scs.Event, error) {
+	dec := jsonl.NewDecoder(in)
+	var evs []scs.Event
+	seen := make(map[string]int)
+	bad := 0
+	report := func(err error) {
+		bad++
+		if skip {
+			fmt.Fprintf(e.stderr, "scs: %s: skipped %v\n", name, err)
+		} else if bad <= maxReported {
+			fmt.Fprintf(e.stderr, "scs: %s: %v\n", name, err)
+		}
+	}
+	for {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		var le *jsonl.LineError
+		if errors.As(err, &le) {
+			report(err)
+			continue
+		}
+		if err != nil {
+			return nil, scs.Errorf(scs.EINVALID, "%s: %v", name, err)
+		}
+		if cerr := eng.Check(&ev); cerr != nil {
+			report(&jsonl.LineError{Line: dec.Line(), Field: fieldOf(cerr), Message: messageOf(cerr)})
+			continue
+		}
+		if first, dup := seen[ev.ID]; dup {
+			report(&jsonl.LineError{Line: dec.Line(), Field: "id", Message: fmt.Sprintf("duplicate id %q (first on line %d)", ev.ID, first)})
+			continue
+		}
+		seen[ev.ID] = dec.Line()
+		evs = append(evs, ev)
+	}
+	if bad > 0 && !skip {
+		if bad > maxReported {
+			fmt.Fprintf(e.stderr, "scs: %s: ... and %d more bad lines\n", name, bad-maxReported)
+		}
+		fmt.Fprintf(e.stderr, "scs: %s: %d bad lines; nothing scored (use --skip-invalid to skip them)\n", name, bad)
+		return nil, errReported
+	}
+	return evs, nil
+}
+
+// fieldOf and messageOf split an engine error "field: message".
+func fieldOf(err error) string {
+	m := scs.ErrorMessage(err)
+	for i := 0; i < len(m); i++ {
+		if m[i] == ':' {
+			return m[:i]
+		}
+		if m[i] == ' ' {
+			break
+		}
+	}
+	return ""
+}
+
+func messageOf(err error) string {
+	m := scs.ErrorMessage(err)
+	if f := fieldOf(err); f != "" {
+		return m[len(f)+2:]
+	}
+	return m
+}
+
+type standingJSON struct {
+	scs.Standing
+	Trail []scs.TrailEntry `json:"trail,omitempty"`
+}
+
+func writeScoreJSON(w io.Writer, results []engine.Result, explain bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range results {
+		r := &results[i]
+		out := standingJSON{Standing: r.Standing}
+		if explain {
+			out.Trail = r.Trail
+			if out.Trail == nil {
+				out.Trail = []scs.TrailEntry{}
+			}
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeScoreTable(w io.Writer, results []engine.Result, explain bool) error {
+	if explain {
+		return writeTrailTable(w, results)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CITIZEN\tSCORE\tGRADE\tLOCKED UNTIL\tEVENTS\t")
+	for i := range results {
+		s := &results[i].Standing
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t\n", s.Citizen, s.Score, s.Grade, lockText(s), s.Events)
+	}
+	return tw.Flush()
+}
+
+func lockText(s *scs.Standing) string {
+	if s.LockedUntil == nil {
+		return "-"
+	}
+	return s.LockedUntil.Format(time.RFC3339)
+}
+
+// writeTrailTable prints, for each citizen, a line with the standing and a
+// table of the trail: every event's points asked and applied, and why.
+func writeTrailTable(w io.Writer, results []engine.Result) error {
+	for i := range results {
+		s := &results[i].Standing
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s: score %d, grade %s, locked until %s, %d events\n", s.Citizen, s.Score, s.Grade, lockText(s), s.Events)
+		if len(results[i].Trail) == 0 {
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  AT\tEVENT\tRULE\tQUANTITY\tASKED\tAPPLIED\tSCORE\tGRADE\tREASON")
+		for _, t := range results[i].Trail {
+			q := "-"
+			if t.Quantity != 0 {
+				q = strconv.FormatFloat(t.Quantity, 'g', -1, 64)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%+d\t%+d\t%d\t%s\t%s\n", t.At.UTC().Format(time.RFC3339), t.Event, t.Rule, q, t.Asked, t.Applied, t.Score, t.Grade, orDash(t.Reason))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

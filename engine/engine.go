@@ -1,0 +1,391 @@
+// Package engine decides every point: it applies events to a citizen's state
+// under a scheme and explains each result. It is pure and deterministic: no
+// clock, no I/O, no global random source; time comes in as arguments and the
+// same input gives the same output on any machine.
+package engine
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"scs"
+)
+
+// micro is the fixed-point scale of quantities: the engine counts quantities
+// in millionths so that running totals do not drift (0.1 + 0.2 hours).
+const micro = 1_000_000
+
+// MaxQuantity is the largest quantity an event may carry.
+const MaxQuantity = 1e12
+
+// MaxPoints bounds any number of points (asked, applied or score) so that
+// sums cannot overflow; results beyond it saturate.
+const MaxPoints = int64(1) << 50
+
+type tier struct {
+	from, upTo int64 // micro units; upTo 0 = unbounded
+	per        int64 // micro units
+	points     int64
+}
+
+type rule struct {
+	id        string
+	kind      scs.EffectKind
+	points    int64
+	unit      int64 // micro units
+	min, max  int64
+	tiers     []tier
+	dropGrade int
+	dropTop   int64
+	cap       int64
+	capSlot   int // index into State.Yearly of the points applied this year, -1 if none
+	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
+}
+
+type grade struct {
+	name string
+	min  int64
+	lock scs.Period
+}
+
+// Engine applies events under one scheme. It is safe for concurrent use: it
+// holds no mutable state; each citizen's State belongs to the caller.
+type Engine struct {
+	scheme    *scs.Scheme
+	loc       *time.Location
+	rules     []rule
+	index     map[string]int
+	grades    []grade
+	capGrades [][]bool // capability index -> grade index -> has
+	slots     int
+	floor     int64
+	ceiling   int64
+	yearBase  int
+	yearStart []int64 // unix seconds of Jan 1 00:00 in loc, for yearBase+i
+}
+
+const (
+	firstYear = 1900
+	lastYear  = 2500
+)
+
+// New compiles scheme into an Engine. The scheme must have been validated by
+// the schemes package; New returns an error for inconsistencies it cannot
+// compile (an unknown grade in a drop rule, a missing time zone).
+func New(s *scs.Scheme) (*Engine, error) {
+	if s == nil || len(s.Grades) == 0 {
+		return nil, scs.Errorf(scs.EINVALID, "scheme has no grades")
+	}
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	e := &Engine{scheme: s, loc: loc, index: make(map[string]int, len(s.Rules)), floor: s.Floor, ceiling: s.Ceiling}
+	if e.ceiling == 0 || e.ceiling > MaxPoints {
+		e.ceiling = MaxPoints
+	}
+	for _, g := range s.Grades {
+		e.grades = append(e.grades, grade{name: g.Name, min: g.Min, lock: g.LockIn})
+	}
+	for i, sr := range s.Rules {
+		r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1}
+		switch sr.Effect.Kind {
+		case scs.EffectFixed:
+			r.points = sr.Effect.Points
+		case scs.EffectPerUnit:
+			r.points = sr.Effect.Points
+			r.unit = toMicro(sr.Effect.Unit)
+			if r.unit <= 0 {
+				return nil, scs.Errorf(scs.EINVALID, "rule %s: unit must be positive", sr.ID)
+			}
+		case scs.EffectRange:
+			r.min, r.max = sr.Effect.Min, sr.Effect.Max
+		case scs.EffectTiered:
+			var from int64
+			for j, t := range sr.Effect.Tiers {
+				ct := tier{from: from, upTo: toMicro(t.UpTo), per: toMicro(t.Per), points: t.Points}
+				if ct.per <= 0 || (ct.upTo != 0 && ct.upTo <= from) || (ct.upTo == 0 && j != len(sr.Effect.Tiers)-1) {
+					return nil, scs.Errorf(scs.EINVALID, "rule %s: tier %d is malformed", sr.ID, j+1)
+				}
+				r.tiers = append(r.tiers, ct)
+				from = ct.upTo
+			}
+			if len(r.tiers) == 0 {
+				return nil, scs.Errorf(scs.EINVALID, "rule %s: tiered effect has no tiers", sr.ID)
+			}
+			r.qtySlot = e.slots
+			e.slots++
+		case scs.EffectDropTo:
+			r.dropGrade = s.GradeIndex(sr.Effect.DropTo)
+			if r.dropGrade < 0 {
+				return nil, scs.Errorf(scs.EINVALID, "rule %s: drop_to names unknown grade %q", sr.ID, sr.Effect.DropTo)
+			}
+			r.dropTop = s.Grades[r.dropGrade].Max
+		default:
+			return nil, scs.Errorf(scs.EINVALID, "rule %s: unknown effect kind %d", sr.ID, sr.Effect.Kind)
+		}
+		if r.cap > 0 {
+			r.capSlot = e.slots
+			e.slots++
+		}
+		e.rules = append(e.rules, r)
+		e.index[sr.ID] = i
+	}
+	for _, c := range s.Capabilities {
+		has := make([]bool, len(s.Grades))
+		for _, g := range c.Grades {
+			if gi := s.GradeIndex(g); gi >= 0 {
+				has[gi] = true
+			}
+		}
+		e.capGrades = append(e.capGrades, has)
+	}
+	e.yearBase = firstYear
+	for y := firstYear; y <= lastYear+1; y++ {
+		e.yearStart = append(e.yearStart, time.Date(y, 1, 1, 0, 0, 0, 0, loc).Unix())
+	}
+	return e, nil
+}
+
+// Scheme returns the scheme the engine was built from.
+func (e *Engine) Scheme() *scs.Scheme { return e.scheme }
+
+// NewState returns the state of a citizen before any event: the scheme's
+// starting score, no lock.
+func (e *Engine) NewState(citizen string) scs.State {
+	return scs.State{Citizen: citizen, Score: clamp(e.scheme.Start, e.floor, e.ceiling), LockGrade: -1}
+}
+
+// yearOf returns the calendar year of t in the scheme's zone.
+func (e *Engine) yearOf(t time.Time) int {
+	u := t.Unix()
+	n := len(e.yearStart) - 1
+	if u < e.yearStart[0] || u >= e.yearStart[n] {
+		return t.In(e.loc).Year()
+	}
+	i := int((u - e.yearStart[0]) / 31556952)
+	if i >= n {
+		i = n - 1
+	}
+	for i > 0 && u < e.yearStart[i] {
+		i--
+	}
+	for i+1 < n && u >= e.yearStart[i+1] {
+		i++
+	}
+	return e.yearBase + i
+}
+
+func toMicro(f float64) int64 { return int64(math.Round(f * micro)) }
+
+// Check reports whether ev is valid under the scheme, independent of any
+// state: a known rule, a quantity where the rule counts one (finite, not
+// negative, at most MaxQuantity), points within the range of a range rule,
+// and neither where the rule takes none. Errors are scs.EINVALID and name
+// the field.
+func (e *Engine) Check(ev *scs.Event) error {
+	i, ok := e.index[ev.Rule]
+	if !ok {
+		if ev.Rule == "" {
+			return scs.Errorf(scs.EINVALID, "rule: missing")
+		}
+		return scs.Errorf(scs.EINVALID, "rule: unknown rule %q in scheme %s", ev.Rule, e.scheme.Name)
+	}
+	return e.check(&e.rules[i], ev)
+}
+
+func (e *Engine) check(r *rule, ev *scs.Event) error {
+	if ev.At.IsZero() {
+		return scs.Errorf(scs.EINVALID, "at: missing")
+	}
+	switch r.kind {
+	case scs.EffectPerUnit, scs.EffectTiered:
+		if !ev.HasQuantity {
+			return scs.Errorf(scs.EINVALID, "quantity: rule %s counts a quantity; the event has none", r.id)
+		}
+		q := ev.Quantity
+		if math.IsNaN(q) || q < 0 || q > MaxQuantity {
+			return scs.Errorf(scs.EINVALID, "quantity: %v is out of range for rule %s (want 0 to %g)", q, r.id, MaxQuantity)
+		}
+	default:
+		if ev.HasQuantity {
+			return scs.Errorf(scs.EINVALID, "quantity: rule %s does not count a quantity", r.id)
+		}
+	}
+	if r.kind == scs.EffectRange {
+		if !ev.HasPoints {
+			return scs.Errorf(scs.EINVALID, "points: rule %s needs the official to choose points from %d to %d", r.id, r.min, r.max)
+		}
+		if ev.Points < r.min || ev.Points > r.max {
+			return scs.Errorf(scs.EINVALID, "points: %d is outside rule %s's range %d to %d", ev.Points, r.id, r.min, r.max)
+		}
+	} else if ev.HasPoints {
+		return scs.Errorf(scs.EINVALID, "points: rule %s decides its own points; only range rules take points", r.id)
+	}
+	return nil
+}
+
+// GradeAt returns the index in the scheme's grades of the citizen's grade as
+// of t: the band of the score, held down by a lock that has not expired at t.
+func (e *Engine) GradeAt(st *scs.State, t time.Time) int {
+	g := e.gradeOf(st.Score)
+	if st.LockGrade >= 0 && t.Before(st.LockedUntil) && g < st.LockGrade {
+		g = st.LockGrade
+	}
+	return g
+}
+
+func (e *Engine) gradeOf(score int64) int {
+	for i := range e.grades {
+		if score >= e.grades[i].min {
+			return i
+		}
+	}
+	return len(e.grades) - 1
+}
+
+// Apply applies ev to st and returns the trail entry that explains it.
+// Events must come in time order for each citizen: an event before the
+// state's last event is an error (replay the whole history with Replay
+// instead). An invalid event leaves st unchanged.
+func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
+	i, ok := e.index[ev.Rule]
+	if !ok {
+		return scs.TrailEntry{}, e.Check(ev)
+	}
+	r := &e.rules[i]
+	if err := e.check(r, ev); err != nil {
+		return scs.TrailEntry{}, err
+	}
+	if st.Events > 0 && ev.At.Before(st.LastAt) {
+		return scs.TrailEntry{}, scs.Errorf(scs.EINVALID, "at: event %s at %s is before the citizen's last event at %s; replay the history in time order",
+			ev.ID, ev.At.UTC().Format(time.RFC3339), st.LastAt.UTC().Format(time.RFC3339))
+	}
+	before := e.GradeAt(st, ev.At)
+	if st.LockGrade >= 0 && !ev.At.Before(st.LockedUntil) {
+		st.LockGrade, st.LockedUntil = -1, time.Time{}
+	}
+	if r.capSlot >= 0 || r.qtySlot >= 0 {
+		if len(st.Yearly) != e.slots {
+			st.Yearly = make([]int64, e.slots)
+			st.Year = e.yearOf(ev.At)
+		} else if y := e.yearOf(ev.At); y != st.Year {
+			clear(st.Yearly)
+			st.Year = y
+		}
+	}
+	var reasons []string
+	var asked int64
+	var q int64
+	switch r.kind {
+	case scs.EffectFixed:
+		asked = r.points
+	case scs.EffectRange:
+		asked = ev.Points
+	case scs.EffectPerUnit:
+		q = toMicro(ev.Quantity)
+		asked = satMul(q/r.unit, r.points)
+	case scs.EffectTiered:
+		q = toMicro(ev.Quantity)
+		h1 := st.Yearly[r.qtySlot]
+		h2 := satAdd(h1, q)
+		asked = tiered(r.tiers, h2) - tiered(r.tiers, h1)
+		st.Yearly[r.qtySlot] = h2
+	case scs.EffectDropTo:
+		if st.Score > r.dropTop {
+			asked = r.dropTop - st.Score
+			reasons = append(reasons, fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
+		} else {
+			reasons = append(reasons, fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
+		}
+	}
+	applied := asked
+	if r.capSlot >= 0 && applied != 0 {
+		sum := st.Yearly[r.capSlot]
+		if applied > 0 {
+			if room := r.cap - sum; applied > room {
+				applied = max(room, 0)
+			}
+		} else if room := r.cap + sum; -applied > room {
+			applied = -max(room, 0)
+		}
+		if applied != asked {
+			reasons = append(reasons, fmt.Sprintf("yearly cap of %d for %s reached in %d (%+d already applied that year)", r.cap, r.id, st.Year, sum))
+		}
+	}
+	score := satAdd(st.Score, applied)
+	if score < e.floor {
+		score = e.floor
+		reasons = append(reasons, fmt.Sprintf("floor of %d reached", e.floor))
+	} else if score > e.ceiling {
+		score = e.ceiling
+		reasons = append(reasons, fmt.Sprintf("ceiling of %d reached", e.ceiling))
+	}
+	applied = score - st.Score
+	st.Score = score
+	if r.capSlot >= 0 {
+		st.Yearly[r.capSlot] += applied
+	}
+	band := e.gradeOf(score)
+	g := band
+	if st.LockGrade >= 0 && g < st.LockGrade {
+		g = st.LockGrade
+		reasons = append(reasons, fmt.Sprintf("grade held at %s by the lock-in until %s (the score's band is %s)",
+			e.grades[g].name, st.LockedUntil.UTC().Format(time.RFC3339), e.grades[band].name))
+	}
+	if g > before && !e.grades[g].lock.IsZero() {
+		st.LockGrade = g
+		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
+		reasons = append(reasons, fmt.Sprintf("fell from %s into %s: locked in %s for %s, until %s",
+			e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), st.LockedUntil.Format(time.RFC3339)))
+	}
+	st.Events++
+	st.LastAt = ev.At
+	te := scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Asked: asked, Applied: applied, Score: score, Grade: e.grades[g].name}
+	if ev.HasQuantity {
+		te.Quantity = ev.Quantity
+	}
+	if len(reasons) == 1 {
+		te.Reason = reasons[0]
+	} else if len(reasons) > 1 {
+		te.Reason = strings.Join(reasons, "; ")
+	}
+	return te, nil
+}
+
+// tiered returns the points a yearly running total of h (micro units) is
+// worth: the sum over tiers of Points for every whole Per within the tier.
+func tiered(ts []tier, h int64) int64 {
+	var pts int64
+	for _, t := range ts {
+		top := h
+		if t.upTo != 0 && top > t.upTo {
+			top = t.upTo
+		}
+		if top <= t.from {
+			break
+		}
+		pts = satAdd(pts, satMul((top-t.from)/t.per, t.points))
+	}
+	return pts
+}
+
+func clamp(v, lo, hi int64) int64 { return min(max(v, lo), hi) }
+
+func satAdd(a, b int64) int64 { return clamp(a+b, -MaxPoints, MaxPoints) }
+
+func satMul(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	p := a * b
+	if p/b != a || p > MaxPoints || p < -MaxPoints {
+		if (a > 0) == (b > 0) {
+			return MaxPoints
+		}
+		return -MaxPoints
+	}
+	return p
+}

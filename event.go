@@ -1,0 +1,71 @@
+package scs
+
+import "time"
+
+// Event is one explicit, attributable report of conduct: citizen did what
+// rule describes at At. Quantity is set (HasQuantity) for per-unit and tiered
+// rules; Points (HasPoints) for range rules, where the recording official
+// chooses them.
+type Event struct {
+	ID          string
+	Citizen     string
+	Rule        string
+	At          time.Time
+	Quantity    float64
+	HasQuantity bool
+	Points      int64
+	HasPoints   bool
+	Department  string
+	Evidence    string
+}
+
+// State is one citizen's standing after the events applied so far. It is
+// owned by the engine: callers create the zero value with engine.NewState
+// and read it through the engine's methods.
+type State struct {
+	Citizen string
+	Score   int64
+	// LockGrade is the index of the grade the citizen is locked in, or -1.
+	LockGrade   int
+	LockedUntil time.Time
+	Events      int
+	LastAt      time.Time
+	// Year and Yearly are the engine's calendar-year bookkeeping: the year
+	// of the last event and, per capped or tiered rule, the points applied
+	// and the quantity counted in that year.
+	Year   int
+	Yearly []int64
+}
+
+// TrailEntry explains what one event did: the points asked by the rule, the
+// points applied, the score and grade after it, and a reason whenever
+// applied differs from asked or the grade is held by a lock.
+type TrailEntry struct {
+	Event    string    `json:"event"`
+	Rule     string    `json:"rule"`
+	At       time.Time `json:"at"`
+	Quantity float64   `json:"quantity,omitempty"`
+	Asked    int64     `json:"asked"`
+	Applied  int64     `json:"applied"`
+	Score    int64     `json:"score"`
+	Grade    string    `json:"grade"`
+	Reason   string    `json:"reason,omitempty"`
+}
+
+// Standing is a citizen's score and grade as of a time.
+type Standing struct {
+	Citizen     string     `json:"citizen"`
+	Score       int64      `json:"score"`
+	Grade       string     `json:"grade"`
+	LockedUntil *time.Time `json:"locked_until"`
+	Events      int        `json:"events"`
+}
+
+// Decision answers "may this citizen get capability X?" as of a time.
+type Decision struct {
+	Capability string `json:"capability"`
+	Allowed    bool   `json:"allowed"`
+	Grade      string `json:"grade"`
+	Score      int64  `json:"score"`
+	Reason     string `json:"reason"`
+}

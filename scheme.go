@@ -1,0 +1,288 @@
+// Package scs is the vocabulary of scs, a social credit system as code: the
+// scheme (grades, capabilities, rules with their sources), the events that
+// report conduct, a citizen's state and the trail that explains every point.
+//
+// The root package imports none of scs's sub-packages. The engine package
+// decides points; schemes loads scheme files; sim, store, server and
+// cmd/scs build on these types.
+package scs
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Status says where a rule's figure comes from.
+type Status string
+
+// The statuses a rule, grade or capability can carry.
+const (
+	StatusEssay     Status = "essay"     // stated in the essay that defines the system
+	StatusOfficial  Status = "official"  // read in the city's own documents
+	StatusSecondary Status = "secondary" // reported by press or research
+	StatusAssumed   Status = "assumed"   // the mechanism is named, the figure is ours
+)
+
+// Statuses lists the valid statuses in order of authority.
+var Statuses = []Status{StatusEssay, StatusOfficial, StatusSecondary, StatusAssumed}
+
+// Valid reports whether s is one of Statuses.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Provenance says where a figure comes from: a citation, its status and
+// optional notes (for example the figure another source gives).
+type Provenance struct {
+	Source string `json:"source"`
+	Status Status `json:"status"`
+	Notes  string `json:"notes,omitempty"`
+}
+
+// Unbounded is the Max of a grade band with no upper limit.
+const Unbounded = math.MaxInt64
+
+// Grade is one band of scores, from Min to Max inclusive. A citizen who falls
+// into a grade with a non-zero LockIn stays in it (or below) for that long.
+type Grade struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Min         int64  `json:"min"`
+	Max         int64  `json:"max"` // Unbounded for the top grade without a ceiling
+	LockIn      Period `json:"lock_in"`
+	Visits      Visits `json:"visits"`
+	Provenance
+}
+
+// Band renders the grade's score band, such as "850-959" or "1050+".
+func (g Grade) Band() string {
+	if g.Max == Unbounded {
+		return fmt.Sprintf("%d+", g.Min)
+	}
+	return fmt.Sprintf("%d-%d", g.Min, g.Max)
+}
+
+// Visits is how often officials visit a citizen of a grade: Times visits
+// every Every. Times 0 means no visits.
+type Visits struct {
+	Times  int        `json:"times"`
+	Every  Period     `json:"every"`
+	Status Status     `json:"status,omitempty"`
+	Source string     `json:"source,omitempty"`
+}
+
+// PerDay returns the average number of visits a day, 0 for none.
+func (v Visits) PerDay() float64 {
+	if v.Times == 0 || v.Every.IsZero() {
+		return 0
+	}
+	return float64(v.Times) / v.Every.InDays()
+}
+
+// String renders the frequency, such as "3 every 1 day" or "none".
+func (v Visits) String() string {
+	if v.Times == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d every %s", v.Times, v.Every.Words())
+}
+
+// Capability is a named privilege or sanction that some grades have, so that
+// a loan office can ask "may this person get X?".
+type Capability struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Grades      []string `json:"grades"`
+	Provenance
+}
+
+// Has reports whether grade has the capability.
+func (c Capability) Has(grade string) bool {
+	for _, g := range c.Grades {
+		if g == grade {
+			return true
+		}
+	}
+	return false
+}
+
+// EffectKind is the way a rule turns an event into points.
+type EffectKind int
+
+// The effect kinds.
+const (
+	EffectFixed   EffectKind = iota + 1 // fixed points per event
+	EffectPerUnit                       // points per whole unit of the event's quantity
+	EffectRange                         // the recording official chooses points in [Min, Max]
+	EffectTiered                        // tiered rate over the calendar year's running total of a quantity
+	EffectDropTo                        // the score is cut to at most the top of a grade
+)
+
+var effectNames = map[EffectKind]string{
+	EffectFixed: "fixed", EffectPerUnit: "per_unit", EffectRange: "range",
+	EffectTiered: "tiered", EffectDropTo: "drop_to",
+}
+
+// String returns the kind's name as written in scheme files.
+func (k EffectKind) String() string {
+	if s, ok := effectNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("EffectKind(%d)", int(k))
+}
+
+// MarshalText encodes the kind by name.
+func (k EffectKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Tier is one step of a tiered effect: quantity from the previous tier's UpTo
+// (0 for the first) to UpTo gives Points for every whole Per. The last tier
+// has UpTo 0, meaning no upper limit.
+type Tier struct {
+	UpTo   float64 `json:"up_to,omitempty"`
+	Per    float64 `json:"per"`
+	Points int64   `json:"points"`
+}
+
+// Effect is what a rule does to the score. Which fields matter depends on Kind.
+type Effect struct {
+	Kind     EffectKind `json:"kind"`
+	Points   int64      `json:"points,omitempty"`   // EffectFixed; EffectPerUnit: points per unit
+	Unit     float64    `json:"unit,omitempty"`     // EffectPerUnit: size of one unit
+	Quantity string     `json:"quantity,omitempty"` // EffectPerUnit, EffectTiered: what is counted ("yuan")
+	Min      int64      `json:"min,omitempty"`      // EffectRange
+	Max      int64      `json:"max,omitempty"`      // EffectRange
+	Tiers    []Tier     `json:"tiers,omitempty"`    // EffectTiered
+	DropTo   string     `json:"drop_to,omitempty"`  // EffectDropTo: grade name
+}
+
+// NeedsQuantity reports whether events of this effect must carry a quantity.
+func (e Effect) NeedsQuantity() bool { return e.Kind == EffectPerUnit || e.Kind == EffectTiered }
+
+// Describe renders the effect in words, such as "+1 per 100 yuan".
+func (e Effect) Describe() string {
+	switch e.Kind {
+	case EffectFixed:
+		return fmt.Sprintf("%+d", e.Points)
+	case EffectPerUnit:
+		if e.Unit == 1 {
+			return fmt.Sprintf("%+d × %s", e.Points, e.Quantity)
+		}
+		return fmt.Sprintf("%+d per %s %s", e.Points, trimFloat(e.Unit), e.Quantity)
+	case EffectRange:
+		return fmt.Sprintf("%+d to %+d, chosen by the official", e.Min, e.Max)
+	case EffectTiered:
+		var parts []string
+		from := 0.0
+		for _, t := range e.Tiers {
+			span := "beyond " + trimFloat(from)
+			if t.UpTo > 0 {
+				span = trimFloat(from) + "-" + trimFloat(t.UpTo)
+			}
+			parts = append(parts, fmt.Sprintf("%s: %+d per %s", span, t.Points, trimFloat(t.Per)))
+			from = t.UpTo
+		}
+		return "tiered over the year's " + e.Quantity + " (" + strings.Join(parts, "; ") + ")"
+	case EffectDropTo:
+		return "drop to grade " + e.DropTo
+	}
+	return e.Kind.String()
+}
+
+func trimFloat(f float64) string { return fmt.Sprintf("%g", f) }
+
+// Rule is one kind of conduct that adds or subtracts points.
+type Rule struct {
+	ID          string `json:"id"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+	Department  string `json:"department"`
+	Effect      Effect `json:"effect"`
+	// YearlyCap, when positive, bounds the absolute sum of the points the
+	// rule applies to one citizen in one calendar year of the scheme's zone.
+	YearlyCap int64 `json:"yearly_cap,omitempty"`
+	Provenance
+}
+
+// Scheme is a complete scoring scheme. Schemes are built by the schemes
+// package, which validates them; a Scheme must not be modified after that.
+type Scheme struct {
+	Name            string         `json:"name"`
+	Title           string         `json:"title"`
+	Description     string         `json:"description"`
+	SourcesAsOf     string         `json:"sources_as_of"`
+	TimeZone        string         `json:"time_zone"`
+	Location        *time.Location `json:"-"`
+	Start           int64          `json:"start"`
+	Floor           int64          `json:"floor"`
+	Ceiling         int64          `json:"ceiling"` // Unbounded (or 0) when none
+	ConsentRequired bool           `json:"consent_required"`
+	Grades          []Grade        `json:"grades"` // highest first, contiguous
+	Capabilities    []Capability   `json:"capabilities"`
+	Rules           []Rule         `json:"rules"`
+
+	ruleIndex map[string]int
+}
+
+// Index builds the rule look-up table. The schemes package calls it once
+// after validation; callers who build a Scheme by hand must call it too.
+func (s *Scheme) Index() {
+	s.ruleIndex = make(map[string]int, len(s.Rules))
+	for i, r := range s.Rules {
+		s.ruleIndex[r.ID] = i
+	}
+}
+
+// Rule returns the rule with the given id.
+func (s *Scheme) Rule(id string) (*Rule, bool) {
+	i, ok := s.ruleIndex[id]
+	if !ok {
+		return nil, false
+	}
+	return &s.Rules[i], true
+}
+
+// RuleIndex returns the position of rule id in s.Rules, or -1.
+func (s *Scheme) RuleIndex(id string) int {
+	i, ok := s.ruleIndex[id]
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// GradeIndex returns the position of the named grade in s.Grades, or -1.
+func (s *Scheme) GradeIndex(name string) int {
+	for i, g := range s.Grades {
+		if g.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// GradeOf returns the position in s.Grades of the band that contains score.
+func (s *Scheme) GradeOf(score int64) int {
+	for i := range s.Grades {
+		if score >= s.Grades[i].Min {
+			return i
+		}
+	}
+	return len(s.Grades) - 1
+}
+
+// Capability returns the named capability.
+func (s *Scheme) Capability(name string) (*Capability, bool) {
+	for i := range s.Capabilities {
+		if s.Capabilities[i].Name == name {
+			return &s.Capabilities[i], true
+		}
+	}
+	return nil, false
+}

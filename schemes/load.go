@@ -1,0 +1,586 @@
+// Package schemes reads and validates scheme files (YAML) and holds the
+// built-in schemes, embedded in the binary.
+package schemes
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // every machine can load the schemes' time zones
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"scs"
+)
+
+//go:embed *.yaml
+var builtin embed.FS
+
+// MaxFileSize is the largest scheme file Parse accepts.
+const MaxFileSize = 4 << 20
+
+// Names returns the names of the built-in schemes, sorted.
+func Names() []string {
+	ents, _ := builtin.ReadDir(".")
+	var out []string
+	for _, e := range ents {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Builtin returns the source of the named built-in scheme.
+func Builtin(name string) ([]byte, bool) {
+	if name == "" || strings.ContainsAny(name, "/\\.") {
+		return nil, false
+	}
+	b, err := builtin.ReadFile(name + ".yaml")
+	return b, err == nil
+}
+
+// Load returns the built-in scheme called nameOrPath or, when there is no
+// such built-in scheme, the scheme in the file at that path. Errors are
+// scs.EINVALID (a bad file, naming file:line and field) or scs.ENOTFOUND.
+func Load(nameOrPath string) (*scs.Scheme, error) {
+	if b, ok := Builtin(nameOrPath); ok {
+		return Parse(nameOrPath+".yaml", b)
+	}
+	b, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, scs.Errorf(scs.ENOTFOUND, "scheme %q: no built-in scheme of that name (have %s) and no such file", nameOrPath, strings.Join(Names(), ", "))
+		}
+		return nil, scs.Errorf(scs.EINVALID, "scheme %q: %v", nameOrPath, err)
+	}
+	return Parse(filepath.Clean(nameOrPath), b)
+}
+
+// MustLoad is Load for built-in schemes in tests and examples; it panics on
+// error, so it must never be given user input.
+func MustLoad(name string) *scs.Scheme {
+	s, err := Load(name)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Problem is one fault in a scheme file.
+type Problem struct {
+	Line, Column int
+	Path         string // YAML path, such as $.grades[2].max
+	Message      string
+}
+
+// ParseError lists every problem found in one scheme file.
+type ParseError struct {
+	File     string
+	Problems []Problem
+}
+
+// Error renders one problem a line, as file:line:column: path: message.
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: ", e.File, p.Line, p.Column)
+		if p.Path != "" {
+			b.WriteString(strings.TrimPrefix(p.Path, "$."))
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Message)
+	}
+	return b.String()
+}
+
+// Unwrap presents the error as an scs.EINVALID error.
+func (e *ParseError) Unwrap() error { return &scs.Error{Code: scs.EINVALID, Message: e.Error()} }
+
+type fileScheme struct {
+	Name            string           `yaml:"name"`
+	Title           string           `yaml:"title"`
+	Description     string           `yaml:"description"`
+	SourcesAsOf     string           `yaml:"sources_as_of"`
+	TimeZone        string           `yaml:"time_zone"`
+	Start           *int64           `yaml:"start"`
+	Floor           *int64           `yaml:"floor"`
+	Ceiling         *int64           `yaml:"ceiling"`
+	ConsentRequired bool             `yaml:"consent_required"`
+	Grades          []fileGrade      `yaml:"grades"`
+	Capabilities    []fileCapability `yaml:"capabilities"`
+	Rules           []fileRule       `yaml:"rules"`
+}
+
+type fileGrade struct {
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Min         *int64      `yaml:"min"`
+	Max         *int64      `yaml:"max"`
+	LockIn      string      `yaml:"lock_in"`
+	Visits      *fileVisits `yaml:"visits"`
+	Source      string      `yaml:"source"`
+	Status      string      `yaml:"status"`
+	Notes       string      `yaml:"notes"`
+}
+
+type fileVisits struct {
+	Times  int    `yaml:"times"`
+	Every  string `yaml:"every"`
+	Source string `yaml:"source"`
+	Status string `yaml:"status"`
+}
+
+type fileCapability struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Grades      []string `yaml:"grades"`
+	Source      string   `yaml:"source"`
+	Status      string   `yaml:"status"`
+	Notes       string   `yaml:"notes"`
+}
+
+type fileRule struct {
+	ID          string       `yaml:"id"`
+	Description string       `yaml:"description"`
+	Category    string       `yaml:"category"`
+	Department  string       `yaml:"department"`
+	Points      *int64       `yaml:"points"`
+	PerUnit     *filePerUnit `yaml:"per_unit"`
+	Range       *fileRange   `yaml:"range"`
+	Tiered      *fileTiered  `yaml:"tiered"`
+	DropTo      *string      `yaml:"drop_to"`
+	YearlyCap   *int64       `yaml:"yearly_cap"`
+	Source      string       `yaml:"source"`
+	Status      string       `yaml:"status"`
+	Notes       string       `yaml:"notes"`
+}
+
+type filePerUnit struct {
+	Points   *int64   `yaml:"points"`
+	Per      *float64 `yaml:"per"`
+	Quantity string   `yaml:"quantity"`
+}
+
+type fileRange struct {
+	Min *int64 `yaml:"min"`
+	Max *int64 `yaml:"max"`
+}
+
+type fileTiered struct {
+	Quantity string     `yaml:"quantity"`
+	Tiers    []fileTier `yaml:"tiers"`
+}
+
+type fileTier struct {
+	UpTo   *float64 `yaml:"up_to"`
+	Per    *float64 `yaml:"per"`
+	Points *int64   `yaml:"points"`
+}
+
+// Parse reads and validates a scheme file. file names it in errors. Every
+// problem found is reported, each with its line, column and field, in a
+// *ParseError that unwraps to an scs.EINVALID error.
+func Parse(file string, data []byte) (s *scs.Scheme, err error) {
+	if len(data) > MaxFileSize {
+		return nil, &ParseError{File: file, Problems: []Problem{{Line: 1, Column: 1, Message: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), MaxFileSize)}}}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &ParseError{File: file, Problems: []Problem{{Line: 1, Column: 1, Message: fmt.Sprintf("the YAML reader failed on this file: %v", r)}}}
+		}
+	}()
+	f, perr := parser.ParseBytes(data, 0)
+	if perr != nil {
+		return nil, yamlProblem(file, perr)
+	}
+	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
+		return nil, &ParseError{File: file, Problems: []Problem{{Line: 1, Column: 1, Message: "want exactly one YAML document holding a scheme"}}}
+	}
+	if f.Docs[0].Body.Type() != ast.MappingType {
+		return nil, &ParseError{File: file, Problems: []Problem{{Line: 1, Column: 1, Message: "want a mapping of scheme fields (name, grades, rules, ...) at the top level"}}}
+	}
+	var fs fileScheme
+	if err := yaml.NodeToValue(f.Docs[0].Body, &fs, yaml.DisallowUnknownField()); err != nil {
+		return nil, yamlProblem(file, err)
+	}
+	v := &validator{file: file, ast: f}
+	s = v.scheme(&fs)
+	if len(v.problems) > 0 {
+		return nil, &ParseError{File: file, Problems: v.problems}
+	}
+	s.Index()
+	return s, nil
+}
+
+func yamlProblem(file string, err error) error {
+	var ye yaml.Error
+	p := Problem{Line: 1, Column: 1, Message: err.Error()}
+	if errors.As(err, &ye) {
+		p.Message = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p.Line, p.Column = tk.Position.Line, tk.Position.Column
+		}
+	}
+	return &ParseError{File: file, Problems: []Problem{p}}
+}
+
+type validator struct {
+	file     string
+	ast      *ast.File
+	problems []Problem
+}
+
+// fail records a problem at the YAML path; when the path does not exist in
+// the file (a missing field) the nearest existing parent gives the line.
+func (v *validator) fail(path, format string, args ...any) {
+	p := Problem{Path: path, Message: fmt.Sprintf(format, args...), Line: 1, Column: 1}
+	for q := path; q != "" && q != "$"; q = parent(q) {
+		yp, err := yaml.PathString(q)
+		if err != nil {
+			continue
+		}
+		n, err := yp.FilterFile(v.ast)
+		if err != nil || n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
+			continue
+		}
+		p.Line, p.Column = n.GetToken().Position.Line, n.GetToken().Position.Column
+		break
+	}
+	v.problems = append(v.problems, p)
+}
+
+func parent(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+func (v *validator) status(path, s string) scs.Status {
+	st := scs.Status(s)
+	if s == "" {
+		v.fail(path, "missing; want one of essay, official, secondary, assumed")
+	} else if !st.Valid() {
+		v.fail(path, "%q is not a status; want one of essay, official, secondary, assumed", s)
+	}
+	return st
+}
+
+func (v *validator) period(path, s string) scs.Period {
+	if s == "" {
+		return scs.Period{}
+	}
+	p, err := scs.ParsePeriod(s)
+	if err != nil {
+		v.fail(path, "%v", err)
+	}
+	return p
+}
+
+func isID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '+') {
+			return false
+		}
+	}
+	return true
+}
+
+const maxFigure = 1_000_000
+
+func (v *validator) figure(path string, n int64) {
+	if n < -maxFigure || n > maxFigure {
+		v.fail(path, "%d is out of range (want -%d to %d)", n, maxFigure, maxFigure)
+	}
+}
+
+func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
+	s := &scs.Scheme{
+		Name: fs.Name, Title: fs.Title, Description: strings.TrimSpace(fs.Description), SourcesAsOf: fs.SourcesAsOf,
+		TimeZone: fs.TimeZone, ConsentRequired: fs.ConsentRequired, Ceiling: scs.Unbounded,
+	}
+	if !isID(fs.Name) {
+		v.fail("$.name", "%q is not a scheme name (want letters, digits and dashes)", fs.Name)
+	}
+	if fs.Title == "" {
+		v.fail("$.title", "missing")
+	}
+	if fs.TimeZone == "" {
+		v.fail("$.time_zone", "missing; name an IANA time zone such as Asia/Shanghai")
+	} else if loc, err := time.LoadLocation(fs.TimeZone); err != nil || strings.EqualFold(fs.TimeZone, "local") {
+		v.fail("$.time_zone", "%q is not an IANA time zone", fs.TimeZone)
+	} else {
+		s.Location = loc
+	}
+	if fs.Floor == nil {
+		v.fail("$.floor", "missing")
+	} else {
+		s.Floor = *fs.Floor
+		v.figure("$.floor", s.Floor)
+	}
+	if fs.Ceiling != nil {
+		s.Ceiling = *fs.Ceiling
+		v.figure("$.ceiling", s.Ceiling)
+		if *fs.Ceiling <= s.Floor {
+			v.fail("$.ceiling", "%d is not above the floor %d", *fs.Ceiling, s.Floor)
+		}
+	}
+	if fs.Start == nil {
+		v.fail("$.start", "missing")
+	} else {
+		s.Start = *fs.Start
+		v.figure("$.start", s.Start)
+		if s.Start < s.Floor || s.Start > s.Ceiling {
+			v.fail("$.start", "%d is outside the floor and ceiling", s.Start)
+		}
+	}
+	v.grades(fs, s)
+	v.capabilities(fs, s)
+	v.rules(fs, s)
+	return s
+}
+
+func (v *validator) grades(fs *fileScheme, s *scs.Scheme) {
+	if len(fs.Grades) == 0 {
+		v.fail("$.grades", "missing; list the grades from highest to lowest")
+		return
+	}
+	seen := map[string]bool{}
+	for i, fg := range fs.Grades {
+		p := fmt.Sprintf("$.grades[%d]", i)
+		g := scs.Grade{Name: fg.Name, Description: strings.TrimSpace(fg.Description), Max: scs.Unbounded}
+		if !isID(fg.Name) {
+			v.fail(p+".name", "%q is not a grade name", fg.Name)
+		} else if seen[fg.Name] {
+			v.fail(p+".name", "grade %s is listed twice", fg.Name)
+		}
+		seen[fg.Name] = true
+		if fg.Min == nil {
+			v.fail(p+".min", "missing")
+		} else {
+			g.Min = *fg.Min
+		}
+		if fg.Max != nil {
+			g.Max = *fg.Max
+			if g.Max < g.Min {
+				v.fail(p+".max", "%d is below min %d", g.Max, g.Min)
+			}
+		} else if i > 0 {
+			v.fail(p+".max", "missing; only the highest grade may leave max open")
+		}
+		if i == 0 && fg.Max != nil && s.Ceiling != scs.Unbounded && g.Max != s.Ceiling {
+			v.fail(p+".max", "%d: the highest grade must reach the ceiling %d", g.Max, s.Ceiling)
+		}
+		if i == 0 && fg.Max != nil && s.Ceiling == scs.Unbounded {
+			v.fail(p+".max", "the highest grade must be open (no max) when the scheme has no ceiling")
+		}
+		if i > 0 && fg.Min != nil && fs.Grades[i-1].Min != nil && fg.Max != nil {
+			prevMin := *fs.Grades[i-1].Min
+			switch {
+			case g.Max >= prevMin:
+				v.fail(p+".max", "band %d-%d overlaps grade %s (from %d); grades go from highest to lowest", g.Min, g.Max, fs.Grades[i-1].Name, prevMin)
+			case g.Max < prevMin-1:
+				v.fail(p+".max", "gap: scores %d-%d are in no grade (grade %s starts at %d)", g.Max+1, prevMin-1, fs.Grades[i-1].Name, prevMin)
+			}
+		}
+		if i == len(fs.Grades)-1 && fg.Min != nil && fs.Floor != nil && g.Min != *fs.Floor {
+			v.fail(p+".min", "%d: the lowest grade must start at the floor %d", g.Min, *fs.Floor)
+		}
+		g.LockIn = v.period(p+".lock_in", fg.LockIn)
+		if fg.Visits != nil {
+			g.Visits = scs.Visits{Times: fg.Visits.Times, Source: fg.Visits.Source}
+			if fg.Visits.Times < 0 || fg.Visits.Times > 1000 {
+				v.fail(p+".visits.times", "%d is out of range (want 0 to 1000)", fg.Visits.Times)
+			}
+			if fg.Visits.Times > 0 {
+				if fg.Visits.Every == "" {
+					v.fail(p+".visits.every", "missing; say how often, such as \"1 week\"")
+				}
+				g.Visits.Every = v.period(p+".visits.every", fg.Visits.Every)
+				if fg.Visits.Every != "" && g.Visits.Every.IsZero() {
+					v.fail(p+".visits.every", "must be longer than zero")
+				}
+				g.Visits.Status = v.status(p+".visits.status", fg.Visits.Status)
+			}
+		}
+		if fg.Status != "" || fg.Source != "" {
+			g.Provenance = scs.Provenance{Source: fg.Source, Status: v.status(p+".status", fg.Status), Notes: fg.Notes}
+		}
+		s.Grades = append(s.Grades, g)
+	}
+}
+
+func (v *validator) capabilities(fs *fileScheme, s *scs.Scheme) {
+	seen := map[string]bool{}
+	for i, fc := range fs.Capabilities {
+		p := fmt.Sprintf("$.capabilities[%d]", i)
+		if !isID(fc.Name) {
+			v.fail(p+".name", "%q is not a capability name (want letters, digits and dashes)", fc.Name)
+		} else if seen[fc.Name] {
+			v.fail(p+".name", "capability %s is listed twice", fc.Name)
+		}
+		seen[fc.Name] = true
+		if fc.Description == "" {
+			v.fail(p+".description", "missing")
+		}
+		for j, g := range fc.Grades {
+			if s.GradeIndex(g) < 0 {
+				v.fail(fmt.Sprintf("%s.grades[%d]", p, j), "unknown grade %q", g)
+			}
+		}
+		if fc.Source == "" {
+			v.fail(p+".source", "missing; every capability carries its source")
+		}
+		c := scs.Capability{Name: fc.Name, Description: strings.TrimSpace(fc.Description), Grades: fc.Grades,
+			Provenance: scs.Provenance{Source: fc.Source, Status: v.status(p+".status", fc.Status), Notes: fc.Notes}}
+		if c.Grades == nil {
+			c.Grades = []string{}
+		}
+		s.Capabilities = append(s.Capabilities, c)
+	}
+}
+
+func (v *validator) rules(fs *fileScheme, s *scs.Scheme) {
+	if len(fs.Rules) == 0 {
+		v.fail("$.rules", "missing; a scheme needs at least one rule")
+	}
+	seen := map[string]int{}
+	for i, fr := range fs.Rules {
+		p := fmt.Sprintf("$.rules[%d]", i)
+		r := scs.Rule{ID: fr.ID, Description: strings.TrimSpace(fr.Description), Category: fr.Category, Department: fr.Department}
+		if !isID(fr.ID) {
+			v.fail(p+".id", "%q is not a rule id (want letters, digits and dashes)", fr.ID)
+		} else if j, dup := seen[fr.ID]; dup {
+			v.fail(p+".id", "duplicate rule id %s (first at rules[%d])", fr.ID, j)
+		} else {
+			seen[fr.ID] = i
+		}
+		for _, f := range [...]struct{ name, val string }{{"description", fr.Description}, {"category", fr.Category}, {"department", fr.Department}, {"source", fr.Source}} {
+			if f.val == "" {
+				v.fail(p+"."+f.name, "missing")
+			}
+		}
+		r.Provenance = scs.Provenance{Source: fr.Source, Status: v.status(p+".status", fr.Status), Notes: strings.TrimSpace(fr.Notes)}
+		v.effect(p, &fr, &r, s)
+		if fr.YearlyCap != nil {
+			r.YearlyCap = *fr.YearlyCap
+			if r.YearlyCap <= 0 || r.YearlyCap > maxFigure {
+				v.fail(p+".yearly_cap", "%d: want a positive number of points of at most %d", r.YearlyCap, maxFigure)
+			}
+			if r.Effect.Kind == scs.EffectDropTo {
+				v.fail(p+".yearly_cap", "a drop_to rule cannot have a yearly cap")
+			}
+		}
+		s.Rules = append(s.Rules, r)
+	}
+}
+
+func (v *validator) effect(p string, fr *fileRule, r *scs.Rule, s *scs.Scheme) {
+	var kinds []string
+	if fr.Points != nil {
+		kinds = append(kinds, "points")
+		r.Effect = scs.Effect{Kind: scs.EffectFixed, Points: *fr.Points}
+		v.figure(p+".points", *fr.Points)
+	}
+	if fr.PerUnit != nil {
+		kinds = append(kinds, "per_unit")
+		pu := fr.PerUnit
+		r.Effect = scs.Effect{Kind: scs.EffectPerUnit, Quantity: pu.Quantity}
+		if pu.Points == nil || *pu.Points == 0 {
+			v.fail(p+".per_unit.points", "missing; the points each unit gives")
+		} else {
+			r.Effect.Points = *pu.Points
+			v.figure(p+".per_unit.points", *pu.Points)
+		}
+		if pu.Per == nil || !(*pu.Per >= 0.001 && *pu.Per <= 1e9) {
+			v.fail(p+".per_unit.per", "want the size of one unit, from 0.001 to 1e9")
+		} else {
+			r.Effect.Unit = *pu.Per
+		}
+		if pu.Quantity == "" {
+			v.fail(p+".per_unit.quantity", "missing; name what is counted, such as yuan or months")
+		}
+	}
+	if fr.Range != nil {
+		kinds = append(kinds, "range")
+		r.Effect = scs.Effect{Kind: scs.EffectRange}
+		if fr.Range.Min == nil || fr.Range.Max == nil {
+			v.fail(p+".range", "want both min and max")
+		} else {
+			r.Effect.Min, r.Effect.Max = *fr.Range.Min, *fr.Range.Max
+			v.figure(p+".range.min", r.Effect.Min)
+			v.figure(p+".range.max", r.Effect.Max)
+			if r.Effect.Min > r.Effect.Max {
+				v.fail(p+".range.max", "%d is below min %d", r.Effect.Max, r.Effect.Min)
+			}
+		}
+	}
+	if fr.Tiered != nil {
+		kinds = append(kinds, "tiered")
+		r.Effect = scs.Effect{Kind: scs.EffectTiered, Quantity: fr.Tiered.Quantity}
+		if fr.Tiered.Quantity == "" {
+			v.fail(p+".tiered.quantity", "missing; name what is counted, such as hours")
+		}
+		if len(fr.Tiered.Tiers) == 0 {
+			v.fail(p+".tiered.tiers", "missing; list the tiers from the lowest")
+		}
+		prev := 0.0
+		for j, ft := range fr.Tiered.Tiers {
+			tp := fmt.Sprintf("%s.tiered.tiers[%d]", p, j)
+			t := scs.Tier{}
+			last := j == len(fr.Tiered.Tiers)-1
+			if ft.UpTo != nil {
+				t.UpTo = *ft.UpTo
+				if !(t.UpTo > prev) || t.UpTo > 1e12 || math.IsInf(t.UpTo, 0) {
+					v.fail(tp+".up_to", "%g must be above the previous tier's %g (and at most 1e12)", t.UpTo, prev)
+				}
+				prev = t.UpTo
+			} else if !last {
+				v.fail(tp+".up_to", "missing; only the last tier may be open")
+			}
+			if ft.Per == nil || !(*ft.Per >= 0.001 && *ft.Per <= 1e9) {
+				v.fail(tp+".per", "want the quantity that earns the points, from 0.001 to 1e9")
+			} else {
+				t.Per = *ft.Per
+			}
+			if ft.Points == nil {
+				v.fail(tp+".points", "missing")
+			} else {
+				t.Points = *ft.Points
+				v.figure(tp+".points", t.Points)
+			}
+			r.Effect.Tiers = append(r.Effect.Tiers, t)
+		}
+	}
+	if fr.DropTo != nil {
+		kinds = append(kinds, "drop_to")
+		r.Effect = scs.Effect{Kind: scs.EffectDropTo, DropTo: *fr.DropTo}
+		if gi := s.GradeIndex(*fr.DropTo); gi < 0 {
+			v.fail(p+".drop_to", "unknown grade %q", *fr.DropTo)
+		} else if s.Grades[gi].Max == scs.Unbounded {
+			v.fail(p+".drop_to", "grade %s has no top to drop to", *fr.DropTo)
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		v.fail(p, "rule %s has no effect; give one of points, per_unit, range, tiered, drop_to", fr.ID)
+	case 1:
+	default:
+		v.fail(p+"."+kinds[1], "rule %s has more than one effect (%s); give exactly one", fr.ID, strings.Join(kinds, ", "))
+	}
+}

@@ -1,0 +1,203 @@
+package scs
+
+import (
+	"context"
+	"time"
+)
+
+// Roles an account can have.
+const (
+	RoleCitizen  = "citizen"  // bound to one citizen: their own file, objections, consent
+	RoleOfficial = "official" // bound to a department: reports that department's records, reads files and lists
+	RoleReviewer = "reviewer" // decides objections
+	RoleAdmin    = "admin"    // accounts, citizens, everything
+)
+
+// Account is who makes a request. Tokens are random and stored only as
+// hashes; the plain token is shown once, when the account is created.
+type Account struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Role       string     `json:"role"`
+	Citizen    string     `json:"citizen,omitempty"`    // RoleCitizen only
+	Department string     `json:"department,omitempty"` // RoleOfficial only
+	Created    time.Time  `json:"created"`
+	Revoked    *time.Time `json:"revoked,omitempty"`
+}
+
+// Citizen is a person in the registry: synthetic (made by the simulator or
+// registered through the API), never taken from any feed.
+type Citizen struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Neighbourhood string    `json:"neighbourhood"`
+	BirthYear     int       `json:"birth_year"`
+	Consent       bool      `json:"consent"` // opted in to scoring
+	Registered    time.Time `json:"registered"`
+}
+
+// Ledger entry kinds. The ledger is append-only: a reversal or a consent
+// change is a new entry, never an update.
+const (
+	EntryRecord   = "record"   // a reported record of conduct
+	EntryReversal = "reversal" // an upheld objection reverses a record
+	EntryConsent  = "consent"  // a citizen opts in or out of scoring
+	EntryCitizen  = "citizen"  // a citizen is registered
+)
+
+// Record is a reported record of conduct as stored: the event, who reported
+// it and when, and its place in the hash chain.
+type Record struct {
+	Seq        int64     `json:"seq"`
+	Event      Event     `json:"-"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Account    int64     `json:"account"`
+	Reversed   bool      `json:"reversed"`
+	Hash       string    `json:"hash"`
+}
+
+// FileEntry is one line of a citizen's file: the trail entry with the rule's
+// words and provenance, the record's evidence and whether it was reversed.
+type FileEntry struct {
+	TrailEntry
+	Description string `json:"description"`
+	Department  string `json:"department"`
+	Evidence    string `json:"evidence,omitempty"`
+	Provenance
+	Reversed bool `json:"reversed"`
+}
+
+// Objection states.
+const (
+	ObjectionOpen     = "open"
+	ObjectionUpheld   = "upheld"   // the record is reversed
+	ObjectionRejected = "rejected" // the record stands
+)
+
+// ObjectionDeadline is how long a reviewer has to decide an objection.
+const ObjectionDeadline = 20 * 24 * time.Hour
+
+// Objection is a citizen's challenge to one of their records.
+type Objection struct {
+	ID       int64      `json:"id"`
+	Citizen  string     `json:"citizen"`
+	Record   string     `json:"record"` // the record's client id
+	Reason   string     `json:"reason"`
+	Status   string     `json:"status"`
+	Filed    time.Time  `json:"filed"`
+	Due      time.Time  `json:"due"`
+	Overdue  bool       `json:"overdue"` // open past Due, as of the time asked
+	Decided  *time.Time `json:"decided,omitempty"`
+	Reviewer int64      `json:"reviewer,omitempty"`
+	Decision string     `json:"decision,omitempty"` // the reviewer's reason
+}
+
+// File is everything the registry holds about one citizen, as of a time.
+// Scored is false when the scheme needs consent and the citizen has not
+// given it: records are kept, but there is no score, grade or privilege.
+type File struct {
+	Citizen      Citizen     `json:"citizen"`
+	Scored       bool        `json:"scored"`
+	Standing     *Standing   `json:"standing"`
+	Capabilities []Decision  `json:"capabilities"`
+	Trail        []FileEntry `json:"trail"`
+	Objections   []Objection `json:"objections"`
+	Visits       Visits      `json:"visits"`
+	GradeSince   *time.Time  `json:"grade_since,omitempty"`
+	AsOf         time.Time   `json:"as_of"`
+}
+
+// ListEntry is a citizen on the public list or the watch list.
+type ListEntry struct {
+	Citizen       string      `json:"citizen"`
+	Name          string      `json:"name"`
+	Neighbourhood string      `json:"neighbourhood"`
+	Grade         string      `json:"grade"`
+	Score         int64       `json:"score"`
+	GradeSince    time.Time   `json:"grade_since"`
+	LockedUntil   *time.Time  `json:"locked_until,omitempty"`
+	Records       []FileEntry `json:"records,omitempty"` // the records that put them there (public list)
+}
+
+// Page asks for one page of a list: at most Limit entries after Cursor.
+type Page struct {
+	Cursor string
+	Limit  int
+}
+
+// Visit is one official visit due on a day.
+type Visit struct {
+	Citizen       string `json:"citizen"`
+	Name          string `json:"name"`
+	Neighbourhood string `json:"neighbourhood"`
+	Grade         string `json:"grade"`
+	Count         int    `json:"count"` // visits due that day
+}
+
+// Stats are the registry's totals as of a time.
+type Stats struct {
+	Citizens          int            `json:"citizens"`
+	Scored            int            `json:"scored"`
+	PerGrade          map[string]int `json:"per_grade"`
+	Records           int64          `json:"records"`
+	RecordsPerRule    map[string]int `json:"records_per_rule"`
+	ObjectionsOpen    int            `json:"objections_open"`
+	ObjectionsOverdue int            `json:"objections_overdue"`
+	AsOf              time.Time      `json:"as_of"`
+}
+
+// VerifyProblem is one mismatch found by Verify.
+type VerifyProblem struct {
+	Seq     int64  `json:"seq,omitempty"`
+	Citizen string `json:"citizen,omitempty"`
+	Message string `json:"message"`
+}
+
+// Registry is the registry service: the append-only ledger and the
+// projections kept with it. Implementations (package store) are safe for
+// concurrent use. Every write takes the acting account, checks what the
+// account's role allows (scs.EFORBIDDEN otherwise) and records who made it.
+// Errors carry scs codes and name the field at fault.
+type Registry interface {
+	// Scheme returns the scheme the registry scores with.
+	Scheme() *Scheme
+
+	// ReportRecords appends records, all or nothing. A record whose client
+	// id exists with the same content returns the stored one; with other
+	// content it is scs.ECONFLICT. A record dated before the citizen's
+	// latest record is allowed: their state is recomputed from history.
+	ReportRecords(ctx context.Context, by *Account, evs []Event) ([]Record, error)
+	// RegisterCitizen adds a citizen (admin).
+	RegisterCitizen(ctx context.Context, by *Account, c Citizen) (Citizen, error)
+	// SetConsent opts a citizen in or out of scoring (the citizen or admin).
+	SetConsent(ctx context.Context, by *Account, citizen string, consent bool) (Citizen, error)
+	// File returns a citizen's file as of at (the citizen, officials, admin).
+	File(ctx context.Context, by *Account, citizen string, at time.Time) (*File, error)
+	// Decide answers "may this citizen get capability?" as of at.
+	Decide(ctx context.Context, by *Account, citizen, capability string, at time.Time) (Decision, error)
+
+	// Object files an objection to one of the citizen's records.
+	Object(ctx context.Context, by *Account, citizen, record, reason string) (Objection, error)
+	// DecideObjection upholds (reversing the record) or rejects an objection (reviewer).
+	DecideObjection(ctx context.Context, by *Account, id int64, uphold bool, reason string) (Objection, error)
+	// Objections lists objections with the given status ("" for all), oldest due first.
+	Objections(ctx context.Context, by *Account, status string, at time.Time) ([]Objection, error)
+
+	// PublicList lists citizens in the public-list grades (anyone may read it).
+	PublicList(ctx context.Context, p Page, at time.Time) ([]ListEntry, string, error)
+	// WatchList lists citizens in the watch-list grades (officials, admin).
+	WatchList(ctx context.Context, by *Account, p Page, at time.Time) ([]ListEntry, string, error)
+	// Visits lists the visits due on day in a neighbourhood ("" for all).
+	Visits(ctx context.Context, by *Account, day time.Time, neighbourhood string) ([]Visit, error)
+	// Stats returns the totals as of at.
+	Stats(ctx context.Context, at time.Time) (Stats, error)
+
+	// CreateAccount makes an account and returns it with its token, shown only now.
+	CreateAccount(ctx context.Context, by *Account, a Account) (Account, string, error)
+	// Authenticate returns the live account that token belongs to, or scs.EUNAUTHORIZED.
+	Authenticate(ctx context.Context, token string) (*Account, error)
+	// Accounts lists every account (admin).
+	Accounts(ctx context.Context, by *Account) ([]Account, error)
+	// RevokeAccount revokes an account (admin).
+	RevokeAccount(ctx context.Context, by *Account, id int64) error
+}

@@ -30,6 +30,7 @@ type State struct {
 	LockedUntil time.Time
 	Events      int
 	LastAt      time.Time
+	LastApplied int64 // points applied by the last event
 	// Year and Yearly are the engine's calendar-year bookkeeping: the year
 	// of the last event and, per capped or tiered rule, the points applied
 	// and the quantity counted in that year.

@@ -72,10 +72,10 @@ func (g Grade) Band() string {
 // Visits is how often officials visit a citizen of a grade: Times visits
 // every Every. Times 0 means no visits.
 type Visits struct {
-	Times  int        `json:"times"`
-	Every  Period     `json:"every"`
-	Status Status     `json:"status,omitempty"`
-	Source string     `json:"source,omitempty"`
+	Times  int    `json:"times"`
+	Every  Period `json:"every"`
+	Status Status `json:"status,omitempty"`
+	Source string `json:"source,omitempty"`
 }
 
 // PerDay returns the average number of visits a day, 0 for none.

@@ -251,16 +251,33 @@ func (e *Engine) gradeOf(score int64) int {
 // state's last event is an error (replay the whole history with Replay
 // instead). An invalid event leaves st unchanged.
 func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
+	var te scs.TrailEntry
+	err := e.apply(st, ev, &te)
+	return te, err
+}
+
+// Step applies ev to st exactly as Apply does, without building the trail
+// entry and its reasons, and returns the points applied. It is for callers
+// that need the state but not the explanation (the simulator, replays that
+// compare states).
+func (e *Engine) Step(st *scs.State, ev *scs.Event) (int64, error) {
+	if err := e.apply(st, ev, nil); err != nil {
+		return 0, err
+	}
+	return st.LastApplied, nil
+}
+
+func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 	i, ok := e.index[ev.Rule]
 	if !ok {
-		return scs.TrailEntry{}, e.Check(ev)
+		return e.Check(ev)
 	}
 	r := &e.rules[i]
 	if err := e.check(r, ev); err != nil {
-		return scs.TrailEntry{}, err
+		return err
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
-		return scs.TrailEntry{}, scs.Errorf(scs.EINVALID, "at: event %s at %s is before the citizen's last event at %s; replay the history in time order",
+		return scs.Errorf(scs.EINVALID, "at: event %s at %s is before the citizen's last event at %s; replay the history in time order",
 			ev.ID, ev.At.UTC().Format(time.RFC3339), st.LastAt.UTC().Format(time.RFC3339))
 	}
 	before := e.GradeAt(st, ev.At)
@@ -276,6 +293,7 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 			st.Year = y
 		}
 	}
+	explain := te != nil
 	var reasons []string
 	var asked int64
 	var q int64
@@ -296,8 +314,10 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 	case scs.EffectDropTo:
 		if st.Score > r.dropTop {
 			asked = r.dropTop - st.Score
-			reasons = append(reasons, fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
-		} else {
+			if explain {
+				reasons = append(reasons, fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
+			}
+		} else if explain {
 			reasons = append(reasons, fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
 		}
 	}
@@ -311,17 +331,21 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 		} else if room := r.cap + sum; -applied > room {
 			applied = -max(room, 0)
 		}
-		if applied != asked {
+		if applied != asked && explain {
 			reasons = append(reasons, fmt.Sprintf("yearly cap of %d for %s reached in %d (%+d already applied that year)", r.cap, r.id, st.Year, sum))
 		}
 	}
 	score := satAdd(st.Score, applied)
 	if score < e.floor {
 		score = e.floor
-		reasons = append(reasons, fmt.Sprintf("floor of %d reached", e.floor))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("floor of %d reached", e.floor))
+		}
 	} else if score > e.ceiling {
 		score = e.ceiling
-		reasons = append(reasons, fmt.Sprintf("ceiling of %d reached", e.ceiling))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("ceiling of %d reached", e.ceiling))
+		}
 	}
 	applied = score - st.Score
 	st.Score = score
@@ -332,18 +356,26 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 	g := band
 	if st.LockGrade >= 0 && g < st.LockGrade {
 		g = st.LockGrade
-		reasons = append(reasons, fmt.Sprintf("grade held at %s by the lock-in until %s (the score's band is %s)",
-			e.grades[g].name, st.LockedUntil.UTC().Format(time.RFC3339), e.grades[band].name))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("grade held at %s by the lock-in until %s (the score's band is %s)",
+				e.grades[g].name, st.LockedUntil.UTC().Format(time.RFC3339), e.grades[band].name))
+		}
 	}
 	if g > before && !e.grades[g].lock.IsZero() {
 		st.LockGrade = g
 		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
-		reasons = append(reasons, fmt.Sprintf("fell from %s into %s: locked in %s for %s, until %s",
-			e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), st.LockedUntil.Format(time.RFC3339)))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("fell from %s into %s: locked in %s for %s, until %s",
+				e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), st.LockedUntil.Format(time.RFC3339)))
+		}
 	}
 	st.Events++
 	st.LastAt = ev.At
-	te := scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Asked: asked, Applied: applied, Score: score, Grade: e.grades[g].name}
+	st.LastApplied = applied
+	if !explain {
+		return nil
+	}
+	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Asked: asked, Applied: applied, Score: score, Grade: e.grades[g].name}
 	if ev.HasQuantity {
 		te.Quantity = ev.Quantity
 	}
@@ -352,7 +384,7 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 	} else if len(reasons) > 1 {
 		te.Reason = strings.Join(reasons, "; ")
 	}
-	return te, nil
+	return nil
 }
 
 // tiered returns the points a yearly running total of h (micro units) is

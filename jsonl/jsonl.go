@@ -25,24 +25,13 @@ import (
 )
 
 // MaxLine is the longest line the decoder accepts, in bytes.
-const MaxLine = 64 << 10
+const MaxLine = 1 << 20
 
 // MaxID is the longest id, citizen id, rule id or department, in bytes.
 const MaxID = 128
 
 // MaxEvidence is the longest evidence text, in bytes.
 const MaxEvidence = 4096
-
-type wire struct {
-	ID         *string      `json:"id"`
-	Citizen    *string      `json:"citizen"`
-	Rule       *string      `json:"rule"`
-	At         *string      `json:"at"`
-	Quantity   *json.Number `json:"quantity"`
-	Points     *json.Number `json:"points"`
-	Department *string      `json:"department"`
-	Evidence   *string      `json:"evidence"`
-}
 
 // LineError is a fault in one line of input: the line number (from 1), the
 // field at fault ("" for the line as a whole) and what is wrong.
@@ -73,7 +62,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader) *Decoder {
 	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 0, 256<<10), MaxLine)
+	s.Buffer(make([]byte, 0, 64<<10), MaxLine)
 	return &Decoder{s: s}
 }
 
@@ -115,65 +104,313 @@ func (d *Decoder) Next() (scs.Event, error) {
 	return scs.Event{}, io.EOF
 }
 
-// Decode decodes one JSON object into an event. Unknown fields, missing
-// required fields (id, citizen, rule, at), a time without a zone offset, a
-// non-finite or non-numeric quantity and fractional points are errors,
-// returned as *LineError with Line 0.
+// Decode decodes one JSON object into an event. Unknown fields, a field
+// given twice, missing required fields (id, citizen, rule, at), a time
+// without a zone offset, a non-finite or negative quantity and fractional
+// points are errors, returned as *LineError with Line 0. null stands for an
+// absent field.
 func Decode(b []byte) (scs.Event, error) {
-	var w wire
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(&w); err != nil {
-		return scs.Event{}, jsonError(err)
-	}
-	if dec.More() {
-		return scs.Event{}, &LineError{Message: "more than one JSON value on the line"}
-	}
 	var ev scs.Event
+	var f fields
+	if err := f.parse(b); err != nil {
+		return scs.Event{}, err
+	}
 	var err error
-	if ev.ID, err = ident("id", w.ID, true); err != nil {
-		return ev, err
+	if ev.ID, err = ident("id", f.str[fID], f.has&(1<<fID) != 0, true); err != nil {
+		return scs.Event{}, err
 	}
-	if ev.Citizen, err = ident("citizen", w.Citizen, true); err != nil {
-		return ev, err
+	if ev.Citizen, err = ident("citizen", f.str[fCitizen], f.has&(1<<fCitizen) != 0, true); err != nil {
+		return scs.Event{}, err
 	}
-	if ev.Rule, err = ident("rule", w.Rule, true); err != nil {
-		return ev, err
+	if ev.Rule, err = ident("rule", f.str[fRule], f.has&(1<<fRule) != 0, true); err != nil {
+		return scs.Event{}, err
 	}
-	if ev.Department, err = ident("department", w.Department, false); err != nil {
-		return ev, err
+	if ev.Department, err = ident("department", f.str[fDepartment], f.has&(1<<fDepartment) != 0, false); err != nil {
+		return scs.Event{}, err
 	}
-	if w.At == nil || *w.At == "" {
-		return ev, &LineError{Field: "at", Message: "missing; want an RFC 3339 time such as 2024-03-01T09:00:00+08:00"}
+	if f.has&(1<<fAt) == 0 || f.str[fAt] == "" {
+		return scs.Event{}, &LineError{Field: "at", Message: "missing; want an RFC 3339 time such as 2024-03-01T09:00:00+08:00"}
 	}
-	if ev.At, err = ParseTime(*w.At); err != nil {
-		return ev, &LineError{Field: "at", Message: err.Error()}
+	if ev.At, err = ParseTime(f.str[fAt]); err != nil {
+		return scs.Event{}, &LineError{Field: "at", Message: err.Error()}
 	}
-	if w.Quantity != nil {
-		q, err := strconv.ParseFloat(string(*w.Quantity), 64)
-		if err != nil || math.IsInf(q, 0) || math.IsNaN(q) {
-			return ev, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is not a finite number", *w.Quantity)}
+	if q := f.str[fQuantity]; f.has&(1<<fQuantity) != 0 {
+		v, err := strconv.ParseFloat(q, 64)
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			return scs.Event{}, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is not a finite number", clip(q))}
 		}
-		if q < 0 {
-			return ev, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is negative", *w.Quantity)}
+		if v < 0 {
+			return scs.Event{}, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is negative", clip(q))}
 		}
-		ev.Quantity, ev.HasQuantity = q, true
+		ev.Quantity, ev.HasQuantity = v, true
 	}
-	if w.Points != nil {
-		p, err := strconv.ParseInt(string(*w.Points), 10, 64)
-		if err != nil || p < -1_000_000_000 || p > 1_000_000_000 {
-			return ev, &LineError{Field: "points", Message: fmt.Sprintf("%s is not a whole number of points (at most 1e9 either way)", *w.Points)}
+	if p := f.str[fPoints]; f.has&(1<<fPoints) != 0 {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || v < -1_000_000_000 || v > 1_000_000_000 {
+			return scs.Event{}, &LineError{Field: "points", Message: fmt.Sprintf("%s is not a whole number of points (at most 1e9 either way)", clip(p))}
 		}
-		ev.Points, ev.HasPoints = p, true
+		ev.Points, ev.HasPoints = v, true
 	}
-	if w.Evidence != nil {
-		if len(*w.Evidence) > MaxEvidence {
-			return ev, &LineError{Field: "evidence", Message: fmt.Sprintf("%d bytes; the limit is %d", len(*w.Evidence), MaxEvidence)}
+	if f.has&(1<<fEvidence) != 0 {
+		if len(f.str[fEvidence]) > MaxEvidence {
+			return scs.Event{}, &LineError{Field: "evidence", Message: fmt.Sprintf("%d bytes; the limit is %d", len(f.str[fEvidence]), MaxEvidence)}
 		}
-		ev.Evidence = *w.Evidence
+		ev.Evidence = f.str[fEvidence]
 	}
 	return ev, nil
+}
+
+// The fields of an event line, in the order of fieldNames.
+const (
+	fID = iota
+	fCitizen
+	fRule
+	fAt
+	fQuantity
+	fPoints
+	fDepartment
+	fEvidence
+	nFields
+)
+
+var fieldNames = [nFields]string{"id", "citizen", "rule", "at", "quantity", "points", "department", "evidence"}
+
+// fields holds the raw values of one line: strings unquoted, numbers as
+// their literal text. has marks the fields present and not null.
+type fields struct {
+	str  [nFields]string
+	has  uint16
+	seen uint16
+}
+
+// parse reads one flat JSON object of known fields. It is a strict subset of
+// encoding/json: whatever it accepts, encoding/json decodes to the same
+// values (a fuzz test checks this).
+func (f *fields) parse(b []byte) error {
+	i := skipSpace(b, 0)
+	if i == len(b) {
+		return &LineError{Message: "incomplete JSON object"}
+	}
+	if b[i] != '{' {
+		return notObject(b, i)
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return end(b, i+1)
+	}
+	for {
+		if i >= len(b) {
+			return &LineError{Message: "incomplete JSON object"}
+		}
+		if b[i] != '"' {
+			return syntax(i)
+		}
+		key, j, err := scanString(b, i)
+		if err != nil {
+			return err
+		}
+		k := fieldIndex(key)
+		if k < 0 {
+			return &LineError{Field: key, Message: "unknown field (known: id, citizen, rule, at, quantity, points, department, evidence)"}
+		}
+		if f.seen&(1<<k) != 0 {
+			return &LineError{Field: key, Message: "given twice"}
+		}
+		f.seen |= 1 << k
+		i = skipSpace(b, j)
+		if i >= len(b) {
+			return &LineError{Message: "incomplete JSON object"}
+		}
+		if b[i] != ':' {
+			return syntax(i)
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			return &LineError{Message: "incomplete JSON object"}
+		}
+		numeric := k == fQuantity || k == fPoints
+		switch c := b[i]; {
+		case c == 'n':
+			if !bytes.HasPrefix(b[i:], []byte("null")) {
+				return syntax(i)
+			}
+			i += 4
+		case c == '"' && !numeric:
+			v, j, err := scanString(b, i)
+			if err != nil {
+				return err
+			}
+			f.str[k], f.has, i = v, f.has|1<<k, j
+		case (c == '-' || c >= '0' && c <= '9') && numeric:
+			j := scanNumber(b, i)
+			if j < 0 {
+				return syntax(i)
+			}
+			f.str[k], f.has, i = string(b[i:j]), f.has|1<<k, j
+		default:
+			return wrongType(key, b, i, numeric)
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return &LineError{Message: "incomplete JSON object"}
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return end(b, i+1)
+		default:
+			return syntax(i)
+		}
+	}
+}
+
+func fieldIndex(key string) int {
+	for k, n := range fieldNames {
+		if n == key {
+			return k
+		}
+	}
+	return -1
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// end checks that nothing but space follows the object ending at i.
+func end(b []byte, i int) error {
+	i = skipSpace(b, i)
+	if i == len(b) {
+		return nil
+	}
+	if v := skipSpace(b, i); v < len(b) && (b[v] == '{' || b[v] == '[' || b[v] == '"' || b[v] == '-' || b[v] >= '0' && b[v] <= '9' || b[v] == 't' || b[v] == 'f' || b[v] == 'n') {
+		return &LineError{Message: "more than one JSON value on the line"}
+	}
+	return syntax(i)
+}
+
+func syntax(i int) error {
+	return &LineError{Message: fmt.Sprintf("not valid JSON at byte %d", i+1)}
+}
+
+func notObject(b []byte, i int) error {
+	switch c := b[i]; {
+	case c == '[':
+		return &LineError{Message: "want a JSON object, got array"}
+	case c == '"':
+		return &LineError{Message: "want a JSON object, got string"}
+	case c == '-' || c >= '0' && c <= '9':
+		return &LineError{Message: "want a JSON object, got number"}
+	case bytes.HasPrefix(b[i:], []byte("true")), bytes.HasPrefix(b[i:], []byte("false")):
+		return &LineError{Message: "want a JSON object, got bool"}
+	case bytes.HasPrefix(b[i:], []byte("null")):
+		return &LineError{Message: "want a JSON object, got null"}
+	}
+	return syntax(i)
+}
+
+func wrongType(key string, b []byte, i int, numeric bool) error {
+	want := "string"
+	if numeric {
+		want = "number"
+	}
+	got := ""
+	switch c := b[i]; {
+	case c == '"':
+		got = "string"
+	case c == '{':
+		got = "object"
+	case c == '[':
+		got = "array"
+	case c == '-' || c >= '0' && c <= '9':
+		got = "number"
+	case bytes.HasPrefix(b[i:], []byte("true")), bytes.HasPrefix(b[i:], []byte("false")):
+		got = "bool"
+	default:
+		return syntax(i)
+	}
+	return &LineError{Field: key, Message: fmt.Sprintf("want a %s, got a JSON %s", want, got)}
+}
+
+// scanString reads the JSON string starting at b[i] == '"' and returns its
+// value and the index after the closing quote. Strings with escapes or
+// invalid UTF-8 are handed to encoding/json so that both agree exactly.
+func scanString(b []byte, i int) (string, int, error) {
+	j := i + 1
+	plain := true
+	for ; j < len(b); j++ {
+		c := b[j]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 {
+			return "", 0, syntax(j)
+		}
+		if c == '\\' {
+			plain = false
+			j++
+		} else if c >= 0x80 {
+			plain = false
+		}
+	}
+	if j >= len(b) {
+		return "", 0, &LineError{Message: "incomplete JSON object"}
+	}
+	raw := b[i+1 : j]
+	if plain || utf8.Valid(raw) && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), j + 1, nil
+	}
+	var s string
+	if err := json.Unmarshal(b[i:j+1], &s); err != nil {
+		return "", 0, syntax(i)
+	}
+	return s, j + 1, nil
+}
+
+// scanNumber returns the index after the JSON number starting at b[i], or -1
+// when it is not a valid JSON number.
+func scanNumber(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return -1
+		}
+	}
+	return i
 }
 
 // ParseTime parses an RFC 3339 time with a zone offset and returns it in UTC.
@@ -188,14 +425,20 @@ func ParseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func ident(field string, v *string, required bool) (string, error) {
-	if v == nil || *v == "" {
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+func ident(field string, s string, present, required bool) (string, error) {
+	if !present || s == "" {
 		if required {
 			return "", &LineError{Field: field, Message: "missing"}
 		}
 		return "", nil
 	}
-	s := *v
 	if len(s) > MaxID {
 		return "", &LineError{Field: field, Message: fmt.Sprintf("%d bytes; the limit is %d", len(s), MaxID)}
 	}
@@ -203,39 +446,6 @@ func ident(field string, v *string, required bool) (string, error) {
 		return "", &LineError{Field: field, Message: fmt.Sprintf("%q has control characters or surrounding spaces", s)}
 	}
 	return s, nil
-}
-
-func jsonError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		f := te.Field
-		if f == "" {
-			return &LineError{Message: fmt.Sprintf("want a JSON object, got %s", te.Value)}
-		}
-		return &LineError{Field: f, Message: fmt.Sprintf("want a %s, got a JSON %s", kind(te.Type.String()), te.Value)}
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &LineError{Message: fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, err)}
-	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return &LineError{Field: strings.Trim(f, `"`), Message: "unknown field (known: id, citizen, rule, at, quantity, points, department, evidence)"}
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &LineError{Message: "incomplete JSON object"}
-	}
-	return &LineError{Message: strings.TrimPrefix(msg, "json: ")}
-}
-
-func kind(t string) string {
-	switch t {
-	case "string", "*string":
-		return "string"
-	case "json.Number", "*json.Number":
-		return "number"
-	}
-	return t
 }
 
 // Append appends ev as one JSON line (with the trailing newline) to dst.

@@ -3,10 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -73,11 +74,17 @@ func cmdScore(e *env, args []string) error {
 		defer f.Close()
 		in, name = f, pos[0]
 	}
-	evs, err := readEvents(e, in, name, eng, *skip)
+	sizeHint := 0
+	if f, ok := in.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			sizeHint = int(min(fi.Size()/80, 1<<26))
+		}
+	}
+	evs, err := readEvents(e, in, name, eng, *skip, sizeHint)
 	if err != nil {
 		return err
 	}
-	results, err := eng.ScoreEvents(evs, asOf, *explain)
+	results, err := eng.ScoreEventsParallel(evs, asOf, *explain, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return err
 	}
@@ -95,10 +102,12 @@ func cmdScore(e *env, args []string) error {
 
 // readEvents decodes and checks every line; a bad line is reported with its
 // number and field. Unless skip is set, any bad line fails the whole input.
-func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool) ([]scs.Event, error) {
-	dec := jsonl.NewDecoder(in)
-	var evs []scs.Event
-	seen := make(map[string]int)
+// sizeHint, when positive, is the expected number of events. Lines are
+// decoded on every core, and checked in input order.
+func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool, sizeHint int) ([]scs.Event, error) {
+	evs := make([]scs.Event, 0, sizeHint)
+	lines := make([]int32, 0, sizeHint)
+	ids := newIDSet(sizeHint)
 	bad := 0
 	report := func(err error) {
 		bad++
@@ -108,29 +117,29 @@ func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool
 			fmt.Fprintf(e.stderr, "scs: %s: %v\n", name, err)
 		}
 	}
-	for {
-		ev, err := dec.Next()
-		if err == io.EOF {
-			break
+	idAt := func(i int32) string { return evs[i].ID }
+	err := jsonl.DecodeParallel(e.ctx, in, runtime.GOMAXPROCS(0), func(items []jsonl.Item) error {
+		for k := range items {
+			it := &items[k]
+			if it.Err != nil {
+				report(it.Err)
+				continue
+			}
+			if cerr := eng.Check(&it.Event); cerr != nil {
+				report(&jsonl.LineError{Line: it.Line, Field: fieldOf(cerr), Message: messageOf(cerr)})
+				continue
+			}
+			if first := ids.add(it.Event.ID, int32(len(evs)), idAt); first >= 0 {
+				report(&jsonl.LineError{Line: it.Line, Field: "id", Message: fmt.Sprintf("duplicate id %q (first on line %d)", it.Event.ID, lines[first])})
+				continue
+			}
+			evs = append(evs, it.Event)
+			lines = append(lines, int32(it.Line))
 		}
-		var le *jsonl.LineError
-		if errors.As(err, &le) {
-			report(err)
-			continue
-		}
-		if err != nil {
-			return nil, scs.Errorf(scs.EINVALID, "%s: %v", name, err)
-		}
-		if cerr := eng.Check(&ev); cerr != nil {
-			report(&jsonl.LineError{Line: dec.Line(), Field: fieldOf(cerr), Message: messageOf(cerr)})
-			continue
-		}
-		if first, dup := seen[ev.ID]; dup {
-			report(&jsonl.LineError{Line: dec.Line(), Field: "id", Message: fmt.Sprintf("duplicate id %q (first on line %d)", ev.ID, first)})
-			continue
-		}
-		seen[ev.ID] = dec.Line()
-		evs = append(evs, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, scs.Errorf(scs.EINVALID, "%s: %v", name, err)
 	}
 	if bad > 0 && !skip {
 		if bad > maxReported {
@@ -162,6 +171,41 @@ func messageOf(err error) string {
 		return m[len(f)+2:]
 	}
 	return m
+}
+
+// idSet finds duplicate ids among many: it keys a map by a 64-bit hash of
+// the id, which is far cheaper than keying by the string, and settles the
+// rare hash collision by comparing the ids themselves.
+type idSet struct {
+	seed     maphash.Seed
+	byHash   map[uint64]int32
+	overflow map[string]int32
+}
+
+func newIDSet(hint int) *idSet {
+	return &idSet{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, hint)}
+}
+
+// add records id at position i and returns -1, or the position of an
+// earlier equal id; idAt returns the id recorded at a position.
+func (s *idSet) add(id string, i int32, idAt func(int32) string) int32 {
+	h := maphash.String(s.seed, id)
+	j, ok := s.byHash[h]
+	if !ok {
+		s.byHash[h] = i
+		return -1
+	}
+	if idAt(j) == id {
+		return j
+	}
+	if s.overflow == nil {
+		s.overflow = make(map[string]int32)
+	}
+	if j, ok := s.overflow[id]; ok {
+		return j
+	}
+	s.overflow[id] = i
+	return -1
 }
 
 type standingJSON struct {

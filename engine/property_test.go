@@ -1,0 +1,96 @@
+package engine_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"scs"
+	"scs/engine"
+)
+
+// genEvents draws a history for a few citizens under the Rongcheng scheme:
+// any rule, valid quantities and points, distinct times over ten years.
+func genEvents(t *rapid.T, e *engine.Engine) []scs.Event {
+	s := e.Scheme()
+	n := rapid.IntRange(0, 80).Draw(t, "n")
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	offsets := rapid.SliceOfNDistinct(rapid.Int64Range(0, 10*365*24*3600), n, n, rapid.ID[int64]).Draw(t, "offsets")
+	evs := make([]scs.Event, n)
+	for i := range evs {
+		r := s.Rules[rapid.IntRange(0, len(s.Rules)-1).Draw(t, "rule")]
+		ev := scs.Event{ID: fmt.Sprint("e", i), Citizen: rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "citizen"), Rule: r.ID,
+			At: base.Add(time.Duration(offsets[i]) * time.Second)}
+		switch r.Effect.Kind {
+		case scs.EffectPerUnit, scs.EffectTiered:
+			ev.Quantity = rapid.Float64Range(0, 5000).Draw(t, "qty")
+			ev.HasQuantity = true
+		case scs.EffectRange:
+			ev.Points = rapid.Int64Range(r.Effect.Min, r.Effect.Max).Draw(t, "points")
+			ev.HasPoints = true
+		}
+		evs[i] = ev
+	}
+	return evs
+}
+
+func TestProperties(t *testing.T) {
+	e := newEngine(t)
+	s := e.Scheme()
+	rapid.Check(t, func(t *rapid.T) {
+		evs := genEvents(t, e)
+		asOf := time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)
+		results, err := e.ScoreEvents(evs, asOf, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			sum := s.Start
+			type key struct {
+				rule string
+				year int
+			}
+			yearly := map[key]int64{}
+			for _, te := range r.Trail {
+				sum += te.Applied
+				if te.Score < s.Floor {
+					t.Fatalf("score %d below the floor", te.Score)
+				}
+				if te.Score != sum {
+					t.Fatalf("score %d after %s, want start + sum of applied = %d", te.Score, te.Event, sum)
+				}
+				rule, _ := s.Rule(te.Rule)
+				if rule.YearlyCap > 0 {
+					k := key{te.Rule, te.At.In(s.Location).Year()}
+					yearly[k] += te.Applied
+					if v := yearly[k]; v > rule.YearlyCap || v < -rule.YearlyCap {
+						t.Fatalf("rule %s applied %d in %d, over its cap %d", te.Rule, v, k.year, rule.YearlyCap)
+					}
+				}
+				if g, band := s.GradeIndex(te.Grade), s.GradeOf(te.Score); g < band {
+					t.Fatalf("grade %s above the score's band %s", te.Grade, s.Grades[band].Name)
+				}
+			}
+			if r.State.Score != sum {
+				t.Fatalf("final score %d, want %d", r.State.Score, sum)
+			}
+			// Once every lock has expired, the grade is the band of the score.
+			later := asOf.AddDate(6, 0, 0)
+			if got, want := e.Standing(&r.State, later).Grade, s.Grades[s.GradeOf(r.State.Score)].Name; got != want {
+				t.Fatalf("unlocked grade %s, want the band %s", got, want)
+			}
+		}
+		// The output does not depend on how events with different times are ordered.
+		perm := rapid.Permutation(evs).Draw(t, "perm")
+		again, err := e.ScoreEvents(perm, asOf, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(results, again) {
+			t.Fatalf("results differ when the input is reordered")
+		}
+	})
+}

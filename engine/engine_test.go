@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,45 @@ func TestDecide(t *testing.T) {
 		if d.Capability == "watch-list" && d.Allowed {
 			t.Errorf("B should not be on the watch list: %+v", d)
 		}
+	}
+}
+
+func TestSesameCeiling(t *testing.T) {
+	e, err := engine.New(schemes.MustLoad("sesame"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []scs.Event
+	for y := 2020; y < 2023; y++ {
+		for _, r := range []struct {
+			rule string
+			q    float64
+		}{{"repaid-on-time", 12}, {"assets-verified", 1e6}, {"steady-payments", 12}, {"savings-kept", 1e5}, {"details-completed", 3}, {"high-score-friends", 50}} {
+			evs = append(evs, scs.Event{ID: fmt.Sprint(y, r.rule), Citizen: "c", Rule: r.rule, At: at(y, 6, 1, 0, 0), Quantity: r.q, HasQuantity: true})
+		}
+	}
+	st, trail, err := e.Replay("c", evs, at(2030, 1, 1, 0, 0), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2020 gives 36+50+24+40+30+10 = 190 (550 -> 740); 2021 reaches 950 and stops there.
+	if st.Score != 950 || e.Standing(&st, at(2030, 1, 1, 0, 0)).Grade != "excellent-750" {
+		t.Fatalf("score %d", st.Score)
+	}
+	if trail[5].Score != 740 {
+		t.Errorf("after 2020: %d, want 740", trail[5].Score)
+	}
+	found := false
+	for _, te := range trail {
+		if strings.Contains(te.Reason, "ceiling of 950 reached") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no trail entry names the ceiling")
+	}
+	d, _ := e.Decide(&st, "luxembourg-visa-easier", at(2030, 1, 1, 0, 0))
+	if !d.Allowed {
+		t.Errorf("decision %+v", d)
 	}
 }

@@ -129,6 +129,7 @@ type cbeh struct {
 	kind       string
 	class      int
 	rate       float64
+	rc         int
 	detect     float64
 	informable bool
 	economic   bool
@@ -159,6 +160,9 @@ type model struct {
 	lowGrade   []bool // grades without job security
 	startGrade int
 	idWidth    int
+	expTab     []float64 // exp(-d/farm_scale), d = 0, 1, ...
+	speechOwn  float64   // exp(-0.3*chill): the chill of each of one's own speech records
+	byClass    [4][]int  // behaviours by rate class
 	p          struct {
 		participation, incMedian, incSigma, wSigma, wCorr, drivers, parents float64
 		informants, reach, recruit, detection, deter, farming, farmScale    float64
@@ -300,8 +304,20 @@ func prepare(cfg Config) (*model, error) {
 		for k, t := range Traits {
 			c.slopes[k] = b.Traits[t]
 		}
+		c.rc = c.rclass()
+		if c.rc != rcNone {
+			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
+		}
 		m.beh = append(m.beh, c)
 	}
+	for d := 0; d < 1<<16; d++ {
+		v := math.Exp(-float64(d) / m.p.farmScale)
+		if v < 1e-9 {
+			break
+		}
+		m.expTab = append(m.expTab, v)
+	}
+	m.speechOwn = math.Exp(-0.3 * m.p.chill)
 
 	m.end = cfg.End
 	m.start = cfg.End.AddDate(-cfg.Years, 0, 0)
@@ -502,6 +518,7 @@ type citizen struct {
 	blood                 int
 	static                []float64
 	blocked               []bool
+	sums                  [4]float64 // unblocked static rates by rate class
 	entered               []int64
 }
 
@@ -520,7 +537,9 @@ type worker struct {
 	static  []float64
 	blocked []bool
 	entered []int64
-	rate    []float64
+	cw      [4]float64
+	total   float64
+	dirty   bool
 	reports []report
 	order   []int
 	infs    []int
@@ -530,7 +549,7 @@ type worker struct {
 	hi      int
 	year    int
 	// neighbourhood aggregates for the current year
-	pInf, risk, speechCost float64
+	pInf, risk, speechMult float64
 	speechRecs             int
 }
 
@@ -540,7 +559,6 @@ func newWorker(m *model) *worker {
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)
 	w.rd = rand.New(w.pd)
-	w.rate = make([]float64, len(m.beh))
 	return w
 }
 
@@ -623,7 +641,7 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 		}
 		w.pInf = 1 - math.Pow(1-m.p.reach, float64(len(w.infs)))
 		w.risk = 0.3 + w.pInf + 2*shareLow
-		w.speechCost = 0.3 + 20*float64(w.speechRecs)/float64(n)
+		w.speechMult = math.Exp(-m.p.chill * (0.3 + 20*float64(w.speechRecs)/float64(n)))
 		w.speechRecs = 0
 		// Start-of-year grades for the mobility matrix.
 		gStart := w.order[:0]
@@ -796,6 +814,7 @@ func (w *worker) traits(h, n int) {
 			c.static[k] = s
 			c.blocked[k] = false
 		}
+		m.resum(c)
 		for g := range c.entered {
 			c.entered[g] = -1
 		}
@@ -820,18 +839,77 @@ func (w *worker) farm(c *citizen) float64 {
 	f := 0.0
 	if g > 0 {
 		if gap := m.gradeMin[g-1] - s; gap >= 0 {
-			f += math.Exp(-float64(gap) / m.p.farmScale)
+			f += m.decay(gap)
 		}
 	}
 	if g < m.nG-1 {
 		if margin := s - m.gradeMin[g]; margin >= 0 {
-			f += math.Exp(-float64(margin) / m.p.farmScale)
+			f += m.decay(margin)
 		}
 	}
 	return 1 + 3*m.p.farming*f
 }
 
-// rates fills w.rate for citizen c and returns the total.
+// Rate classes: the static rates of a citizen's behaviours are summed by
+// class, so that the total rate is four products however many rules the
+// scheme has.
+const (
+	rcMisconduct = iota // misconduct, not economic
+	rcEconomic          // economic misconduct
+	rcSpeech
+	rcPositive
+	rcNone // informing: never spontaneous
+)
+
+func (b *cbeh) rclass() int {
+	switch b.class {
+	case clMisconduct:
+		if b.economic {
+			return rcEconomic
+		}
+		return rcMisconduct
+	case clSpeech:
+		return rcSpeech
+	case clPositive:
+		return rcPositive
+	}
+	return rcNone
+}
+
+// resum recomputes c's class sums of unblocked static rates.
+func (m *model) resum(c *citizen) {
+	c.sums = [4]float64{}
+	for k := range m.beh {
+		if rc := m.beh[k].rc; rc != rcNone && !c.blocked[k] {
+			c.sums[rc] += c.static[k]
+		}
+	}
+}
+
+// block stops behaviour k of c until the next calendar year.
+func (w *worker) block(c *citizen, k int) {
+	if !c.blocked[k] {
+		w.dirty = true
+		c.blocked[k] = true
+		if rc := w.m.beh[k].rc; rc != rcNone {
+			c.sums[rc] = max(0, c.sums[rc]-c.static[k])
+		}
+	}
+}
+
+// decay returns exp(-d/farm_scale) for d >= 0 points, from a table.
+func (m *model) decay(d int64) float64 {
+	if d < 0 {
+		return 1
+	}
+	if d >= int64(len(m.expTab)) {
+		return 0
+	}
+	return m.expTab[d]
+}
+
+// rates sets w.cw to the citizen's total rate of each class and returns
+// their sum.
 func (w *worker) rates(c *citizen) float64 {
 	m := w.m
 	mis, spe, pos := 1.0, 1.0, 1.0
@@ -839,36 +917,19 @@ func (w *worker) rates(c *citizen) float64 {
 		g := c.grade
 		fear := 0.0
 		if g < m.nG-1 {
-			fear = 0.5 * math.Exp(-float64(c.st.Score-m.gradeMin[g])/m.p.farmScale)
+			fear = 0.5 * m.decay(c.st.Score-m.gradeMin[g])
 		}
 		mis = 1 / (1 + m.p.deter*(w.risk+fear))
 		if m.p.chill > 0 {
-			spe = math.Exp(-m.p.chill * (w.speechCost + 0.3*float64(c.speech)))
+			spe = w.speechMult * math.Pow(m.speechOwn, float64(c.speech))
 		}
 		pos = w.farm(c) / (1 + m.p.stigma*m.stigmaK[g])
 	}
-	total := 0.0
-	for k := range m.beh {
-		s := c.static[k]
-		if s == 0 || c.blocked[k] {
-			w.rate[k] = 0
-			continue
-		}
-		switch m.beh[k].class {
-		case clMisconduct:
-			s *= mis
-			if m.beh[k].economic {
-				s *= c.econ
-			}
-		case clSpeech:
-			s *= spe
-		case clPositive:
-			s *= pos
-		}
-		w.rate[k] = s
-		total += s
-	}
-	return total
+	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
+	w.cw[rcEconomic] = mis * c.econ * c.sums[rcEconomic]
+	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
+	w.cw[rcPositive] = pos * c.sums[rcPositive]
+	return w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
 }
 
 // live simulates citizen c through year y; reports are the informant
@@ -880,6 +941,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		a, b := cuts[seg], cuts[seg+1]
 		if seg > 0 || w.isJan1(a) {
 			clear(c.blocked)
+			m.resum(c)
 			c.spent, c.hours, c.blood = 0, 0, 0
 		}
 		t := a
@@ -888,8 +950,13 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				w.transition(c, g, t)
 			}
 		}
+		w.dirty = true
 		for {
-			total := w.rates(c)
+			if w.dirty {
+				w.total = w.rates(c)
+				w.dirty = false
+			}
+			total := w.total
 			stop, why := b, 0
 			if c.consent && c.st.LockGrade >= 0 {
 				if lu := c.st.LockedUntil.Unix(); lu > t && lu < stop {
@@ -910,6 +977,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				}
 			}
 			t = stop
+			w.dirty = true
 			switch why {
 			case 0:
 				goto next
@@ -940,17 +1008,24 @@ func (w *worker) isJan1(t int64) bool {
 	return tt.YearDay() == 1 && tt.Hour() == 0 && tt.Minute() == 0 && tt.Second() == 0
 }
 
-// pick returns the behaviour of the next act, drawn by rate.
-func (w *worker) pick(total float64) int {
+// pick returns the behaviour of c's next act, drawn by rate: first the
+// class, then the behaviour within it.
+func (w *worker) pick(c *citizen, total float64) int {
 	u := w.rd.Float64() * total
+	rc := 0
+	for rc < 3 && (u >= w.cw[rc] || w.cw[rc] == 0) {
+		u -= w.cw[rc]
+		rc++
+	}
+	u = u / w.cw[rc] * c.sums[rc]
 	last := -1
-	for k, r := range w.rate {
-		if r > 0 {
+	for _, k := range w.m.byClass[rc] {
+		if s := c.static[k]; s > 0 && !c.blocked[k] {
 			last = k
-			if u < r {
+			if u < s {
 				return k
 			}
-			u -= r
+			u -= s
 		}
 	}
 	return last
@@ -959,11 +1034,7 @@ func (w *worker) pick(total float64) int {
 func (w *worker) act(c *citizen, t int64) error {
 	m := w.m
 	r := w.rd
-	total := 0.0
-	for _, v := range w.rate {
-		total += v
-	}
-	k := w.pick(total)
+	k := w.pick(c, w.total)
 	b := &m.beh[k]
 	met := w.met
 	switch b.class {
@@ -993,10 +1064,10 @@ func (w *worker) act(c *citizen, t int64) error {
 		amt := math.Round(m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8) * math.Exp(0.8*r.NormFloat64()))
 		if amt >= budget {
 			amt = math.Floor(budget)
-			c.blocked[k] = true
+			w.block(c, k)
 		}
 		if amt < 1 {
-			c.blocked[k] = true
+			w.block(c, k)
 			return nil
 		}
 		c.spent += amt
@@ -1004,7 +1075,7 @@ func (w *worker) act(c *citizen, t int64) error {
 	case KindBlood:
 		c.blood++
 		if c.blood >= 2 {
-			c.blocked[k] = true
+			w.block(c, k)
 		}
 		q = 1
 	case KindVolunteer:
@@ -1015,10 +1086,10 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		if c.hours+hrs >= limit {
 			hrs = math.Floor(limit - c.hours)
-			c.blocked[k] = true
+			w.block(c, k)
 		}
 		if hrs < 1 {
-			c.blocked[k] = true
+			w.block(c, k)
 			return nil
 		}
 		c.hours += hrs
@@ -1080,6 +1151,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	}
 	c.records++
 	w.events++
+	w.dirty = true
 	if w.out != nil && (m.cfg.Events == AllEvents || (m.cfg.Events == ScoredEvents && c.consent)) {
 		w.seq++
 		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
@@ -1095,7 +1167,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}
 	if b.class == clPositive && te.Asked > 0 && te.Applied < te.Asked {
-		c.blocked[k] = true // the yearly cap is reached: no point trying again this year
+		w.block(c, k) // the yearly cap is reached: no point trying again this year
 	}
 	if g := m.eng.GradeAt(&c.st, ev.At); g != c.grade {
 		w.transition(c, g, t)

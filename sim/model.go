@@ -129,6 +129,7 @@ type cbeh struct {
 	kind       string
 	class      int
 	rate       float64
+	emu        float64 // exp(-(quantity-1)): the Poisson draw of extra units
 	rc         int
 	detect     float64
 	informable bool
@@ -151,6 +152,7 @@ type model struct {
 	start, end time.Time
 	yearB      []int64   // Years+1 run-year boundaries, unix seconds
 	cuts       [][]int64 // per year: cut points (year start, Jan 1s inside, year end)
+	jan1       []bool    // per year: the year starts on Jan 1 in the scheme's zone
 	hoods      int
 	base       int
 	extra      int
@@ -161,7 +163,7 @@ type model struct {
 	startGrade int
 	idWidth    int
 	expTab     []float64 // exp(-d/farm_scale), d = 0, 1, ...
-	speechOwn  float64   // exp(-0.3*chill): the chill of each of one's own speech records
+	speechPow  []float64 // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int  // behaviours by rate class
 	p          struct {
 		participation, incMedian, incSigma, wSigma, wCorr, drivers, parents float64
@@ -304,6 +306,7 @@ func prepare(cfg Config) (*model, error) {
 		for k, t := range Traits {
 			c.slopes[k] = b.Traits[t]
 		}
+		c.emu = math.Exp(-(max(c.qty, 1) - 1))
 		c.rc = c.rclass()
 		if c.rc != rcNone {
 			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
@@ -317,7 +320,9 @@ func prepare(cfg Config) (*model, error) {
 		}
 		m.expTab = append(m.expTab, v)
 	}
-	m.speechOwn = math.Exp(-0.3 * m.p.chill)
+	for i := 0; i < 64; i++ {
+		m.speechPow = append(m.speechPow, math.Exp(-0.3*m.p.chill*float64(i)))
+	}
 
 	m.end = cfg.End
 	m.start = cfg.End.AddDate(-cfg.Years, 0, 0)
@@ -341,6 +346,8 @@ func prepare(cfg Config) (*model, error) {
 			}
 		}
 		m.cuts = append(m.cuts, append(cuts, b))
+		t := time.Unix(a, 0).In(loc)
+		m.jan1 = append(m.jan1, t.YearDay() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0)
 	}
 	hs := int(s.Get("hood_size"))
 	m.hoods = (cfg.Citizens + hs - 1) / hs
@@ -519,6 +526,7 @@ type citizen struct {
 	static                []float64
 	blocked               []bool
 	sums                  [4]float64 // unblocked static rates by rate class
+	nblocked              int
 	entered               []int64
 }
 
@@ -890,6 +898,7 @@ func (m *model) resum(c *citizen) {
 func (w *worker) block(c *citizen, k int) {
 	if !c.blocked[k] {
 		w.dirty = true
+		c.nblocked++
 		c.blocked[k] = true
 		if rc := w.m.beh[k].rc; rc != rcNone {
 			c.sums[rc] = max(0, c.sums[rc]-c.static[k])
@@ -921,7 +930,10 @@ func (w *worker) rates(c *citizen) float64 {
 		}
 		mis = 1 / (1 + m.p.deter*(w.risk+fear))
 		if m.p.chill > 0 {
-			spe = w.speechMult * math.Pow(m.speechOwn, float64(c.speech))
+			spe = w.speechMult
+			if c.speech > 0 {
+				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
+			}
 		}
 		pos = w.farm(c) / (1 + m.p.stigma*m.stigmaK[g])
 	}
@@ -939,9 +951,12 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	cuts := m.cuts[y]
 	for seg := 0; seg+1 < len(cuts); seg++ {
 		a, b := cuts[seg], cuts[seg+1]
-		if seg > 0 || w.isJan1(a) {
-			clear(c.blocked)
-			m.resum(c)
+		if seg > 0 || m.jan1[y] {
+			if c.nblocked > 0 {
+				clear(c.blocked)
+				m.resum(c)
+				c.nblocked = 0
+			}
 			c.spent, c.hours, c.blood = 0, 0, 0
 		}
 		t := a
@@ -997,15 +1012,6 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	next:
 	}
 	return nil
-}
-
-func (w *worker) isJan1(t int64) bool {
-	loc := w.m.scheme.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	tt := time.Unix(t, 0).In(loc)
-	return tt.YearDay() == 1 && tt.Hour() == 0 && tt.Minute() == 0 && tt.Second() == 0
 }
 
 // pick returns the behaviour of c's next act, drawn by rate: first the
@@ -1079,7 +1085,7 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		q = 1
 	case KindVolunteer:
-		hrs := float64(1 + poisson(r, max(b.qty, 1)-1))
+		hrs := float64(1 + poissonL(r, b.emu))
 		limit := m.p.volHours
 		if c.employed {
 			limit /= 2
@@ -1095,20 +1101,14 @@ func (w *worker) act(c *citizen, t int64) error {
 		c.hours += hrs
 		q = hrs
 	default:
-		q = float64(1 + poisson(r, max(b.qty, 1)-1))
+		q = float64(1 + poissonL(r, b.emu))
 	}
 	return w.record(c, k, t, q, false)
 }
 
-// poisson draws from a Poisson distribution of mean mu (small mu).
-func poisson(r *rand.Rand, mu float64) int {
-	if mu <= 0 {
-		return 0
-	}
-	if mu > 30 {
-		return max(0, int(math.Round(mu+math.Sqrt(mu)*r.NormFloat64())))
-	}
-	l := math.Exp(-mu)
+// poissonL draws from a Poisson distribution whose mean mu has
+// exp(-mu) = l (Knuth's method, for small means).
+func poissonL(r *rand.Rand, l float64) int {
 	k := 0
 	p := r.Float64()
 	for p > l {
@@ -1127,7 +1127,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	ev := scs.Event{Rule: b.rule, At: time.Unix(t, 0).UTC(), Department: b.dept}
 	if b.needsQty {
 		if q == 0 {
-			q = float64(1 + poisson(w.rd, max(b.qty, 1)-1))
+			q = float64(1 + poissonL(w.rd, b.emu))
 		}
 		ev.Quantity, ev.HasQuantity = q, true
 	}

@@ -192,7 +192,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if t := r.table("yearly"); t != nil {
 		ys := years[1:]
 		b.WriteString("<h2>Lists, visits and informants</h2><p class=note>Share of the scored citizens on the watch list (C and D) and on the public list (D); share of all citizens who live in a neighbourhood with at least one informant.</p>")
-		b.WriteString(LineChart("Lists and informants", ys, []Series{t.series("watch list", "", "", "watch_list_share"), t.series("public list", "", "", "public_list_share"), t.series("informant in neighbourhood", "", "", "informant_neighbourhood_share")}, "year"))
+		b.WriteString(LineChart("Lists and informants", ys, []Series{t.series("watch list", "", "", "watch_list_share"), t.series("public list", "", "", "public_list_share"), t.series("informant nearby", "", "", "informant_neighbourhood_share")}, "year"))
 		b.WriteString("<p class=note>Officials' visits needed per day, from the visit frequencies of the scheme's grades.</p>")
 		b.WriteString(LineChart("Visits per day", ys, []Series{t.series("visits per day", "", "", "visits_per_day")}, "year"))
 		b.WriteString("<p class=note>Records per year: positive (good deeds, donations, volunteering) and negative (misconduct and speech); acts of misconduct and speech done, whether recorded or not.</p>")

@@ -19,7 +19,7 @@ var palette = []string{"#1b9e77", "#66a61e", "#7570b3", "#e6ab02", "#d95f02", "#
 
 const (
 	chartW, chartH = 640, 260
-	padL, padR     = 56, 150
+	padL, padR     = 56, 170
 	padT, padB     = 16, 36
 )
 
@@ -32,7 +32,7 @@ func niceMax(v float64) float64 {
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
+		if v <= m*p*(1+1e-9) {
 			return m * p
 		}
 	}

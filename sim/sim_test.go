@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -312,4 +313,17 @@ func FuzzParseBehaviours(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestModelDocListsParams keeps docs/model.md's parameter table complete.
+func TestModelDocListsParams(t *testing.T) {
+	doc, err := os.ReadFile("../docs/model.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range Params {
+		if !strings.Contains(string(doc), "| "+p.Name+" | ") {
+			t.Errorf("docs/model.md does not list parameter %s", p.Name)
+		}
+	}
 }

@@ -189,7 +189,8 @@ func cmdSimulate(e *env, args []string) error {
 			what := fmt.Sprintf("run %d/%d", li**reps+rep+1, len(labels)**reps)
 			if progress {
 				total := int64(*citizens)
-				cfg.Progress = func(done int64) { drawProgress(e.stderr, what, done, total) }
+				began := time.Now()
+				cfg.Progress = func(done int64) { drawProgress(e.stderr, what, began, done, total) }
 			}
 			res, err := sim.Simulate(e.ctx, cfg)
 			if progress {
@@ -421,14 +422,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var progressStart = map[string]time.Time{}
-
-func drawProgress(w io.Writer, what string, done, total int64) {
-	start, ok := progressStart[what]
-	if !ok {
-		start = time.Now()
-		progressStart[what] = start
-	}
+// drawProgress draws a one-line progress bar with the time left.
+func drawProgress(w io.Writer, what string, start time.Time, done, total int64) {
 	const width = 30
 	frac := float64(done) / float64(max(total, 1))
 	n := int(frac * width)

@@ -22,7 +22,7 @@ import (
 
 const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
        [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
-       [--no-claims] [--behaviours FILE] [--end RFC3339] [--no-parquet]
+       [--no-claims] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
 
 Simulates a synthetic population under a scheme: every citizen's conduct
 over the years, each record scored by the engine. Prints a summary; with
@@ -70,6 +70,7 @@ func cmdSimulate(e *env, args []string) error {
 	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
 	endFlag := fs.String("end", "2026-01-01T00:00:00+08:00", "the run ends at this RFC 3339 `time` and starts --years before")
 	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
+	baseline := fs.Bool("baseline", false, "after the first run, time the baseline loop (the same number of random events, points added, no model) and print both speeds")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -150,6 +151,9 @@ func cmdSimulate(e *env, args []string) error {
 			var evw *bufio.Writer
 			var evf *os.File
 			if isFirst {
+				if *out != "" && !*noParquet && *citizens > maxParquetCitizens && !*quiet {
+					fmt.Fprintf(e.stderr, "scs: simulate: %d citizens: citizens.parquet is written only up to %d citizens; the run streams\n", *citizens, maxParquetCitizens)
+				}
 				if *out != "" && !*noParquet && *citizens <= maxParquetCitizens {
 					if cw, err = report.NewCitizenWriter(filepath.Join(*out, "citizens.parquet")); err != nil {
 						return err
@@ -231,6 +235,14 @@ func cmdSimulate(e *env, args []string) error {
 			}
 			if isFirst {
 				first, firstClaims, firstWorkers = res, claims, cfg.Workers
+				if *baseline {
+					t0 := time.Now()
+					sim.Baseline(scheme, res.Events, cfg.Workers, cfg.Seed)
+					el := time.Since(t0)
+					cy := res.CitizenYears()
+					fmt.Fprintf(e.stdout, "simulation: %.0f citizen-years/s (%.1f s); baseline loop over the same %d events: %.0f citizen-years/s (%.2f s); the simulation takes %.1f times the baseline's time\n",
+						cy/res.Elapsed.Seconds(), res.Elapsed.Seconds(), res.Events, cy/el.Seconds(), el.Seconds(), res.Elapsed.Seconds()/el.Seconds())
+				}
 			}
 			ro := runOut{tables: report.Tables(res, claims),
 				summary: report.RunSummary{Sweep: label, Replication: rep, Seed: cfg.Seed, Records: res.Metrics.TotalRecords(), GradesFinal: report.GradesFinal(res), Claims: claims}}

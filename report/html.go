@@ -71,6 +71,26 @@ func (t *Table) series(name, k, match, v string) Series {
 	return s
 }
 
+// gradeColour gives each grade the same colour in every chart, from the
+// best (green) to the worst (red).
+func (r *Report) gradeColour(name string) string {
+	cols := []string{"#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#f46d43", "#d73027", "#a50026", "#67001f"}
+	for i, g := range r.Grades {
+		if g == name {
+			if len(r.Grades) <= len(cols) {
+				return cols[i*(len(cols)-1)/max(len(r.Grades)-1, 1)]
+			}
+			return palette[i%len(palette)]
+		}
+	}
+	return ""
+}
+
+func (r *Report) graded(s Series) Series {
+	s.Color = r.gradeColour(s.Name)
+	return s
+}
+
 func pct(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
@@ -149,7 +169,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		b.WriteString("<h2>Citizens per grade</h2><p class=note>Share of the scored citizens in each grade at the start (year 0) and at the end of each year.</p>")
 		var ss []Series
 		for _, g := range r.Grades {
-			ss = append(ss, t.series(g, "grade", g, "share"))
+			ss = append(ss, r.graded(t.series(g, "grade", g, "share")))
 		}
 		b.WriteString(StackedBars("Citizens per grade", years, ss, "year"))
 		b.WriteString("<table><tr><th>year</th>")
@@ -228,7 +248,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		ds := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
 		var ss []Series
 		for _, g := range r.Grades {
-			ss = append(ss, t.series(g, "", "", "share_"+g))
+			ss = append(ss, r.graded(t.series(g, "", "", "share_"+g)))
 		}
 		b.WriteString(StackedBars("Grades by wealth decile", ds, ss, "wealth decile"))
 		b.WriteString(LineChart("Mean score by wealth decile", ds, []Series{t.series("mean score", "", "", "mean_score")}, "wealth decile"))
@@ -243,7 +263,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		for _, rw := range t.Rows {
 			if g := rw.Keys[gk]; !seen[g] {
 				seen[g] = true
-				ss = append(ss, t.series(g, "grade", g, "still_in"))
+				ss = append(ss, r.graded(t.series(g, "grade", g, "still_in")))
 			}
 		}
 		for m := 0; m <= r.Years*12; m++ {
@@ -260,7 +280,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 			offs = append(offs, strconv.Itoa(off))
 		}
 		for _, g := range r.Grades[:len(r.Grades)-1] {
-			ss = append(ss, t.series(g, "boundary", g, "citizens"))
+			ss = append(ss, r.graded(t.series(g, "boundary", g, "citizens")))
 		}
 		b.WriteString(LineChart("Scores near the boundaries", offs, ss, "points from the bottom of the grade"))
 	}

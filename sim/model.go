@@ -139,6 +139,7 @@ type cbeh struct {
 	slopes     [4]float64 // conscientiousness, outspokenness, income, age
 	needsQty   bool
 	isRange    bool
+	capped     bool // the rule has a yearly cap
 	min, max   int64
 }
 
@@ -278,7 +279,7 @@ func prepare(cfg Config) (*model, error) {
 		r := &sc.Rules[i]
 		c := cbeh{rule: r.ID, ruleIdx: i, dept: r.Department, kind: b.Kind, rate: b.Rate, detect: math.Min(1, b.Detect*m.p.detection),
 			informable: b.Informable, economic: b.Economic, qty: b.Quantity,
-			needsQty: r.Effect.NeedsQuantity(), isRange: r.Effect.Kind == scs.EffectRange, min: r.Effect.Min, max: r.Effect.Max}
+			needsQty: r.Effect.NeedsQuantity(), isRange: r.Effect.Kind == scs.EffectRange, min: r.Effect.Min, max: r.Effect.Max, capped: r.YearlyCap > 0}
 		c.rate *= s.Get("rate." + r.ID)
 		switch b.Kind {
 		case KindMisconduct:
@@ -1162,12 +1163,14 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	if !c.consent {
 		return nil
 	}
-	te, err := m.eng.Apply(&c.st, &ev)
+	applied, err := m.eng.Step(&c.st, &ev)
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}
-	if b.class == clPositive && te.Asked > 0 && te.Applied < te.Asked {
-		w.block(c, k) // the yearly cap is reached: no point trying again this year
+	if b.class == clPositive && b.capped && applied <= 0 {
+		// The act earned nothing under a rule with a yearly cap: the
+		// citizen learns the cap is reached and stops until next year.
+		w.block(c, k)
 	}
 	if g := m.eng.GradeAt(&c.st, ev.At); g != c.grade {
 		w.transition(c, g, t)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,10 +16,8 @@ import (
 	"scs/sim"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// runCLI runs scs in-process and returns its exit status, stdout and stderr.
-func runCLI(t *testing.T, args ...string) (int, string, string) {
+// simCLI runs scs in-process and returns its exit status, stdout and stderr.
+func simCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), append([]string{"scs"}, args...), func(string) string { return "" }, strings.NewReader(""), &out, &errb)
@@ -46,7 +43,7 @@ var volatile = regexp.MustCompile(`"(elapsed_seconds|citizen_years_per_second|wo
 // rewrites them).
 func TestSimulateGolden(t *testing.T) {
 	dir := t.TempDir()
-	code, _, stderr := runCLI(t, "simulate", "--citizens", "3000", "--years", "3", "--seed", "42", "--out", dir, "--quiet", "--no-parquet")
+	code, _, stderr := simCLI(t, "simulate", "--citizens", "3000", "--years", "3", "--seed", "42", "--out", dir, "--quiet", "--no-parquet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -105,7 +102,7 @@ func checkReport(t *testing.T, html []byte) {
 func TestSimulateScoresMatchEngine(t *testing.T) {
 	dir := t.TempDir()
 	evFile := filepath.Join(dir, "events.jsonl")
-	code, _, stderr := runCLI(t, "simulate", "--citizens", "4000", "--years", "6", "--seed", "7", "--out", dir, "--events", evFile, "--quiet", "--no-claims")
+	code, _, stderr := simCLI(t, "simulate", "--citizens", "4000", "--years", "6", "--seed", "7", "--out", dir, "--events", evFile, "--quiet", "--no-claims")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -125,7 +122,7 @@ func TestSimulateScoresMatchEngine(t *testing.T) {
 	if len(rows) != 4000 {
 		t.Fatalf("citizens.parquet has %d rows", len(rows))
 	}
-	code, out, stderr := runCLI(t, "score", "--at", sum.End, "--format", "json", evFile)
+	code, out, stderr := simCLI(t, "score", "--at", sum.End, "--format", "json", evFile)
 	if code != 0 {
 		t.Fatalf("score: exit %d: %s", code, stderr)
 	}
@@ -182,7 +179,7 @@ func TestSimulateScoresMatchEngine(t *testing.T) {
 
 func TestSimulateSweepAndReplications(t *testing.T) {
 	dir := t.TempDir()
-	code, _, stderr := runCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--sweep", "farming=0,2", "--replications", "3", "--out", dir, "--quiet", "--no-claims", "--no-parquet")
+	code, _, stderr := simCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--sweep", "farming=0,2", "--replications", "3", "--out", dir, "--quiet", "--no-claims", "--no-parquet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -230,7 +227,7 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--behaviours", "/nonexistent.yaml"}, 1, "behaviours"},
 	}
 	for _, c := range cases {
-		code, _, stderr := runCLI(t, append([]string{"simulate", "--citizens", "100", "--years", "1", "--quiet", "--no-claims"}, c.args...)...)
+		code, _, stderr := simCLI(t, append([]string{"simulate", "--citizens", "100", "--years", "1", "--quiet", "--no-claims"}, c.args...)...)
 		if code != c.code || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want exit %d naming %q", c.args, code, stderr, c.code, c.want)
 		}

@@ -3,9 +3,10 @@
 // citizens' responses to the scheme (deterrence, farming, stigma, job loss,
 // chilled speech, informants), and the metrics of a run.
 //
-// Points are decided only by the engine: the simulator makes events and
-// calls engine.Apply on each citizen's State in time order, and reads the
-// standing back with GradeAt to decide how people respond. Neighbourhoods
+// Points are decided only by the engine: the simulator makes events, calls
+// engine.Step (Apply without the trail text) on each citizen's State in time
+// order, and reads the standing back with GradeAt to decide how people
+// respond. Neighbourhoods
 // are simulated independently, each with its own random streams, so a run
 // gives the same results whatever the number of workers, and a population
 // too large for memory is streamed one neighbourhood at a time.

@@ -32,7 +32,9 @@ type DemoCity struct {
 // its citizens and records. It is deterministic for a seed and End. Every
 // event passes engine.Check; Department is the rule's department.
 func Demo(ctx context.Context, s *scs.Scheme, o DemoOptions) (*DemoCity, error) {
-	city := &DemoCity{}
+	city := &DemoCity{Citizens: make([]scs.Citizen, 0, max(o.Citizens, 0))}
+	var chunks [][]scs.Event
+	total := 0
 	cfg := Config{Scheme: s, Citizens: o.Citizens, Years: o.Years, Seed: o.Seed, End: o.End.UTC(), Rows: true, Events: AllEvents}
 	cfg.OnHood = func(h *HoodOutput) error {
 		for i := range h.Rows {
@@ -40,7 +42,8 @@ func Demo(ctx context.Context, s *scs.Scheme, o DemoOptions) (*DemoCity, error) 
 			city.Citizens = append(city.Citizens, scs.Citizen{ID: r.ID, Name: r.Name, Neighbourhood: r.Neighbourhood,
 				BirthYear: int(r.BirthYear), Consent: r.Consent})
 		}
-		city.Events = append(city.Events, h.Events...)
+		chunks = append(chunks, h.Events)
+		total += len(h.Events)
 		return nil
 	}
 	res, err := Simulate(ctx, cfg)
@@ -50,26 +53,30 @@ func Demo(ctx context.Context, s *scs.Scheme, o DemoOptions) (*DemoCity, error) 
 	for i := range city.Citizens {
 		city.Citizens[i].Registered = res.Start
 	}
-	// Neighbourhood order, then time: a stable sort keeps each citizen's
-	// records in the order the engine applied them.
-	evs := city.Events
+	// Time order; equal times keep neighbourhood order and, within a
+	// neighbourhood, the order in which the engine applied them.
 	type key struct {
-		at  int64
-		pos int32
+		at         int64
+		chunk, pos int32
 	}
-	idx := make([]key, len(evs))
-	for i := range idx {
-		idx[i] = key{evs[i].At.Unix(), int32(i)}
+	keys := make([]key, 0, total)
+	for c, evs := range chunks {
+		for i := range evs {
+			keys = append(keys, key{evs[i].At.UnixNano(), int32(c), int32(i)})
+		}
 	}
-	slices.SortFunc(idx, func(a, b key) int {
+	slices.SortFunc(keys, func(a, b key) int {
 		if a.at != b.at {
 			return cmp.Compare(a.at, b.at)
 		}
+		if a.chunk != b.chunk {
+			return int(a.chunk - b.chunk)
+		}
 		return int(a.pos - b.pos)
 	})
-	city.Events = make([]scs.Event, len(evs))
-	for i, k := range idx {
-		city.Events[i] = evs[k.pos]
+	city.Events = make([]scs.Event, len(keys))
+	for i, k := range keys {
+		city.Events[i] = chunks[k.chunk][k.pos]
 	}
 	city.Start, city.End = res.Start, res.End
 	city.Settings = map[string]string{

@@ -657,11 +657,9 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 		gStart := w.order[:0]
 		for i := range w.cs {
 			c := &w.cs[i]
-			g := -1
-			if c.consent {
-				g = m.eng.GradeAt(&c.st, time.Unix(m.yearB[y], 0))
-			}
-			gStart = append(gStart, g)
+			// c.grade is the grade at the start of the year: the year-end
+			// count below refreshed it from the engine.
+			gStart = append(gStart, c.grade)
 		}
 		w.order = gStart
 		w.reports = w.reports[:0]
@@ -700,7 +698,11 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 				continue
 			}
 			scored++
-			g := m.eng.GradeAt(&c.st, end)
+			g := c.grade
+			if c.st.LockGrade >= 0 {
+				// Only a lock can change the grade without a record.
+				g = m.eng.GradeAt(&c.st, end)
+			}
 			if g != c.grade {
 				w.transition(c, g, m.yearB[y+1])
 			}
@@ -962,7 +964,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			c.spent, c.hours, c.blood = 0, 0, 0
 		}
 		t := a
-		if c.consent {
+		if c.consent && c.st.LockGrade >= 0 {
 			if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
 				w.transition(c, g, t)
 			}

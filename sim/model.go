@@ -130,7 +130,8 @@ type cbeh struct {
 	kind       string
 	class      int
 	rate       float64
-	emu        float64 // exp(-(quantity-1)): the Poisson draw of extra units
+	mu         float64 // mean of the Poisson draw of extra units (quantity-1)
+	emu        float64 // exp(-mu)
 	rc         int
 	detect     float64
 	informable bool
@@ -308,7 +309,8 @@ func prepare(cfg Config) (*model, error) {
 		for k, t := range Traits {
 			c.slopes[k] = b.Traits[t]
 		}
-		c.emu = math.Exp(-(max(c.qty, 1) - 1))
+		c.mu = max(c.qty, 1) - 1
+		c.emu = math.Exp(-c.mu)
 		c.rc = c.rclass()
 		if c.rc != rcNone {
 			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
@@ -1089,7 +1091,7 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		q = 1
 	case KindVolunteer:
-		hrs := float64(1 + poissonL(r, b.emu))
+		hrs := float64(1 + b.extra(r))
 		limit := m.p.volHours
 		if c.employed {
 			limit /= 2
@@ -1105,9 +1107,18 @@ func (w *worker) act(c *citizen, t int64) error {
 		c.hours += hrs
 		q = hrs
 	default:
-		q = float64(1 + poissonL(r, b.emu))
+		q = float64(1 + b.extra(r))
 	}
 	return w.record(c, k, t, q, false)
+}
+
+// extra draws the units of a record beyond the first: Poisson with mean
+// quantity-1 (a normal approximation above a mean of 30).
+func (b *cbeh) extra(r *rand.Rand) int {
+	if b.mu > 30 {
+		return max(0, int(math.Round(b.mu+math.Sqrt(b.mu)*r.NormFloat64())))
+	}
+	return poissonL(r, b.emu)
 }
 
 // poissonL draws from a Poisson distribution whose mean mu has
@@ -1131,7 +1142,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	ev := scs.Event{Rule: b.rule, At: time.Unix(t, 0).UTC(), Department: b.dept}
 	if b.needsQty {
 		if q == 0 {
-			q = float64(1 + poissonL(w.rd, b.emu))
+			q = float64(1 + b.extra(w.rd))
 		}
 		ev.Quantity, ev.HasQuantity = q, true
 	}

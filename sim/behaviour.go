@@ -68,10 +68,23 @@ func DefaultBehaviours() []Behaviour {
 // DefaultBehavioursYAML returns the text of the built-in behaviour table.
 func DefaultBehavioursYAML() []byte { return append([]byte(nil), defaultBehaviours...) }
 
+// MaxBehavioursSize is the largest behaviour table ParseBehaviours accepts.
+const MaxBehavioursSize = 1 << 20
+
 // ParseBehaviours parses a behaviour table (YAML with a top-level
 // "behaviours" list). Errors are scs.EINVALID and name the file, the row and
 // the field.
-func ParseBehaviours(file string, data []byte) ([]Behaviour, error) {
+func ParseBehaviours(file string, data []byte) (bs []Behaviour, err error) {
+	if len(data) > MaxBehavioursSize {
+		return nil, scs.Errorf(scs.EINVALID, "%s: file is %d bytes; the limit is %d", file, len(data), MaxBehavioursSize)
+	}
+	// The YAML reader panics on some malformed input; report it as a
+	// problem with the file.
+	defer func() {
+		if r := recover(); r != nil {
+			bs, err = nil, scs.Errorf(scs.EINVALID, "%s: the YAML reader failed on this file: %v", file, r)
+		}
+	}()
 	var doc struct {
 		Behaviours []Behaviour `yaml:"behaviours"`
 	}

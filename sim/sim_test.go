@@ -327,3 +327,27 @@ func TestModelDocListsParams(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinSchemesHaveBehaviours: every rule of every built-in scheme is
+// driven by a behaviour, and a small run of each makes records.
+func TestBuiltinSchemesHaveBehaviours(t *testing.T) {
+	for _, name := range schemes.Names() {
+		s, err := schemes.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mapping, _ := Map(s, DefaultBehaviours())
+		for _, m := range mapping {
+			if m.Behaviour == "" {
+				t.Errorf("%s: rule %s has no behaviour", name, m.Rule)
+			}
+		}
+		res, err := Simulate(context.Background(), Config{Scheme: s, Citizens: 2000, Years: 2, Seed: 3, End: testEnd})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.Metrics.TotalRecords() == 0 {
+			t.Errorf("%s: no records", name)
+		}
+	}
+}

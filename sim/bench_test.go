@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,15 +22,17 @@ func benchRun(b *testing.B, citizens, years int) {
 		b.Fatal(err)
 	}
 	cfg := Config{Scheme: s, Citizens: citizens, Years: years, Seed: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	var simSec, baseSec float64
+	var simSec, baseSec, cpuSec float64
 	var records int64
 	for b.Loop() {
+		c0 := cpuSeconds()
 		t0 := time.Now()
 		res, err := Simulate(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
 		simSec += time.Since(t0).Seconds()
+		cpuSec += cpuSeconds() - c0
 		records = res.Events
 		t1 := time.Now()
 		Baseline(s, records, 0, 1)
@@ -41,9 +44,21 @@ func benchRun(b *testing.B, citizens, years int) {
 	b.ReportMetric(simSec/baseSec, "x-baseline-time")
 	b.ReportMetric(float64(records)/(float64(citizens)*float64(years)), "records/citizen-year")
 	b.ReportMetric(simSec/float64(b.N), "s/run")
+	// CPU seconds of the simulation: on a machine shared with other work,
+	// cpu-s/run divided by the cores is what the run would take alone.
+	b.ReportMetric(cpuSec/float64(b.N), "cpu-s/run")
 	if kb := peakRSSKiB(); kb > 0 {
 		b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
 	}
+}
+
+// cpuSeconds returns the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
 // peakRSSKiB returns the process's peak resident set (VmHWM), 0 if unknown.

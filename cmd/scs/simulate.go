@@ -55,7 +55,7 @@ func (f *settingsFlag) Set(v string) error {
 func cmdSimulate(e *env, args []string) error {
 	fs := newFlags(e, "simulate", simulateUsage)
 	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
-	citizens := fs.Int("citizens", 700_000, "number of citizens `N` (default: Rongcheng's population)")
+	citizens := fs.Int("citizens", 700_000, "number of citizens `N` (Rongcheng's population by default)")
 	years := fs.Int("years", 10, "horizon in `years`")
 	seed := fs.Uint64("seed", 1, "random `seed`")
 	workers := fs.Int("workers", 0, "worker threads (default: all cores); results do not depend on it")

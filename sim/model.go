@@ -130,8 +130,8 @@ type cbeh struct {
 	kind       string
 	class      int
 	rate       float64
-	mu         float64 // mean of the Poisson draw of extra units (quantity-1)
-	emu        float64 // exp(-mu)
+	mu         float64   // mean of the Poisson draw of extra units (quantity-1)
+	cdf        []float64 // its distribution function, for mu up to 30
 	rc         int
 	detect     float64
 	informable bool
@@ -310,7 +310,9 @@ func prepare(cfg Config) (*model, error) {
 			c.slopes[k] = b.Traits[t]
 		}
 		c.mu = max(c.qty, 1) - 1
-		c.emu = math.Exp(-c.mu)
+		if c.mu > 0 && c.mu <= 30 {
+			c.cdf = poissonCDF(c.mu)
+		}
 		c.rc = c.rclass()
 		if c.rc != rcNone {
 			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
@@ -526,6 +528,7 @@ type citizen struct {
 	records               int32
 	speech                int
 	spent, hours          float64
+	donScale              float64 // median donation at the current income, 0 until needed
 	blood                 int
 	static                []float64
 	blocked               []bool
@@ -1073,7 +1076,10 @@ func (w *worker) act(c *citizen, t int64) error {
 	switch b.kind {
 	case KindDonation:
 		budget := m.p.donBudget*c.income - c.spent
-		amt := math.Round(m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8) * math.Exp(0.8*r.NormFloat64()))
+		if c.donScale == 0 {
+			c.donScale = m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8)
+		}
+		amt := math.Round(c.donScale * math.Exp(0.8*r.NormFloat64()))
 		if amt >= budget {
 			amt = math.Floor(budget)
 			w.block(c, k)
@@ -1118,19 +1124,33 @@ func (b *cbeh) extra(r *rand.Rand) int {
 	if b.mu > 30 {
 		return max(0, int(math.Round(b.mu+math.Sqrt(b.mu)*r.NormFloat64())))
 	}
-	return poissonL(r, b.emu)
+	if b.mu == 0 {
+		return 0
+	}
+	// Inversion against the precomputed distribution function.
+	u := r.Float64()
+	for k, c := range b.cdf {
+		if u < c {
+			return k
+		}
+	}
+	return len(b.cdf)
 }
 
-// poissonL draws from a Poisson distribution whose mean mu has
-// exp(-mu) = l (Knuth's method, for small means).
-func poissonL(r *rand.Rand, l float64) int {
-	k := 0
-	p := r.Float64()
-	for p > l {
-		k++
-		p *= r.Float64()
+// poissonCDF returns P(X <= k) for k = 0, 1, ... until it reaches 1 to
+// within 1e-12, for X Poisson with mean mu.
+func poissonCDF(mu float64) []float64 {
+	var out []float64
+	p := math.Exp(-mu)
+	c := 0.0
+	for k := 0; c < 1-1e-12 && k < 200; k++ {
+		if k > 0 {
+			p *= mu / float64(k)
+		}
+		c += p
+		out = append(out, c)
 	}
-	return k
+	return out
 }
 
 // record makes the record of behaviour k's act at t, applies it through the
@@ -1204,6 +1224,7 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 		if m.lowGrade[g] && !m.lowGrade[old] && c.employed && !c.jobLost && w.rd.Float64() < m.p.jobLoss {
 			c.jobLost, c.employed = true, false
 			c.income *= 1 - m.p.jobIncomeLoss
+			c.donScale = 0
 			if c.income > 0 {
 				c.econ = math.Pow(c.income0/c.income, m.p.econEl)
 			} else {

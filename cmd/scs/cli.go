@@ -30,6 +30,7 @@ type command struct {
 var commands = []command{
 	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
 	{"scheme", "list, show and validate schemes", cmdScheme},
+	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
 	{"version", "print the version of scs", cmdVersion},
 }
 

@@ -1,0 +1,449 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"scs"
+	"scs/jsonl"
+	"scs/report"
+	"scs/schemes"
+	"scs/sim"
+)
+
+const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
+       [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
+       [--no-claims] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
+
+Simulates a synthetic population under a scheme: every citizen's conduct
+over the years, each record scored by the engine. Prints a summary; with
+--out, writes to DIR: one CSV per table (grades_by_year, mobility,
+records_by_rule, yearly, wealth_deciles, survival, bunching,
+score_distribution, claims), citizens.parquet (per-citizen final states),
+summary.json and report.html (self-contained, charts as inline SVG).
+
+The claims table runs one counterfactual per mechanism (same population and
+seed, the mechanism switched off); --no-claims skips them. --set changes a
+model parameter (see docs/model.md; rate.RULE scales one rule); --sweep runs
+the model for each value of one parameter; --replications K runs seeds
+S..S+K-1 and reports means with 95% intervals. --events writes every record
+of the scored citizens of the first run as JSON lines for scs score.`
+
+// maxParquetCitizens is the largest run that writes citizens.parquet
+// without being asked (bigger runs stream and keep no per-citizen rows).
+const maxParquetCitizens = 20_000_000
+
+type settingsFlag struct{ s sim.Settings }
+
+func (f *settingsFlag) String() string { return "" }
+func (f *settingsFlag) Set(v string) error {
+	if err := f.s.Set(v); err != nil {
+		return fmt.Errorf("%s", scs.ErrorMessage(err))
+	}
+	return nil
+}
+
+func cmdSimulate(e *env, args []string) error {
+	fs := newFlags(e, "simulate", simulateUsage)
+	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
+	citizens := fs.Int("citizens", 700_000, "number of citizens `N` (Rongcheng's population by default)")
+	years := fs.Int("years", 10, "horizon in `years`")
+	seed := fs.Uint64("seed", 1, "random `seed`")
+	workers := fs.Int("workers", 0, "worker threads (default: all cores); results do not depend on it")
+	out := fs.String("out", "", "write the tables, report and summary to `DIR`")
+	quiet := fs.Bool("quiet", false, "no progress bar, no summary on standard output")
+	set := &settingsFlag{s: sim.Settings{}}
+	fs.Var(set, "set", "set a model parameter, `name=value` (repeatable)")
+	sweep := fs.String("sweep", "", "run once per value of a parameter: `name=v1,v2,...`")
+	reps := fs.Int("replications", 1, "replications `K` per configuration (seeds S..S+K-1)")
+	eventsFile := fs.String("events", "", "write every record of the scored citizens of the first run to `FILE` (JSON lines)")
+	noClaims := fs.Bool("no-claims", false, "skip the counterfactual runs of the claims table")
+	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
+	endFlag := fs.String("end", "2026-01-01T00:00:00+08:00", "the run ends at this RFC 3339 `time` and starts --years before")
+	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
+	baseline := fs.Bool("baseline", false, "after the first run, time the baseline loop (the same number of random events, points added, no model) and print both speeds")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("simulate: unexpected argument %q", pos[0])
+	}
+	if *citizens < 1 || *citizens > sim.MaxCitizens {
+		return usagef("simulate: --citizens: %d is out of range (1 to %d)", *citizens, sim.MaxCitizens)
+	}
+	if *years < 1 || *years > sim.MaxYears {
+		return usagef("simulate: --years: %d is out of range (1 to %d)", *years, sim.MaxYears)
+	}
+	if *reps < 1 || *reps > 1000 {
+		return usagef("simulate: --replications: %d is out of range (1 to 1000)", *reps)
+	}
+	if *workers < 0 {
+		return usagef("simulate: --workers: %d is negative", *workers)
+	}
+	end, err := jsonl.ParseTime(*endFlag)
+	if err != nil {
+		return usagef("simulate: --end: %v", err)
+	}
+	sweepName, sweepVals, err := parseSweep(*sweep)
+	if err != nil {
+		return usagef("simulate: --sweep: %s", scs.ErrorMessage(err))
+	}
+	scheme, err := schemes.Load(*schemeName)
+	if err != nil {
+		return err
+	}
+	var behaviours []sim.Behaviour
+	if *behFile != "" {
+		data, err := os.ReadFile(*behFile)
+		if err != nil {
+			return scs.Errorf(scs.EINVALID, "behaviours: %v", err)
+		}
+		if behaviours, err = sim.ParseBehaviours(*behFile, data); err != nil {
+			return err
+		}
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return scs.Errorf(scs.EINVALID, "out: %v", err)
+		}
+	}
+	progress := !*quiet && isTerminal(e.stderr)
+
+	type runOut struct {
+		tables  []*report.Table
+		summary report.RunSummary
+		metrics map[string]float64
+		order   []string
+	}
+	labels := []string{""}
+	if sweepName != "" {
+		labels = labels[:0]
+		for _, v := range sweepVals {
+			labels = append(labels, sweepName+"="+v)
+		}
+	}
+	var first *sim.Result
+	var firstClaims []sim.ClaimRow
+	var firstWorkers int
+	all := make([][]runOut, len(labels))
+	for li, label := range labels {
+		settings := set.s.Clone()
+		if sweepName != "" {
+			if err := settings.SetValue(sweepName, sweepVals[li]); err != nil {
+				return usagef("simulate: --sweep: %s", scs.ErrorMessage(err))
+			}
+		}
+		for rep := 0; rep < *reps; rep++ {
+			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Settings: settings, Citizens: *citizens, Years: *years,
+				Seed: *seed + uint64(rep), End: end, Workers: *workers}
+			isFirst := li == 0 && rep == 0
+			var cw *report.CitizenWriter
+			var evw *bufio.Writer
+			var evf *os.File
+			if isFirst {
+				if *out != "" && !*noParquet && *citizens > maxParquetCitizens && !*quiet {
+					fmt.Fprintf(e.stderr, "scs: simulate: %d citizens: citizens.parquet is written only up to %d citizens; the run streams\n", *citizens, maxParquetCitizens)
+				}
+				if *out != "" && !*noParquet && *citizens <= maxParquetCitizens {
+					if cw, err = report.NewCitizenWriter(filepath.Join(*out, "citizens.parquet")); err != nil {
+						return err
+					}
+					cfg.Rows = true
+				}
+				if *eventsFile != "" {
+					if evf, err = os.Create(*eventsFile); err != nil {
+						if cw != nil {
+							cw.Abort()
+						}
+						return scs.Errorf(scs.EINVALID, "events: %v", err)
+					}
+					evw = bufio.NewWriterSize(evf, 1<<20)
+					cfg.Events = sim.ScoredEvents
+				}
+				if cw != nil || evw != nil {
+					var buf []byte
+					cfg.OnHood = func(h *sim.HoodOutput) error {
+						if cw != nil {
+							if err := cw.Write(h.Rows); err != nil {
+								return err
+							}
+						}
+						if evw != nil {
+							for i := range h.Events {
+								buf = jsonl.Append(buf[:0], &h.Events[i])
+								if _, err := evw.Write(buf); err != nil {
+									return err
+								}
+							}
+						}
+						return nil
+					}
+				}
+			}
+			what := fmt.Sprintf("run %d/%d", li**reps+rep+1, len(labels)**reps)
+			if progress {
+				total := int64(*citizens)
+				began := time.Now()
+				cfg.Progress = func(done int64) { drawProgress(e.stderr, what, began, done, total) }
+			}
+			res, err := sim.Simulate(e.ctx, cfg)
+			if progress {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
+			if isFirst {
+				if cw != nil {
+					if err == nil {
+						err = cw.Close()
+					} else {
+						cw.Abort()
+					}
+				}
+				if evw != nil {
+					if ferr := evw.Flush(); err == nil {
+						err = ferr
+					}
+					if ferr := evf.Close(); err == nil {
+						err = ferr
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			var claims []sim.ClaimRow
+			if !*noClaims {
+				if progress {
+					fmt.Fprintf(e.stderr, "%s: counterfactual runs for the claims table...", what)
+				}
+				claims, err = sim.RunClaims(e.ctx, cfg, res)
+				if progress {
+					fmt.Fprint(e.stderr, "\r\033[K")
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if isFirst {
+				first, firstClaims, firstWorkers = res, claims, cfg.Workers
+				if *baseline {
+					t0 := time.Now()
+					sim.Baseline(scheme, res.Events, cfg.Workers, cfg.Seed)
+					el := time.Since(t0)
+					cy := res.CitizenYears()
+					fmt.Fprintf(e.stdout, "simulation: %.0f citizen-years/s (%.1f s); baseline loop over the same %d events: %.0f citizen-years/s (%.2f s); the simulation takes %.1f times the baseline's time\n",
+						cy/res.Elapsed.Seconds(), res.Elapsed.Seconds(), res.Events, cy/el.Seconds(), el.Seconds(), res.Elapsed.Seconds()/el.Seconds())
+				}
+			}
+			ro := runOut{tables: report.Tables(res, claims),
+				summary: report.RunSummary{Sweep: label, Replication: rep, Seed: cfg.Seed, Records: res.Metrics.TotalRecords(), GradesFinal: report.GradesFinal(res), Claims: claims}}
+			ro.metrics, ro.order = keyMetrics(res, claims)
+			all[li] = append(all[li], ro)
+		}
+	}
+	if firstWorkers == 0 {
+		firstWorkers = defaultWorkers()
+	}
+
+	// Aggregate over replications, and over sweep values by a key column.
+	var tables []*report.Table
+	byName := map[string]*report.Table{}
+	var sweepTable *report.Table
+	if sweepName != "" {
+		sweepTable = &report.Table{Name: "sweep", Title: "Sweep", Doc: "Key metrics per value of the swept parameter.",
+			Keys: []string{"sweep", "metric"}, Values: []string{"value", "value_ci95_low", "value_ci95_high"}}
+	}
+	for li, runs := range all {
+		for ti := range runs[0].tables {
+			reps := make([]*report.Table, len(runs))
+			for i := range runs {
+				reps[i] = runs[i].tables[ti]
+			}
+			prefix := ""
+			if sweepName != "" {
+				prefix = "sweep"
+			}
+			agg := report.Aggregate(reps, prefix, labels[li])
+			if t, ok := byName[agg.Name]; ok {
+				t.Rows = append(t.Rows, agg.Rows...)
+			} else {
+				byName[agg.Name] = agg
+				tables = append(tables, agg)
+			}
+		}
+		if sweepTable != nil {
+			for _, name := range runs[0].order {
+				var xs []float64
+				for _, r := range runs {
+					if v := r.metrics[name]; !math.IsNaN(v) {
+						xs = append(xs, v)
+					}
+				}
+				m, lo, hi := report.MeanCI(xs)
+				sweepTable.Rows = append(sweepTable.Rows, report.Row{Keys: []string{sweepVals[li], name}, Vals: []float64{m, lo, hi}})
+			}
+		}
+	}
+	sum := report.NewSummary(first, firstWorkers, firstClaims)
+	sum.Replications = *reps
+	if sweepName != "" {
+		sum.Sweep = *sweep
+	}
+	if len(labels)**reps > 1 {
+		for _, runs := range all {
+			for _, r := range runs {
+				sum.Runs = append(sum.Runs, r.summary)
+			}
+		}
+	}
+	if *out != "" {
+		all := tables
+		if sweepTable != nil {
+			all = append(all, sweepTable)
+		}
+		if err := report.WriteTables(*out, all); err != nil {
+			return err
+		}
+		if err := report.WriteFile(filepath.Join(*out, "summary.json"), func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
+			return err
+		}
+		// The detailed charts show the first sweep value.
+		primary := tables
+		if sweepName != "" {
+			primary = nil
+			for _, t := range tables {
+				primary = append(primary, firstLabel(t, labels[0]))
+			}
+		}
+		var grades []string
+		for _, g := range first.Scheme.Grades {
+			grades = append(grades, g.Name)
+		}
+		rep := &report.Report{Summary: sum, Tables: primary, Sweep: sweepTable, Scheme: scheme.Title, Grades: grades, Years: *years, Reps: *reps, Settings: set.s}
+		if err := report.WriteFile(filepath.Join(*out, "report.html"), func(w io.Writer) error { return report.WriteHTML(w, rep) }); err != nil {
+			return err
+		}
+	}
+	if *quiet {
+		return nil
+	}
+	return printSimSummary(e.stdout, sum, first, firstClaims, *out)
+}
+
+// firstLabel returns t restricted to the rows of one sweep value, without
+// the sweep column.
+func firstLabel(t *report.Table, label string) *report.Table {
+	c := *t
+	c.Keys = t.Keys[1:]
+	c.Rows = nil
+	for _, r := range t.Rows {
+		if r.Keys[0] == label {
+			c.Rows = append(c.Rows, report.Row{Keys: r.Keys[1:], Vals: r.Vals})
+		}
+	}
+	return &c
+}
+
+// keyMetrics are the scalar metrics of a run compared across a sweep.
+func keyMetrics(r *sim.Result, claims []sim.ClaimRow) (map[string]float64, []string) {
+	m := map[string]float64{}
+	var order []string
+	put := func(k string, v float64) { m[k] = v; order = append(order, k) }
+	scored := float64(r.Metrics.Scored)
+	for g, n := range r.Metrics.GradeCounts[r.Years] {
+		put("share in "+r.Scheme.Grades[g].Name+" at the end (%)", 100*float64(n)/math.Max(scored, 1))
+	}
+	put("records per citizen-year", float64(r.Metrics.TotalRecords())/r.CitizenYears())
+	for _, c := range claims {
+		put(c.ID+": "+c.Metric, c.Value)
+	}
+	return m, order
+}
+
+func parseSweep(s string) (string, []string, error) {
+	if s == "" {
+		return "", nil, nil
+	}
+	name, list, ok := strings.Cut(s, "=")
+	if !ok || name == "" || list == "" {
+		return "", nil, scs.Errorf(scs.EINVALID, "%q is not name=v1,v2,...", s)
+	}
+	vals := strings.Split(list, ",")
+	check := sim.Settings{}
+	for _, v := range vals {
+		if err := check.SetValue(name, strings.TrimSpace(v)); err != nil {
+			return "", nil, err
+		}
+	}
+	for i := range vals {
+		vals[i] = strings.TrimSpace(vals[i])
+	}
+	return name, vals, nil
+}
+
+func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim.ClaimRow, out string) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "simulated %d citizens (%d neighbourhoods) over %d years, %s to %s, seed %d\n",
+		s.Citizens, s.Neighbourhoods, s.Years, s.Start, s.End, s.Seed)
+	fmt.Fprintf(bw, "%d records; %.1f s, %.0f citizen-years/s\n", s.Records, s.ElapsedSeconds, s.CitizenYearsSec)
+	fmt.Fprintf(bw, "grades at the end (scored %d, unscored %d):", s.Scored, s.GradesFinal["unscored"])
+	for _, g := range r.Scheme.Grades {
+		fmt.Fprintf(bw, " %s %d", g.Name, s.GradesFinal[g.Name])
+	}
+	fmt.Fprintln(bw)
+	if len(claims) > 0 {
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "\nCLAIM\tTHIS RUN\tCOUNTERFACTUAL\tVALUE THERE\tHOLDS")
+		for _, c := range claims {
+			h := "no"
+			if c.Holds {
+				h = "yes"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, fmtNum(c.Value), c.Mechanism, fmtNum(c.Counterfactual), h)
+		}
+		tw.Flush()
+	}
+	if out != "" {
+		fmt.Fprintf(bw, "\noutputs in %s (report.html, summary.json, CSV tables)\n", out)
+	}
+	return bw.Flush()
+}
+
+func fmtNum(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// drawProgress draws a one-line progress bar with the time left.
+func drawProgress(w io.Writer, what string, start time.Time, done, total int64) {
+	const width = 30
+	frac := float64(done) / float64(max(total, 1))
+	n := int(frac * width)
+	eta := ""
+	if el := time.Since(start); frac > 0.01 {
+		eta = fmt.Sprintf(" %s left", (time.Duration(float64(el)/frac) - el).Round(time.Second))
+	}
+	fmt.Fprintf(w, "\r%s [%s%s] %5.1f%%%s\033[K", what, strings.Repeat("#", n), strings.Repeat(".", width-n), 100*frac, eta)
+}
+
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,386 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"scs/sim"
+)
+
+// Report is everything the HTML report shows.
+type Report struct {
+	Summary  *Summary
+	Tables   []*Table // the run's tables (means and intervals over replications)
+	Sweep    *Table   // key metrics per sweep value, or nil
+	Scheme   string   // the scheme's title
+	Grades   []string
+	Years    int
+	Reps     int
+	Settings sim.Settings
+}
+
+func (r *Report) table(name string) *Table {
+	for _, t := range r.Tables {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// col returns the index of value column name, or -1.
+func (t *Table) col(name string) int {
+	for i, v := range t.Values {
+		if v == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// key returns the index of key column name, or -1.
+func (t *Table) key(name string) int {
+	for i, k := range t.Keys {
+		if k == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// series extracts value column v of the rows whose key column k equals
+// match (all rows when k is ""), with its interval when the table has one.
+func (t *Table) series(name, k, match, v string) Series {
+	s := Series{Name: name}
+	ki, vi := t.key(k), t.col(v)
+	lo, hi := t.col(v+"_ci95_low"), t.col(v+"_ci95_high")
+	for _, r := range t.Rows {
+		if k != "" && r.Keys[ki] != match {
+			continue
+		}
+		s.Y = append(s.Y, r.Vals[vi])
+		if lo >= 0 {
+			s.Lo = append(s.Lo, r.Vals[lo])
+			s.Hi = append(s.Hi, r.Vals[hi])
+		}
+	}
+	return s
+}
+
+// gradeColour gives each grade the same colour in every chart, from the
+// best (green) to the worst (red).
+func (r *Report) gradeColour(name string) string {
+	cols := []string{"#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#f46d43", "#d73027", "#a50026", "#67001f"}
+	for i, g := range r.Grades {
+		if g == name {
+			if len(r.Grades) <= len(cols) {
+				return cols[i*(len(cols)-1)/max(len(r.Grades)-1, 1)]
+			}
+			return palette[i%len(palette)]
+		}
+	}
+	return ""
+}
+
+func (r *Report) graded(s Series) Series {
+	s.Color = r.gradeColour(s.Name)
+	return s
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	if math.Abs(v) >= 100 || v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+const css = `body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
+td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
+.note{color:#555;font-size:.92em}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
+
+// WriteHTML writes the self-contained report: no script, no external
+// resource; every chart is inline SVG.
+func WriteHTML(w io.Writer, r *Report) error {
+	var b strings.Builder
+	s := r.Summary
+	fmt.Fprintf(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>scs simulate: %s</title><style>%s</style></head><body>", esc(s.Scheme), css)
+	fmt.Fprintf(&b, "<h1>%s: %s citizens over %d years</h1>", esc(r.Scheme), esc(groupDigits(s.Citizens)), s.Years)
+	fmt.Fprintf(&b, `<p class="note">A synthetic population simulated by <code>scs simulate</code>. Every point was decided by the scs engine from the scheme file; the people are invented. The model is described in docs/model.md.</p>`)
+	b.WriteString("<table>")
+	row := func(k, v string) { fmt.Fprintf(&b, "<tr><th class=l>%s</th><td class=l>%s</td></tr>", esc(k), esc(v)) }
+	row("scheme", s.Scheme)
+	row("citizens", groupDigits(s.Citizens))
+	row("neighbourhoods", groupDigits(s.Neighbourhoods))
+	row("years", fmt.Sprintf("%d (%s to %s)", s.Years, s.Start, s.End))
+	row("seed", strconv.FormatUint(s.Seed, 10))
+	row("replications", strconv.Itoa(r.Reps))
+	row("records", groupDigits(int(s.Records)))
+	row("scored (opted in)", groupDigits(int(s.Scored)))
+	if len(r.Settings) > 0 {
+		row("settings", r.Settings.String())
+	}
+	if s.Sweep != "" {
+		row("sweep", s.Sweep)
+	}
+	row("run time", fmt.Sprintf("%.1f s (%.0f citizen-years/s, %d workers)", s.ElapsedSeconds, s.CitizenYearsSec, s.Workers))
+	b.WriteString("</table>")
+	if r.Reps > 1 {
+		fmt.Fprintf(&b, `<p class="note">Figures are means over %d replications (seeds %d to %d); shaded bands and bracketed ranges are 95%% confidence intervals.</p>`, r.Reps, s.Seed, s.Seed+uint64(r.Reps)-1)
+	}
+
+	if t := r.table("claims"); t != nil {
+		b.WriteString("<h2>The essay's claims</h2><p class=note>Each claim of the essay, the metric that tests it, its value in this run and in a run of the same population and seed with the claim's mechanism switched off. \"Holds\" says whether the difference goes the way the claim predicts.</p>")
+		b.WriteString("<table><tr><th class=l>claim</th><th class=l>metric</th><th>this run</th><th class=l>counterfactual</th><th>value there</th><th>holds</th></tr>")
+		vi, ci, hi := t.col("value"), t.col("counterfactual_value"), t.col("holds")
+		for _, rw := range t.Rows {
+			holds := `<span class="no">no</span>`
+			if rw.Vals[hi] >= 0.5 {
+				holds = `<span class="yes">yes</span>`
+			}
+			if r.Reps > 1 {
+				holds = fmt.Sprintf("%.0f%% of runs", 100*rw.Vals[hi])
+			}
+			fmt.Fprintf(&b, "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td></tr>",
+				esc(rw.Keys[1]), esc(rw.Keys[2]), withCI(t, rw, vi), esc(rw.Keys[3]), withCI(t, rw, ci), holds)
+		}
+		b.WriteString("</table>")
+	}
+
+	years := make([]string, 0, r.Years+1)
+	for y := 0; y <= r.Years; y++ {
+		years = append(years, strconv.Itoa(y))
+	}
+	if t := r.table("grades_by_year"); t != nil {
+		b.WriteString("<h2>Citizens per grade</h2><p class=note>Share of the scored citizens in each grade at the start (year 0) and at the end of each year.</p>")
+		var ss []Series
+		for _, g := range r.Grades {
+			ss = append(ss, r.graded(t.series(g, "grade", g, "share")))
+		}
+		b.WriteString(StackedBars("Citizens per grade", years, ss, "year"))
+		b.WriteString("<table><tr><th>year</th>")
+		for _, g := range r.Grades {
+			fmt.Fprintf(&b, "<th>%s</th>", esc(g))
+		}
+		b.WriteString("</tr>")
+		for y := range years {
+			fmt.Fprintf(&b, "<tr><td>%d</td>", y)
+			for _, s := range ss {
+				fmt.Fprintf(&b, "<td>%s</td>", pct(s.Y[y]))
+			}
+			b.WriteString("</tr>")
+		}
+		b.WriteString("</table>")
+	}
+
+	if t := r.table("mobility"); t != nil {
+		last := strconv.Itoa(r.Years)
+		fmt.Fprintf(&b, "<h2>Mobility</h2><p class=note>Where the citizens of each grade at the start of year %s were at its end (share of the row). mobility.csv has every year.</p><table><tr><th>from \\ to</th>", last)
+		for _, g := range r.Grades {
+			fmt.Fprintf(&b, "<th>%s</th>", esc(g))
+		}
+		b.WriteString("</tr>")
+		si := t.col("share_of_from")
+		for _, from := range r.Grades {
+			fmt.Fprintf(&b, "<tr><th>%s</th>", esc(from))
+			for _, rw := range t.Rows {
+				if rw.Keys[t.key("year")] == last && rw.Keys[t.key("from")] == from {
+					v := rw.Vals[si]
+					shade := 255 - int(180*nz(v))
+					fmt.Fprintf(&b, `<td style="background:rgb(%d,%d,255)">%s</td>`, shade, shade, pct(v))
+				}
+			}
+			b.WriteString("</tr>")
+		}
+		b.WriteString("</table>")
+	}
+
+	if t := r.table("yearly"); t != nil {
+		ys := years[1:]
+		b.WriteString("<h2>Lists, visits and informants</h2><p class=note>Share of the scored citizens on the watch list (C and D) and on the public list (D); share of all citizens who live in a neighbourhood with at least one informant.</p>")
+		b.WriteString(LineChart("Lists and informants", ys, []Series{t.series("watch list", "", "", "watch_list_share"), t.series("public list", "", "", "public_list_share"), t.series("informant nearby", "", "", "informant_neighbourhood_share")}, "year"))
+		b.WriteString("<p class=note>Officials' visits needed per day, from the visit frequencies of the scheme's grades.</p>")
+		b.WriteString(LineChart("Visits per day", ys, []Series{t.series("visits per day", "", "", "visits_per_day")}, "year"))
+		b.WriteString("<p class=note>Records per year: positive (good deeds, donations, volunteering) and negative (misconduct and speech); acts of misconduct and speech done, whether recorded or not.</p>")
+		b.WriteString(LineChart("Records and acts", ys, []Series{t.series("positive records", "", "", "positive_records"), t.series("negative records", "", "", "negative_records"), t.series("misconduct acts", "", "", "misconduct_acts"), t.series("speech acts", "", "", "speech_acts")}, "year"))
+	}
+
+	if t := r.table("records_by_rule"); t != nil {
+		b.WriteString("<h2>Records per rule</h2><p class=note>Over the whole run. records_by_rule.csv has them per year.</p><table><tr><th class=l>rule</th><th>records</th><th>acts (misconduct, speech)</th><th>via informants</th></tr>")
+		type tot struct{ rec, acts, inf float64 }
+		sums := map[string]*tot{}
+		var order []string
+		for _, rw := range t.Rows {
+			id := rw.Keys[t.key("rule")]
+			x, ok := sums[id]
+			if !ok {
+				x = &tot{}
+				sums[id] = x
+				order = append(order, id)
+			}
+			x.rec += rw.Vals[t.col("records")]
+			x.acts += rw.Vals[t.col("acts")]
+			x.inf += rw.Vals[t.col("via_informant")]
+		}
+		for _, id := range order {
+			x := sums[id]
+			fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", esc(id), num(x.rec), num(x.acts), num(x.inf))
+		}
+		b.WriteString("</table>")
+	}
+
+	if t := r.table("wealth_deciles"); t != nil {
+		b.WriteString("<h2>Wealth and standing</h2><p class=note>By wealth decile at the end (1 poorest, 10 richest): share of the scored citizens in each grade, and the mean score.</p>")
+		ds := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+		var ss []Series
+		for _, g := range r.Grades {
+			ss = append(ss, r.graded(t.series(g, "", "", "share_"+g)))
+		}
+		b.WriteString(StackedBars("Grades by wealth decile", ds, ss, "wealth decile"))
+		b.WriteString(LineChart("Mean score by wealth decile", ds, []Series{t.series("mean score", "", "", "mean_score")}, "wealth decile"))
+	}
+
+	if t := r.table("survival"); t != nil && len(t.Rows) > 0 {
+		b.WriteString("<h2>Time to climb out</h2><p class=note>Kaplan-Meier share of the citizens who fell into a grade and are still in it (or lower) after the given months; the lock-ins show as flat starts.</p>")
+		var ss []Series
+		var ms []string
+		seen := map[string]bool{}
+		gk := t.key("grade")
+		for _, rw := range t.Rows {
+			if g := rw.Keys[gk]; !seen[g] {
+				seen[g] = true
+				ss = append(ss, r.graded(t.series(g, "grade", g, "still_in")))
+			}
+		}
+		for m := 0; m <= r.Years*12; m++ {
+			ms = append(ms, strconv.Itoa(m))
+		}
+		b.WriteString(LineChart("Still in the grade", ms, ss, "months after falling in"))
+	}
+
+	if t := r.table("bunching"); t != nil {
+		b.WriteString("<h2>Bunching at the boundaries</h2><p class=note>Scored citizens by final score relative to the bottom of each grade (0 = the grade's minimum). Farming shows as a pile just right of 0.</p>")
+		var ss []Series
+		var offs []string
+		for off := -20; off < 20; off++ {
+			offs = append(offs, strconv.Itoa(off))
+		}
+		for _, g := range r.Grades[:len(r.Grades)-1] {
+			ss = append(ss, r.graded(t.series(g, "boundary", g, "citizens")))
+		}
+		b.WriteString(LineChart("Scores near the boundaries", offs, ss, "points from the bottom of the grade"))
+	}
+	if t := r.table("score_distribution"); t != nil {
+		var xs []string
+		for _, rw := range t.Rows {
+			xs = append(xs, rw.Keys[0])
+		}
+		b.WriteString("<h2>Final scores</h2>")
+		b.WriteString(StackedBars("Final scores", xs, []Series{t.series("citizens", "", "", "citizens")}, "score (bins of 10)"))
+	}
+
+	if r.Sweep != nil {
+		writeSweep(&b, r.Sweep)
+	}
+
+	b.WriteString("<h2>Rules and behaviours</h2><p class=note>Which behaviour of the model drives each rule of the scheme (by rule id, else by category); a rule without one gets no events.</p><table><tr><th class=l>rule</th><th class=l>behaviour</th><th class=l>kind</th></tr>")
+	for _, m := range s.Mapping {
+		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td class=l>%s</td><td class=l>%s</td></tr>", esc(m.Rule), esc(m.Behaviour), esc(m.Kind))
+	}
+	b.WriteString("</table><h2>Parameters</h2><table><tr><th class=l>name</th><th>value</th><th class=l>meaning</th><th class=l>source of the default</th></tr>")
+	for _, p := range sim.Params {
+		v := r.Settings.Get(p.Name)
+		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td class=l>%s</td><td class=l>%s</td></tr>", esc(p.Name), esc(strconv.FormatFloat(v, 'g', -1, 64)), esc(p.Doc), esc(p.Source))
+	}
+	var extra []string
+	for _, n := range r.Settings.Names() {
+		if strings.HasPrefix(n, "rate.") {
+			extra = append(extra, n)
+		}
+	}
+	sort.Strings(extra)
+	for _, n := range extra {
+		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td class=l>rate multiplier</td><td class=l>--set</td></tr>", esc(n), esc(strconv.FormatFloat(r.Settings[n], 'g', -1, 64)))
+	}
+	b.WriteString("</table></body></html>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func withCI(t *Table, rw Row, vi int) string {
+	s := num(rw.Vals[vi])
+	if lo := t.col(t.Values[vi] + "_ci95_low"); lo >= 0 {
+		s += fmt.Sprintf(" [%s, %s]", num(rw.Vals[lo]), num(rw.Vals[lo+1]))
+	}
+	return esc(s)
+}
+
+func writeSweep(b *strings.Builder, t *Table) {
+	b.WriteString("<h2>Sweep</h2><p class=note>Key metrics for each value of the swept parameter (mean and 95% interval over the replications).</p>")
+	metrics := []string{}
+	seen := map[string]bool{}
+	var values []string
+	vseen := map[string]bool{}
+	for _, rw := range t.Rows {
+		if !seen[rw.Keys[1]] {
+			seen[rw.Keys[1]] = true
+			metrics = append(metrics, rw.Keys[1])
+		}
+		if !vseen[rw.Keys[0]] {
+			vseen[rw.Keys[0]] = true
+			values = append(values, rw.Keys[0])
+		}
+	}
+	b.WriteString("<table><tr><th class=l>metric</th>")
+	for _, v := range values {
+		fmt.Fprintf(b, "<th>%s</th>", esc(v))
+	}
+	b.WriteString("</tr>")
+	for _, m := range metrics {
+		fmt.Fprintf(b, "<tr><td class=l>%s</td>", esc(m))
+		for _, v := range values {
+			for _, rw := range t.Rows {
+				if rw.Keys[0] == v && rw.Keys[1] == m {
+					fmt.Fprintf(b, "<td>%s</td>", withCI(t, rw, 0))
+				}
+			}
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	for _, m := range metrics {
+		s := t.series(m, "metric", m, "value")
+		b.WriteString(LineChart(m, values, []Series{s}, "swept value"))
+	}
+}
+
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,193 @@
+package report
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strings"
+)
+
+// Series is one line or bar group of a chart.
+type Series struct {
+	Name  string
+	Color string // "" for the palette colour of the series' position
+	Y     []float64
+	Lo    []float64 // optional 95% interval
+	Hi    []float64
+}
+
+var palette = []string{"#1b9e77", "#66a61e", "#7570b3", "#e6ab02", "#d95f02", "#e7298a", "#a6761d", "#666666", "#1f78b4", "#b2df8a"}
+
+const (
+	chartW, chartH = 640, 260
+	padL, padR     = 56, 170
+	padT, padB     = 16, 36
+)
+
+func esc(s string) string { return html.EscapeString(s) }
+
+// niceMax rounds v up to 1, 2 or 5 times a power of ten.
+func niceMax(v float64) float64 {
+	if v <= 0 || math.IsNaN(v) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p*(1+1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func tick(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+func frame(b *strings.Builder, title string, xs []string, ymin, ymax float64, ylabel string) (x func(i int) float64, y func(v float64) float64) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
+		chartW, chartH, chartW, chartH, esc(title))
+	iw := float64(chartW - padL - padR)
+	ih := float64(chartH - padT - padB)
+	n := max(len(xs), 1)
+	x = func(i int) float64 {
+		if n == 1 {
+			return float64(padL) + iw/2
+		}
+		return float64(padL) + iw*float64(i)/float64(n-1)
+	}
+	y = func(v float64) float64 { return float64(padT) + ih*(1-(v-ymin)/(ymax-ymin)) }
+	for k := 0; k <= 4; k++ {
+		v := ymin + (ymax-ymin)*float64(k)/4
+		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, chartW-padR, y(v), y(v))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`, padL-4, y(v)+4, esc(tick(v)))
+	}
+	step := max(1, len(xs)/12)
+	for i := 0; i < len(xs); i += step {
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), chartH-padB+14, esc(xs[i]))
+	}
+	if ylabel != "" {
+		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, padL+int(iw)/2, chartH-4, esc(ylabel))
+	}
+	return x, y
+}
+
+func legend(b *strings.Builder, ss []Series) {
+	for i, s := range ss {
+		fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`,
+			chartW-padR+10, padT+i*16, colour(ss, i), chartW-padR+24, padT+i*16+9, esc(s.Name))
+	}
+}
+
+func colour(ss []Series, i int) string {
+	if ss[i].Color != "" {
+		return ss[i].Color
+	}
+	return palette[i%len(palette)]
+}
+
+// LineChart renders series over the x labels as an inline SVG line chart,
+// with shaded 95% intervals where a series has them.
+func LineChart(title string, xs []string, ss []Series, xlabel string) string {
+	var b strings.Builder
+	ymax := 0.0
+	for _, s := range ss {
+		for i, v := range s.Y {
+			if !math.IsNaN(v) {
+				ymax = math.Max(ymax, v)
+			}
+			if s.Hi != nil && !math.IsNaN(s.Hi[i]) {
+				ymax = math.Max(ymax, s.Hi[i])
+			}
+		}
+	}
+	ymin := 0.0
+	lo := math.Inf(1)
+	for _, s := range ss {
+		for _, v := range s.Y {
+			if !math.IsNaN(v) {
+				lo = math.Min(lo, v)
+			}
+		}
+	}
+	if lo > 0 && lo > 0.6*ymax {
+		// A narrow band far from zero (scores): zoom in on it.
+		step := niceMax((ymax - lo) / 2)
+		ymin = math.Floor(lo/step)*step - step
+		ymax = math.Ceil(ymax/step)*step + step
+	} else {
+		ymax = niceMax(ymax)
+	}
+	x, y := frame(&b, title, xs, ymin, ymax, xlabel)
+	for k, s := range ss {
+		col := colour(ss, k)
+		if s.Lo != nil {
+			var pts []string
+			for i := range s.Y {
+				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(clampF(nz(s.Hi[i]), ymin, ymax))))
+			}
+			for i := len(s.Y) - 1; i >= 0; i-- {
+				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(clampF(nz(s.Lo[i]), ymin, ymax))))
+			}
+			fmt.Fprintf(&b, `<polygon points="%s" fill="%s" fill-opacity="0.2"/>`, strings.Join(pts, " "), col)
+		}
+		var pts []string
+		for i, v := range s.Y {
+			if !math.IsNaN(v) {
+				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+			}
+		}
+		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"><title>%s</title></polyline>`, strings.Join(pts, " "), col, esc(s.Name))
+	}
+	legend(&b, ss)
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+
+func nz(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// StackedBars renders one bar per x label, stacked by series (shares that
+// sum to at most 1 per bar, or counts).
+func StackedBars(title string, xs []string, ss []Series, xlabel string) string {
+	var b strings.Builder
+	ymax := 0.0
+	for i := range xs {
+		t := 0.0
+		for _, s := range ss {
+			t += nz(s.Y[i])
+		}
+		ymax = math.Max(ymax, t)
+	}
+	ymax = niceMax(ymax)
+	_, y := frame(&b, title, nil, 0, ymax, xlabel)
+	iw := float64(chartW - padL - padR)
+	bw := iw / float64(max(len(xs), 1))
+	for i, xl := range xs {
+		acc := 0.0
+		x0 := float64(padL) + bw*float64(i)
+		for k, s := range ss {
+			v := nz(s.Y[i])
+			if v > 0 {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`,
+					x0+1, y(acc+v), math.Max(bw-2, 1), y(acc)-y(acc+v), colour(ss, k), esc(xl), esc(s.Name), esc(tick(v)))
+			}
+			acc += v
+		}
+		if len(xs) <= 16 || i%(len(xs)/12+1) == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x0+bw/2, chartH-padB+14, esc(xl))
+		}
+	}
+	legend(&b, ss)
+	b.WriteString(`</svg>`)
+	return b.String()
+}

@@ -1,0 +1,153 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"scs"
+)
+
+// Param describes one model parameter: its name for --set, its default, what
+// it means and where the default comes from.
+type Param struct {
+	Name    string
+	Default float64
+	Min     float64
+	Max     float64
+	Doc     string
+	Source  string
+}
+
+// Params lists the model's parameters, in the order docs/model.md gives them.
+// Besides these, "rate.RULE" (default 1) multiplies the rate of the
+// behaviour behind rule RULE; 0 switches it off.
+var Params = []Param{
+	{"hood_size", 780, 1, 1e6, "citizens per neighbourhood (village or community)", "Rongcheng: ~700,000 people in 916 villages and communities (People's Daily 2019)"},
+	{"participation", 0.9, 0, 1, "share of citizens who opt in to scoring", "assumed; the essay: \"many people signed up ... voluntarily\""},
+	{"income_median", 35000, 1, 1e9, "median yearly income, yuan", "assumed, near Shandong's per-capita disposable income (NBS 2020: 32,886)"},
+	{"income_sigma", 0.89, 0, 4, "sigma of log income (lognormal)", "Gini 0.47 (China, NBS): sigma = sqrt(2) * PhiInverse((1+G)/2)"},
+	{"wealth_sigma", 1.47, 0, 5, "sigma of log wealth (lognormal)", "wealth Gini about 0.70 (Credit Suisse 2021 for China)"},
+	{"wealth_income_corr", 0.6, -1, 1, "correlation of log wealth with log income", "assumed"},
+	{"drivers", 0.4, 0, 1, "share of adults who drive", "about 456M licensed drivers for ~1.1bn adults (Ministry of Public Security 2020)"},
+	{"parents", 0.3, 0, 1, "share of adults aged 22-40 with a small child", "assumed"},
+	{"informants", 0.01, 0, 1, "share of citizens who are informants at the start (mean over neighbourhoods)", "assumed"},
+	{"informant_reach", 0.05, 0, 1, "probability that one informant sees a given informable act in the neighbourhood", "assumed"},
+	{"informant_recruit", 0.002, 0, 1, "yearly probability that a scored citizen becomes an informant (before farming)", "assumed"},
+	{"detection", 1, 0, 10, "multiplier of every behaviour's official detection probability (capped at 1)", "model switch"},
+	{"deterrence", 1, 0, 100, "strength of deterrence: misconduct rate / (1 + deterrence * perceived risk)", "model switch; 0 = off"},
+	{"farming", 1, 0, 100, "strength of points farming: positive acts rise near a grade boundary", "model switch; 0 = off"},
+	{"farm_scale", 20, 1, 1e4, "points from a boundary at which farming has fallen to 1/e", "assumed"},
+	{"stigma", 1, 0, 100, "strength of stigma: positive acts / (1 + stigma * k), k 1 on the watch list, 4 on the public list", "model switch; 0 = off"},
+	{"job_loss", 0.5, 0, 1, "probability of losing one's job on falling into a grade without job security (D)", "model switch; the essay: \"you may lose your job\""},
+	{"job_income_loss", 0.6, 0, 1, "share of income lost with the job", "assumed"},
+	{"econ_elasticity", 1, 0, 5, "economic misconduct rate grows as (income before / income now)^this", "assumed"},
+	{"chill", 1, 0, 100, "strength of chilled speech: criticism * exp(-chill * seen cost)", "model switch; 0 = off"},
+	{"donations", 1, 0, 100, "multiplier of donation rates (0 = nobody donates)", "model switch"},
+	{"donation_budget", 0.03, 0, 1, "share of yearly income a citizen can give away", "assumed"},
+	{"donation_median", 300, 1, 1e7, "median donation in yuan at the median income (scales with income^0.8)", "assumed"},
+	{"volunteer_hours", 120, 0, 8760, "hours a year a citizen without a job can volunteer (half with a job)", "assumed"},
+	{"lockins", 1, 0, 1, "1 keeps the scheme's lock-ins, 0 runs the scheme with every lock-in removed", "counterfactual switch (changes the scheme data, not the engine)"},
+}
+
+// Settings are parameter values by name; a name that is absent has its
+// default. The zero value is ready to use.
+type Settings map[string]float64
+
+// LookupParam returns the definition of a parameter; rate.RULE names are
+// accepted for any RULE with min 0, max 1000.
+func LookupParam(name string) (Param, bool) {
+	for _, p := range Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	if r, ok := strings.CutPrefix(name, "rate."); ok && r != "" {
+		return Param{Name: name, Default: 1, Min: 0, Max: 1000, Doc: "multiplier of the rate of rule " + r, Source: "model switch"}, true
+	}
+	return Param{}, false
+}
+
+// Get returns the value of the named parameter: the setting, else the default.
+func (s Settings) Get(name string) float64 {
+	if v, ok := s[name]; ok {
+		return v
+	}
+	p, _ := LookupParam(name)
+	return p.Default
+}
+
+// Set parses and stores one "name=value" assignment. Errors are scs.EINVALID
+// and name the parameter and the value.
+func (s Settings) Set(assign string) error {
+	name, val, ok := strings.Cut(assign, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return scs.Errorf(scs.EINVALID, "set: %q is not name=value", assign)
+	}
+	return s.SetValue(name, strings.TrimSpace(val))
+}
+
+// SetValue parses and stores the value of the named parameter.
+func (s Settings) SetValue(name, val string) error {
+	p, ok := LookupParam(name)
+	if !ok {
+		return scs.Errorf(scs.EINVALID, "set: unknown parameter %q (see docs/model.md; rate.RULE scales one rule)", name)
+	}
+	v, err := strconv.ParseFloat(val, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return scs.Errorf(scs.EINVALID, "set: %s: %q is not a number", name, val)
+	}
+	if v < p.Min || v > p.Max {
+		return scs.Errorf(scs.EINVALID, "set: %s: %v is out of range (%v to %v)", name, v, p.Min, p.Max)
+	}
+	s[name] = v
+	return nil
+}
+
+// Clone returns a copy of s.
+func (s Settings) Clone() Settings {
+	c := make(Settings, len(s))
+	for k, v := range s {
+		c[k] = v
+	}
+	return c
+}
+
+// With returns a copy of s with name set to v.
+func (s Settings) With(name string, v float64) Settings {
+	c := s.Clone()
+	c[name] = v
+	return c
+}
+
+// Strings renders the settings that differ from the defaults as
+// name -> value text, for reports.
+func (s Settings) Strings() map[string]string {
+	out := map[string]string{}
+	for k, v := range s {
+		out[k] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return out
+}
+
+// Names returns the names of the explicit settings, sorted.
+func (s Settings) Names() []string {
+	ns := make([]string, 0, len(s))
+	for k := range s {
+		ns = append(ns, k)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// String renders the explicit settings as "a=1 b=2", sorted by name.
+func (s Settings) String() string {
+	var parts []string
+	for _, n := range s.Names() {
+		parts = append(parts, fmt.Sprintf("%s=%s", n, strconv.FormatFloat(s[n], 'g', -1, 64)))
+	}
+	return strings.Join(parts, " ")
+}

@@ -2,18 +2,41 @@ package engine_test
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"scs"
+	"scs/engine"
 	"scs/internal/gen"
+	"scs/sim"
 )
 
+// realistic returns the records of a synthetic city of 100,000 citizens over
+// ten years, made by the simulator (about a million), grouped by citizen in
+// time order as Replay and ScoreEvents apply them, with the index where each
+// citizen's run starts.
+func realistic(b *testing.B, e *engine.Engine) ([]scs.Event, []bool) {
+	city, err := sim.Demo(context.Background(), e.Scheme(), sim.DemoOptions{Citizens: 100_000, Years: 10, Seed: 1,
+		End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := city.Events
+	slices.SortStableFunc(evs, func(a, b scs.Event) int { return cmp.Compare(a.Citizen, b.Citizen) })
+	first := make([]bool, len(evs))
+	for i := range evs {
+		first[i] = i == 0 || evs[i].Citizen != evs[i-1].Citizen
+	}
+	return evs, first
+}
+
 // BenchmarkApply measures the engine alone: events applied per second on one
-// core, in memory, over a ten-year history of 10,000 citizens, each
-// citizen's events applied in time order as Replay and ScoreEvents do. It
+// core, in memory, over the simulator's ten-year history of a city of
+// 100,000 citizens, each citizen's events applied in time order as Replay
+// and ScoreEvents do. It
 // reports Step (the score, grade and lock without the explanation) and Apply
 // (with the trail entry and its reasons). The baseline, in the same run, is
 // the least any scorer must do per event: look the rule up by id and add
@@ -21,8 +44,7 @@ import (
 // locks. The ratios are engine speed / baseline speed.
 func BenchmarkApply(b *testing.B) {
 	e := newEngine(b)
-	evs := gen.Events(e.Scheme(), 10_000, 1_000_000, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), 10, 1)
-	slices.SortStableFunc(evs, func(a, b scs.Event) int { return cmp.Compare(a.Citizen, b.Citizen) })
+	evs, first := realistic(b, e)
 	points := map[string]int64{}
 	for _, r := range e.Scheme().Rules {
 		points[r.ID] = r.Effect.Points
@@ -35,7 +57,7 @@ func BenchmarkApply(b *testing.B) {
 		t0 := time.Now()
 		var st scs.State
 		for i := range evs {
-			if i == 0 || evs[i].Citizen != evs[i-1].Citizen {
+			if first[i] {
 				st = e.NewState(evs[i].Citizen)
 			}
 			if _, err := e.Step(&st, &evs[i]); err != nil {
@@ -44,7 +66,7 @@ func BenchmarkApply(b *testing.B) {
 		}
 		t1 := time.Now()
 		for i := range evs {
-			if i == 0 || evs[i].Citizen != evs[i-1].Citizen {
+			if first[i] {
 				st = e.NewState(evs[i].Citizen)
 			}
 			te, err := e.Apply(&st, &evs[i])
@@ -56,7 +78,7 @@ func BenchmarkApply(b *testing.B) {
 		t2 := time.Now()
 		var score int64
 		for i := range evs {
-			if i == 0 || evs[i].Citizen != evs[i-1].Citizen {
+			if first[i] {
 				sink += score
 				score = 1000
 			}

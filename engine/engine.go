@@ -39,6 +39,8 @@ type rule struct {
 	tiers     []tier
 	dropGrade int
 	dropTop   int64
+	dropCut   string // reasons of a drop_to rule
+	dropNoop  string
 	cap       int64
 	capSlot   int // index into State.Yearly of the points applied this year, -1 if none
 	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
@@ -57,13 +59,16 @@ type Engine struct {
 	loc       *time.Location
 	rules     []rule
 	index     map[string]int
+	lookup    ruleTable
 	grades    []grade
 	capGrades [][]bool // capability index -> grade index -> has
 	slots     int
 	floor     int64
 	ceiling   int64
-	yearBase  int
-	yearStart []int64 // unix seconds of Jan 1 00:00 in loc, for yearBase+i
+	// reasons that never change, made once
+	floorReason, ceilingReason string
+	yearBase                   int
+	yearStart                  []int64 // unix seconds of Jan 1 00:00 in loc, for yearBase+i
 }
 
 const (
@@ -86,6 +91,8 @@ func New(s *scs.Scheme) (*Engine, error) {
 	if e.ceiling == 0 || e.ceiling > MaxPoints {
 		e.ceiling = MaxPoints
 	}
+	e.floorReason = fmt.Sprintf("floor of %d reached", e.floor)
+	e.ceilingReason = fmt.Sprintf("ceiling of %d reached", e.ceiling)
 	for _, g := range s.Grades {
 		e.grades = append(e.grades, grade{name: g.Name, min: g.Min, lock: g.LockIn})
 	}
@@ -123,6 +130,8 @@ func New(s *scs.Scheme) (*Engine, error) {
 				return nil, scs.Errorf(scs.EINVALID, "rule %s: drop_to names unknown grade %q", sr.ID, sr.Effect.DropTo)
 			}
 			r.dropTop = s.Grades[r.dropGrade].Max
+			r.dropCut = fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
+			r.dropNoop = fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
 		default:
 			return nil, scs.Errorf(scs.EINVALID, "rule %s: unknown effect kind %d", sr.ID, sr.Effect.Kind)
 		}
@@ -133,6 +142,7 @@ func New(s *scs.Scheme) (*Engine, error) {
 		e.rules = append(e.rules, r)
 		e.index[sr.ID] = i
 	}
+	e.lookup = newRuleTable(e.rules)
 	for _, c := range s.Capabilities {
 		has := make([]bool, len(s.Grades))
 		for _, g := range c.Grades {
@@ -268,8 +278,14 @@ func (e *Engine) Step(st *scs.State, ev *scs.Event) (int64, error) {
 }
 
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
-	i, ok := e.index[ev.Rule]
-	if !ok {
+	i := e.lookup.find(e.rules, ev.Rule)
+	if i == -2 {
+		var ok bool
+		if i, ok = e.index[ev.Rule]; !ok {
+			i = -1
+		}
+	}
+	if i < 0 {
 		return e.Check(ev)
 	}
 	r := &e.rules[i]
@@ -315,10 +331,10 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 		if st.Score > r.dropTop {
 			asked = r.dropTop - st.Score
 			if explain {
-				reasons = append(reasons, fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
+				reasons = append(reasons, r.dropCut)
 			}
 		} else if explain {
-			reasons = append(reasons, fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, e.grades[r.dropGrade].name))
+			reasons = append(reasons, r.dropNoop)
 		}
 	}
 	applied := asked
@@ -339,12 +355,12 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 	if score < e.floor {
 		score = e.floor
 		if explain {
-			reasons = append(reasons, fmt.Sprintf("floor of %d reached", e.floor))
+			reasons = append(reasons, e.floorReason)
 		}
 	} else if score > e.ceiling {
 		score = e.ceiling
 		if explain {
-			reasons = append(reasons, fmt.Sprintf("ceiling of %d reached", e.ceiling))
+			reasons = append(reasons, e.ceilingReason)
 		}
 	}
 	applied = score - st.Score
@@ -385,6 +401,61 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 		te.Reason = strings.Join(reasons, "; ")
 	}
 	return nil
+}
+
+// ruleTable finds a rule by id faster than a map: a table indexed by a
+// hash of the id's length and three of its bytes, with multipliers chosen
+// when the engine is built so that no two rules share a slot. find
+// confirms the slot by comparing the id. A scheme for which no multipliers
+// are found within a few tries uses the map instead.
+type ruleTable struct {
+	k1, k2, k3 uint32
+	mask       uint32
+	slots      []int32 // rule index + 1; 0 = empty
+}
+
+func (t *ruleTable) hash(id string) uint32 {
+	n := len(id)
+	if n == 0 {
+		return 0
+	}
+	return (uint32(n)*t.k1 ^ uint32(id[0])*t.k2 ^ uint32(id[n/2])*t.k3 ^ uint32(id[n-1])) * 0x9E3779B1 >> 16
+}
+
+func newRuleTable(rules []rule) ruleTable {
+	size := uint32(16)
+	for size < uint32(len(rules))*4 {
+		size *= 2
+	}
+	for try := uint32(1); try < 2000; try++ {
+		t := ruleTable{k1: try*2654435761 | 1, k2: try*40503 + 7, k3: try*97 + 131, mask: size - 1, slots: make([]int32, size)}
+		ok := true
+		for i := range rules {
+			h := t.hash(rules[i].id) & t.mask
+			if t.slots[h] != 0 {
+				ok = false
+				break
+			}
+			t.slots[h] = int32(i) + 1
+		}
+		if ok {
+			return t
+		}
+	}
+	return ruleTable{}
+}
+
+// find returns the index of the rule with the given id, or -1. With no
+// table (slots nil) the caller's map is used by the fallback in lookupRule.
+func (t *ruleTable) find(rules []rule, id string) int {
+	if t.slots == nil {
+		return -2
+	}
+	j := t.slots[t.hash(id)&t.mask] - 1
+	if j >= 0 && rules[j].id == id {
+		return int(j)
+	}
+	return -1
 }
 
 // tiered returns the points a yearly running total of h (micro units) is

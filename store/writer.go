@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"scs"
+)
+
+// op is one write waiting for the writer: fn runs inside the group's
+// transaction, between a savepoint and its release, so a failing op leaves
+// no trace while the others in its group commit.
+type op struct {
+	ctx  context.Context
+	fn   func(w *wtx) error
+	done chan error
+}
+
+// wtx is the writer's transaction: the ledger's tail (last sequence number
+// and hash) and the time the group is recorded at.
+type wtx struct {
+	db      *DB
+	tx      *sql.Tx
+	ctx     context.Context
+	seq     int64
+	prev    [32]byte
+	now     time.Time
+	entries int
+	stmts   map[string]*sql.Stmt
+}
+
+var errClosed = errors.New("store: database is closed")
+
+// write queues fn and waits until the group holding it has committed (nil)
+// or fn or the commit failed.
+func (db *DB) write(ctx context.Context, fn func(w *wtx) error) error {
+	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case <-db.stop:
+		return errClosed
+	default:
+	}
+	select {
+	case db.ops <- o:
+	case <-db.stop:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the op may commit whatever the caller's context does, so
+	// wait for the answer: a write is never acknowledged before it is durable.
+	return <-o.done
+}
+
+func (db *DB) writer() {
+	defer close(db.stopped)
+	for {
+		var first *op
+		select {
+		case first = <-db.ops:
+		case <-db.stop:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case o := <-db.ops:
+					db.commitGroup([]*op{o})
+				default:
+					return
+				}
+			}
+		}
+		group := []*op{first}
+	fill:
+		for len(group) < maxGroup {
+			select {
+			case o := <-db.ops:
+				group = append(group, o)
+			default:
+				break fill
+			}
+		}
+		db.commitGroup(group)
+	}
+}
+
+// commitGroup runs the ops of a group in one transaction. If the
+// transaction itself fails (not one op), each op is retried alone so that
+// one op's trouble does not fail the others.
+func (db *DB) commitGroup(group []*op) {
+	live := group[:0:0]
+	for _, o := range group {
+		if err := o.ctx.Err(); err != nil {
+			o.done <- err
+			db.stats.failed.Add(1)
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return
+	}
+	errs, err := db.runGroup(live)
+	if err != nil && len(live) > 1 {
+		for _, o := range live {
+			db.commitGroup([]*op{o})
+		}
+		return
+	}
+	for i, o := range live {
+		e := err
+		if e == nil {
+			e = errs[i]
+		}
+		if e != nil {
+			db.stats.failed.Add(1)
+		}
+		o.done <- e
+	}
+}
+
+func (db *DB) runGroup(group []*op) (errs []error, err error) {
+	start := time.Now()
+	ctx := context.Background()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, internal("begin", err)
+	}
+	w := &wtx{db: db, tx: tx, ctx: ctx, now: db.now(), stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, s := range w.stmts {
+			s.Close()
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if db.d.lockTail != "" {
+		if _, err := tx.ExecContext(ctx, db.d.lockTail); err != nil {
+			return nil, internal("lock", err)
+		}
+	}
+	var hash []byte
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1`).Scan(&w.seq, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, internal("read tail", err)
+	}
+	copy(w.prev[:], hash)
+	errs = make([]error, len(group))
+	ok := 0
+	for i, o := range group {
+		single := len(group) == 1
+		if !single {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+				return nil, internal("savepoint", err)
+			}
+		}
+		seq, prev, entries := w.seq, w.prev, w.entries
+		if e := o.fn(w); e != nil {
+			errs[i] = e
+			w.seq, w.prev, w.entries = seq, prev, entries
+			if single {
+				tx.Rollback()
+				return errs, nil
+			}
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT op"); err != nil {
+				return nil, internal("rollback to savepoint", err)
+			}
+		} else {
+			ok++
+		}
+		if !single {
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT op"); err != nil {
+				return nil, internal("release savepoint", err)
+			}
+		}
+	}
+	if ok == 0 {
+		tx.Rollback()
+		return errs, nil
+	}
+	for _, s := range w.stmts {
+		s.Close()
+	}
+	w.stmts = nil
+	if err := tx.Commit(); err != nil {
+		return nil, internal("commit", err)
+	}
+	db.stats.groups.Add(1)
+	db.stats.writes.Add(int64(ok))
+	db.stats.entries.Add(int64(w.entries))
+	db.hookMu.RLock()
+	hook := db.onGroup
+	db.hookMu.RUnlock()
+	if hook != nil {
+		hook(GroupCommit{Writes: ok, Entries: w.entries, Duration: time.Since(start)})
+	}
+	return errs, nil
+}
+
+// internal wraps a database failure as an error users see only as
+// "internal error".
+func internal(what string, err error) error {
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// exec runs a statement in the writer's transaction, preparing it once per
+// group.
+func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
+	q := w.db.q(query)
+	st, ok := w.stmts[q]
+	if !ok {
+		var err error
+		st, err = w.tx.PrepareContext(w.ctx, q)
+		if err != nil {
+			return nil, internal("prepare", err)
+		}
+		w.stmts[q] = st
+	}
+	res, err := st.ExecContext(w.ctx, args...)
+	if err != nil {
+		return nil, internal("exec", err)
+	}
+	return res, nil
+}
+
+func (w *wtx) queryRow(query string, args ...any) *sql.Row {
+	return w.tx.QueryRowContext(w.ctx, w.db.q(query), args...)
+}
+
+func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
+	rows, err := w.tx.QueryContext(w.ctx, w.db.q(query), args...)
+	if err != nil {
+		return nil, internal("query", err)
+	}
+	return rows, nil
+}
+
+var valuesCache sync.Map
+
+// values returns "(?,?,?),(?,?,?)" for rows rows of cols columns.
+func values(rows, cols int) string {
+	key := rows<<8 | cols
+	if v, ok := valuesCache.Load(key); ok {
+		return v.(string)
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	s := strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+	valuesCache.Store(key, s)
+	return s
+}
+
+// notScored is the reason given when consent is required and missing.
+const notScored = "not scored: the scheme needs the citizen's consent and the citizen has not given it"
+
+func errNoCitizen(field, id string) error {
+	return scs.Errorf(scs.ENOTFOUND, "%s: no citizen %q", field, id)
+}

@@ -579,7 +579,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		f.now = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 		// In Asia/Shanghai 2024-01-10T02:00Z is 10:00 on 10 January.
 		fell := time.Date(2024, 1, 10, 2, 0, 0, 0, time.UTC)
-		f.report(f.admin, ev("v-b", "c1", "tax-evasion", fell)) // 900: B, 1 every 3 months
+		f.report(f.admin, ev("v-b", "c1", "tax-evasion", fell))                                                          // 900: B, 1 every 3 months
 		f.report(f.admin, ev("v-c1", "c2", "tax-evasion", fell), ev("v-c2", "c2", "tax-evasion", fell.Add(time.Minute))) // C, 1 a week
 		for k := range 5 {
 			f.report(f.admin, ev(fmt.Sprintf("v-d%d", k), "c3", "tax-evasion", fell.Add(time.Duration(k)*time.Minute))) // D, 3 a day

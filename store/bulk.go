@@ -108,9 +108,6 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 			if err != nil {
 				return scs.Errorf(scs.EINVALID, "load: %v", err)
 			}
-			if p.trail == nil {
-				p.trail = []byte{}
-			}
 			ps = append(ps, &p)
 		}
 		return w.saveProjections(ps)

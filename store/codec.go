@@ -205,10 +205,9 @@ type trailItem struct {
 	scs.TrailEntry
 }
 
-// encodeTrailItem appends one trail entry; a trail is the concatenation of
-// its entries, so appending an event appends its bytes.
+// encodeTrailItem appends the encoding of one trail entry (without its
+// sequence number, which keys its row in the trail table).
 func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
-	b = binary.AppendUvarint(b, uint64(t.Seq))
 	b = binary.AppendUvarint(b, uint64(len(t.Event)))
 	b = append(b, t.Event...)
 	b = binary.AppendUvarint(b, uint64(db.scheme.RuleIndex(t.Rule)+1))
@@ -222,33 +221,31 @@ func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
 	return append(b, t.Reason...)
 }
 
-// decodeTrail decodes a stored trail.
-func (db *DB) decodeTrail(b []byte) ([]trailItem, error) {
+// decodeTrailItem decodes what encodeTrailItem wrote.
+func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 	r := reader{b: b}
-	var out []trailItem
-	for len(r.b) > 0 && r.err == nil {
-		var t trailItem
-		t.Seq = int64(r.uvarint())
-		t.Event = r.str()
-		ri := int(r.uvarint()) - 1
-		if ri >= 0 && ri < len(db.scheme.Rules) {
-			t.Rule = db.scheme.Rules[ri].ID
-		} else if r.err == nil {
-			r.err = errCorrupt
-		}
-		t.At = fromNanos(r.varint())
-		t.Quantity = math.Float64frombits(r.u64())
-		t.Asked = r.varint()
-		t.Applied = r.varint()
-		t.Score = r.varint()
-		gi := int(r.uvarint()) - 1
-		if gi >= 0 && gi < len(db.scheme.Grades) {
-			t.Grade = db.scheme.Grades[gi].Name
-		} else if r.err == nil {
-			r.err = errCorrupt
-		}
-		t.Reason = r.str()
-		out = append(out, t)
+	t := trailItem{Seq: seq}
+	t.Event = r.str()
+	ri := int(r.uvarint()) - 1
+	if ri >= 0 && ri < len(db.scheme.Rules) {
+		t.Rule = db.scheme.Rules[ri].ID
+	} else if r.err == nil {
+		r.err = errCorrupt
 	}
-	return out, r.err
+	t.At = fromNanos(r.varint())
+	t.Quantity = math.Float64frombits(r.u64())
+	t.Asked = r.varint()
+	t.Applied = r.varint()
+	t.Score = r.varint()
+	gi := int(r.uvarint()) - 1
+	if gi >= 0 && gi < len(db.scheme.Grades) {
+		t.Grade = db.scheme.Grades[gi].Name
+	} else if r.err == nil {
+		r.err = errCorrupt
+	}
+	t.Reason = r.str()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errCorrupt
+	}
+	return t, r.err
 }

@@ -32,13 +32,19 @@ type querier interface {
 }
 
 // proj is one citizen's projection: the engine's state after their
-// history, the time they entered their grade and the encoded trail.
+// history and the time they entered their grade. Its trail entries live in
+// the trail table, one row per standing record keyed by the record's
+// sequence number (so that appending a record appends a row); out holds
+// the entries computed and not yet written.
 type proj struct {
 	citizen string
 	st      scs.State
 	since   int64
-	trail   []byte
+	out     []trailItem
 	seq     int64
+	// registered is when the citizen was registered: their grade-since
+	// before any record changed their grade.
+	registered int64
 }
 
 // step applies one record to the projection through the engine, tracking
@@ -55,7 +61,7 @@ func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
 	if te.Grade != db.scheme.Grades[before].Name {
 		p.since = nanos(ev.At)
 	}
-	p.trail = db.encodeTrailItem(p.trail, &trailItem{Seq: seq, TrailEntry: te})
+	p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
 	if seq > p.seq {
 		p.seq = seq
 	}
@@ -71,7 +77,7 @@ func (db *DB) rebuild(citizen string, registered int64, recs []entry) (proj, err
 		}
 		return cmp.Compare(a.Seq, b.Seq)
 	})
-	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered}
+	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered}
 	for i := range recs {
 		ev := recs[i].event()
 		if err := db.step(&p, &ev, recs[i].Seq); err != nil {
@@ -189,33 +195,91 @@ func (w *wtx) appendEntries(es []entry) error {
 	return nil
 }
 
-const projCols = "citizen, state, trail, score, band, lock_grade, locked_until, grade_since, seq"
+const projCols = "citizen, state, score, band, lock_grade, locked_until, grade_since, seq, registered"
 
-// saveProjections writes ps (insert or replace).
+// saveProjections writes ps (insert or replace) and remembers them for the
+// writer's cache.
 func (w *wtx) saveProjections(ps []*proj) error {
+	if w.touched == nil {
+		w.touched = make(map[string]*proj, len(ps))
+	}
+	for _, p := range ps {
+		w.touched[p.citizen] = p
+	}
 	const chunk = 64
 	args := make([]any, 0, chunk*9)
+	var items []trailItem
 	for start := 0; start < len(ps); start += chunk {
 		end := min(start+chunk, len(ps))
 		args = args[:0]
 		for _, p := range ps[start:end] {
-			args = append(args, p.citizen, encodeState(nil, &p.st), p.trail, p.st.Score, w.db.scheme.GradeOf(p.st.Score),
-				p.st.LockGrade, nanos(p.st.LockedUntil), p.since, p.seq)
+			args = append(args, p.citizen, encodeState(nil, &p.st), p.st.Score, w.db.scheme.GradeOf(p.st.Score),
+				p.st.LockGrade, nanos(p.st.LockedUntil), p.since, p.seq, p.registered)
+			items = append(items, p.out...)
+			p.out = nil
 		}
 		if _, err := w.exec(`INSERT INTO projections (`+projCols+`) VALUES `+values(end-start, 9)+
-			` ON CONFLICT (citizen) DO UPDATE SET state = excluded.state, trail = excluded.trail, score = excluded.score,
+			` ON CONFLICT (citizen) DO UPDATE SET state = excluded.state, score = excluded.score,
 			band = excluded.band, lock_grade = excluded.lock_grade, locked_until = excluded.locked_until,
-			grade_since = excluded.grade_since, seq = excluded.seq`, args...); err != nil {
+			grade_since = excluded.grade_since, seq = excluded.seq, registered = excluded.registered`, args...); err != nil {
+			return err
+		}
+	}
+	var buf []byte
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		args = args[:0]
+		buf = buf[:0]
+		for i := range items[start:end] {
+			t := &items[start+i]
+			n := len(buf)
+			buf = w.db.encodeTrailItem(buf, t)
+			args = append(args, t.Seq, buf[n:len(buf):len(buf)])
+		}
+		if _, err := w.exec(`INSERT INTO trail (seq, item) VALUES `+values(end-start, 2)+
+			` ON CONFLICT (seq) DO UPDATE SET item = excluded.item`, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// trailOf reads a citizen's stored trail in the engine's order.
+func (db *DB) trailOf(run runQuery, citizen string) ([]trailItem, error) {
+	rows, err := run(`SELECT l.seq, t.item FROM ledger l JOIN trail t ON t.seq = l.seq WHERE l.citizen = ? AND l.kind = 'record'`, citizen)
+	if err != nil {
+		return nil, internal("trail", err)
+	}
+	defer rows.Close()
+	var out []trailItem
+	for rows.Next() {
+		var seq int64
+		var b []byte
+		if err := rows.Scan(&seq, &b); err != nil {
+			return nil, internal("trail", err)
+		}
+		t, err := db.decodeTrailItem(seq, b)
+		if err != nil {
+			return nil, internal("trail", fmt.Errorf("seq %d: %w", seq, err))
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("trail", err)
+	}
+	slices.SortFunc(out, func(a, b trailItem) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	return out, nil
+}
+
 func scanProj(rows interface{ Scan(...any) error }, p *proj) error {
 	var state []byte
 	var score, band, lockGrade, lockedUntil int64
-	if err := rows.Scan(&p.citizen, &state, &p.trail, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq); err != nil {
+	if err := rows.Scan(&p.citizen, &state, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
 		return err
 	}
 	st, err := decodeState(state, p.citizen)
@@ -227,33 +291,107 @@ func scanProj(rows interface{ Scan(...any) error }, p *proj) error {
 }
 
 // loadProjections reads the projections of the given citizens.
-func (db *DB) loadProjections(ctx context.Context, q querier, ids []string) (map[string]*proj, error) {
+func (db *DB) loadProjections(ctx context.Context, run runQuery, ids []string) (map[string]*proj, error) {
 	out := make(map[string]*proj, len(ids))
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		end := min(start+chunk, len(ids))
-		args := make([]any, 0, end-start)
-		for _, id := range ids[start:end] {
-			args = append(args, id)
+	err := queryIn(run, `SELECT `+projCols+` FROM projections WHERE citizen IN `, ids, func(rows *sql.Rows) error {
+		p := &proj{}
+		if err := scanProj(rows, p); err != nil {
+			return err
 		}
-		rows, err := q.QueryContext(ctx, db.q(`SELECT `+projCols+` FROM projections WHERE citizen IN `+values(1, end-start)), args...)
+		out[p.citizen] = p
+		return nil
+	})
+	if err != nil {
+		return nil, internal("projections", err)
+	}
+	return out, nil
+}
+
+// projections returns the projections of ids as the writer's transaction
+// sees them: written earlier in it, in the writer's cache, or in the
+// database. Citizens without one are not registered and absent from the
+// map. The projections returned are copies the caller may change.
+func (w *wtx) projections(ids []string) (map[string]*proj, error) {
+	db := w.db
+	out := make(map[string]*proj, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if p, ok := w.touched[id]; ok {
+			out[id] = p.clone()
+		} else if p, ok := db.cache[id]; ok {
+			out[id] = p.clone()
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		loaded, err := db.loadProjections(w.ctx, w.queryStmt, missing)
 		if err != nil {
-			return nil, internal("projections", err)
+			return nil, err
 		}
-		for rows.Next() {
-			p := &proj{}
-			if err := scanProj(rows, p); err != nil {
-				rows.Close()
-				return nil, internal("projections", err)
-			}
-			out[p.citizen] = p
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, internal("projections", err)
+		for id, p := range loaded {
+			out[id] = p
 		}
 	}
 	return out, nil
+}
+
+// clone returns a copy of p that shares nothing mutable with it.
+func (p *proj) clone() *proj {
+	c := *p
+	c.out = nil
+	c.st.Yearly = slices.Clone(p.st.Yearly)
+	return &c
+}
+
+// runQuery runs a query: on the writer's transaction with a cached
+// prepared statement (wtx.queryStmt) or on the readers (DB.read).
+type runQuery func(query string, args ...any) (*sql.Rows, error)
+
+func (db *DB) read(ctx context.Context) runQuery {
+	return func(query string, args ...any) (*sql.Rows, error) {
+		return db.r.QueryContext(ctx, db.q(query), args...)
+	}
+}
+
+// inBuckets are the sizes of IN lists; a list is padded to the next size
+// (repeating its last value) so that few statements are prepared.
+var inBuckets = [...]int{1, 4, 16, 64, 256}
+
+// queryIn runs head + "(?, ...)" for ids in chunks and calls each for every
+// row.
+func queryIn(run runQuery, head string, ids []string, each func(*sql.Rows) error) error {
+	const chunk = 256
+	args := make([]any, 0, chunk)
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		size := chunk
+		for _, b := range inBuckets {
+			if b >= len(part) {
+				size = b
+				break
+			}
+		}
+		args = args[:0]
+		for i := range size {
+			args = append(args, part[min(i, len(part)-1)])
+		}
+		rows, err := run(head+values(1, size), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recordPrefix names a record of a batch in an error message.
@@ -352,61 +490,24 @@ func (e *entry) record(hash []byte, reversed bool) scs.Record {
 		Reversed: reversed, Hash: hex.EncodeToString(hash)}
 }
 
-// citizensExist returns which of ids are registered, as seen by q.
-func (db *DB) citizensExist(ctx context.Context, q querier, ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		end := min(start+chunk, len(ids))
-		args := make([]any, 0, end-start)
-		for _, id := range ids[start:end] {
-			args = append(args, id)
+// existingRecords returns the stored records with the given client ids,
+// with their hashes.
+func existingRecords(run runQuery, ids []string) (map[string]*entry, error) {
+	out := map[string]*entry{}
+	err := queryIn(run, `SELECT `+ledgerCols+` FROM ledger WHERE rid IN `, ids, func(rows *sql.Rows) error {
+		e := &entry{}
+		var h []byte
+		if err := scanEntry(rows, e, &h); err != nil {
+			return err
 		}
-		rows, err := q.QueryContext(ctx, db.q(`SELECT id FROM citizens WHERE id IN `+values(1, end-start)), args...)
-		if err != nil {
-			return nil, internal("citizens", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, internal("citizens", err)
-			}
-			out[id] = true
-		}
-		rows.Close()
+		copy(e.hash[:], h)
+		out[e.Rid] = e
+		return nil
+	})
+	if err != nil {
+		return nil, internal("records", err)
 	}
 	return out, nil
-}
-
-// existingRecords returns the stored records with the given client ids.
-func (db *DB) existingRecords(ctx context.Context, q querier, ids []string) (map[string]*entry, map[string][]byte, error) {
-	out := map[string]*entry{}
-	hashes := map[string][]byte{}
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		end := min(start+chunk, len(ids))
-		args := make([]any, 0, end-start)
-		for _, id := range ids[start:end] {
-			args = append(args, id)
-		}
-		rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE rid IN `+values(1, end-start)), args...)
-		if err != nil {
-			return nil, nil, internal("records", err)
-		}
-		for rows.Next() {
-			e := &entry{}
-			var h []byte
-			if err := scanEntry(rows, e, &h); err != nil {
-				rows.Close()
-				return nil, nil, internal("records", err)
-			}
-			out[e.Rid] = e
-			hashes[e.Rid] = h
-		}
-		rows.Close()
-	}
-	return out, hashes, nil
 }
 
 // appendRecords is the write path of records: validation, idempotency by
@@ -434,16 +535,18 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 			citizens = append(citizens, evs[i].Citizen)
 		}
 	}
-	known, err := db.citizensExist(w.ctx, w.tx, citizens)
+	// Every registered citizen has a projection: loading them both checks
+	// the citizens and readies their projections for project.
+	ps, err := w.projections(citizens)
 	if err != nil {
 		return nil, err
 	}
 	for i := range evs {
-		if !known[evs[i].Citizen] {
+		if ps[evs[i].Citizen] == nil {
 			return nil, scs.Errorf(scs.EINVALID, "%scitizen: no citizen %q is registered", recordPrefix(i, n, evs[i].ID), evs[i].Citizen)
 		}
 	}
-	existing, hashes, err := db.existingRecords(w.ctx, w.tx, ids)
+	existing, err := existingRecords(w.queryStmt, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +563,7 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 				return nil, scs.Errorf(scs.ECONFLICT, "%sid %q is already recorded (seq %d) with different content",
 					recordPrefix(i, n, ev.ID), ev.ID, e.Seq)
 			}
-			out[i] = e.record(hashes[ev.ID], false)
+			out[i] = e.record(e.hash[:], false)
 			continue
 		}
 		e := entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
@@ -479,7 +582,7 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 		if err := w.appendEntries(fresh); err != nil {
 			return nil, err
 		}
-		if err := w.project(fresh); err != nil {
+		if err := w.project(fresh, ps); err != nil {
 			return nil, err
 		}
 	}
@@ -520,7 +623,7 @@ func (db *DB) isReversed(ctx context.Context, q querier, seq int64, citizen stri
 // records: by applying them to the stored state when they come after the
 // citizen's last record, or by replaying the citizen's whole history when
 // a record arrives late.
-func (w *wtx) project(fresh []entry) error {
+func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 	db := w.db
 	byCitizen := map[string][]int{}
 	var order []string
@@ -530,10 +633,6 @@ func (w *wtx) project(fresh []entry) error {
 			order = append(order, c)
 		}
 		byCitizen[c] = append(byCitizen[c], i)
-	}
-	ps, err := db.loadProjections(w.ctx, w.tx, order)
-	if err != nil {
-		return err
 	}
 	out := make([]*proj, 0, len(order))
 	for _, c := range order {
@@ -551,6 +650,8 @@ func (w *wtx) project(fresh []entry) error {
 				}
 			}
 		} else {
+			// A late record: replay the citizen's whole history (which
+			// holds the new records, appended above).
 			np, err := w.replayCitizen(c)
 			if err != nil {
 				return err
@@ -617,7 +718,7 @@ func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjection
 	}
 	ps := make([]*proj, len(cs))
 	for i, c := range cs {
-		ps[i] = &proj{citizen: c.ID, st: w.db.eng.NewState(c.ID), since: nanos(c.Registered), trail: []byte{}}
+		ps[i] = &proj{citizen: c.ID, st: w.db.eng.NewState(c.ID), since: nanos(c.Registered), registered: nanos(c.Registered)}
 	}
 	return w.saveProjections(ps)
 }

@@ -41,7 +41,6 @@ func intsArgs(is []int) (string, []any) {
 type candidate struct {
 	p             proj
 	name          string
-	trail         []byte
 	grade         int
 	neighbourhood string
 }
@@ -50,18 +49,11 @@ type candidate struct {
 // in citizen id order, after cursor, at most limit (0: all), optionally in
 // one neighbourhood. The SQL filter is a superset (score band or a lock
 // that has not run out); the engine decides each citizen's grade.
-func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor string, limit int, neighbourhood string, withTrail bool) ([]candidate, bool, error) {
+func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor string, limit int, neighbourhood string) ([]candidate, bool, error) {
 	if len(grades) == 0 {
 		return nil, false, nil
 	}
 	in, gargs := intsArgs(grades)
-	trailCol := "x'' AS trail"
-	if db.d.dollar {
-		trailCol = "''::bytea AS trail"
-	}
-	if withTrail {
-		trailCol = "p.trail"
-	}
 	cond := `p.citizen > ? AND (p.band IN ` + in + ` OR (p.lock_grade IN ` + in + ` AND p.locked_until > ?))`
 	if db.scheme.ConsentRequired {
 		cond += ` AND c.consent = 1`
@@ -87,7 +79,7 @@ func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor strin
 			args = append(args, neighbourhood)
 		}
 		args = append(args, batch)
-		rows, err := db.r.QueryContext(ctx, db.q(`SELECT p.citizen, p.state, `+trailCol+`, p.grade_since, p.seq, c.name, c.neighbourhood
+		rows, err := db.r.QueryContext(ctx, db.q(`SELECT p.citizen, p.state, p.grade_since, p.seq, c.name, c.neighbourhood
 			FROM projections p JOIN citizens c ON c.id = p.citizen WHERE `+cond+` ORDER BY p.citizen LIMIT ?`), args...)
 		if err != nil {
 			return nil, false, internal("list", err)
@@ -97,7 +89,7 @@ func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor strin
 			n++
 			var c candidate
 			var state []byte
-			if err := rows.Scan(&c.p.citizen, &state, &c.trail, &c.p.since, &c.p.seq, &c.name, &c.neighbourhood); err != nil {
+			if err := rows.Scan(&c.p.citizen, &state, &c.p.since, &c.p.seq, &c.name, &c.neighbourhood); err != nil {
 				rows.Close()
 				return nil, false, internal("list", err)
 			}
@@ -147,7 +139,7 @@ func (db *DB) list(ctx context.Context, capability string, p scs.Page, at time.T
 		return nil, "", err
 	}
 	at = at.UTC()
-	cs, more, err := db.scan(ctx, db.capabilityGrades(capability), at, p.Cursor, p.Limit, "", withRecords)
+	cs, more, err := db.scan(ctx, db.capabilityGrades(capability), at, p.Cursor, p.Limit, "")
 	if err != nil {
 		return nil, "", err
 	}
@@ -158,9 +150,9 @@ func (db *DB) list(ctx context.Context, capability string, p scs.Page, at time.T
 		le := scs.ListEntry{Citizen: c.p.citizen, Name: c.name, Neighbourhood: c.neighbourhood, Grade: st.Grade,
 			Score: st.Score, GradeSince: db.gradeSince(&c.p, at), LockedUntil: st.LockedUntil}
 		if withRecords {
-			trail, err := db.decodeTrail(c.trail)
+			trail, err := db.trailOf(db.read(ctx), c.p.citizen)
 			if err != nil {
-				return nil, "", internal("trail", err)
+				return nil, "", err
 			}
 			for _, t := range trail {
 				if t.Applied < 0 {
@@ -263,7 +255,7 @@ func (db *DB) Visits(ctx context.Context, by *scs.Account, day time.Time, neighb
 			grades = append(grades, i)
 		}
 	}
-	cs, _, err := db.scan(ctx, grades, endOfDay, "", 0, neighbourhood, false)
+	cs, _, err := db.scan(ctx, grades, endOfDay, "", 0, neighbourhood)
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,7 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 		}
 		o = scs.Objection{Citizen: citizen, Record: record, Reason: reason, Status: scs.ObjectionOpen,
 			Filed: w.now, Due: w.now.Add(scs.ObjectionDeadline)}
+		w.dirty = true
 		err = w.queryRow(`INSERT INTO objections (citizen, record, seq, reason, status, filed, due, decision, filed_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?) RETURNING id`,
 			citizen, record, seq, reason, o.Status, nanos(o.Filed), nanos(o.Due), by.ID).Scan(&o.ID)
@@ -122,6 +123,9 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 			rev := entry{Kind: scs.EntryReversal, Citizen: o.Citizen, Rule: e.Rule, At: e.At,
 				Ref: reversalRef(e.Seq, id), Evidence: reason, Recorded: nanos(w.now), Account: by.ID}
 			if err := w.appendEntries([]entry{rev}); err != nil {
+				return err
+			}
+			if _, err := w.exec(`DELETE FROM trail WHERE seq = ?`, e.Seq); err != nil {
 				return err
 			}
 			p, err := w.replayCitizen(o.Citizen)

@@ -174,7 +174,7 @@ func (db *DB) scored(c *scs.Citizen) bool { return !db.scheme.ConsentRequired ||
 // is not before their last record, otherwise their history replayed up to
 // at. Reversed records never count, whatever at.
 func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*proj, error) {
-	ps, err := db.loadProjections(ctx, db.r, []string{c.ID})
+	ps, err := db.loadProjections(ctx, db.read(ctx), []string{c.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +183,10 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 		return nil, internal("projection", errors.New("citizen "+c.ID+" has no projection"))
 	}
 	if p.st.Events == 0 || !at.Before(p.st.LastAt) {
+		p.out, err = db.trailOf(db.read(ctx), c.ID)
+		if err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	recs, reversed, err := db.history(ctx, db.r, c.ID)
@@ -224,10 +228,7 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 	if err != nil {
 		return nil, err
 	}
-	trail, err := db.decodeTrail(p.trail)
-	if err != nil {
-		return nil, internal("trail", err)
-	}
+	trail := p.out
 	recs, reversed, err := db.history(ctx, db.r, citizen)
 	if err != nil {
 		return nil, err

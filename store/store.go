@@ -48,6 +48,9 @@ const DefaultDSN = "./scs.db"
 // maxGroup bounds how many queued writes share one transaction.
 const maxGroup = 256
 
+// maxCache bounds how many citizens' projections the writer keeps in memory.
+const maxCache = 200_000
+
 // dialect is the seam between SQLite and PostgreSQL: placeholders, column
 // types in migrations, and how a writer takes the ledger's append lock.
 type dialect struct {
@@ -82,6 +85,16 @@ type DB struct {
 
 	queries sync.Map // query text -> rebound text
 
+	// cache holds projections the writer committed, so that a citizen's
+	// next record needs no read; it is used and changed by the writer
+	// goroutine only, and cleared when the ledger's tail shows that another
+	// process wrote (cacheSeq is the tail after the writer's last commit).
+	cache    map[string]*proj
+	cacheSeq int64
+
+	wstmtMu sync.Mutex
+	wstmts  map[string]*sql.Stmt // the writer's prepared statements
+
 	ops     chan *op
 	stop    chan struct{}
 	stopped chan struct{}
@@ -112,7 +125,7 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 	if dsn == "" {
 		dsn = DefaultDSN
 	}
-	db := &DB{dsn: dsn, scheme: scheme, eng: eng, clock: time.Now,
+	db := &DB{dsn: dsn, scheme: scheme, eng: eng, clock: time.Now, wstmts: map[string]*sql.Stmt{}, cache: map[string]*proj{}, cacheSeq: -1,
 		ops: make(chan *op, 4096), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.d = postgresDialect
@@ -135,13 +148,17 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 			}
 		}
 		base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
-			"&_pragma=cache_size(-65536)&_pragma=foreign_keys(0)"
+			"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_pragma=foreign_keys(0)"
 		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 		if err != nil {
 			return nil, scs.Errorf(scs.EINVALID, "database %s: %v", dsn, err)
 		}
-		w.SetMaxOpenConns(1)
-		w.SetMaxIdleConns(1)
+		// Two connections: the writer's transactions run on one; the other
+		// prepares statements while a transaction holds the first (see
+		// wtx.stmt), and each statement is then prepared once more on the
+		// transaction's connection and reused from there.
+		w.SetMaxOpenConns(2)
+		w.SetMaxIdleConns(2)
 		w.SetConnMaxLifetime(0)
 		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 		if err != nil {
@@ -185,6 +202,11 @@ func (db *DB) Close() error {
 	db.closeMu.Do(func() {
 		close(db.stop)
 		<-db.stopped
+		db.wstmtMu.Lock()
+		for _, st := range db.wstmts {
+			st.Close()
+		}
+		db.wstmtMu.Unlock()
 		db.closeConns()
 	})
 	return nil

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"scs"
 )
@@ -170,7 +172,7 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 		p := &proj{}
 		var state []byte
 		var c cols
-		if err := rows.Scan(&p.citizen, &state, &p.trail, &c.score, &c.band, &c.lockGrade, &c.lockedUntil, &p.since, &p.seq); err != nil {
+		if err := rows.Scan(&p.citizen, &state, &c.score, &c.band, &c.lockGrade, &c.lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
 			rows.Close()
 			return internal("verify", err)
 		}
@@ -187,6 +189,46 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 	if err := rows.Err(); err != nil {
 		return internal("verify", err)
 	}
+	trails := map[int64][]byte{}
+	trows, err := db.r.QueryContext(ctx, `SELECT seq, item FROM trail`)
+	if err != nil {
+		return internal("verify", err)
+	}
+	for trows.Next() {
+		var seq int64
+		var b []byte
+		if err := trows.Scan(&seq, &b); err != nil {
+			trows.Close()
+			return internal("verify", err)
+		}
+		trails[seq] = b
+	}
+	trows.Close()
+	if err := trows.Err(); err != nil {
+		return internal("verify", err)
+	}
+	var live atomic.Int64
+	defer func() {
+		if int(live.Load()) == len(trails) {
+			return
+		}
+		standing := map[int64]bool{}
+		for _, c := range citizens {
+			for _, e := range liveRecords(c.recs, c.reversed) {
+				standing[e.Seq] = true
+			}
+		}
+		var extra []int64
+		for seq := range trails {
+			if !standing[seq] {
+				extra = append(extra, seq)
+			}
+		}
+		slices.Sort(extra)
+		for _, seq := range extra {
+			problem(seq, "", "trail: an entry for seq %d, which is not a standing record", seq)
+		}
+	}()
 	ids := sortedKeys(citizens)
 	for _, id := range sortedKeys(stored) {
 		if citizens[id] == nil {
@@ -226,11 +268,28 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 						x.score, x.band, x.lockGrade, x.lockedUntil, want.st.Score, db.scheme.GradeOf(want.st.Score), want.st.LockGrade, nanos(want.st.LockedUntil))
 				case p.since != want.since:
 					problem(want.seq, id, "projection: grade since %s differs from the replay's %s", fromNanos(p.since), fromNanos(want.since))
-				case !bytes.Equal(p.trail, want.trail):
-					problem(want.seq, id, "projection: the stored trail differs from the replayed trail%s", db.trailDiff(p.trail, want.trail))
+				case p.registered != want.registered:
+					problem(want.seq, id, "projection: registered %s differs from the ledger's %s", fromNanos(p.registered), fromNanos(want.registered))
 				case p.seq != want.seq:
 					problem(want.seq, id, "projection: last applied seq %d differs from the replay's %d", p.seq, want.seq)
 				}
+				for i := range want.out {
+					t := &want.out[i]
+					sbuf = db.encodeTrailItem(sbuf[:0], t)
+					got, ok := trails[t.Seq]
+					switch {
+					case !ok:
+						problem(t.Seq, id, "trail: record %s has no trail entry", t.Event)
+					case !bytes.Equal(got, sbuf):
+						stored, err := db.decodeTrailItem(t.Seq, got)
+						if err != nil {
+							problem(t.Seq, id, "trail: the entry of record %s does not decode", t.Event)
+						} else {
+							problem(t.Seq, id, "trail: the entry of record %s is %+v; the replay gives %+v", t.Event, stored.TrailEntry, t.TrailEntry)
+						}
+					}
+				}
+				live.Add(int64(len(want.out)))
 			}
 		}()
 	}
@@ -246,19 +305,4 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 	close(next)
 	wg.Wait()
 	return nil
-}
-
-// trailDiff describes the first difference between two encoded trails.
-func (db *DB) trailDiff(got, want []byte) string {
-	g, err1 := db.decodeTrail(got)
-	w, err2 := db.decodeTrail(want)
-	if err1 != nil || err2 != nil {
-		return " (the stored trail does not decode)"
-	}
-	for i := range min(len(g), len(w)) {
-		if g[i] != w[i] {
-			return fmt.Sprintf(" at entry %d (record %s): stored %+v, replayed %+v", i+1, w[i].Event, g[i].TrailEntry, w[i].TrailEntry)
-		}
-	}
-	return fmt.Sprintf(": %d stored entries, %d replayed", len(g), len(w))
 }

@@ -13,8 +13,9 @@ import (
 )
 
 // op is one write waiting for the writer: fn runs inside the group's
-// transaction, between a savepoint and its release, so a failing op leaves
-// no trace while the others in its group commit.
+// transaction. fn must check everything that can fail before it writes
+// (through wtx.exec, or after setting wtx.dirty), so that a failing op
+// leaves no trace while the others in its group commit.
 type op struct {
 	ctx  context.Context
 	fn   func(w *wtx) error
@@ -32,9 +33,14 @@ type wtx struct {
 	now     time.Time
 	entries int
 	stmts   map[string]*sql.Stmt
+	dirty   bool // the current op has written
+	touched map[string]*proj
 }
 
 var errClosed = errors.New("store: database is closed")
+
+// errRetryAlone fails a group whose transaction an op spoiled.
+var errRetryAlone = errors.New("store: an op failed after writing; retrying the group's ops one by one")
 
 // write queues fn and waits until the group holding it has committed (nil)
 // or fn or the commit failed.
@@ -150,33 +156,33 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 		return nil, internal("read tail", err)
 	}
 	copy(w.prev[:], hash)
+	if w.seq != db.cacheSeq {
+		// Another process wrote since our last commit: what the cache
+		// holds may be stale.
+		clear(db.cache)
+	}
 	errs = make([]error, len(group))
 	ok := 0
 	for i, o := range group {
-		single := len(group) == 1
-		if !single {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
-				return nil, internal("savepoint", err)
-			}
-		}
+		// No savepoints: an op checks everything before it writes, so an op
+		// that fails has written nothing, and the others go on. One that
+		// fails after writing (w.dirty) spoils the transaction: the group
+		// is rolled back and commitGroup retries each op alone.
 		seq, prev, entries := w.seq, w.prev, w.entries
+		w.dirty = false
 		if e := o.fn(w); e != nil {
-			errs[i] = e
-			w.seq, w.prev, w.entries = seq, prev, entries
-			if single {
+			if w.dirty {
+				if len(group) > 1 {
+					return nil, errRetryAlone
+				}
 				tx.Rollback()
+				errs[i] = e
 				return errs, nil
 			}
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT op"); err != nil {
-				return nil, internal("rollback to savepoint", err)
-			}
+			errs[i] = e
+			w.seq, w.prev, w.entries = seq, prev, entries
 		} else {
 			ok++
-		}
-		if !single {
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT op"); err != nil {
-				return nil, internal("release savepoint", err)
-			}
 		}
 	}
 	if ok == 0 {
@@ -188,8 +194,19 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 	}
 	w.stmts = nil
 	if err := tx.Commit(); err != nil {
+		clear(db.cache)
+		db.cacheSeq = -1
 		return nil, internal("commit", err)
 	}
+	if len(db.cache)+len(w.touched) > maxCache {
+		clear(db.cache)
+	}
+	if len(w.touched) <= maxCache {
+		for id, p := range w.touched {
+			db.cache[id] = p
+		}
+	}
+	db.cacheSeq = w.seq
 	db.stats.groups.Add(1)
 	db.stats.writes.Add(int64(ok))
 	db.stats.entries.Add(int64(w.entries))
@@ -208,18 +225,47 @@ func internal(what string, err error) error {
 	return fmt.Errorf("store: %s: %w", what, err)
 }
 
-// exec runs a statement in the writer's transaction, preparing it once per
-// group.
-func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
+// stmt returns query prepared for the writer's transaction. Statements are
+// prepared once on the writer's database handle and cached for its life.
+func (w *wtx) stmt(query string) (*sql.Stmt, error) {
 	q := w.db.q(query)
-	st, ok := w.stmts[q]
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	db := w.db
+	db.wstmtMu.Lock()
+	base, ok := db.wstmts[q]
 	if !ok {
 		var err error
-		st, err = w.tx.PrepareContext(w.ctx, q)
+		base, err = db.w.PrepareContext(w.ctx, q)
 		if err != nil {
+			db.wstmtMu.Unlock()
 			return nil, internal("prepare", err)
 		}
-		w.stmts[q] = st
+		db.wstmts[q] = base
+	}
+	db.wstmtMu.Unlock()
+	st := w.tx.StmtContext(w.ctx, base)
+	w.stmts[q] = st
+	return st, nil
+}
+
+// queryStmt runs a query in the writer's transaction through stmt.
+func (w *wtx) queryStmt(query string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(w.ctx, args...)
+}
+
+// exec runs a statement that writes in the writer's transaction through
+// stmt.
+func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
+	w.dirty = true
+	st, err := w.stmt(query)
+	if err != nil {
+		return nil, err
 	}
 	res, err := st.ExecContext(w.ctx, args...)
 	if err != nil {

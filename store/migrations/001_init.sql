@@ -31,20 +31,27 @@ CREATE TABLE citizens (
 CREATE INDEX citizens_neighbourhood ON citizens (neighbourhood, id);
 
 -- projections holds each citizen's engine state and trail, replayed from
--- the ledger, with the columns the lists filter on.
+-- the ledger, with the columns the lists filter on (not indexed: every
+-- record changes them, and the lists scan the table in citizen order).
 CREATE TABLE projections (
 	citizen      TEXT PRIMARY KEY,
 	state        {{blob}} NOT NULL,
-	trail        {{blob}} NOT NULL,
 	score        BIGINT NOT NULL,
 	band         INTEGER NOT NULL,
 	lock_grade   INTEGER NOT NULL,
 	locked_until BIGINT NOT NULL,
 	grade_since  BIGINT NOT NULL,
-	seq          BIGINT NOT NULL
+	seq          BIGINT NOT NULL,
+	registered   BIGINT NOT NULL
 );
-CREATE INDEX projections_band ON projections (band, citizen);
-CREATE INDEX projections_lock ON projections (lock_grade, citizen);
+
+-- trail holds the engine's trail entry of every standing record, keyed by
+-- the record's sequence number; a late record or a reversal rewrites the
+-- entries of the citizen's records.
+CREATE TABLE trail (
+	seq  BIGINT PRIMARY KEY,
+	item {{blob}} NOT NULL
+);
 
 CREATE TABLE objections (
 	id        {{idpk}},

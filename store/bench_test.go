@@ -26,7 +26,7 @@ func BenchmarkIngest(b *testing.B) {
 
 func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
-		rate, base, err := BenchVerify(context.Background(), b.TempDir(), 500_000)
+		rate, base, err := BenchVerify(context.Background(), b.TempDir(), benchN(500_000))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func BenchmarkVerify(b *testing.B) {
 
 func BenchmarkDecide(b *testing.B) {
 	for b.Loop() {
-		p99, base, err := BenchDecide(context.Background(), b.TempDir(), 100_000)
+		p99, base, err := BenchDecide(context.Background(), b.TempDir(), benchN(100_000))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -13,6 +15,69 @@ import (
 
 	"scs"
 )
+
+// verifyRange is one range of the ledger as read by scanRange.
+type verifyRange struct {
+	entries  []entry
+	problems []scs.VerifyProblem
+	err      error
+}
+
+// scanRange reads the ledger entries with sequence numbers lo to hi,
+// checking that none is missing and each one's hash against its content
+// and the previous entry's stored hash.
+func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verifyRange) {
+	if hi < lo {
+		return r
+	}
+	var prev [32]byte
+	if !first {
+		var h []byte
+		err := db.r.QueryRowContext(ctx, db.q(`SELECT hash FROM ledger WHERE seq < ? ORDER BY seq DESC LIMIT 1`), lo).Scan(&h)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			r.err = internal("verify", err)
+			return r
+		}
+		copy(prev[:], h)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`), lo, hi)
+	if err != nil {
+		r.err = internal("verify", err)
+		return r
+	}
+	defer rows.Close()
+	r.entries = make([]entry, 0, hi-lo+1)
+	var buf, hash []byte
+	want := lo
+	for rows.Next() {
+		var e entry
+		if err := scanEntry(rows, &e, &hash); err != nil {
+			r.err = internal("verify", err)
+			return r
+		}
+		if e.Seq != want {
+			r.problems = append(r.problems, scs.VerifyProblem{Seq: e.Seq, Citizen: e.Citizen,
+				Message: fmt.Sprintf("sequence: expected entry %d next, found %d: entries are missing", want, e.Seq)})
+		}
+		want = e.Seq + 1
+		var h [32]byte
+		h, buf = e.chain(prev, buf)
+		if !bytes.Equal(h[:], hash) {
+			r.problems = append(r.problems, scs.VerifyProblem{Seq: e.Seq, Citizen: e.Citizen,
+				Message: fmt.Sprintf("hash: the stored hash does not match the entry's content and the previous entry's hash: the %s entry was changed after it was written", e.Kind)})
+		}
+		copy(prev[:], hash)
+		if e.Kind != scs.EntryCitizen && e.Kind != scs.EntryConsent && e.Kind != scs.EntryReversal {
+			e.Ref = ""
+		}
+		e.Evidence, e.Department = "", ""
+		r.entries = append(r.entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		r.err = internal("verify", err)
+	}
+	return r
+}
 
 // vcitizen is what Verify gathers about one citizen from the ledger.
 type vcitizen struct {
@@ -38,71 +103,81 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		defer mu.Unlock()
 		report(scs.VerifyProblem{Seq: seq, Citizen: citizen, Message: fmt.Sprintf(format, args...)})
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+ledgerCols+` FROM ledger ORDER BY seq`)
-	if err != nil {
+	var maxSeq int64
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM ledger`).Scan(&maxSeq); err != nil {
 		return 0, internal("verify", err)
 	}
+	// The ledger is read and its hashes checked in ranges of sequence
+	// numbers, in parallel; each range starts from the stored hash of the
+	// entry before it. The entries are then gathered in ledger order.
+	parts := 1
+	if maxSeq > 20000 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	ranges := make([]verifyRange, parts)
+	var wg sync.WaitGroup
+	for k := range ranges {
+		lo := maxSeq*int64(k)/int64(parts) + 1
+		hi := maxSeq * int64(k+1) / int64(parts)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ranges[k] = db.scanRange(ctx, lo, hi, k == 0)
+		}()
+	}
+	wg.Wait()
+	var checked int64
+	for _, r := range ranges {
+		if r.err != nil {
+			return checked, r.err
+		}
+		checked += int64(len(r.entries))
+	}
 	citizens := map[string]*vcitizen{}
-	var prev [32]byte
-	var buf, hash []byte
-	var checked, want int64
-	for rows.Next() {
-		var e entry
-		if err := scanEntry(rows, &e, &hash); err != nil {
-			rows.Close()
-			return checked, internal("verify", err)
+	for _, r := range ranges {
+		for _, p := range r.problems {
+			problem(p.Seq, p.Citizen, "%s", p.Message)
 		}
-		checked++
-		want++
-		if e.Seq != want {
-			problem(e.Seq, e.Citizen, "sequence: expected entry %d next, found %d: entries are missing", want, e.Seq)
-			want = e.Seq
-		}
-		var h [32]byte
-		h, buf = e.chain(prev, buf)
-		if !bytes.Equal(h[:], hash) {
-			problem(e.Seq, e.Citizen, "hash: the stored hash does not match the entry's content and the previous entry's hash: the %s entry was changed after it was written", e.Kind)
-		}
-		copy(prev[:], hash)
-		c := citizens[e.Citizen]
-		switch e.Kind {
-		case scs.EntryCitizen:
-			if c != nil {
-				problem(e.Seq, e.Citizen, "citizen %s is registered twice (first at seq %d)", e.Citizen, c.seq)
-				continue
-			}
-			c = &vcitizen{seq: e.Seq, reversed: map[int64]bool{}}
-			if err := json.Unmarshal([]byte(e.Ref), &c.ref); err != nil {
-				problem(e.Seq, e.Citizen, "citizen entry: unreadable registration: %v", err)
-			}
-			c.consent = c.ref.Consent
-			citizens[e.Citizen] = c
-		case scs.EntryConsent, scs.EntryRecord, scs.EntryReversal:
-			if c == nil {
-				problem(e.Seq, e.Citizen, "%s entry for citizen %s, who is not registered before it", e.Kind, e.Citizen)
-				continue
-			}
+		for _, e := range r.entries {
+			c := citizens[e.Citizen]
 			switch e.Kind {
-			case scs.EntryConsent:
-				c.consent = e.Ref == "1"
-			case scs.EntryRecord:
-				e.Ref = ""
-				c.recs = append(c.recs, e)
-			case scs.EntryReversal:
-				s, ok := reversalSeq(e.Ref)
-				if !ok {
-					problem(e.Seq, e.Citizen, "reversal entry: unreadable reference %q", e.Ref)
+			case scs.EntryCitizen:
+				if c != nil {
+					problem(e.Seq, e.Citizen, "citizen %s is registered twice (first at seq %d)", e.Citizen, c.seq)
 					continue
 				}
-				c.reversed[s] = true
+				c = &vcitizen{seq: e.Seq, reversed: map[int64]bool{}}
+				if err := json.Unmarshal([]byte(e.Ref), &c.ref); err != nil {
+					problem(e.Seq, e.Citizen, "citizen entry: unreadable registration: %v", err)
+				}
+				c.consent = c.ref.Consent
+				citizens[e.Citizen] = c
+			case scs.EntryConsent, scs.EntryRecord, scs.EntryReversal:
+				if c == nil {
+					problem(e.Seq, e.Citizen, "%s entry for citizen %s, who is not registered before it", e.Kind, e.Citizen)
+					continue
+				}
+				switch e.Kind {
+				case scs.EntryConsent:
+					c.consent = e.Ref == "1"
+				case scs.EntryRecord:
+					e.Ref = ""
+					c.recs = append(c.recs, e)
+				case scs.EntryReversal:
+					s, ok := reversalSeq(e.Ref)
+					if !ok {
+						problem(e.Seq, e.Citizen, "reversal entry: unreadable reference %q", e.Ref)
+						continue
+					}
+					c.reversed[s] = true
+				}
+			default:
+				problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
 			}
-		default:
-			problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return checked, internal("verify", err)
+	if maxSeq > 0 && checked == 0 {
+		problem(0, "", "sequence: the ledger's last entry is %d but no entry could be read", maxSeq)
 	}
 	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
 		return checked, err

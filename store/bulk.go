@@ -89,6 +89,13 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 		if n > 0 {
 			return scs.Errorf(scs.ECONFLICT, "load: the database already holds a registry; Load fills only an empty one")
 		}
+		// The ledger is empty: build its indexes once after the rows
+		// rather than row by row (both dialects have transactional DDL).
+		for _, stmt := range []string{`DROP INDEX ledger_rid`, `DROP INDEX ledger_citizen`} {
+			if err := w.execDirect(stmt); err != nil {
+				return err
+			}
+		}
 		if err := w.registerCitizens(by, cs, false); err != nil {
 			return err
 		}
@@ -97,6 +104,11 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 		}
 		if err := w.appendEntries(recs); err != nil {
 			return err
+		}
+		for _, stmt := range []string{`CREATE UNIQUE INDEX ledger_rid ON ledger (rid)`, `CREATE INDEX ledger_citizen ON ledger (citizen, seq)`} {
+			if err := w.execDirect(stmt); err != nil {
+				return err
+			}
 		}
 		byCitizen := make(map[string][]entry, len(cs))
 		for _, e := range recs {

@@ -233,6 +233,17 @@ func (w *wtx) stmt(query string) (*sql.Stmt, error) {
 		return st, nil
 	}
 	db := w.db
+	if db.d.dollar {
+		// PostgreSQL: prepare on the transaction's connection (pgx keeps
+		// its own per-connection statement cache). Preparing on another
+		// connection could wait on a lock this transaction holds.
+		st, err := w.tx.PrepareContext(w.ctx, q)
+		if err != nil {
+			return nil, internal("prepare", err)
+		}
+		w.stmts[q] = st
+		return st, nil
+	}
 	db.wstmtMu.Lock()
 	base, ok := db.wstmts[q]
 	if !ok {
@@ -257,6 +268,15 @@ func (w *wtx) queryStmt(query string, args ...any) (*sql.Rows, error) {
 		return nil, err
 	}
 	return st.QueryContext(w.ctx, args...)
+}
+
+// execDirect runs a statement that writes without preparing it (DDL).
+func (w *wtx) execDirect(query string) error {
+	w.dirty = true
+	if _, err := w.tx.ExecContext(w.ctx, query); err != nil {
+		return internal("exec", err)
+	}
+	return nil
 }
 
 // exec runs a statement that writes in the writer's transaction through

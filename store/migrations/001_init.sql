@@ -4,7 +4,7 @@
 CREATE TABLE ledger (
 	seq        BIGINT PRIMARY KEY,
 	kind       TEXT NOT NULL,
-	rid        TEXT UNIQUE,
+	rid        TEXT,
 	citizen    TEXT NOT NULL,
 	rule       TEXT NOT NULL,
 	at         BIGINT NOT NULL,
@@ -17,6 +17,7 @@ CREATE TABLE ledger (
 	account    BIGINT NOT NULL,
 	hash       {{blob}} NOT NULL
 );
+CREATE UNIQUE INDEX ledger_rid ON ledger (rid);
 CREATE INDEX ledger_citizen ON ledger (citizen, seq);
 
 -- citizens is the projection of the ledger's citizen and consent entries.

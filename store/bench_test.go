@@ -47,9 +47,14 @@ func BenchmarkDecide(b *testing.B) {
 	}
 }
 
-// benchN returns n, or SCS_BENCH_N when set (for quick runs).
-func benchN(n int) int {
-	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_N")); err == nil && v > 0 {
+// benchN returns n, or the value of the environment variable (default
+// SCS_BENCH_N) when set, for quick runs.
+func benchN(n int, env ...string) int {
+	name := "SCS_BENCH_N"
+	if len(env) > 0 {
+		name = env[0]
+	}
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
 	}
 	return n

@@ -669,6 +669,56 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		f.verifyClean()
 	})
 
+	t.Run("FailuresInSharedGroups", func(t *testing.T) {
+		// Writes that fail share transactions with writes that succeed:
+		// the failures leave no trace, the others all commit.
+		f := newFixture(t, open)
+		f.report(f.admin, ev("taken", "c1", "returned-lost-money", t0.Add(-time.Hour)))
+		// An import whose second chunk conflicts fails after writing its
+		// first chunk: its group is rolled back and retried op by op.
+		big := make([]scs.Event, MaxBatch+1)
+		for i := range big {
+			big[i] = ev(fmt.Sprintf("big-%d", i), "c2", "returned-lost-money", t0.Add(-time.Duration(i+1)*time.Second))
+		}
+		big[MaxBatch] = ev("taken", "c3", "returned-lost-money", t0.Add(-time.Hour))
+		var wg sync.WaitGroup
+		var good, bad atomic.Int64
+		for w := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if w == 0 {
+					_, err := f.db.Import(f.ctx, f.admin, nil, big, nil)
+					if scs.ErrorCode(err) != scs.ECONFLICT {
+						t.Errorf("import with a conflict: %v", err)
+					}
+					return
+				}
+				for i := range 30 {
+					id := fmt.Sprintf("g%d-%d", w, i)
+					if i%3 == 0 {
+						id = "taken" // conflicts: other citizen
+					}
+					_, err := f.db.ReportRecords(f.ctx, f.admin, []scs.Event{ev(id, "c4", "tax-evasion", t0.Add(-time.Duration(i+1)*time.Minute))})
+					switch {
+					case id == "taken" && scs.ErrorCode(err) == scs.ECONFLICT:
+						bad.Add(1)
+					case id != "taken" && err == nil:
+						good.Add(1)
+					default:
+						t.Errorf("%s: %v", id, err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		stats, _ := f.db.Stats(f.ctx, f.now)
+		if stats.Records != 1+good.Load() || good.Load() != 100 || bad.Load() != 50 {
+			t.Fatalf("%d records stored, %d good and %d refused writes", stats.Records, good.Load(), bad.Load())
+		}
+		f.verifyClean()
+	})
+
 	t.Run("Tamper", func(t *testing.T) {
 		f := newFixture(t, open)
 		recs := f.report(f.admin, ev("t1", "c1", "tax-evasion", t0.Add(-2*time.Hour)), ev("t2", "c2", "returned-lost-money", t0.Add(-time.Hour)))

@@ -32,6 +32,10 @@ var commands = []command{
 	{"scheme", "list, show and validate schemes", cmdScheme},
 	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
 	{"version", "print the version of scs", cmdVersion},
+	{"verify", "check the registry's hash chain and replay every citizen's projection", cmdVerify},
+	{"import", "store records (JSON lines) in the registry, all or nothing", cmdImport},
+	{"export", "write the registry's records as JSON lines", cmdExport},
+	{"accounts", "create, list and revoke registry accounts (tokens)", cmdAccounts},
 }
 
 // usageError is a mistake in how a command was called; it exits with status 2.

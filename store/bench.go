@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"scs"
+	"scs/schemes"
+)
+
+// The Bench functions measure the store's performance goals against a
+// temporary database in dir, each beside a baseline measured in the same
+// run, for `scs bench` and the package's testing.B benchmarks.
+
+// BenchCity returns a synthetic city of citizens and n records for the
+// benchmarks: records over the year before end, about 20 a citizen, from
+// rules of every effect kind, in time order, from a fixed seed.
+func BenchCity(n int, end time.Time) ([]scs.Citizen, []scs.Event) {
+	nc := max(n/20, 1)
+	rng := rand.New(rand.NewPCG(7, 11))
+	cs := make([]scs.Citizen, nc)
+	for i := range cs {
+		cs[i] = scs.Citizen{ID: fmt.Sprintf("bench-%07d", i), Name: fmt.Sprintf("Citizen %d", i),
+			Neighbourhood: fmt.Sprintf("hood-%d", i%12), BirthYear: 1940 + i%70, Consent: true,
+			Registered: end.AddDate(-1, 0, -1)}
+	}
+	rules := []string{"returned-lost-money", "tax-evasion", "speeding-ticket", "charitable-donation",
+		"volunteer-service", "other-commercial", "blood-donation", "late-utility-fees", "informant-report"}
+	evs := make([]scs.Event, n)
+	span := int64(365 * 24 * time.Hour)
+	for i := range evs {
+		e := scs.Event{ID: fmt.Sprintf("rec-%09d", i), Citizen: cs[rng.IntN(nc)].ID, Rule: rules[rng.IntN(len(rules))],
+			At: end.Add(-time.Duration(span - span/int64(n)*int64(i)))}
+		switch e.Rule {
+		case "charitable-donation":
+			e.Quantity, e.HasQuantity = float64(rng.IntN(5000)), true
+		case "volunteer-service":
+			e.Quantity, e.HasQuantity = float64(rng.IntN(40))/2, true
+		case "other-commercial":
+			e.Points, e.HasPoints = -int64(5+rng.IntN(46)), true
+		}
+		evs[i] = e
+	}
+	return cs, evs
+}
+
+func benchOpen(ctx context.Context, dir, name string) (*DB, error) {
+	s, err := schemes.Load("rongcheng")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	return Open(ctx, path, s)
+}
+
+// BenchIngest reports n records through ReportRecords in batches of 1,000
+// from 4 concurrent clients into a new, durable SQLite database in dir
+// (WAL, synchronous=FULL) and returns the records stored per second. Like
+// a bulk loader, the clients split the records by citizen, each sending
+// its citizens' records in time order (so no record arrives late; late
+// records replay the citizen and are covered by the tests). The
+// baseline is the rate of inserting the same ledger rows straight into a
+// SQLite table of the same shape and indexes, with the same durability
+// settings and 1,000 rows a transaction, through one prepared INSERT.
+func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
+	end := time.Now().UTC().Add(-time.Hour)
+	cs, evs := BenchCity(n, end)
+	baseline, err = benchRawInsert(ctx, filepath.Join(dir, "bench-raw.db"), evs)
+	if err != nil {
+		return 0, 0, err
+	}
+	db, err := benchOpen(ctx, dir, "bench-ingest.db")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	if err := db.Load(ctx, cs, nil, Operator()); err != nil {
+		return 0, 0, err
+	}
+	const batch, clients = 1000, 4
+	parts := make([][]scs.Event, clients)
+	for i := range evs {
+		k := int(evs[i].Citizen[len(evs[i].Citizen)-1]) % clients
+		parts[k] = append(parts[k], evs[i])
+	}
+	errs := make(chan error, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for _, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < len(part); i += batch {
+				if _, err := db.ReportRecords(ctx, Operator(), part[i:min(i+batch, len(part))]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	d := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, 0, err
+	}
+	return float64(n) / d.Seconds(), baseline, nil
+}
+
+func benchRawInsert(ctx context.Context, path string, evs []scs.Event) (float64, error) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)&_pragma=cache_size(-65536)&_txlock=immediate")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	body, _ := migrations.ReadFile("migrations/001_init.sql")
+	text := string(body)
+	for k, t := range sqliteDialect.types {
+		text = strings.ReplaceAll(text, k, t)
+	}
+	for _, stmt := range splitSQL(text)[:2] { // the ledger table and its index
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return 0, err
+		}
+	}
+	hash := make([]byte, 32)
+	start := time.Now()
+	for i := 0; i < len(evs); i += 1000 {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(1, 14))
+		if err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		now := time.Now().UnixNano()
+		for j := i; j < min(i+1000, len(evs)); j++ {
+			e := &evs[j]
+			var q, p any
+			if e.HasQuantity {
+				q = e.Quantity
+			}
+			if e.HasPoints {
+				p = e.Points
+			}
+			if _, err := st.ExecContext(ctx, j+1, scs.EntryRecord, e.ID, e.Citizen, e.Rule, e.At.UnixNano(), q, p, "dept", "", "", now, 0, hash); err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+		}
+		st.Close()
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(len(evs)) / time.Since(start).Seconds(), nil
+}
+
+// BenchVerify loads a city of n records into a new SQLite database in dir
+// and returns Verify's rate in ledger entries per second (reading the
+// ledger, checking the hash chain, replaying every citizen through the
+// engine and comparing with the stored projections). The baseline is the
+// engine alone scoring the same records in memory (engine.ScoreEvents).
+func BenchVerify(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
+	end := time.Now().UTC().Add(-time.Hour)
+	cs, evs := BenchCity(n, end)
+	db, err := benchOpen(ctx, dir, "bench-verify.db")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	if err := db.Load(ctx, cs, evs, Operator()); err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if _, err := db.eng.ScoreEvents(evs, end, true); err != nil {
+		return 0, 0, err
+	}
+	baseline = float64(n) / time.Since(start).Seconds()
+	problems := 0
+	start = time.Now()
+	checked, err := db.Verify(ctx, func(scs.VerifyProblem) { problems++ })
+	if err != nil {
+		return 0, 0, err
+	}
+	if problems > 0 {
+		return 0, 0, fmt.Errorf("verify found %d problems in the benchmark database", problems)
+	}
+	return float64(checked) / time.Since(start).Seconds(), baseline, nil
+}
+
+// BenchDecide loads a city of n records into a new SQLite database in dir
+// and asks 5,000 capability decisions of random citizens through Decide,
+// one after another; it returns their 99th percentile latency. The
+// baseline is the 99th percentile of the engine's Decide alone on the
+// same citizens' states already in memory.
+func BenchDecide(ctx context.Context, dir string, n int) (p99, baseline time.Duration, err error) {
+	end := time.Now().UTC().Add(-time.Hour)
+	cs, evs := BenchCity(n, end)
+	db, err := benchOpen(ctx, dir, "bench-decide.db")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	if err := db.Load(ctx, cs, evs, Operator()); err != nil {
+		return 0, 0, err
+	}
+	res, err := db.eng.ScoreEvents(evs, end, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	const asks = 5000
+	rng := rand.New(rand.NewPCG(3, 5))
+	caps := db.scheme.Capabilities
+	official := &scs.Account{ID: 1, Name: "bench", Role: scs.RoleOfficial, Department: "public-security"}
+	at := time.Now().UTC()
+	store := make([]time.Duration, asks)
+	pure := make([]time.Duration, asks)
+	for i := range asks {
+		r := &res[rng.IntN(len(res))]
+		c := caps[rng.IntN(len(caps))].Name
+		t0 := time.Now()
+		if _, err := db.Decide(ctx, official, r.State.Citizen, c, at); err != nil {
+			return 0, 0, err
+		}
+		store[i] = time.Since(t0)
+		t0 = time.Now()
+		if _, err := db.eng.Decide(&r.State, c, at); err != nil {
+			return 0, 0, err
+		}
+		pure[i] = time.Since(t0)
+	}
+	return percentile(store, 0.99), percentile(pure, 0.99), nil
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(int(float64(len(s))*p), len(s)-1)]
+}

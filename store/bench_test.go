@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// The benchmarks run the Bench functions once per iteration and report
+// the figure, the same-run baseline and their ratio:
+//
+//	go test ./store -run '^$' -bench . -benchtime 1x
+
+func BenchmarkIngest(b *testing.B) {
+	for b.Loop() {
+		rate, base, err := BenchIngest(context.Background(), b.TempDir(), benchN(200_000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(rate, "records/s")
+		b.ReportMetric(base, "baseline-records/s")
+		b.ReportMetric(rate/base, "ratio")
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for b.Loop() {
+		rate, base, err := BenchVerify(context.Background(), b.TempDir(), benchN(500_000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(rate, "entries/s")
+		b.ReportMetric(base, "engine-records/s")
+		b.ReportMetric(rate/base, "ratio")
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	for b.Loop() {
+		p99, base, err := BenchDecide(context.Background(), b.TempDir(), benchN(100_000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
+		b.ReportMetric(float64(base.Microseconds()), "engine-p99-µs")
+	}
+}
+
+// benchN returns n, or the value of the environment variable (default
+// SCS_BENCH_N) when set, for quick runs.
+func benchN(n int, env ...string) int {
+	name := "SCS_BENCH_N"
+	if len(env) > 0 {
+		name = env[0]
+	}
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return n
+}

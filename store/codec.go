@@ -1,0 +1,251 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+
+	"scs"
+)
+
+// entry is one ledger row. Rid is the client's record id (records only).
+// Ref is what the entry refers to: for a reversal the reversed record's
+// sequence number and objection; for a consent change "1" or "0"; for a
+// citizen the registration as JSON.
+type entry struct {
+	Seq        int64
+	Kind       string
+	Rid        string
+	Citizen    string
+	Rule       string
+	At         int64 // unix nanoseconds, conduct time
+	Quantity   float64
+	HasQ       bool
+	Points     int64
+	HasP       bool
+	Department string
+	Evidence   string
+	Ref        string
+	Recorded   int64 // unix nanoseconds
+	Account    int64
+
+	hash [32]byte // set when appended or read; not part of the canonical encoding
+}
+
+// canonical appends the entry's canonical encoding, the bytes its hash
+// covers: every column but the hash, strings length-prefixed, integers
+// fixed-width big-endian.
+func (e *entry) canonical(b []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
+	for _, s := range [...]string{e.Kind, e.Rid, e.Citizen, e.Rule} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.BigEndian.AppendUint64(b, uint64(e.At))
+	var flags byte
+	if e.HasQ {
+		flags |= 1
+	}
+	if e.HasP {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(e.Quantity))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Points))
+	for _, s := range [...]string{e.Department, e.Evidence, e.Ref} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Recorded))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Account))
+	return b
+}
+
+// chain returns SHA-256(prev || canonical(e)), using buf as scratch space.
+func (e *entry) chain(prev [32]byte, buf []byte) ([32]byte, []byte) {
+	buf = append(buf[:0], prev[:]...)
+	buf = e.canonical(buf)
+	return sha256.Sum256(buf), buf
+}
+
+// event returns the record entry as an engine event.
+func (e *entry) event() scs.Event {
+	ev := scs.Event{ID: e.Rid, Citizen: e.Citizen, Rule: e.Rule, At: fromNanos(e.At),
+		Department: e.Department, Evidence: e.Evidence}
+	if e.HasQ {
+		ev.Quantity, ev.HasQuantity = e.Quantity, true
+	}
+	if e.HasP {
+		ev.Points, ev.HasPoints = e.Points, true
+	}
+	return ev
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+var errCorrupt = errors.New("corrupt projection encoding")
+
+// encodeState appends a compact encoding of st (without the citizen id).
+func encodeState(b []byte, st *scs.State) []byte {
+	b = binary.AppendVarint(b, st.Score)
+	b = binary.AppendVarint(b, int64(st.LockGrade))
+	b = binary.AppendVarint(b, nanos(st.LockedUntil))
+	b = binary.AppendVarint(b, int64(st.Events))
+	b = binary.AppendVarint(b, nanos(st.LastAt))
+	b = binary.AppendVarint(b, int64(st.Year))
+	b = binary.AppendUvarint(b, uint64(len(st.Yearly)))
+	for _, v := range st.Yearly {
+		b = binary.AppendVarint(b, v)
+	}
+	return b
+}
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errCorrupt
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errCorrupt
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) str() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errCorrupt
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) u64() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	if len(r.b) < 8 {
+		r.err = errCorrupt
+		return 0
+	}
+	v := binary.BigEndian.Uint64(r.b)
+	r.b = r.b[8:]
+	return v
+}
+
+// decodeState decodes what encodeState wrote.
+func decodeState(b []byte, citizen string) (scs.State, error) {
+	r := reader{b: b}
+	st := scs.State{Citizen: citizen}
+	st.Score = r.varint()
+	st.LockGrade = int(r.varint())
+	st.LockedUntil = fromNanos(r.varint())
+	st.Events = int(r.varint())
+	st.LastAt = fromNanos(r.varint())
+	st.Year = int(r.varint())
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(r.b)) {
+		r.err = errCorrupt
+	}
+	if n > 0 && r.err == nil {
+		st.Yearly = make([]int64, n)
+		for i := range st.Yearly {
+			st.Yearly[i] = r.varint()
+		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errCorrupt
+	}
+	return st, r.err
+}
+
+// trailItem is one stored trail entry: the engine's TrailEntry plus the
+// ledger sequence number of its record.
+type trailItem struct {
+	Seq int64
+	scs.TrailEntry
+}
+
+// encodeTrailItem appends the encoding of one trail entry (without its
+// sequence number, which keys its row in the trail table).
+func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
+	b = binary.AppendUvarint(b, uint64(len(t.Event)))
+	b = append(b, t.Event...)
+	b = binary.AppendUvarint(b, uint64(db.scheme.RuleIndex(t.Rule)+1))
+	b = binary.AppendVarint(b, nanos(t.At))
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(t.Quantity))
+	b = binary.AppendVarint(b, t.Asked)
+	b = binary.AppendVarint(b, t.Applied)
+	b = binary.AppendVarint(b, t.Score)
+	b = binary.AppendUvarint(b, uint64(db.scheme.GradeIndex(t.Grade)+1))
+	b = binary.AppendUvarint(b, uint64(len(t.Reason)))
+	return append(b, t.Reason...)
+}
+
+// decodeTrailItem decodes what encodeTrailItem wrote.
+func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
+	r := reader{b: b}
+	t := trailItem{Seq: seq}
+	t.Event = r.str()
+	ri := int(r.uvarint()) - 1
+	if ri >= 0 && ri < len(db.scheme.Rules) {
+		t.Rule = db.scheme.Rules[ri].ID
+	} else if r.err == nil {
+		r.err = errCorrupt
+	}
+	t.At = fromNanos(r.varint())
+	t.Quantity = math.Float64frombits(r.u64())
+	t.Asked = r.varint()
+	t.Applied = r.varint()
+	t.Score = r.varint()
+	gi := int(r.uvarint()) - 1
+	if gi >= 0 && gi < len(db.scheme.Grades) {
+		t.Grade = db.scheme.Grades[gi].Name
+	} else if r.err == nil {
+		r.err = errCorrupt
+	}
+	t.Reason = r.str()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errCorrupt
+	}
+	return t, r.err
+}

@@ -1,0 +1,776 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"scs"
+)
+
+// MaxBatch is the most records one ReportRecords call may carry.
+const MaxBatch = 10000
+
+// maxFuture is how far after the time it is recorded a record's conduct
+// time may lie (clock skew between a department and the registry).
+const maxFuture = 5 * time.Minute
+
+const ledgerCols = "seq, kind, rid, citizen, rule, at, quantity, points, department, evidence, ref, recorded, account, hash"
+
+// querier is what reads need: a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// proj is one citizen's projection: the engine's state after their
+// history and the time they entered their grade. Its trail entries live in
+// the trail table, one row per standing record keyed by the record's
+// sequence number (so that appending a record appends a row); out holds
+// the entries computed and not yet written.
+type proj struct {
+	citizen string
+	st      scs.State
+	since   int64
+	out     []trailItem
+	seq     int64
+	// registered is when the citizen was registered: their grade-since
+	// before any record changed their grade.
+	registered int64
+}
+
+// step applies one record to the projection through the engine, tracking
+// when the citizen entered their grade, and appends its trail entry.
+func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
+	before := db.eng.GradeAt(&p.st, ev.At)
+	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
+		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
+	}
+	te, err := db.eng.Apply(&p.st, ev)
+	if err != nil {
+		return err
+	}
+	if te.Grade != db.scheme.Grades[before].Name {
+		p.since = nanos(ev.At)
+	}
+	p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
+	if seq > p.seq {
+		p.seq = seq
+	}
+	return nil
+}
+
+// rebuild replays a citizen's whole history (records not reversed) through
+// the engine, in the engine's order: conduct time, then ledger order.
+func (db *DB) rebuild(citizen string, registered int64, recs []entry) (proj, error) {
+	slices.SortStableFunc(recs, func(a, b entry) int {
+		if c := cmp.Compare(a.At, b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered}
+	for i := range recs {
+		ev := recs[i].event()
+		if err := db.step(&p, &ev, recs[i].Seq); err != nil {
+			return p, fmt.Errorf("citizen %s: record %s (seq %d): %w", citizen, recs[i].Rid, recs[i].Seq, err)
+		}
+	}
+	return p, nil
+}
+
+// gradeSince returns when the citizen entered the grade they have at t.
+func (db *DB) gradeSince(p *proj, t time.Time) time.Time {
+	if p.st.Events > 0 && db.eng.GradeAt(&p.st, t) != db.eng.GradeAt(&p.st, p.st.LastAt) {
+		return p.st.LockedUntil
+	}
+	return fromNanos(p.since)
+}
+
+func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash *[]byte) error {
+	var rid sql.NullString
+	var q sql.NullFloat64
+	var p sql.NullInt64
+	if err := rows.Scan(&e.Seq, &e.Kind, &rid, &e.Citizen, &e.Rule, &e.At, &q, &p, &e.Department, &e.Evidence, &e.Ref, &e.Recorded, &e.Account, hash); err != nil {
+		return err
+	}
+	e.Rid = rid.String
+	e.Quantity, e.HasQ = q.Float64, q.Valid
+	e.Points, e.HasP = p.Int64, p.Valid
+	return nil
+}
+
+// history returns a citizen's records and reversals in ledger order, and
+// the set of reversed record sequence numbers.
+func (db *DB) history(ctx context.Context, q querier, citizen string) (recs []entry, reversed map[int64]bool, err error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND kind IN ('record', 'reversal') ORDER BY seq`), citizen)
+	if err != nil {
+		return nil, nil, internal("history", err)
+	}
+	defer rows.Close()
+	reversed = map[int64]bool{}
+	var hash []byte
+	for rows.Next() {
+		var e entry
+		if err := scanEntry(rows, &e, &hash); err != nil {
+			return nil, nil, internal("history", err)
+		}
+		if e.Kind == scs.EntryReversal {
+			if s, ok := reversalSeq(e.Ref); ok {
+				reversed[s] = true
+			}
+			continue
+		}
+		recs = append(recs, e)
+	}
+	return recs, reversed, rows.Err()
+}
+
+// reversalRef is a reversal entry's reference to the record it reverses.
+func reversalRef(seq, objection int64) string {
+	return "seq:" + strconv.FormatInt(seq, 10) + " objection:" + strconv.FormatInt(objection, 10)
+}
+
+func reversalSeq(ref string) (int64, bool) {
+	s, ok := strings.CutPrefix(ref, "seq:")
+	if !ok {
+		return 0, false
+	}
+	s, _, _ = strings.Cut(s, " ")
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+func liveRecords(recs []entry, reversed map[int64]bool) []entry {
+	out := recs[:0:0]
+	for _, e := range recs {
+		if !reversed[e.Seq] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// appendEntries assigns sequence numbers and hashes to es and inserts them.
+func (w *wtx) appendEntries(es []entry) error {
+	const chunk = 64
+	var buf []byte
+	args := make([]any, 0, chunk*14)
+	for start := 0; start < len(es); start += chunk {
+		end := min(start+chunk, len(es))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			e := &es[i]
+			w.seq++
+			e.Seq = w.seq
+			var h [32]byte
+			h, buf = e.chain(w.prev, buf)
+			w.prev = h
+			e.hash = h
+			var rid, q, p any
+			if e.Rid != "" {
+				rid = e.Rid
+			}
+			if e.HasQ {
+				q = e.Quantity
+			}
+			if e.HasP {
+				p = e.Points
+			}
+			args = append(args, e.Seq, e.Kind, rid, e.Citizen, e.Rule, e.At, q, p, e.Department, e.Evidence, e.Ref, e.Recorded, e.Account, h[:])
+		}
+		if _, err := w.exec(`INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(end-start, 14), args...); err != nil {
+			return err
+		}
+	}
+	w.entries += len(es)
+	return nil
+}
+
+const projCols = "citizen, state, score, band, lock_grade, locked_until, grade_since, seq, registered"
+
+// saveProjections writes ps (insert or replace) and remembers them for the
+// writer's cache.
+func (w *wtx) saveProjections(ps []*proj) error {
+	if w.touched == nil {
+		w.touched = make(map[string]*proj, len(ps))
+	}
+	for _, p := range ps {
+		w.touched[p.citizen] = p
+	}
+	const chunk = 64
+	args := make([]any, 0, chunk*9)
+	var items []trailItem
+	for start := 0; start < len(ps); start += chunk {
+		end := min(start+chunk, len(ps))
+		args = args[:0]
+		for _, p := range ps[start:end] {
+			args = append(args, p.citizen, encodeState(nil, &p.st), p.st.Score, w.db.scheme.GradeOf(p.st.Score),
+				p.st.LockGrade, nanos(p.st.LockedUntil), p.since, p.seq, p.registered)
+			items = append(items, p.out...)
+			p.out = nil
+		}
+		if _, err := w.exec(`INSERT INTO projections (`+projCols+`) VALUES `+values(end-start, 9)+
+			` ON CONFLICT (citizen) DO UPDATE SET state = excluded.state, score = excluded.score,
+			band = excluded.band, lock_grade = excluded.lock_grade, locked_until = excluded.locked_until,
+			grade_since = excluded.grade_since, seq = excluded.seq, registered = excluded.registered`, args...); err != nil {
+			return err
+		}
+	}
+	var buf []byte
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		args = args[:0]
+		buf = buf[:0]
+		for i := range items[start:end] {
+			t := &items[start+i]
+			n := len(buf)
+			buf = w.db.encodeTrailItem(buf, t)
+			args = append(args, t.Seq, buf[n:len(buf):len(buf)])
+		}
+		if _, err := w.exec(`INSERT INTO trail (seq, item) VALUES `+values(end-start, 2)+
+			` ON CONFLICT (seq) DO UPDATE SET item = excluded.item`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trailOf reads a citizen's stored trail in the engine's order.
+func (db *DB) trailOf(run runQuery, citizen string) ([]trailItem, error) {
+	rows, err := run(`SELECT l.seq, t.item FROM ledger l JOIN trail t ON t.seq = l.seq WHERE l.citizen = ? AND l.kind = 'record'`, citizen)
+	if err != nil {
+		return nil, internal("trail", err)
+	}
+	defer rows.Close()
+	var out []trailItem
+	for rows.Next() {
+		var seq int64
+		var b []byte
+		if err := rows.Scan(&seq, &b); err != nil {
+			return nil, internal("trail", err)
+		}
+		t, err := db.decodeTrailItem(seq, b)
+		if err != nil {
+			return nil, internal("trail", fmt.Errorf("seq %d: %w", seq, err))
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("trail", err)
+	}
+	slices.SortFunc(out, func(a, b trailItem) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	return out, nil
+}
+
+func scanProj(rows interface{ Scan(...any) error }, p *proj) error {
+	var state []byte
+	var score, band, lockGrade, lockedUntil int64
+	if err := rows.Scan(&p.citizen, &state, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
+		return err
+	}
+	st, err := decodeState(state, p.citizen)
+	if err != nil {
+		return fmt.Errorf("citizen %s: state: %w", p.citizen, err)
+	}
+	p.st = st
+	return nil
+}
+
+// loadProjections reads the projections of the given citizens.
+func (db *DB) loadProjections(ctx context.Context, run runQuery, ids []string) (map[string]*proj, error) {
+	out := make(map[string]*proj, len(ids))
+	err := queryIn(run, `SELECT `+projCols+` FROM projections WHERE citizen IN `, ids, func(rows *sql.Rows) error {
+		p := &proj{}
+		if err := scanProj(rows, p); err != nil {
+			return err
+		}
+		out[p.citizen] = p
+		return nil
+	})
+	if err != nil {
+		return nil, internal("projections", err)
+	}
+	return out, nil
+}
+
+// projections returns the projections of ids as the writer's transaction
+// sees them: written earlier in it, in the writer's cache, or in the
+// database. Citizens without one are not registered and absent from the
+// map. The projections returned are copies the caller may change.
+func (w *wtx) projections(ids []string) (map[string]*proj, error) {
+	db := w.db
+	out := make(map[string]*proj, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if p, ok := w.touched[id]; ok {
+			out[id] = p.clone()
+		} else if p, ok := db.cache[id]; ok {
+			out[id] = p.clone()
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		loaded, err := db.loadProjections(w.ctx, w.queryStmt, missing)
+		if err != nil {
+			return nil, err
+		}
+		for id, p := range loaded {
+			out[id] = p
+		}
+	}
+	return out, nil
+}
+
+// clone returns a copy of p that shares nothing mutable with it.
+func (p *proj) clone() *proj {
+	c := *p
+	c.out = nil
+	c.st.Yearly = slices.Clone(p.st.Yearly)
+	return &c
+}
+
+// runQuery runs a query: on the writer's transaction with a cached
+// prepared statement (wtx.queryStmt) or on the readers (DB.read).
+type runQuery func(query string, args ...any) (*sql.Rows, error)
+
+func (db *DB) read(ctx context.Context) runQuery {
+	return func(query string, args ...any) (*sql.Rows, error) {
+		return db.r.QueryContext(ctx, db.q(query), args...)
+	}
+}
+
+// inBuckets are the sizes of IN lists; a list is padded to the next size
+// (repeating its last value) so that few statements are prepared.
+var inBuckets = [...]int{1, 4, 16, 64, 256}
+
+// queryIn runs head + "(?, ...)" for ids in chunks and calls each for every
+// row.
+func queryIn(run runQuery, head string, ids []string, each func(*sql.Rows) error) error {
+	const chunk = 256
+	args := make([]any, 0, chunk)
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		size := chunk
+		for _, b := range inBuckets {
+			if b >= len(part) {
+				size = b
+				break
+			}
+		}
+		args = args[:0]
+		for i := range size {
+			args = append(args, part[min(i, len(part)-1)])
+		}
+		rows, err := run(head+values(1, size), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordPrefix names a record of a batch in an error message.
+func recordPrefix(i int, n int, id string) string {
+	if n == 1 {
+		if id == "" {
+			return ""
+		}
+		return fmt.Sprintf("record %q: ", id)
+	}
+	if id == "" {
+		return fmt.Sprintf("records[%d]: ", i)
+	}
+	return fmt.Sprintf("records[%d] (id %q): ", i, id)
+}
+
+func prefixErr(prefix string, err error) error {
+	if prefix == "" {
+		return err
+	}
+	return scs.Errorf(scs.ErrorCode(err), "%s%s", prefix, scs.ErrorMessage(err))
+}
+
+// checkIdent checks an identifier field (ids, citizen and department names).
+func checkIdent(field, s string, required bool) error {
+	if s == "" {
+		if required {
+			return scs.Errorf(scs.EINVALID, "%s: missing", field)
+		}
+		return nil
+	}
+	if len(s) > 128 {
+		return scs.Errorf(scs.EINVALID, "%s: %d bytes; the limit is 128", field, len(s))
+	}
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) || strings.TrimSpace(s) != s {
+		return scs.Errorf(scs.EINVALID, "%s: %q has control characters or surrounding spaces", field, s)
+	}
+	return nil
+}
+
+// validate checks one record against the scheme and the reporting account
+// and fills in its department.
+func (db *DB) validate(by *scs.Account, ev *scs.Event, recorded time.Time, checkFuture bool) error {
+	if err := checkIdent("id", ev.ID, true); err != nil {
+		return err
+	}
+	if err := checkIdent("citizen", ev.Citizen, true); err != nil {
+		return err
+	}
+	if err := db.eng.Check(ev); err != nil {
+		return err
+	}
+	if len(ev.Evidence) > 4096 {
+		return scs.Errorf(scs.EINVALID, "evidence: %d bytes; the limit is 4096", len(ev.Evidence))
+	}
+	if !utf8.ValidString(ev.Evidence) {
+		return scs.Errorf(scs.EINVALID, "evidence: not valid UTF-8")
+	}
+	if y := ev.At.Year(); y < 1900 || y > 9999 {
+		return scs.Errorf(scs.EINVALID, "at: the year must be from 1900 to 9999")
+	}
+	ev.At = ev.At.UTC()
+	if checkFuture && ev.At.After(recorded.Add(maxFuture)) {
+		return scs.Errorf(scs.EINVALID, "at: %s is in the future (the registry's time is %s)", ev.At.Format(time.RFC3339), recorded.Format(time.RFC3339))
+	}
+	r, _ := db.scheme.Rule(ev.Rule)
+	if ev.Department != "" && ev.Department != r.Department {
+		return scs.Errorf(scs.EINVALID, "department: rule %s belongs to department %s, not %s", r.ID, r.Department, ev.Department)
+	}
+	ev.Department = r.Department
+	if by.Role == scs.RoleOfficial && by.Department != r.Department {
+		return scs.Errorf(scs.EFORBIDDEN, "rule: rule %s belongs to department %s; account %d (%s) reports for department %s only",
+			r.ID, r.Department, by.ID, by.Name, by.Department)
+	}
+	return nil
+}
+
+// sameRecord reports whether a stored record has the content of ev (ev's
+// department already filled in by validate).
+func sameRecord(e *entry, ev *scs.Event) bool {
+	return e.Citizen == ev.Citizen && e.Rule == ev.Rule && e.At == nanos(ev.At) &&
+		e.HasQ == ev.HasQuantity && (!e.HasQ || e.Quantity == ev.Quantity) &&
+		e.HasP == ev.HasPoints && (!e.HasP || e.Points == ev.Points) &&
+		e.Department == ev.Department && e.Evidence == ev.Evidence
+}
+
+func sameEvent(a, b *scs.Event) bool {
+	return a.Citizen == b.Citizen && a.Rule == b.Rule && a.At.Equal(b.At) &&
+		a.HasQuantity == b.HasQuantity && (!a.HasQuantity || a.Quantity == b.Quantity) &&
+		a.HasPoints == b.HasPoints && (!a.HasPoints || a.Points == b.Points) &&
+		a.Department == b.Department && a.Evidence == b.Evidence
+}
+
+func (e *entry) record(hash []byte, reversed bool) scs.Record {
+	return scs.Record{Seq: e.Seq, Event: e.event(), RecordedAt: fromNanos(e.Recorded), Account: e.Account,
+		Reversed: reversed, Hash: hex.EncodeToString(hash)}
+}
+
+// existingRecords returns the stored records with the given client ids,
+// with their hashes.
+func existingRecords(run runQuery, ids []string) (map[string]*entry, error) {
+	out := map[string]*entry{}
+	err := queryIn(run, `SELECT `+ledgerCols+` FROM ledger WHERE rid IN `, ids, func(rows *sql.Rows) error {
+		e := &entry{}
+		var h []byte
+		if err := scanEntry(rows, e, &h); err != nil {
+			return err
+		}
+		copy(e.hash[:], h)
+		out[e.Rid] = e
+		return nil
+	})
+	if err != nil {
+		return nil, internal("records", err)
+	}
+	return out, nil
+}
+
+// appendRecords is the write path of records: validation, idempotency by
+// client id, the ledger entries and the projections, in w's transaction.
+// evs have passed validate.
+func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, error) {
+	db := w.db
+	n := len(evs)
+	ids := make([]string, 0, n)
+	citizens := make([]string, 0, n)
+	seenCitizen := map[string]bool{}
+	first := make(map[string]int, n)
+	for i := range evs {
+		if j, ok := first[evs[i].ID]; ok {
+			if !sameEvent(&evs[i], &evs[j]) {
+				return nil, scs.Errorf(scs.ECONFLICT, "%sthe batch has id %q twice with different content (records[%d] and records[%d])",
+					recordPrefix(i, n, evs[i].ID), evs[i].ID, j, i)
+			}
+			continue
+		}
+		first[evs[i].ID] = i
+		ids = append(ids, evs[i].ID)
+		if !seenCitizen[evs[i].Citizen] {
+			seenCitizen[evs[i].Citizen] = true
+			citizens = append(citizens, evs[i].Citizen)
+		}
+	}
+	// Every registered citizen has a projection: loading them both checks
+	// the citizens and readies their projections for project.
+	ps, err := w.projections(citizens)
+	if err != nil {
+		return nil, err
+	}
+	for i := range evs {
+		if ps[evs[i].Citizen] == nil {
+			return nil, scs.Errorf(scs.EINVALID, "%scitizen: no citizen %q is registered", recordPrefix(i, n, evs[i].ID), evs[i].Citizen)
+		}
+	}
+	existing, err := existingRecords(w.queryStmt, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]scs.Record, n)
+	var fresh []entry
+	freshIdx := make([]int, 0, n)
+	for i := range evs {
+		ev := &evs[i]
+		if j := first[ev.ID]; j != i {
+			continue // filled in from records[j] below
+		}
+		if e, ok := existing[ev.ID]; ok {
+			if !sameRecord(e, ev) {
+				return nil, scs.Errorf(scs.ECONFLICT, "%sid %q is already recorded (seq %d) with different content",
+					recordPrefix(i, n, ev.ID), ev.ID, e.Seq)
+			}
+			out[i] = e.record(e.hash[:], false)
+			continue
+		}
+		e := entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
+			Quantity: ev.Quantity, HasQ: ev.HasQuantity, Points: ev.Points, HasP: ev.HasPoints,
+			Department: ev.Department, Evidence: ev.Evidence, Recorded: nanos(w.now), Account: by.ID}
+		if !e.HasQ {
+			e.Quantity = 0
+		}
+		if !e.HasP {
+			e.Points = 0
+		}
+		fresh = append(fresh, e)
+		freshIdx = append(freshIdx, i)
+	}
+	if len(fresh) > 0 {
+		if err := w.appendEntries(fresh); err != nil {
+			return nil, err
+		}
+		if err := w.project(fresh, ps); err != nil {
+			return nil, err
+		}
+	}
+	for k := range fresh {
+		out[freshIdx[k]] = fresh[k].record(fresh[k].hash[:], false)
+	}
+	for i := range evs {
+		if j := first[evs[i].ID]; j != i {
+			out[i] = out[j]
+		}
+	}
+	if len(existing) > 0 {
+		// Reversal state of records returned from the ledger.
+		for i := range out {
+			if _, ok := existing[evs[i].ID]; ok {
+				rev, err := db.isReversed(w.ctx, w.tx, out[i].Seq, out[i].Event.Citizen)
+				if err != nil {
+					return nil, err
+				}
+				out[i].Reversed = rev
+			}
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) isReversed(ctx context.Context, q querier, seq int64, citizen string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'reversal' AND ref LIKE ?`),
+		citizen, "seq:"+strconv.FormatInt(seq, 10)+" %").Scan(&n)
+	if err != nil {
+		return false, internal("reversal", err)
+	}
+	return n > 0, nil
+}
+
+// project updates the projections of the citizens of freshly appended
+// records: by applying them to the stored state when they come after the
+// citizen's last record, or by replaying the citizen's whole history when
+// a record arrives late.
+func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
+	db := w.db
+	byCitizen := map[string][]int{}
+	var order []string
+	for i := range fresh {
+		c := fresh[i].Citizen
+		if _, ok := byCitizen[c]; !ok {
+			order = append(order, c)
+		}
+		byCitizen[c] = append(byCitizen[c], i)
+	}
+	out := make([]*proj, 0, len(order))
+	for _, c := range order {
+		p, ok := ps[c]
+		if !ok {
+			return internal("project", fmt.Errorf("citizen %s has no projection", c))
+		}
+		idx := byCitizen[c]
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(fresh[a].At, fresh[b].At) })
+		if p.st.Events == 0 || fresh[idx[0]].At >= nanos(p.st.LastAt) {
+			for _, i := range idx {
+				ev := fresh[i].event()
+				if err := db.step(p, &ev, fresh[i].Seq); err != nil {
+					return prefixErr(recordPrefix(0, 1, fresh[i].Rid), err)
+				}
+			}
+		} else {
+			// A late record: replay the citizen's whole history (which
+			// holds the new records, appended above).
+			np, err := w.replayCitizen(c)
+			if err != nil {
+				return err
+			}
+			p = np
+		}
+		out = append(out, p)
+	}
+	return w.saveProjections(out)
+}
+
+// replayCitizen recomputes a citizen's projection from their whole history
+// as seen in the writer's transaction.
+func (w *wtx) replayCitizen(citizen string) (*proj, error) {
+	db := w.db
+	var registered int64
+	if err := w.queryRow(`SELECT registered FROM citizens WHERE id = ?`, citizen).Scan(&registered); err != nil {
+		return nil, internal("citizen", err)
+	}
+	recs, reversed, err := db.history(w.ctx, w.tx, citizen)
+	if err != nil {
+		return nil, err
+	}
+	p, err := db.rebuild(citizen, registered, liveRecords(recs, reversed))
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// citizenRef is a citizen entry's registration, as stored in its ref.
+type citizenRef struct {
+	Name          string `json:"name"`
+	Neighbourhood string `json:"neighbourhood"`
+	BirthYear     int    `json:"birth_year"`
+	Consent       bool   `json:"consent"`
+	Registered    int64  `json:"registered"`
+}
+
+// registerCitizens appends citizen entries and creates the citizens' rows
+// and empty projections. cs have passed checkCitizen.
+func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjections bool) error {
+	es := make([]entry, len(cs))
+	for i, c := range cs {
+		ref, _ := json.Marshal(citizenRef{Name: c.Name, Neighbourhood: c.Neighbourhood, BirthYear: c.BirthYear, Consent: c.Consent, Registered: nanos(c.Registered)})
+		es[i] = entry{Kind: scs.EntryCitizen, Citizen: c.ID, Ref: string(ref), Recorded: nanos(w.now), Account: by.ID}
+	}
+	if err := w.appendEntries(es); err != nil {
+		return err
+	}
+	const chunk = 64
+	for start := 0; start < len(cs); start += chunk {
+		end := min(start+chunk, len(cs))
+		args := make([]any, 0, (end-start)*6)
+		for _, c := range cs[start:end] {
+			args = append(args, c.ID, c.Name, c.Neighbourhood, c.BirthYear, boolInt(c.Consent), nanos(c.Registered))
+		}
+		if _, err := w.exec(`INSERT INTO citizens (id, name, neighbourhood, birth_year, consent, registered) VALUES `+values(end-start, 6), args...); err != nil {
+			return err
+		}
+	}
+	if !withProjections {
+		return nil
+	}
+	ps := make([]*proj, len(cs))
+	for i, c := range cs {
+		ps[i] = &proj{citizen: c.ID, st: w.db.eng.NewState(c.ID), since: nanos(c.Registered), registered: nanos(c.Registered)}
+	}
+	return w.saveProjections(ps)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkCitizen validates a registration.
+func checkCitizen(c *scs.Citizen, now time.Time) error {
+	if err := checkIdent("id", c.ID, true); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		return scs.Errorf(scs.EINVALID, "name: missing")
+	}
+	if len(c.Name) > 256 || !utf8.ValidString(c.Name) || strings.ContainsFunc(c.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return scs.Errorf(scs.EINVALID, "name: want at most 256 bytes of text without control characters")
+	}
+	if err := checkIdent("neighbourhood", c.Neighbourhood, true); err != nil {
+		return err
+	}
+	if c.BirthYear < 1900 || c.BirthYear > now.Year() {
+		return scs.Errorf(scs.EINVALID, "birth_year: %d is not a year from 1900 to %d", c.BirthYear, now.Year())
+	}
+	return nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// sscanIndex parses a message that starts "records[i]..." into i and the
+// text after the record's name (the ": " that follows it).
+func sscanIndex(msg string, i *int, rest *string) (bool, error) {
+	s, ok := strings.CutPrefix(msg, "records[")
+	if !ok {
+		return false, nil
+	}
+	j := strings.IndexByte(s, ']')
+	if j < 0 {
+		return false, nil
+	}
+	n, err := strconv.Atoi(s[:j])
+	if err != nil {
+		return false, err
+	}
+	k := strings.Index(s, ": ")
+	if k < 0 {
+		return false, nil
+	}
+	*i, *rest = n, s[k+2:]
+	return true, nil
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"scs"
+)
+
+// MaxReason is the longest objection or decision reason, in bytes.
+const MaxReason = 4000
+
+func checkReason(field, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return scs.Errorf(scs.EINVALID, "%s: missing; say why", field)
+	}
+	if len(s) > MaxReason {
+		return scs.Errorf(scs.EINVALID, "%s: %d bytes; the limit is %d", field, len(s), MaxReason)
+	}
+	if !utf8.ValidString(s) {
+		return scs.Errorf(scs.EINVALID, "%s: not valid UTF-8", field)
+	}
+	return nil
+}
+
+// Object files an objection to one of the citizen's records (the citizen,
+// admin). The record must be the citizen's, not reversed, and without an
+// open objection (scs.ECONFLICT otherwise). A reviewer has
+// scs.ObjectionDeadline to decide it.
+func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reason string) (scs.Objection, error) {
+	if err := need(by, "objecting to a record", scs.RoleCitizen, scs.RoleAdmin); err != nil {
+		return scs.Objection{}, err
+	}
+	if err := own(by, citizen, "object to records"); err != nil {
+		return scs.Objection{}, err
+	}
+	if err := checkIdent("record", record, true); err != nil {
+		return scs.Objection{}, err
+	}
+	if err := checkReason("reason", reason); err != nil {
+		return scs.Objection{}, err
+	}
+	var o scs.Objection
+	err := db.write(ctx, func(w *wtx) error {
+		if _, err := db.citizen(w.ctx, w.tx, citizen); err != nil {
+			return err
+		}
+		var seq int64
+		var owner string
+		err := w.queryRow(`SELECT seq, citizen FROM ledger WHERE rid = ?`, record).Scan(&seq, &owner)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != citizen) {
+			return scs.Errorf(scs.ENOTFOUND, "record: citizen %s has no record %q", citizen, record)
+		}
+		if err != nil {
+			return internal("objection", err)
+		}
+		rev, err := db.isReversed(w.ctx, w.tx, seq, citizen)
+		if err != nil {
+			return err
+		}
+		if rev {
+			return scs.Errorf(scs.ECONFLICT, "record: %q is already reversed", record)
+		}
+		var open int64
+		err = w.queryRow(`SELECT id FROM objections WHERE seq = ? AND status = ?`, seq, scs.ObjectionOpen).Scan(&open)
+		if err == nil {
+			return scs.Errorf(scs.ECONFLICT, "record: objection %d to %q is still open", open, record)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return internal("objection", err)
+		}
+		o = scs.Objection{Citizen: citizen, Record: record, Reason: reason, Status: scs.ObjectionOpen,
+			Filed: w.now, Due: w.now.Add(scs.ObjectionDeadline)}
+		w.dirty = true
+		err = w.queryRow(`INSERT INTO objections (citizen, record, seq, reason, status, filed, due, decision, filed_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?) RETURNING id`,
+			citizen, record, seq, reason, o.Status, nanos(o.Filed), nanos(o.Due), by.ID).Scan(&o.ID)
+		if err != nil {
+			return internal("objection", err)
+		}
+		return nil
+	})
+	return o, err
+}
+
+// DecideObjection upholds or rejects an open objection, with the
+// reviewer's reason (reviewer, admin). Upholding appends a reversal to the
+// ledger and recomputes the citizen's projection from their history
+// without the record. Deciding twice is scs.ECONFLICT.
+func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, uphold bool, reason string) (scs.Objection, error) {
+	if err := need(by, "deciding objections", scs.RoleReviewer, scs.RoleAdmin); err != nil {
+		return scs.Objection{}, err
+	}
+	if err := checkReason("reason", reason); err != nil {
+		return scs.Objection{}, err
+	}
+	var o scs.Objection
+	err := db.write(ctx, func(w *wtx) error {
+		os, err := db.objections(w.ctx, "id = ?", []any{id}, w.now, w.tx)
+		if err != nil {
+			return err
+		}
+		if len(os) == 0 {
+			return scs.Errorf(scs.ENOTFOUND, "objection: no objection %d", id)
+		}
+		o = os[0]
+		if o.Status != scs.ObjectionOpen {
+			return scs.Errorf(scs.ECONFLICT, "objection: %d was already %s on %s", id, o.Status, o.Decided.Format(time.RFC3339))
+		}
+		o.Status = scs.ObjectionRejected
+		if uphold {
+			o.Status = scs.ObjectionUpheld
+			var e entry
+			var h []byte
+			row := w.queryRow(`SELECT `+ledgerCols+` FROM ledger WHERE rid = ?`, o.Record)
+			if err := scanEntry(row, &e, &h); err != nil {
+				return internal("objection record", err)
+			}
+			rev := entry{Kind: scs.EntryReversal, Citizen: o.Citizen, Rule: e.Rule, At: e.At,
+				Ref: reversalRef(e.Seq, id), Evidence: reason, Recorded: nanos(w.now), Account: by.ID}
+			if err := w.appendEntries([]entry{rev}); err != nil {
+				return err
+			}
+			if _, err := w.exec(`DELETE FROM trail WHERE seq = ?`, e.Seq); err != nil {
+				return err
+			}
+			p, err := w.replayCitizen(o.Citizen)
+			if err != nil {
+				return err
+			}
+			if err := w.saveProjections([]*proj{p}); err != nil {
+				return err
+			}
+		}
+		now := w.now
+		o.Decided, o.Reviewer, o.Decision, o.Overdue = &now, by.ID, reason, false
+		_, err = w.exec(`UPDATE objections SET status = ?, decided = ?, reviewer = ?, decision = ? WHERE id = ?`,
+			o.Status, nanos(now), by.ID, reason, id)
+		return err
+	})
+	return o, err
+}
+
+// Objections lists objections with the given status ("" for all), oldest
+// due first, with Overdue set as of at (reviewer, admin; a citizen sees
+// their own).
+func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, at time.Time) ([]scs.Objection, error) {
+	if err := need(by, "listing objections", scs.RoleReviewer, scs.RoleAdmin, scs.RoleCitizen); err != nil {
+		return nil, err
+	}
+	switch status {
+	case "", scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected:
+	default:
+		return nil, scs.Errorf(scs.EINVALID, "status: %q is not one of open, upheld, rejected", status)
+	}
+	var where []string
+	var args []any
+	if status != "" {
+		where = append(where, "status = ?")
+		args = append(args, status)
+	}
+	if by.Role == scs.RoleCitizen {
+		where = append(where, "citizen = ?")
+		args = append(args, by.Citizen)
+	}
+	cond := "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	return db.objections(ctx, cond, args, at.UTC())
+}
+
+func (db *DB) objections(ctx context.Context, cond string, args []any, at time.Time, qs ...querier) ([]scs.Objection, error) {
+	var q querier = db.r
+	if len(qs) > 0 {
+		q = qs[0]
+	}
+	rows, err := q.QueryContext(ctx, db.q(`SELECT id, citizen, record, reason, status, filed, due, decided, reviewer, decision
+		FROM objections WHERE `+cond+` ORDER BY due, id`), args...)
+	if err != nil {
+		return nil, internal("objections", err)
+	}
+	defer rows.Close()
+	out := []scs.Objection{}
+	for rows.Next() {
+		var o scs.Objection
+		var filed, due int64
+		var decided, reviewer sql.NullInt64
+		if err := rows.Scan(&o.ID, &o.Citizen, &o.Record, &o.Reason, &o.Status, &filed, &due, &decided, &reviewer, &o.Decision); err != nil {
+			return nil, internal("objections", err)
+		}
+		o.Filed, o.Due = fromNanos(filed), fromNanos(due)
+		if decided.Valid {
+			d := fromNanos(decided.Int64)
+			o.Decided = &d
+		}
+		o.Reviewer = reviewer.Int64
+		o.Overdue = o.Status == scs.ObjectionOpen && at.After(o.Due)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"scs"
+)
+
+var _ scs.Registry = (*DB)(nil)
+
+// Operator returns the account the local command line acts as (scs
+// accounts, scs import): an admin with id 0, which is what the ledger
+// records as the reporting account of its writes.
+func Operator() *scs.Account {
+	return &scs.Account{ID: 0, Name: "operator", Role: scs.RoleAdmin}
+}
+
+// need checks that by is a live account with one of roles.
+func need(by *scs.Account, what string, roles ...string) error {
+	if by == nil {
+		return scs.Errorf(scs.EUNAUTHORIZED, "%s needs an account: send a bearer token", what)
+	}
+	if by.Revoked != nil {
+		return scs.Errorf(scs.EUNAUTHORIZED, "account %d (%s) was revoked at %s", by.ID, by.Name, by.Revoked.UTC().Format(time.RFC3339))
+	}
+	if slices.Contains(roles, by.Role) {
+		return nil
+	}
+	return scs.Errorf(scs.EFORBIDDEN, "%s needs a%s %s account; account %d (%s) is a%s %s",
+		what, article(roles[0]), strings.Join(roles, " or "), by.ID, by.Name, article(by.Role), by.Role)
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "n"
+	}
+	return ""
+}
+
+// own checks that a citizen account acts only on its own citizen.
+func own(by *scs.Account, citizen, what string) error {
+	if by.Role == scs.RoleCitizen && by.Citizen != citizen {
+		return scs.Errorf(scs.EFORBIDDEN, "account %d (%s) is bound to citizen %s; it may not %s of citizen %s",
+			by.ID, by.Name, by.Citizen, what, citizen)
+	}
+	return nil
+}
+
+// ReportRecords appends records, all or nothing (officials for their
+// department's rules, admin). A record whose client id is stored with the
+// same content returns the stored record; with other content, or twice in
+// one batch with different content, it is scs.ECONFLICT. A record dated
+// before the citizen's latest record is allowed: their projection is
+// recomputed by the engine from their whole history. Errors name the record
+// (records[i] and its id) and the field.
+func (db *DB) ReportRecords(ctx context.Context, by *scs.Account, evs []scs.Event) ([]scs.Record, error) {
+	if err := need(by, "reporting records", scs.RoleOfficial, scs.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, scs.Errorf(scs.EINVALID, "records: the batch is empty")
+	}
+	if len(evs) > MaxBatch {
+		return nil, scs.Errorf(scs.EINVALID, "records: %d records; a batch holds at most %d", len(evs), MaxBatch)
+	}
+	evs = slices.Clone(evs)
+	now := db.now()
+	for i := range evs {
+		if err := db.validate(by, &evs[i], now, true); err != nil {
+			return nil, prefixErr(recordPrefix(i, len(evs), evs[i].ID), err)
+		}
+	}
+	var out []scs.Record
+	err := db.write(ctx, func(w *wtx) error {
+		var err error
+		out, err = w.appendRecords(by, evs)
+		return err
+	})
+	return out, err
+}
+
+// RegisterCitizen adds a citizen (admin). The registration time is now;
+// c.Consent says whether they opt in to scoring from the start. An id
+// already registered is scs.ECONFLICT.
+func (db *DB) RegisterCitizen(ctx context.Context, by *scs.Account, c scs.Citizen) (scs.Citizen, error) {
+	if err := need(by, "registering citizens", scs.RoleAdmin); err != nil {
+		return scs.Citizen{}, err
+	}
+	now := db.now()
+	if err := checkCitizen(&c, now); err != nil {
+		return scs.Citizen{}, err
+	}
+	c.Registered = now
+	err := db.write(ctx, func(w *wtx) error {
+		var n int
+		if err := w.queryRow(`SELECT COUNT(*) FROM citizens WHERE id = ?`, c.ID).Scan(&n); err != nil {
+			return internal("citizen", err)
+		}
+		if n > 0 {
+			return scs.Errorf(scs.ECONFLICT, "id: citizen %q is already registered", c.ID)
+		}
+		c.Registered = w.now
+		return w.registerCitizens(by, []scs.Citizen{c}, true)
+	})
+	if err != nil {
+		return scs.Citizen{}, err
+	}
+	return c, nil
+}
+
+// SetConsent opts a citizen in or out of scoring (the citizen, admin). A
+// change is a new ledger entry; setting the consent the citizen already
+// has changes nothing. Consent decides whether the citizen's records are
+// used, not which: the records kept while a citizen had not consented
+// count once they consent.
+func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, consent bool) (scs.Citizen, error) {
+	if err := need(by, "changing consent", scs.RoleCitizen, scs.RoleAdmin); err != nil {
+		return scs.Citizen{}, err
+	}
+	if err := own(by, citizen, "change the consent"); err != nil {
+		return scs.Citizen{}, err
+	}
+	var c scs.Citizen
+	err := db.write(ctx, func(w *wtx) error {
+		var err error
+		c, err = db.citizen(w.ctx, w.tx, citizen)
+		if err != nil {
+			return err
+		}
+		if c.Consent == consent {
+			return nil
+		}
+		ref := "0"
+		if consent {
+			ref = "1"
+		}
+		if err := w.appendEntries([]entry{{Kind: scs.EntryConsent, Citizen: citizen, Ref: ref, Recorded: nanos(w.now), Account: by.ID}}); err != nil {
+			return err
+		}
+		if _, err := w.exec(`UPDATE citizens SET consent = ? WHERE id = ?`, boolInt(consent), citizen); err != nil {
+			return err
+		}
+		c.Consent = consent
+		return nil
+	})
+	return c, err
+}
+
+func (db *DB) citizen(ctx context.Context, q querier, id string) (scs.Citizen, error) {
+	c := scs.Citizen{ID: id}
+	var consent int
+	var reg int64
+	err := q.QueryRowContext(ctx, db.q(`SELECT name, neighbourhood, birth_year, consent, registered FROM citizens WHERE id = ?`), id).
+		Scan(&c.Name, &c.Neighbourhood, &c.BirthYear, &consent, &reg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errNoCitizen("citizen", id)
+	}
+	if err != nil {
+		return c, internal("citizen", err)
+	}
+	c.Consent = consent == 1
+	c.Registered = fromNanos(reg)
+	return c, nil
+}
+
+func (db *DB) scored(c *scs.Citizen) bool { return !db.scheme.ConsentRequired || c.Consent }
+
+// projection reads a citizen's projection as of at: the stored one when at
+// is not before their last record, otherwise their history replayed up to
+// at. Reversed records never count, whatever at.
+func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*proj, error) {
+	ps, err := db.loadProjections(ctx, db.read(ctx), []string{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	p, ok := ps[c.ID]
+	if !ok {
+		return nil, internal("projection", errors.New("citizen "+c.ID+" has no projection"))
+	}
+	if p.st.Events == 0 || !at.Before(p.st.LastAt) {
+		p.out, err = db.trailOf(db.read(ctx), c.ID)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	recs, reversed, err := db.history(ctx, db.r, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	live := liveRecords(recs, reversed)
+	upTo := live[:0]
+	for _, e := range live {
+		if e.At <= nanos(at) {
+			upTo = append(upTo, e)
+		}
+	}
+	np, err := db.rebuild(c.ID, nanos(c.Registered), upTo)
+	if err != nil {
+		return nil, internal("replay", err)
+	}
+	return &np, nil
+}
+
+// File returns a citizen's file as of at (the citizen, officials, admin):
+// standing, capabilities, every record with its rule's words and source
+// (reversed records marked), objections and visits. A citizen who has not
+// given the consent the scheme needs has records but no score, grade or
+// privilege: Scored is false and Standing nil.
+func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time.Time) (*scs.File, error) {
+	if err := need(by, "reading a citizen's file", scs.RoleCitizen, scs.RoleOfficial, scs.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := own(by, citizen, "read the file"); err != nil {
+		return nil, err
+	}
+	at = at.UTC()
+	c, err := db.citizen(ctx, db.r, citizen)
+	if err != nil {
+		return nil, err
+	}
+	p, err := db.projection(ctx, &c, at)
+	if err != nil {
+		return nil, err
+	}
+	trail := p.out
+	recs, reversed, err := db.history(ctx, db.r, citizen)
+	if err != nil {
+		return nil, err
+	}
+	bySeq := make(map[int64]*entry, len(recs))
+	for i := range recs {
+		bySeq[recs[i].Seq] = &recs[i]
+	}
+	f := &scs.File{Citizen: c, Scored: db.scored(&c), AsOf: at, Trail: []scs.FileEntry{}, Capabilities: []scs.Decision{}}
+	for _, t := range trail {
+		fe := db.fileEntry(&t.TrailEntry, bySeq[t.Seq], false)
+		if !f.Scored {
+			fe.Applied, fe.Score, fe.Grade = 0, 0, ""
+			fe.Reason = notScored
+		}
+		f.Trail = append(f.Trail, fe)
+	}
+	for i := range recs {
+		e := &recs[i]
+		if !reversed[e.Seq] || e.At > nanos(at) {
+			continue
+		}
+		te := scs.TrailEntry{Event: e.Rid, Rule: e.Rule, At: fromNanos(e.At), Quantity: e.Quantity, Reason: "reversed: an objection to this record was upheld; it does not count"}
+		f.Trail = append(f.Trail, db.fileEntry(&te, e, true))
+	}
+	slices.SortStableFunc(f.Trail, func(a, b scs.FileEntry) int { return a.At.Compare(b.At) })
+	if f.Scored {
+		st := db.eng.Standing(&p.st, at)
+		f.Standing = &st
+		f.Capabilities = db.eng.Decisions(&p.st, at)
+		since := db.gradeSince(p, at)
+		if !since.IsZero() {
+			f.GradeSince = &since
+		}
+		f.Visits = db.scheme.Grades[db.eng.GradeAt(&p.st, at)].Visits
+	}
+	f.Objections, err = db.objections(ctx, "citizen = ?", []any{citizen}, at)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (db *DB) fileEntry(t *scs.TrailEntry, e *entry, reversed bool) scs.FileEntry {
+	fe := scs.FileEntry{TrailEntry: *t, Reversed: reversed}
+	if r, ok := db.scheme.Rule(t.Rule); ok {
+		fe.Description = r.Description
+		fe.Department = r.Department
+		fe.Provenance = r.Provenance
+	}
+	if e != nil {
+		fe.Evidence = e.Evidence
+		if e.Department != "" {
+			fe.Department = e.Department
+		}
+	}
+	return fe
+}
+
+// Decide answers "may this citizen get capability?" as of at (officials,
+// admin, and a citizen about themself). An unknown capability is
+// scs.ENOTFOUND. A citizen who is not scored (no consent where the scheme
+// needs it) has no privilege: the answer is not allowed, with that reason.
+func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability string, at time.Time) (scs.Decision, error) {
+	if err := need(by, "asking for a decision", scs.RoleOfficial, scs.RoleAdmin, scs.RoleCitizen); err != nil {
+		return scs.Decision{}, err
+	}
+	if err := own(by, citizen, "ask for decisions"); err != nil {
+		return scs.Decision{}, err
+	}
+	if _, ok := db.scheme.Capability(capability); !ok {
+		return scs.Decision{}, scs.Errorf(scs.ENOTFOUND, "capability: %q is not in scheme %s", capability, db.scheme.Name)
+	}
+	at = at.UTC()
+	var state []byte
+	var consent int
+	var reg int64
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT p.state, c.consent, c.registered FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen = ?`), citizen).
+		Scan(&state, &consent, &reg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scs.Decision{}, errNoCitizen("citizen", citizen)
+	}
+	if err != nil {
+		return scs.Decision{}, internal("decide", err)
+	}
+	if db.scheme.ConsentRequired && consent != 1 {
+		return scs.Decision{Capability: capability, Allowed: false, Reason: notScored}, nil
+	}
+	st, err := decodeState(state, citizen)
+	if err != nil {
+		return scs.Decision{}, internal("decide", err)
+	}
+	if st.Events > 0 && at.Before(st.LastAt) {
+		c := scs.Citizen{ID: citizen, Registered: fromNanos(reg)}
+		p, err := db.projection(ctx, &c, at)
+		if err != nil {
+			return scs.Decision{}, err
+		}
+		st = p.st
+	}
+	return db.eng.Decide(&st, capability, at)
+}

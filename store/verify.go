@@ -1,0 +1,383 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"scs"
+)
+
+// verifyRange is one range of the ledger as read by scanRange.
+type verifyRange struct {
+	entries  []entry
+	problems []scs.VerifyProblem
+	err      error
+}
+
+// scanRange reads the ledger entries with sequence numbers lo to hi,
+// checking that none is missing and each one's hash against its content
+// and the previous entry's stored hash.
+func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verifyRange) {
+	if hi < lo {
+		return r
+	}
+	var prev [32]byte
+	if !first {
+		var h []byte
+		err := db.r.QueryRowContext(ctx, db.q(`SELECT hash FROM ledger WHERE seq < ? ORDER BY seq DESC LIMIT 1`), lo).Scan(&h)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			r.err = internal("verify", err)
+			return r
+		}
+		copy(prev[:], h)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`), lo, hi)
+	if err != nil {
+		r.err = internal("verify", err)
+		return r
+	}
+	defer rows.Close()
+	r.entries = make([]entry, 0, hi-lo+1)
+	var buf, hash []byte
+	want := lo
+	for rows.Next() {
+		var e entry
+		if err := scanEntry(rows, &e, &hash); err != nil {
+			r.err = internal("verify", err)
+			return r
+		}
+		if e.Seq != want {
+			r.problems = append(r.problems, scs.VerifyProblem{Seq: e.Seq, Citizen: e.Citizen,
+				Message: fmt.Sprintf("sequence: expected entry %d next, found %d: entries are missing", want, e.Seq)})
+		}
+		want = e.Seq + 1
+		var h [32]byte
+		h, buf = e.chain(prev, buf)
+		if !bytes.Equal(h[:], hash) {
+			r.problems = append(r.problems, scs.VerifyProblem{Seq: e.Seq, Citizen: e.Citizen,
+				Message: fmt.Sprintf("hash: the stored hash does not match the entry's content and the previous entry's hash: the %s entry was changed after it was written", e.Kind)})
+		}
+		copy(prev[:], hash)
+		if e.Kind != scs.EntryCitizen && e.Kind != scs.EntryConsent && e.Kind != scs.EntryReversal {
+			e.Ref = ""
+		}
+		e.Evidence, e.Department = "", ""
+		r.entries = append(r.entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		r.err = internal("verify", err)
+	}
+	return r
+}
+
+// vcitizen is what Verify gathers about one citizen from the ledger.
+type vcitizen struct {
+	ref      citizenRef
+	seq      int64
+	consent  bool
+	recs     []entry
+	reversed map[int64]bool
+}
+
+// Verify checks the whole database: the ledger's sequence numbers and hash
+// chain (each entry's hash against its content and the previous entry's
+// hash), that every record's citizen was registered before it, and that
+// the citizens table and every citizen's projection (state, score, grade,
+// lock, grade-since and trail) equal what replaying the ledger through the
+// engine gives. It calls report for every mismatch, naming the sequence
+// number or citizen, and returns how many ledger entries it checked. The
+// error is for failures to read, not for mismatches.
+func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64, error) {
+	var mu sync.Mutex
+	problem := func(seq int64, citizen, format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		report(scs.VerifyProblem{Seq: seq, Citizen: citizen, Message: fmt.Sprintf(format, args...)})
+	}
+	var maxSeq int64
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM ledger`).Scan(&maxSeq); err != nil {
+		return 0, internal("verify", err)
+	}
+	// The ledger is read and its hashes checked in ranges of sequence
+	// numbers, in parallel; each range starts from the stored hash of the
+	// entry before it. The entries are then gathered in ledger order.
+	parts := 1
+	if maxSeq > 20000 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	ranges := make([]verifyRange, parts)
+	var wg sync.WaitGroup
+	for k := range ranges {
+		lo := maxSeq*int64(k)/int64(parts) + 1
+		hi := maxSeq * int64(k+1) / int64(parts)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ranges[k] = db.scanRange(ctx, lo, hi, k == 0)
+		}()
+	}
+	wg.Wait()
+	var checked int64
+	for _, r := range ranges {
+		if r.err != nil {
+			return checked, r.err
+		}
+		checked += int64(len(r.entries))
+	}
+	citizens := map[string]*vcitizen{}
+	for _, r := range ranges {
+		for _, p := range r.problems {
+			problem(p.Seq, p.Citizen, "%s", p.Message)
+		}
+		for _, e := range r.entries {
+			c := citizens[e.Citizen]
+			switch e.Kind {
+			case scs.EntryCitizen:
+				if c != nil {
+					problem(e.Seq, e.Citizen, "citizen %s is registered twice (first at seq %d)", e.Citizen, c.seq)
+					continue
+				}
+				c = &vcitizen{seq: e.Seq, reversed: map[int64]bool{}}
+				if err := json.Unmarshal([]byte(e.Ref), &c.ref); err != nil {
+					problem(e.Seq, e.Citizen, "citizen entry: unreadable registration: %v", err)
+				}
+				c.consent = c.ref.Consent
+				citizens[e.Citizen] = c
+			case scs.EntryConsent, scs.EntryRecord, scs.EntryReversal:
+				if c == nil {
+					problem(e.Seq, e.Citizen, "%s entry for citizen %s, who is not registered before it", e.Kind, e.Citizen)
+					continue
+				}
+				switch e.Kind {
+				case scs.EntryConsent:
+					c.consent = e.Ref == "1"
+				case scs.EntryRecord:
+					e.Ref = ""
+					c.recs = append(c.recs, e)
+				case scs.EntryReversal:
+					s, ok := reversalSeq(e.Ref)
+					if !ok {
+						problem(e.Seq, e.Citizen, "reversal entry: unreadable reference %q", e.Ref)
+						continue
+					}
+					c.reversed[s] = true
+				}
+			default:
+				problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
+			}
+		}
+	}
+	if maxSeq > 0 && checked == 0 {
+		problem(0, "", "sequence: the ledger's last entry is %d but no entry could be read", maxSeq)
+	}
+	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
+		return checked, err
+	}
+	if err := db.verifyProjections(ctx, citizens, problem); err != nil {
+		return checked, err
+	}
+	return checked, nil
+}
+
+func (db *DB) verifyCitizens(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, neighbourhood, birth_year, consent, registered FROM citizens`)
+	if err != nil {
+		return internal("verify", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var id string
+		var r citizenRef
+		var consent int
+		if err := rows.Scan(&id, &r.Name, &r.Neighbourhood, &r.BirthYear, &consent, &r.Registered); err != nil {
+			return internal("verify", err)
+		}
+		seen[id] = true
+		c := citizens[id]
+		if c == nil {
+			problem(0, id, "citizens table: citizen %s has no registration in the ledger", id)
+			continue
+		}
+		want := c.ref
+		want.Consent = c.consent
+		r.Consent = consent == 1
+		if r != want {
+			problem(c.seq, id, "citizens table: row %+v differs from the ledger's %+v", r, want)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return internal("verify", err)
+	}
+	for _, id := range sortedKeys(citizens) {
+		if !seen[id] {
+			problem(citizens[id].seq, id, "citizens table: citizen %s registered in the ledger is missing", id)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
+	stored := map[string]*proj{}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+projCols+` FROM projections`)
+	if err != nil {
+		return internal("verify", err)
+	}
+	type cols struct{ score, band, lockGrade, lockedUntil int64 }
+	extra := map[string]cols{}
+	for rows.Next() {
+		p := &proj{}
+		var state []byte
+		var c cols
+		if err := rows.Scan(&p.citizen, &state, &c.score, &c.band, &c.lockGrade, &c.lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
+			rows.Close()
+			return internal("verify", err)
+		}
+		st, err := decodeState(state, p.citizen)
+		if err != nil {
+			problem(0, p.citizen, "projection: state does not decode: %v", err)
+			continue
+		}
+		p.st = st
+		stored[p.citizen] = p
+		extra[p.citizen] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return internal("verify", err)
+	}
+	trails := map[int64][]byte{}
+	trows, err := db.r.QueryContext(ctx, `SELECT seq, item FROM trail`)
+	if err != nil {
+		return internal("verify", err)
+	}
+	for trows.Next() {
+		var seq int64
+		var b []byte
+		if err := trows.Scan(&seq, &b); err != nil {
+			trows.Close()
+			return internal("verify", err)
+		}
+		trails[seq] = b
+	}
+	trows.Close()
+	if err := trows.Err(); err != nil {
+		return internal("verify", err)
+	}
+	var live atomic.Int64
+	defer func() {
+		if int(live.Load()) == len(trails) {
+			return
+		}
+		standing := map[int64]bool{}
+		for _, c := range citizens {
+			for _, e := range liveRecords(c.recs, c.reversed) {
+				standing[e.Seq] = true
+			}
+		}
+		var extra []int64
+		for seq := range trails {
+			if !standing[seq] {
+				extra = append(extra, seq)
+			}
+		}
+		slices.Sort(extra)
+		for _, seq := range extra {
+			problem(seq, "", "trail: an entry for seq %d, which is not a standing record", seq)
+		}
+	}()
+	ids := sortedKeys(citizens)
+	for _, id := range sortedKeys(stored) {
+		if citizens[id] == nil {
+			problem(0, id, "projection for citizen %s, who is not in the ledger", id)
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	next := make(chan string, 256)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var sbuf []byte
+			for id := range next {
+				c := citizens[id]
+				p := stored[id]
+				if p == nil {
+					problem(c.seq, id, "projection: missing")
+					continue
+				}
+				want, err := db.rebuild(id, c.ref.Registered, liveRecords(c.recs, c.reversed))
+				if err != nil {
+					problem(0, id, "replay: %v", err)
+					continue
+				}
+				sbuf = encodeState(sbuf[:0], &want.st)
+				got := encodeState(nil, &p.st)
+				x := extra[id]
+				switch {
+				case !bytes.Equal(sbuf, got):
+					problem(want.seq, id, "projection: stored state (score %d, %d records, lock %d until %s) differs from the replayed state (score %d, %d records, lock %d until %s)",
+						p.st.Score, p.st.Events, p.st.LockGrade, p.st.LockedUntil, want.st.Score, want.st.Events, want.st.LockGrade, want.st.LockedUntil)
+				case x.score != want.st.Score || x.band != int64(db.scheme.GradeOf(want.st.Score)) ||
+					x.lockGrade != int64(want.st.LockGrade) || x.lockedUntil != nanos(want.st.LockedUntil):
+					problem(want.seq, id, "projection: columns score %d, band %d, lock %d until %d differ from the replay's %d, %d, %d until %d",
+						x.score, x.band, x.lockGrade, x.lockedUntil, want.st.Score, db.scheme.GradeOf(want.st.Score), want.st.LockGrade, nanos(want.st.LockedUntil))
+				case p.since != want.since:
+					problem(want.seq, id, "projection: grade since %s differs from the replay's %s", fromNanos(p.since), fromNanos(want.since))
+				case p.registered != want.registered:
+					problem(want.seq, id, "projection: registered %s differs from the ledger's %s", fromNanos(p.registered), fromNanos(want.registered))
+				case p.seq != want.seq:
+					problem(want.seq, id, "projection: last applied seq %d differs from the replay's %d", p.seq, want.seq)
+				}
+				for i := range want.out {
+					t := &want.out[i]
+					sbuf = db.encodeTrailItem(sbuf[:0], t)
+					got, ok := trails[t.Seq]
+					switch {
+					case !ok:
+						problem(t.Seq, id, "trail: record %s has no trail entry", t.Event)
+					case !bytes.Equal(got, sbuf):
+						stored, err := db.decodeTrailItem(t.Seq, got)
+						if err != nil {
+							problem(t.Seq, id, "trail: the entry of record %s does not decode", t.Event)
+						} else {
+							problem(t.Seq, id, "trail: the entry of record %s is %+v; the replay gives %+v", t.Event, stored.TrailEntry, t.TrailEntry)
+						}
+					}
+				}
+				live.Add(int64(len(want.out)))
+			}
+		}()
+	}
+	for _, id := range ids {
+		select {
+		case next <- id:
+		case <-ctx.Done():
+			close(next)
+			wg.Wait()
+			return ctx.Err()
+		}
+	}
+	close(next)
+	wg.Wait()
+	return nil
+}

@@ -144,11 +144,36 @@ func decodeRecord(b []byte, prefix string) (scs.Event, error) {
 			if strings.HasPrefix(le.Message, "unknown field") {
 				le.Message = "unknown field (known: id, citizen, rule, at, quantity, points, department, evidence)"
 			}
-			return ev, &FieldError{Field: join(prefix, le.Field), Message: le.Message}
+			field := le.Field
+			if field == "" {
+				field = numberField(b)
+				if field != "" {
+					le.Message = "want a number"
+				}
+			}
+			return ev, &FieldError{Field: join(prefix, field), Message: le.Message}
 		}
 		return ev, fieldErrorf(prefix, "%v", err)
 	}
 	return ev, nil
+}
+
+// numberField returns "quantity" or "points" when the record b carries
+// that field with a value that is not a JSON number, "" otherwise.
+func numberField(b []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return ""
+	}
+	for _, f := range []string{"quantity", "points"} {
+		if v, ok := m[f]; ok {
+			v = bytes.TrimSpace(v)
+			if len(v) == 0 || !(v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+				return f
+			}
+		}
+	}
+	return ""
 }
 
 // BatchRequest is the body of POST /api/v1/records/batch.

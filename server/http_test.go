@@ -305,3 +305,24 @@ func TestHealthAndOpenAPI(t *testing.T) {
 		t.Errorf("schemes: %s", resp.body)
 	}
 }
+
+func TestGroupCommitMetrics(t *testing.T) {
+	s, _, _ := newStub(t, Options{})
+	s.Metrics().ObserveGroupCommit(3, 120, 2*time.Millisecond)
+	s.Metrics().ObserveGroupCommit(1, 1, 500*time.Microsecond)
+	a := do(s, "GET", "/metrics", "", "", "")
+	for _, want := range []string{
+		`scs_store_group_commit_writes_bucket{le="1"} 1`,
+		`scs_store_group_commit_writes_bucket{le="4"} 2`,
+		"scs_store_group_commit_writes_sum 4\n",
+		`scs_store_group_commit_entries_bucket{le="64"} 1`,
+		`scs_store_group_commit_entries_bucket{le="128"} 2`,
+		"scs_store_group_commit_entries_count 2\n",
+		`scs_store_group_commit_seconds_bucket{le="0.001"} 1`,
+	} {
+		if !strings.Contains(a.body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, a.body)
+		}
+	}
+	checkExposition(t, a.body)
+}

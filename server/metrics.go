@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -13,31 +12,9 @@ import (
 	"time"
 )
 
-// CommitStatser is implemented by a registry that groups concurrent writes
-// into shared transactions (group commit). /metrics reports its figures
-// when the server's registry implements it.
-type CommitStatser interface {
-	// CommitStats returns the totals since the registry was opened. It is
-	// called on every scrape and must be cheap and safe for concurrent use.
-	CommitStats() CommitStats
-}
-
-// CommitStats are a registry's group-commit totals since it was opened.
-type CommitStats struct {
-	// Commits is the number of transactions committed.
-	Commits int64
-	// Entries is the number of ledger entries written in them.
-	Entries int64
-	// Sizes counts commits by the number of ledger entries they carried:
-	// Sizes[i] is the number of commits of at most CommitSizeBuckets[i]
-	// entries and more than the bucket before (the last bucket takes the
-	// rest). A nil Sizes leaves the histogram out.
-	Sizes []int64
-}
-
-// CommitSizeBuckets are the upper bounds of CommitStats.Sizes; the last is
-// unbounded.
-var CommitSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, math.Inf(1)}
+// commitSizeBuckets are the upper bounds of the group-commit size
+// histograms (writes and ledger entries per committed transaction).
+var commitSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384}
 
 // latencyBuckets are the request duration buckets, in seconds.
 var latencyBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
@@ -49,8 +26,10 @@ type Metrics struct {
 	requests map[reqKey]int64
 	latency  map[string]*histogram
 	records  atomic.Int64
-	commits  CommitStatser
 	started  time.Time
+
+	// Group commits, fed by ObserveGroupCommit.
+	groupWrites, groupEntries, groupTime *histogram
 }
 
 type reqKey struct {
@@ -65,7 +44,31 @@ type histogram struct {
 }
 
 func newMetrics() *Metrics {
-	return &Metrics{requests: map[reqKey]int64{}, latency: map[string]*histogram{}, started: time.Now()}
+	return &Metrics{requests: map[reqKey]int64{}, latency: map[string]*histogram{}, started: time.Now(),
+		groupWrites: newHistogram(commitSizeBuckets), groupEntries: newHistogram(commitSizeBuckets), groupTime: newHistogram(latencyBuckets)}
+}
+
+func newHistogram(bounds []float64) *histogram {
+	return &histogram{counts: make([]int64, len(bounds)+1)}
+}
+
+func (h *histogram) add(bounds []float64, v float64) {
+	h.counts[sort.SearchFloat64s(bounds, v)]++
+	h.sum += v
+	h.n++
+}
+
+// ObserveGroupCommit counts one transaction committed by the store's group
+// commit: the writes (calls such as ReportRecords) and ledger entries that
+// shared it and how long it took to become durable. The store calls it on
+// every commit (cmd/scs wires the store's hook to it); it is cheap and safe
+// for concurrent use.
+func (m *Metrics) ObserveGroupCommit(writes, entries int, d time.Duration) {
+	m.mu.Lock()
+	m.groupWrites.add(commitSizeBuckets, float64(writes))
+	m.groupEntries.add(commitSizeBuckets, float64(entries))
+	m.groupTime.add(latencyBuckets, d.Seconds())
+	m.mu.Unlock()
 }
 
 func (m *Metrics) observe(route, method string, status int, d time.Duration) {
@@ -74,13 +77,10 @@ func (m *Metrics) observe(route, method string, status int, d time.Duration) {
 	m.requests[reqKey{route, method, status}]++
 	h := m.latency[route]
 	if h == nil {
-		h = &histogram{counts: make([]int64, len(latencyBuckets)+1)}
+		h = newHistogram(latencyBuckets)
 		m.latency[route] = h
 	}
-	i := sort.SearchFloat64s(latencyBuckets, sec)
-	h.counts[i]++
-	h.sum += sec
-	h.n++
+	h.add(latencyBuckets, sec)
 	m.mu.Unlock()
 }
 
@@ -123,21 +123,16 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 		h := m.latency[r]
 		writeHistogram(&b, "scs_http_request_duration_seconds", "route="+quote(r), latencyBuckets, h.counts, h.sum, h.n)
 	}
+	b.WriteString("# HELP scs_store_group_commit_writes Writes (API calls) that shared one store transaction (group commit).\n# TYPE scs_store_group_commit_writes histogram\n")
+	writeHistogram(&b, "scs_store_group_commit_writes", "", commitSizeBuckets, m.groupWrites.counts, m.groupWrites.sum, m.groupWrites.n)
+	b.WriteString("# HELP scs_store_group_commit_entries Ledger entries written by one store transaction.\n# TYPE scs_store_group_commit_entries histogram\n")
+	writeHistogram(&b, "scs_store_group_commit_entries", "", commitSizeBuckets, m.groupEntries.counts, m.groupEntries.sum, m.groupEntries.n)
+	b.WriteString("# HELP scs_store_group_commit_seconds Time from a group's begin to its durable commit.\n# TYPE scs_store_group_commit_seconds histogram\n")
+	writeHistogram(&b, "scs_store_group_commit_seconds", "", latencyBuckets, m.groupTime.counts, m.groupTime.sum, m.groupTime.n)
 	m.mu.Unlock()
 
 	b.WriteString("# HELP scs_records_ingested_total Records reported through the API and acknowledged.\n# TYPE scs_records_ingested_total counter\n")
 	fmt.Fprintf(&b, "scs_records_ingested_total %d\n", m.records.Load())
-	if m.commits != nil {
-		cs := m.commits.CommitStats()
-		b.WriteString("# HELP scs_store_commits_total Transactions committed by the store's group commit.\n# TYPE scs_store_commits_total counter\n")
-		fmt.Fprintf(&b, "scs_store_commits_total %d\n", cs.Commits)
-		b.WriteString("# HELP scs_store_entries_total Ledger entries written by the store.\n# TYPE scs_store_entries_total counter\n")
-		fmt.Fprintf(&b, "scs_store_entries_total %d\n", cs.Entries)
-		if len(cs.Sizes) == len(CommitSizeBuckets) {
-			b.WriteString("# HELP scs_store_commit_batch_size Ledger entries per group commit.\n# TYPE scs_store_commit_batch_size histogram\n")
-			writeHistogram(&b, "scs_store_commit_batch_size", "", CommitSizeBuckets[:len(CommitSizeBuckets)-1], cs.Sizes, float64(cs.Entries), cs.Commits)
-		}
-	}
 	b.WriteString("# HELP scs_process_start_time_seconds When the server started, in Unix seconds.\n# TYPE scs_process_start_time_seconds gauge\n")
 	fmt.Fprintf(&b, "scs_process_start_time_seconds %d\n", m.started.Unix())
 	n, err := io.WriteString(w, b.String())

@@ -93,9 +93,6 @@ func New(d Deps) (*Server, error) {
 		s.opts.MaxPageLimit = 1000
 	}
 	s.metrics = newMetrics()
-	if cs, ok := d.Registry.(CommitStatser); ok {
-		s.metrics.commits = cs
-	}
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {

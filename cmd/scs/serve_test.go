@@ -204,6 +204,34 @@ func ruleOf(t *testing.T, department string, positive bool) *scs.Rule {
 	return nil
 }
 
+// loadScheme returns the built-in scheme the test server runs.
+func loadScheme(t *testing.T) *scs.Scheme {
+	t.Helper()
+	sc, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// ruleAny returns an uncapped fixed-points rule of any department with
+// points of the wanted sign, for records the admin reports.
+func ruleAny(t *testing.T, positive bool) *scs.Rule {
+	t.Helper()
+	sc, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range sc.Rules {
+		r := &sc.Rules[i]
+		if r.Effect.Kind == scs.EffectFixed && r.Effect.Points != 0 && (r.Effect.Points > 0) == positive && r.YearlyCap == 0 {
+			return r
+		}
+	}
+	t.Fatalf("the scheme has no uncapped fixed rule with positive=%v", positive)
+	return nil
+}
+
 // replayScore recomputes a file's score with the engine from the trail's
 // events that are not reversed: what the registry must hold after a late
 // record or a reversal.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
 
 	"scs"
 )
@@ -63,6 +65,24 @@ func fieldErrorf(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
+// fieldPath matches a message that starts with a field, the form the
+// engine's and the store's errors take: "at: ...", "records[3].at: ...",
+// "records[3] (id \"r7\"): at: ..." or "record \"r7\": at: ...".
+var fieldPath = regexp.MustCompile(`^(?:(records\[[0-9]+\])(?: \(id "(?:[^"\\]|\\.)*"\))?: |record "(?:[^"\\]|\\.)*": )?([a-z_]+(?:\[[0-9]+\])?(?:\.[a-z_]+(?:\[[0-9]+\])?)*): `)
+
+var recordPath = regexp.MustCompile(`^(records\[[0-9]+\])(?: \(id "(?:[^"\\]|\\.)*"\))?: `)
+
+// fieldPrefix returns the field a message starts with, "" when none.
+func fieldPrefix(msg string) string {
+	if m := fieldPath.FindStringSubmatch(msg); m != nil {
+		return join(m[1], m[2])
+	}
+	if m := recordPath.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -83,6 +103,8 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *FieldError
 	if errors.As(err, &fe) {
 		d.Field = fe.Field
+	} else if code == scs.EINVALID {
+		d.Field = fieldPrefix(d.Message)
 	}
 	if code == scs.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)

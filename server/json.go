@@ -60,6 +60,17 @@ func (s *Server) Body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
+// DecodeJSON reads the request's JSON body (see Body) into v with
+// DecodeStrict: the one helper a handler needs for a body without checks
+// of its own.
+func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	b, err := s.Body(w, r)
+	if err != nil {
+		return err
+	}
+	return DecodeStrict(b, v, "")
+}
+
 // DecodeStrict decodes one JSON object from b into v: unknown fields, a
 // value of the wrong type, more than one value and bad JSON are
 // *FieldError naming the field (prefixed with prefix, which may be "").

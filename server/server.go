@@ -152,6 +152,13 @@ func AccountFrom(ctx context.Context) *scs.Account {
 	return a
 }
 
+// WithAccount returns ctx carrying the account a, for handlers that
+// authenticate another way (a web page's session) before calling helpers
+// that read AccountFrom.
+func WithAccount(ctx context.Context, a *scs.Account) context.Context {
+	return context.WithValue(ctx, accountKey, a)
+}
+
 // wrap adds to a route's handler: authentication, metrics, error rendering
 // and recovery from panics (logged, answered with a 500).
 func (s *Server) wrap(rt Route) http.Handler {
@@ -213,7 +220,7 @@ func (s *Server) authenticate(r *http.Request, access Access) (*http.Request, er
 	if a == nil {
 		return r, scs.Errorf(scs.EUNAUTHORIZED, "the bearer token is unknown or revoked")
 	}
-	return r.WithContext(context.WithValue(r.Context(), accountKey, a)), nil
+	return r.WithContext(WithAccount(r.Context(), a)), nil
 }
 
 // notFound answers a request no route matched: 405 with Allow when the

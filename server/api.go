@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -172,9 +173,56 @@ func (s *Server) reportRecord(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// BatchItem is one stored record in the answer to a batch: its id and
+// where the ledger put it (the full record is in the citizen's file).
+type BatchItem struct {
+	ID         string    `json:"id"`
+	Seq        int64     `json:"seq"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Hash       string    `json:"hash"`
+}
+
 // BatchResponse is the answer to POST /api/v1/records/batch.
 type BatchResponse struct {
-	Records []RecordJSON `json:"records"`
+	Records []BatchItem `json:"records"`
+}
+
+// appendBatch writes a BatchResponse for recs by hand: a batch answer is
+// large and encoding/json would cost as much as decoding the request.
+func appendBatch(dst []byte, recs []scs.Record, evs []scs.Event) []byte {
+	dst = append(dst, `{"records":[`...)
+	for i := range recs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		id := recs[i].Event.ID
+		if id == "" {
+			id = evs[i].ID
+		}
+		dst = append(dst, `{"id":`...)
+		dst = appendString(dst, id)
+		dst = append(dst, `,"seq":`...)
+		dst = strconv.AppendInt(dst, recs[i].Seq, 10)
+		dst = append(dst, `,"recorded_at":"`...)
+		dst = recs[i].RecordedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
+		dst = append(dst, `","hash":`...)
+		dst = appendString(dst, recs[i].Hash)
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}\n"...)
+}
+
+// appendString appends s as a JSON string.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 func (s *Server) reportBatch(w http.ResponseWriter, r *http.Request) error {
@@ -199,11 +247,11 @@ func (s *Server) reportBatch(w http.ResponseWriter, r *http.Request) error {
 		return scs.Errorf(scs.EINTERNAL, "registry returned %d records for %d", len(recs), len(evs))
 	}
 	s.metrics.AddRecords(len(recs))
-	out := BatchResponse{Records: make([]RecordJSON, len(recs))}
-	for i := range recs {
-		out.Records[i] = recordJSON(&recs[i], &evs[i])
-	}
-	s.JSON(w, http.StatusCreated, out)
+	body := appendBatch(make([]byte, 0, 128*len(recs)), recs, evs)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusCreated)
+	w.Write(body)
 	return nil
 }
 

@@ -2,6 +2,8 @@ package server
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -116,6 +118,9 @@ func fuzzDecoder(f *testing.F, seeds []string, dec func([]byte) error) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		err := dec(b)
+		if err != nil && strings.HasPrefix(err.Error(), "fast path") || strings.HasPrefix(fmt.Sprint(err), "Decode") {
+			t.Fatal(err)
+		}
 		if err != nil && scs.ErrorCode(err) != scs.EINVALID {
 			t.Fatalf("error %v has code %q, want invalid", err, scs.ErrorCode(err))
 		}
@@ -130,7 +135,20 @@ var recordSeeds = []string{
 }
 
 func FuzzDecodeRecord(f *testing.F) {
-	fuzzDecoder(f, recordSeeds, func(b []byte) error { _, err := DecodeRecord(b); return err })
+	fuzzDecoder(f, recordSeeds, func(b []byte) error {
+		ev, err := DecodeRecord(b)
+		// The fast path must agree with the general one wherever it answers.
+		if fast, ok := fastRecord(b); ok {
+			slow, serr := decodeRecord(b, "")
+			if serr != nil || !reflect.DeepEqual(fast, slow) {
+				return fmt.Errorf("fast path gives %+v, general path %+v, %v", fast, slow, serr)
+			}
+			if err != nil || !reflect.DeepEqual(ev, slow) {
+				return fmt.Errorf("DecodeRecord gives %+v, %v", ev, err)
+			}
+		}
+		return err
+	})
 }
 
 func FuzzDecodeBatch(f *testing.F) {
@@ -138,8 +156,24 @@ func FuzzDecodeBatch(f *testing.F) {
 	for _, s := range recordSeeds {
 		seeds = append(seeds, `{"records":[`+s+`]}`)
 	}
-	seeds = append(seeds, `{"records":null}`, `{"records":[1]}`, `{}`)
-	fuzzDecoder(f, seeds, func(b []byte) error { _, err := DecodeBatch(b, 100); return err })
+	seeds = append(seeds, `{"records":null}`, `{"records":[1]}`, `{}`, string(batchOf(3)),
+		`{"records":[{"id":"a","citizen":"c","rule":"r","at":"2024-03-01T09:00:00Z","quantity":1.5e2,"points":-3,"department":"","evidence":"é"}]}`,
+		` { "records" : [ { "id" : "a" , "citizen":"c","rule":"r","at":"2024-03-01T09:00:00+08:00" } ] } `,
+		`{"records":[{"id":"a","citizen":"c","rule":"r","at":"2024-03-01T09:00:00Z","ID":"b"}]}`,
+		`{"records":[{"id":"a","citizen":"c","rule":"r","at":"2024-03-01T09:00:00Z","quantity":-0}]}`)
+	fuzzDecoder(f, seeds, func(b []byte) error {
+		evs, err := DecodeBatch(b, 100)
+		if fast, ok := fastBatch(b, 100); ok {
+			slow, serr := decodeBatch(b, 100)
+			if serr != nil || !reflect.DeepEqual(fast, slow) {
+				return fmt.Errorf("fast path gives %+v, general path %+v, %v", fast, slow, serr)
+			}
+			if err != nil || !reflect.DeepEqual(evs, slow) {
+				return fmt.Errorf("DecodeBatch gives %+v, %v", evs, err)
+			}
+		}
+		return err
+	})
 }
 
 func FuzzDecodeCitizen(f *testing.F) {

@@ -326,3 +326,20 @@ func TestGroupCommitMetrics(t *testing.T) {
 	}
 	checkExposition(t, a.body)
 }
+
+func TestBatchAnswer(t *testing.T) {
+	s, reg, _ := newStub(t, Options{})
+	rule := firstRule(t, reg.scheme).ID
+	body := `{"records":[{"id":"r\"1","citizen":"c1","rule":"` + rule + `","at":"2024-03-01T09:00:00Z"},{"id":"r2","citizen":"c1","rule":"` + rule + `","at":"2024-03-01T09:00:00Z"}]}`
+	a := do(s, "POST", "/api/v1/records/batch", "good", "application/json", body)
+	if a.status != 201 {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	var out BatchResponse
+	if err := json.Unmarshal([]byte(a.body), &out); err != nil {
+		t.Fatalf("%v: %s", err, a.body)
+	}
+	if len(out.Records) != 2 || out.Records[0].ID != `r"1` || out.Records[0].Seq != 1 || out.Records[1].ID != "r2" || out.Records[1].Seq != 2 {
+		t.Errorf("answer %+v", out)
+	}
+}

@@ -144,6 +144,9 @@ func kindOf(t string) string {
 // DecodeRecord decodes one record (the JSON-lines event format of
 // scs score: id, citizen, rule, at, quantity, points, department, evidence).
 func DecodeRecord(b []byte) (scs.Event, error) {
+	if ev, ok := fastRecord(b); ok {
+		return ev, nil
+	}
 	return decodeRecord(b, "")
 }
 
@@ -196,6 +199,14 @@ type BatchRequest struct {
 // at most max records (no limit when max <= 0). A bad record is named by
 // its position, "records[3].at", and two records with one id are an error.
 func DecodeBatch(b []byte, max int) ([]scs.Event, error) {
+	if evs, ok := fastBatch(b, max); ok {
+		return evs, nil
+	}
+	return decodeBatch(b, max)
+}
+
+// decodeBatch is DecodeBatch's general path.
+func decodeBatch(b []byte, max int) ([]scs.Event, error) {
 	var req BatchRequest
 	if err := DecodeStrict(b, &req, ""); err != nil {
 		return nil, err

@@ -152,7 +152,8 @@ func testMatrix(t *testing.T, ls *liveServer) {
 			}
 			return "/api/v1/citizens/" + me + "/objections", map[string]string{"record": r, "reason": "matrix test"}
 		}, only(201, "citizen", "admin")},
-		{"GET", "/api/v1/objections", fixed("/api/v1/objections", nil), only(200, "reviewer", "admin")},
+		// A citizen sees their own objections only; officials none.
+		{"GET", "/api/v1/objections", fixed("/api/v1/objections", nil), only(200, "citizen", "other citizen", "reviewer", "admin")},
 		{"POST", "/api/v1/objections/{id}/decision", func(a string) (string, any) {
 			id := toDecide[a]
 			if id == 0 {

@@ -144,9 +144,6 @@ func kindOf(t string) string {
 // DecodeRecord decodes one record (the JSON-lines event format of
 // scs score: id, citizen, rule, at, quantity, points, department, evidence).
 func DecodeRecord(b []byte) (scs.Event, error) {
-	if ev, ok := fastRecord(b); ok {
-		return ev, nil
-	}
 	return decodeRecord(b, "")
 }
 

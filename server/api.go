@@ -426,6 +426,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, get func(context.C
 	if next != "" {
 		q := r.URL.Query()
 		q.Set("cursor", next)
+		q.Set("at", at.Format(time.RFC3339Nano)) // the same list on every page
 		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
 	s.JSON(w, http.StatusOK, ListResponse{Entries: es, Next: next, AsOf: at})

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,13 +24,13 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatalf("serve printed no %s token:\n%s", role, ls.stdout)
 		}
 	}
-	t.Run("matrix", func(t *testing.T) { testMatrix(t, ls) })
-	t.Run("idempotency", func(t *testing.T) { testIdempotency(t, ls) })
-	t.Run("batch atomicity", func(t *testing.T) { testBatchAtomicity(t, ls) })
-	t.Run("late record", func(t *testing.T) { testLateRecord(t, ls) })
-	t.Run("objection upheld", func(t *testing.T) { testObjectionUpheld(t, ls) })
-	t.Run("bad input", func(t *testing.T) { testBadInput(t, ls) })
-	t.Run("lists and metrics", func(t *testing.T) { testListsAndMetrics(t, ls) })
+	t.Run("matrix", func(t *testing.T) { testMatrix(t, ls.with(t)) })
+	t.Run("idempotency", func(t *testing.T) { testIdempotency(t, ls.with(t)) })
+	t.Run("batch atomicity", func(t *testing.T) { testBatchAtomicity(t, ls.with(t)) })
+	t.Run("late record", func(t *testing.T) { testLateRecord(t, ls.with(t)) })
+	t.Run("objection upheld", func(t *testing.T) { testObjectionUpheld(t, ls.with(t)) })
+	t.Run("bad input", func(t *testing.T) { testBadInput(t, ls.with(t)) })
+	t.Run("lists and metrics", func(t *testing.T) { testListsAndMetrics(t, ls.with(t)) })
 }
 
 // actors of the matrix test.
@@ -267,7 +268,10 @@ func testBatchAtomicity(t *testing.T, ls *liveServer) {
 	clash.Evidence = "other content"
 	ls.must(409, "POST", "/api/v1/records/batch", tok, map[string]any{"records": []record{a, b, clash}}, nil)
 	unknown := record{ID: uniq("atom-c"), Citizen: "no-such-citizen", Rule: rule.ID, At: at}
-	ls.must(404, "POST", "/api/v1/records/batch", tok, map[string]any{"records": []record{a, b, unknown}}, nil)
+	r := ls.must(400, "POST", "/api/v1/records/batch", tok, map[string]any{"records": []record{a, b, unknown}}, nil)
+	if _, field := r.errCode(); field != "records[2].citizen" {
+		t.Errorf("an unknown citizen in a batch: field %q: %s", field, r.body)
+	}
 	after := ls.demoCitizen()
 	if len(after.Trail) != len(before.Trail) || after.Standing.Score != before.Standing.Score {
 		t.Fatalf("a failed batch changed the file: %d entries, score %d -> %d entries, score %d",
@@ -398,7 +402,7 @@ func testBadInput(t *testing.T, ls *liveServer) {
 	}
 	cases := []tc{
 		{"unknown rule", with("rule", "no-such-rule"), "", "", 400, "invalid", "rule"},
-		{"unknown citizen", with("citizen", "no-such-citizen"), "", "", 404, "not_found", ""},
+		{"unknown citizen", with("citizen", "no-such-citizen"), "", "", 400, "invalid", "citizen"},
 		{"rule of another department", with("rule", foreign), ls.tokens["official"], "", 403, "forbidden", ""},
 		{"missing at", without("at"), "", "", 400, "invalid", "at"},
 		{"missing id", without("id"), "", "", 400, "invalid", "id"},
@@ -468,7 +472,8 @@ func testListsAndMetrics(t *testing.T, ls *liveServer) {
 		Entries []scs.ListEntry
 		Next    string
 	}
-	ls.must(200, "GET", "/api/v1/lists/watch?limit=2", ls.tokens["official"], nil, &page)
+	asOf := ts(time.Now())
+	ls.must(200, "GET", "/api/v1/lists/watch?limit=2&at="+url.QueryEscape(asOf), ls.tokens["official"], nil, &page)
 	seen := map[string]bool{}
 	for pages := 0; ; pages++ {
 		for _, e := range page.Entries {
@@ -483,10 +488,12 @@ func testListsAndMetrics(t *testing.T, ls *liveServer) {
 		if len(page.Entries) > 2 {
 			t.Fatalf("a page of limit 2 has %d entries", len(page.Entries))
 		}
-		ls.must(200, "GET", "/api/v1/lists/watch?limit=2&cursor="+page.Next, ls.tokens["official"], nil, &page)
+		next := page.Next
+		page.Entries, page.Next = nil, ""
+		ls.must(200, "GET", "/api/v1/lists/watch?limit=2&at="+url.QueryEscape(asOf)+"&cursor="+url.QueryEscape(next), ls.tokens["official"], nil, &page)
 	}
 	var st scs.Stats
-	ls.must(200, "GET", "/api/v1/stats", ls.tokens["reviewer"], nil, &st)
+	ls.must(200, "GET", "/api/v1/stats?at="+url.QueryEscape(asOf), ls.tokens["reviewer"], nil, &st)
 	if st.Citizens < 300 || st.Records == 0 {
 		t.Errorf("stats %+v", st)
 	}

@@ -90,6 +90,13 @@ func startServe(t *testing.T, db string, args ...string) *liveServer {
 	return ls
 }
 
+// with returns a copy of ls that reports to t, for a subtest.
+func (ls *liveServer) with(t *testing.T) *liveServer {
+	c := *ls
+	c.t = t
+	return &c
+}
+
 // stop cancels run's context (as SIGINT would) and waits for it to return.
 func (ls *liveServer) stop() {
 	ls.cancel()

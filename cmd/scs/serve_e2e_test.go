@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +33,8 @@ func TestServeEndToEnd(t *testing.T) {
 	t.Run("late record", func(t *testing.T) { testLateRecord(t, ls.with(t)) })
 	t.Run("objection upheld", func(t *testing.T) { testObjectionUpheld(t, ls.with(t)) })
 	t.Run("bad input", func(t *testing.T) { testBadInput(t, ls.with(t)) })
+	t.Run("consent", func(t *testing.T) { testConsent(t, ls.with(t)) })
+	t.Run("concurrent writers", func(t *testing.T) { testConcurrentWriters(t, ls.with(t)) })
 	t.Run("lists and metrics", func(t *testing.T) { testListsAndMetrics(t, ls.with(t)) })
 }
 
@@ -449,7 +454,9 @@ func testBadInput(t *testing.T, ls *liveServer) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var eb struct{ Error struct{ Code, Message, Field string } }
+			var eb struct {
+				Error struct{ Code, Message, Field string }
+			}
 			json.NewDecoder(resp.Body).Decode(&eb)
 			if resp.StatusCode != c.status || eb.Error.Code != c.code {
 				t.Fatalf("status %d %+v, want %d %s", resp.StatusCode, eb.Error, c.status, c.code)
@@ -521,5 +528,86 @@ func testListsAndMetrics(t *testing.T, ls *liveServer) {
 		if !strings.Contains(string(r.body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+func testConsent(t *testing.T, ls *liveServer) {
+	me, tok := ls.bound["citizen"], ls.tokens["citizen"]
+	path := "/api/v1/citizens/" + me + "/consent"
+	var c scs.Citizen
+	ls.must(200, "PUT", path, tok, map[string]bool{"consent": false}, &c)
+	if c.Consent {
+		t.Errorf("after opting out: %+v", c)
+	}
+	f := ls.demoCitizen()
+	if f.Scored || f.Standing != nil || len(f.Trail) == 0 {
+		t.Errorf("an opted-out citizen's file: scored %v, standing %+v, %d records", f.Scored, f.Standing, len(f.Trail))
+	}
+	for _, d := range f.Capabilities {
+		if d.Allowed && d.Capability == "loan" {
+			t.Errorf("an unscored citizen has %s: %+v", d.Capability, d)
+		}
+	}
+	ls.must(200, "PUT", path, tok, map[string]bool{"consent": true}, &c)
+	if f := ls.demoCitizen(); !f.Scored || f.Standing == nil {
+		t.Errorf("after opting in again: scored %v", f.Scored)
+	}
+	ls.must(400, "PUT", path, tok, map[string]string{"consent": "maybe"}, nil)
+}
+
+// testConcurrentWriters reports records one a request from many clients at
+// once: every acknowledged record is in the ledger and the store grouped
+// some of them into shared transactions.
+func testConcurrentWriters(t *testing.T, ls *liveServer) {
+	var before, after scs.Stats
+	asOf := ts(time.Now().Add(time.Hour))
+	ls.must(200, "GET", "/api/v1/stats?at="+url.QueryEscape(asOf), ls.tokens["admin"], nil, &before)
+	rule := ruleOf(t, ls.bound["official"], true)
+	var cs []string
+	var page struct{ Entries []scs.ListEntry }
+	ls.must(200, "GET", "/api/v1/lists/watch?limit=20", ls.tokens["official"], nil, &page)
+	for _, e := range page.Entries {
+		cs = append(cs, e.Citizen)
+	}
+	cs = append(cs, ls.bound["citizen"])
+	const writers, each = 8, 25
+	errs := make(chan error, writers)
+	var wg sync.WaitGroup
+	now := time.Now().UTC()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				r := record{ID: fmt.Sprintf("conc-%d-%d-%d", now.UnixNano(), w, i), Citizen: cs[(w*each+i)%len(cs)], Rule: rule.ID, At: ts(now.Add(-time.Duration(i) * time.Minute))}
+				b, _ := json.Marshal(r)
+				req, _ := http.NewRequest("POST", ls.url+"/api/v1/records", bytes.NewReader(b))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+ls.tokens["official"])
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					errs <- fmt.Errorf("record %s: status %d", r.ID, resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	ls.must(200, "GET", "/api/v1/stats?at="+url.QueryEscape(asOf), ls.tokens["admin"], nil, &after)
+	if got := after.Records - before.Records; got != writers*each {
+		t.Errorf("%d records acknowledged, the ledger grew by %d", writers*each, got)
+	}
+	m := string(ls.must(200, "GET", "/metrics", "", nil, nil).body)
+	if !strings.Contains(m, "scs_store_group_commit_writes_count ") || strings.Contains(m, "scs_store_group_commit_writes_count 0\n") {
+		t.Errorf("no group commits in /metrics")
 	}
 }

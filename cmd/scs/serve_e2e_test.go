@@ -523,6 +523,7 @@ func testListsAndMetrics(t *testing.T, ls *liveServer) {
 	}
 	ls.must(404, "GET", "/api/v1/citizens/"+me+"/capabilities/no-such-capability", ls.tokens["official"], nil, nil)
 	ls.must(400, "GET", "/api/v1/citizens/"+me+"/capabilities/"+sc.Capabilities[0].Name+"?at=noon", ls.tokens["official"], nil, nil)
+	testVisits(t, ls, sc)
 	r := ls.must(200, "GET", "/metrics", "", nil, nil)
 	for _, want := range []string{`scs_http_requests_total{route="POST /api/v1/records",method="POST",status="201"}`, "scs_records_ingested_total", "scs_http_request_duration_seconds_bucket"} {
 		if !strings.Contains(string(r.body), want) {
@@ -610,4 +611,43 @@ func testConcurrentWriters(t *testing.T, ls *liveServer) {
 	if !strings.Contains(m, "scs_store_group_commit_writes_count ") || strings.Contains(m, "scs_store_group_commit_writes_count 0\n") {
 		t.Errorf("no group commits in /metrics")
 	}
+}
+
+// testVisits reads the visit schedule of a day, whole and for one
+// neighbourhood.
+func testVisits(t *testing.T, ls *liveServer, sc *scs.Scheme) {
+	tok := ls.tokens["official"]
+	day := time.Now().In(sc.Location).Format(time.DateOnly)
+	var all, one struct {
+		Day    string
+		Visits []scs.Visit
+	}
+	ls.must(200, "GET", "/api/v1/visits?day="+day, tok, nil, &all)
+	if all.Day != day || len(all.Visits) == 0 {
+		t.Fatalf("visits on %s: %+v", day, all)
+	}
+	hood := all.Visits[0].Neighbourhood
+	want := 0
+	for _, v := range all.Visits {
+		if v.Count <= 0 {
+			t.Errorf("a visit with count %d: %+v", v.Count, v)
+		}
+		g := sc.Grades[sc.GradeIndex(v.Grade)]
+		if g.Visits.Every == (scs.Period{Days: 1}) && v.Count != g.Visits.Times {
+			t.Errorf("grade %s has %d visits a day; %s gets %d", g.Name, g.Visits.Times, v.Citizen, v.Count)
+		}
+		if v.Neighbourhood == hood {
+			want++
+		}
+	}
+	ls.must(200, "GET", "/api/v1/visits?day="+day+"&neighbourhood="+url.QueryEscape(hood), tok, nil, &one)
+	if len(one.Visits) != want {
+		t.Errorf("%d visits in %s, %d in the whole list", len(one.Visits), hood, want)
+	}
+	for _, v := range one.Visits {
+		if v.Neighbourhood != hood {
+			t.Errorf("asked for %s, got a visit in %s", hood, v.Neighbourhood)
+		}
+	}
+	ls.must(400, "GET", "/api/v1/visits?day=31-12-2024", tok, nil, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -284,4 +285,43 @@ func (ls *liveServer) demoCitizen() scs.File {
 
 func uniq(prefix string) string {
 	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+}
+
+func TestServeBadFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "scs.db")
+	for _, args := range [][]string{
+		{"serve", "--demo-citizens", "-1"},
+		{"serve", "--demo-years", "0"},
+		{"serve", "surplus"},
+		{"serve", "--max-body", "10"},
+		{"bench", "--records", "5"},
+		{"bench", "--seconds", "0"},
+	} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append([]string{"scs"}, args...), func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+		var u *usageError
+		if !errors.As(err, &u) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"scs", "serve", "--db", db, "--demo-citizens", "0", "--addr", "127.0.0.1:99999"}, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "--addr") {
+		t.Errorf("a bad --addr: %v", err)
+	}
+	// The database was made and its accounts printed before listening failed;
+	// a second start does not print them again.
+	if !strings.Contains(out.String(), "admin") {
+		t.Errorf("first start printed no accounts:\n%s", out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"scs", "serve", "--addr", "127.0.0.1:99999"}, func(k string) string {
+		if k == "SCS_DB" {
+			return db
+		}
+		return ""
+	}, strings.NewReader(""), &out, &errb)
+	if strings.Contains(out.String(), "TOKEN") {
+		t.Errorf("a second start printed tokens again:\n%s", out.String())
+	}
 }

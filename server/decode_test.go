@@ -3,9 +3,12 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"scs"
 )
@@ -184,4 +187,32 @@ func FuzzDecodeDecision(f *testing.F) {
 func FuzzDecodeAccount(f *testing.F) {
 	fuzzDecoder(f, []string{`{"name":"a","role":"admin"}`, `{"name":"a","role":"citizen","citizen":"c1"}`, `{"role":["x"]}`},
 		func(b []byte) error { _, err := DecodeAccount(b); return err })
+}
+
+// FuzzQuery checks the query parameters' parsers: a day, a time and a page.
+func FuzzQuery(f *testing.F) {
+	for _, s := range []string{"2024-03-01", "2024-03-01T09:00:00+08:00", "0000-01-01", "2024-02-30", "", "x", "limit=5&cursor=c-1", "at=2024-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	s := &Server{opts: Options{PageLimit: 50, MaxPageLimit: 1000}, now: time.Now}
+	f.Fuzz(func(t *testing.T, v string) {
+		if d, err := parseDay("day", v, loc); err == nil {
+			if d.Hour() != 0 || d.Minute() != 0 || d.Location() != loc {
+				t.Fatalf("day %q gives %v, not a midnight in %v", v, d, loc)
+			}
+		} else if scs.ErrorCode(err) != scs.EINVALID {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/?"+url.QueryEscape("x")+"=1", nil)
+		r.URL.RawQuery = v
+		if p, err := s.parsePage(r); err == nil && (p.Limit < 1 || p.Limit > 1000) {
+			t.Fatalf("limit %d from %q", p.Limit, v)
+		} else if err != nil && scs.ErrorCode(err) != scs.EINVALID {
+			t.Fatal(err)
+		}
+		if _, err := s.parseAt(r); err != nil && scs.ErrorCode(err) != scs.EINVALID {
+			t.Fatal(err)
+		}
+	})
 }

@@ -31,6 +31,8 @@ var commands = []command{
 	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
 	{"scheme", "list, show and validate schemes", cmdScheme},
 	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
+	{"serve", "serve the registry: JSON API, health and metrics (a demo city on an empty database)", cmdServe},
+	{"bench", "measure the registry's performance goals against baselines on a temporary database", cmdBench},
 	{"version", "print the version of scs", cmdVersion},
 	{"verify", "check the registry's hash chain and replay every citizen's projection", cmdVerify},
 	{"import", "store records (JSON lines) in the registry, all or nothing", cmdImport},

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"scs"
+	"scs/schemes"
+	"scs/server"
+	"scs/sim"
+	"scs/store"
+)
+
+const serveUsage = `scs serve [--db PATH|URL] [--addr HOST:PORT] [--scheme NAME|FILE] [--demo-citizens N] [--demo-years N]
+
+Starts the registry service: the JSON API under /api/v1 (described at
+/api/v1/openapi.json), /healthz and /metrics. The database is a SQLite file
+(default ./scs.db, or $SCS_DB) or a postgres:// URL; migrations are applied
+at start. On an empty database scs serve fills a synthetic city from the
+simulator (--demo-citizens citizens with --demo-years years of records; 0
+citizens for none), creates one account of each role and prints their
+tokens, which are shown only this once. SIGINT or SIGTERM stops it
+gracefully: requests in flight are answered, then the database is closed.`
+
+// demoSeed is the seed of the demo city: the same city on every machine.
+const demoSeed = 1
+
+func cmdServe(e *env, args []string) error {
+	fs := newFlags(e, "serve", serveUsage)
+	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, else "+store.DefaultDSN+")")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
+	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
+	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
+	years := fs.Int("demo-years", 5, "years of records in the demo city")
+	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve: unexpected argument %q", pos[0])
+	}
+	if *citizens < 0 || *citizens > 10_000_000 {
+		return usagef("serve: --demo-citizens %d: want 0 to 10000000", *citizens)
+	}
+	if *years < 1 || *years > 100 {
+		return usagef("serve: --demo-years %d: want 1 to 100", *years)
+	}
+	if *maxBody < 1024 {
+		return usagef("serve: --max-body %d: want at least 1024", *maxBody)
+	}
+	if *dsn == "" {
+		*dsn = e.getenv("SCS_DB")
+	}
+	if *dsn == "" {
+		*dsn = store.DefaultDSN
+	}
+	sc, err := schemes.Load(*schemeName)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	db, err := store.Open(e.ctx, *dsn, sc)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if err := firstStart(e, db, sc, *citizens, *years, log); err != nil {
+		return err
+	}
+
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, Options: server.Options{MaxBody: *maxBody}})
+	if err != nil {
+		return err
+	}
+	db.OnGroupCommit(func(g store.GroupCommit) { srv.Metrics().ObserveGroupCommit(g.Writes, g.Entries, g.Duration) })
+	defer db.OnGroupCommit(nil)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return scs.Errorf(scs.EINVALID, "serve: --addr %s: %v", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	fmt.Fprintf(e.stdout, "Listening on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "scheme", sc.Name)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-e.ctx.Done():
+	}
+	log.Info("shutting down: answering requests in flight")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// firstStart fills an empty database: a demo city from the simulator and
+// one account of each role, whose tokens it prints once.
+func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *slog.Logger) error {
+	// An empty database has no ledger entry and no account: a database
+	// started once with --demo-citizens 0 has its accounts and stays empty.
+	empty, err := db.Empty(e.ctx)
+	if err != nil || !empty {
+		return err
+	}
+	accounts, err := db.Accounts(e.ctx, store.Operator())
+	if err != nil || len(accounts) > 0 {
+		return err
+	}
+	var demoCitizen string
+	if citizens > 0 {
+		start := time.Now()
+		fmt.Fprintf(e.stderr, "scs: empty database: making a demo city of %d citizens with %d years of records...\n", citizens, years)
+		city, err := sim.Demo(e.ctx, sc, sim.DemoOptions{Citizens: citizens, Years: years, Seed: demoSeed, End: time.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		if err := db.Load(e.ctx, city.Citizens, city.Events, store.Operator()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "scs: loaded %d citizens and %d records in %s\n", len(city.Citizens), len(city.Events), time.Since(start).Round(time.Millisecond))
+		demoCitizen = pickDemoCitizen(city.Citizens, city.Events)
+	}
+	accounts = []scs.Account{
+		{Name: "demo admin", Role: scs.RoleAdmin},
+		{Name: "demo reviewer", Role: scs.RoleReviewer},
+		{Name: "demo official", Role: scs.RoleOfficial, Department: demoDepartment(sc)},
+	}
+	if demoCitizen != "" {
+		accounts = append(accounts, scs.Account{Name: "demo citizen", Role: scs.RoleCitizen, Citizen: demoCitizen})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(e.stdout, "Demo accounts; each token is shown only now (make more with scs accounts create):")
+	fmt.Fprintln(tw, "ROLE\tBOUND-TO\tTOKEN")
+	for _, a := range accounts {
+		_, token, err := db.CreateAccount(e.ctx, store.Operator(), a)
+		if err != nil {
+			return err
+		}
+		bound := "-"
+		if a.Citizen != "" {
+			bound = a.Citizen
+		} else if a.Department != "" {
+			bound = a.Department
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Role, bound, token)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	log.Info("first start: demo accounts created", "accounts", len(accounts))
+	return nil
+}
+
+// demoDepartment is the department of the demo official: that of the
+// scheme's first rule.
+func demoDepartment(sc *scs.Scheme) string {
+	for _, r := range sc.Rules {
+		if r.Department != "" {
+			return r.Department
+		}
+	}
+	return "registry"
+}
+
+// pickDemoCitizen returns the citizen for the demo citizen account: one who
+// consented to scoring, with the most records (ties to the smallest id).
+func pickDemoCitizen(cs []scs.Citizen, evs []scs.Event) string {
+	n := map[string]int{}
+	for i := range evs {
+		n[evs[i].Citizen]++
+	}
+	ids := make([]string, 0, len(cs))
+	for _, c := range cs {
+		if c.Consent {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if n[ids[i]] != n[ids[j]] {
+			return n[ids[i]] > n[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}

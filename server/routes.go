@@ -1,0 +1,36 @@
+package server
+
+// routeTable lists every route the server serves: the JSON API under
+// /api/v1 (each described in openapi.json), health and metrics. Web pages
+// add their lines here too, with Page set.
+func (s *Server) routeTable() []Route {
+	return []Route{
+		{Method: "GET", Path: "/healthz", Name: "health", Handler: s.health},
+		{Method: "GET", Path: "/metrics", Name: "metrics", Handler: s.serveMetrics},
+		{Method: "GET", Path: "/api/v1/openapi.json", Name: "openapi", Handler: s.openAPI},
+		{Method: "GET", Path: "/api/v1/me", Name: "me", Access: SignedIn, Handler: s.me},
+		{Method: "GET", Path: "/api/v1/schemes", Name: "schemes", Handler: s.listSchemes},
+		{Method: "GET", Path: "/api/v1/schemes/{name}", Name: "scheme", Handler: s.getScheme},
+
+		{Method: "POST", Path: "/api/v1/records", Name: "report record", Access: SignedIn, Handler: s.reportRecord},
+		{Method: "POST", Path: "/api/v1/records/batch", Name: "report batch", Access: SignedIn, Handler: s.reportBatch},
+
+		{Method: "POST", Path: "/api/v1/citizens", Name: "register citizen", Access: SignedIn, Handler: s.registerCitizen},
+		{Method: "GET", Path: "/api/v1/citizens/{id}", Name: "citizen file", Access: SignedIn, Handler: s.citizenFile},
+		{Method: "PUT", Path: "/api/v1/citizens/{id}/consent", Name: "consent", Access: SignedIn, Handler: s.setConsent},
+		{Method: "GET", Path: "/api/v1/citizens/{id}/capabilities/{capability}", Name: "decision", Access: SignedIn, Handler: s.decide},
+		{Method: "POST", Path: "/api/v1/citizens/{id}/objections", Name: "object", Access: SignedIn, Handler: s.object},
+
+		{Method: "GET", Path: "/api/v1/objections", Name: "objections", Access: SignedIn, Handler: s.listObjections},
+		{Method: "POST", Path: "/api/v1/objections/{id}/decision", Name: "decide objection", Access: SignedIn, Handler: s.decideObjection},
+
+		{Method: "GET", Path: "/api/v1/lists/public", Name: "public list", Handler: s.publicList},
+		{Method: "GET", Path: "/api/v1/lists/watch", Name: "watch list", Access: SignedIn, Handler: s.watchList},
+		{Method: "GET", Path: "/api/v1/visits", Name: "visits", Access: SignedIn, Handler: s.visits},
+		{Method: "GET", Path: "/api/v1/stats", Name: "stats", Access: SignedIn, Handler: s.stats},
+
+		{Method: "GET", Path: "/api/v1/accounts", Name: "accounts", Access: SignedIn, Handler: s.listAccounts},
+		{Method: "POST", Path: "/api/v1/accounts", Name: "create account", Access: SignedIn, Handler: s.createAccount},
+		{Method: "POST", Path: "/api/v1/accounts/{id}/revoke", Name: "revoke account", Access: SignedIn, Handler: s.revokeAccount},
+	}
+}

@@ -113,6 +113,12 @@ func pageFuncs(s *Server) template.FuncMap {
 		"mul100": func(f float64) float64 { return 100 * f },
 		"add":    func(a, b int) int { return a + b },
 		"status": func(st scs.Status) string { return string(st) },
+		"capdesc": func(name string) string {
+			if c, ok := s.reg.Scheme().Capability(name); ok {
+				return c.Description
+			}
+			return name
+		},
 	}
 }
 
@@ -171,6 +177,9 @@ type errorPage struct {
 // pageFail renders an error as an HTML page with the status of its code.
 // Internal errors are logged and shown as a generic message.
 func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
+	if AccountFrom(r.Context()) == nil {
+		r = s.pageAuth(r) // the route's wrapper hands over the request it received
+	}
 	code := scs.ErrorCode(err)
 	msg := scs.ErrorMessage(err)
 	var fe *FieldError

@@ -120,7 +120,7 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 	f := reportForm{ID: pf.Get("id"), Citizen: strings.TrimSpace(pf.Get("citizen")), Rule: pf.Get("rule"), At: pf.Get("at"),
 		Points: strings.TrimSpace(pf.Get("points")), Quantity: strings.TrimSpace(pf.Get("quantity")), Evidence: strings.TrimSpace(pf.Get("evidence"))}
 	if f.ID == "" || len(f.ID) > 64 {
-		f.ID = "web-" + randomID()
+		f.ID = "web-" + randomID()[:16]
 	}
 	ev, errs := s.eventFromForm(a, f)
 	if len(errs) > 0 {

@@ -87,10 +87,14 @@ func (f *pageFakeRegistry) state(id string, at time.Time) (scs.State, []scs.File
 		}
 	}
 	st, trail, _ := f.eng.Replay(id, evs, at, true)
+	evidence := map[string]string{}
+	for _, ev := range evs {
+		evidence[ev.ID] = ev.Evidence
+	}
 	var out []scs.FileEntry
 	for _, te := range trail {
 		r, _ := f.eng.Scheme().Rule(te.Rule)
-		out = append(out, scs.FileEntry{TrailEntry: te, Description: r.Description, Department: r.Department, Provenance: r.Provenance})
+		out = append(out, scs.FileEntry{TrailEntry: te, Description: r.Description, Department: r.Department, Evidence: evidence[te.Event], Provenance: r.Provenance})
 	}
 	for _, r := range f.records {
 		if r.Event.Citizen == id && reversed[r.Event.ID] {

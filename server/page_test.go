@@ -43,6 +43,7 @@ func newPageEnv(t testing.TB) *pageEnv {
 	reg.addAccount("citizen-token", scs.Account{Name: "Wang Fang", Role: scs.RoleCitizen, Citizen: "c-1"})
 	reg.addAccount("citizen2-token", scs.Account{Name: "Li Wei", Role: scs.RoleCitizen, Citizen: "c-2"})
 	reg.addAccount("reviewer-token", scs.Account{Name: "Reviewer Qian", Role: scs.RoleReviewer})
+	reg.addAccount("credit-token", scs.Account{Name: "Officer Zhou", Role: scs.RoleOfficial, Department: "credit-office"})
 	reg.addAccount("admin-token", scs.Account{Name: "Admin", Role: scs.RoleAdmin})
 	for i, rule := range []string{"tax-evasion", "tax-evasion", "tax-evasion", "tax-evasion", "utility-damage"} {
 		reg.records = append(reg.records, scs.Record{Event: scs.Event{ID: "seed-" + string(rune('a'+i)), Citizen: "c-2", Rule: rule, At: pageNow.AddDate(0, -6, i)}})

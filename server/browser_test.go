@@ -111,6 +111,17 @@ func (p *person) title() string {
 	return s
 }
 
+// submit clicks a button that submits a form and waits for the page
+// that answers.
+func (p *person) submit(button string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button))); err != nil {
+		p.t.Fatalf("submitting with %s: %v", button, err)
+	}
+}
+
 // shot saves a full-page screenshot when -screenshots is given.
 func (p *person) shot(name string) {
 	p.t.Helper()
@@ -132,7 +143,9 @@ func (p *person) shot(name string) {
 func (p *person) signIn(token string) {
 	p.t.Helper()
 	p.open("/signin")
-	p.do(chromedp.SetValue(chromedp.CSS("#token"), token), chromedp.Click(chromedp.CSS(`form[action="/signin"] button`)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	p.do(chromedp.SetValue(chromedp.CSS("#token"), token))
+	p.submit(`form[action="/signin"] button`)
+	p.do(chromedp.WaitVisible(chromedp.CSS(".who button")))
 }
 
 // browserTarget is what the browser tests run against: a base URL, a token
@@ -191,9 +204,10 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 		p := newPerson(t, browser, tg.base)
 		p.open("/quiz")
 		p.shot("quiz-consent")
-		p.do(chromedp.Click(chromedp.CSS("#consent")), chromedp.WaitVisible(chromedp.CSS("#quiz-submit")))
+		p.submit("#consent")
 		// A bad answer first: the message is at the field.
-		p.do(chromedp.SetValue(chromedp.CSS("#a-speeding-ticket"), "-2"), chromedp.Click(chromedp.CSS("#quiz-submit")), chromedp.WaitVisible(chromedp.CSS("#e-speeding-ticket")))
+		p.do(chromedp.SetValue(chromedp.CSS("#a-speeding-ticket"), "-2"))
+		p.submit("#quiz-submit")
 		if e := p.text("#e-speeding-ticket"); e != "answer cannot be negative" {
 			t.Errorf("message at the field: %q", e)
 		}
@@ -208,9 +222,8 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 			chromedp.SetValue(chromedp.CSS("#a-blood-donation"), "3"),
 			chromedp.SetValue(chromedp.CSS("#a-volunteer-service"), "100"),
 			chromedp.SetValue(chromedp.CSS("#a-speeding-ticket"), "2"),
-			chromedp.Click(chromedp.CSS("#quiz-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#quiz-grade")),
 		)
+		p.submit("#quiz-submit")
 		if g, s := p.text("#quiz-grade"), p.text("#quiz-score"); g != "AAA" || s != "1106" {
 			t.Errorf("self-test result %s %s, want 1106 AAA", s, g)
 		}
@@ -231,14 +244,13 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 			chromedp.SetValue(chromedp.CSS("#f-citizen"), tg.own),
 			chromedp.SetValue(chromedp.CSS("#f-rule"), tg.rule),
 			chromedp.SetValue(chromedp.CSS("#f-evidence"), "browser test"),
-			chromedp.Click(chromedp.CSS("#preview-button")),
-			chromedp.WaitVisible(chromedp.CSS("#preview")),
 		)
+		off.submit("#preview-button")
 		if pts := off.text("#preview-points"); pts != signedInt(tg.points) {
 			t.Errorf("preview shows %s, want %s", pts, signedInt(tg.points))
 		}
 		off.shot("desk-preview")
-		off.do(chromedp.Click(chromedp.CSS("#submit-button")), chromedp.WaitVisible(chromedp.CSS("#file-score")))
+		off.submit("#submit-button")
 
 		cit.open("/citizens/" + tg.own)
 		after := cit.text("#file-score")
@@ -251,9 +263,8 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 		// The citizen objects to the new record (the last row with a form).
 		cit.do(
 			chromedp.SetValue(chromedp.CSS(`#trail-table tbody tr:last-child textarea`), "I was not there"),
-			chromedp.Click(chromedp.CSS(`#trail-table tbody tr:last-child button`)),
-			chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
 		)
+		cit.submit(`#trail-table tbody tr:last-child button`)
 		cit.shot("file")
 
 		rev := newPerson(t, browser, tg.base)
@@ -263,9 +274,8 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 		rev.do(
 			chromedp.Click(chromedp.CSS(`section.card input[value="uphold"]`)),
 			chromedp.SetValue(chromedp.CSS(`section.card textarea`), "the record was wrong"),
-			chromedp.Click(chromedp.CSS(`section.card button`)),
-			chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
 		)
+		rev.submit(`section.card button`)
 		cit.open("/citizens/" + tg.own)
 		if s := cit.text("#file-score"); s != before {
 			t.Errorf("score after the objection was upheld %s, want %s again", s, before)
@@ -283,7 +293,8 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 			t.Errorf("another's file: title %q", cit.title())
 		}
 		// Signing out works.
-		cit.do(chromedp.Click(chromedp.CSS(`.who button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`)))
+		cit.submit(`.who button`)
+		cit.do(chromedp.WaitVisible(chromedp.CSS(`.who a[href="/signin"]`)))
 	})
 
 	t.Run("points outside a range rule", func(t *testing.T) {
@@ -295,9 +306,8 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 			chromedp.SetValue(chromedp.CSS("#f-citizen"), tg.own),
 			chromedp.SetValue(chromedp.CSS("#f-rule"), rule),
 			chromedp.SetValue(chromedp.CSS("#f-points"), points),
-			chromedp.Click(chromedp.CSS("#preview-button")),
-			chromedp.WaitVisible(chromedp.CSS("#e-points")),
 		)
+		off.submit("#preview-button")
 		if e := off.text("#e-points"); !strings.Contains(e, want) {
 			t.Errorf("message at the points field %q, want it to contain %q", e, want)
 		}

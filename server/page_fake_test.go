@@ -27,7 +27,9 @@ func newPageFake(eng *engine.Engine) *pageFakeRegistry {
 	return &pageFakeRegistry{eng: eng, citizens: map[string]*scs.Citizen{}, accounts: map[string]*scs.Account{}}
 }
 
-func (f *pageFakeRegistry) Settings(ctx context.Context) (map[string]string, error) { return f.settings, nil }
+func (f *pageFakeRegistry) Settings(ctx context.Context) (map[string]string, error) {
+	return f.settings, nil
+}
 
 func (f *pageFakeRegistry) Scheme() *scs.Scheme { return f.eng.Scheme() }
 
@@ -269,4 +271,6 @@ func (f *pageFakeRegistry) Accounts(ctx context.Context, by *scs.Account) ([]scs
 	return nil, nil
 }
 
-func (f *pageFakeRegistry) RevokeAccount(ctx context.Context, by *scs.Account, id int64) error { return nil }
+func (f *pageFakeRegistry) RevokeAccount(ctx context.Context, by *scs.Account, id int64) error {
+	return nil
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -231,7 +230,7 @@ func (s *Server) pageAuth(r *http.Request) *http.Request {
 	if err != nil || a == nil {
 		return r
 	}
-	return r.WithContext(context.WithValue(r.Context(), accountKey, a))
+	return r.WithContext(WithAccount(r.Context(), a))
 }
 
 // mustSignIn returns the signed-in account or an scs.EUNAUTHORIZED error
@@ -268,16 +267,12 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	seed := ""
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 {
 		seed = c.Value
-	} else if v := r.Context().Value(csrfSeedKey); v != nil {
-		seed = v.(string)
 	} else {
 		seed = randomID()
 		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	}
 	return s.csrfFor(seed, sessionID(r))
 }
-
-const csrfSeedKey ctxKey = 101
 
 func (s *Server) csrfFor(seed, sid string) string {
 	m := hmac.New(sha256.New, s.web.key)

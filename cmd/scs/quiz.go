@@ -203,7 +203,11 @@ func writeQuizResult(w io.Writer, s *scs.Scheme, r *quiz.Result) error {
 	day := func(t time.Time) string { return t.In(s.Location).Format("2006-01-02") }
 	fmt.Fprintf(bw, "\nYour result under the %s, for %s to %s:\n\n", s.Title, day(r.From), day(r.AsOf))
 	fmt.Fprintf(bw, "  score  %d (everyone starts at %d)\n", r.Score, r.Start)
-	fmt.Fprintf(bw, "  grade  %s (%s): %s\n", r.Grade, r.Band, r.GradeDescription)
+	fmt.Fprintf(bw, "  grade  %s (%s)", r.Grade, r.Band)
+	if r.GradeDescription != "" {
+		fmt.Fprintf(bw, ": %s", r.GradeDescription)
+	}
+	fmt.Fprintln(bw)
 	if r.LockedUntil != nil {
 		fmt.Fprintf(bw, "  lock   locked in %s until %s", r.Grade, day(*r.LockedUntil))
 		if r.ScoreBand != r.Grade {

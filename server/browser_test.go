@@ -123,12 +123,17 @@ func (p *person) submit(button string) {
 }
 
 // shot saves a full-page screenshot when -screenshots is given.
-func (p *person) shot(name string) {
+func (p *person) shot(name string) { p.t.Helper(); p.saveShot(name, chromedp.FullScreenshot(100)) }
+
+// viewShot saves what the viewport shows (the first screen of a phone).
+func (p *person) viewShot(name string) { p.t.Helper(); p.saveShot(name, chromedp.CaptureScreenshot()) }
+
+func (p *person) saveShot(name string, a chromedp.Action[[]byte]) {
 	p.t.Helper()
 	if *screenshots == "" {
 		return
 	}
-	buf, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(p.ctx, a)
 	if err != nil {
 		p.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -228,6 +233,11 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 			t.Errorf("self-test result %s %s, want 1106 AAA", s, g)
 		}
 		p.shot("quiz-result")
+		// The same pages on a phone.
+		p.do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(tg.base+"/quiz?consent=yes"))
+		p.viewShot("phone-quiz")
+		p.open("/")
+		p.viewShot("phone-city")
 	})
 
 	t.Run("report, object, uphold", func(t *testing.T) {

@@ -57,8 +57,10 @@ type web struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 
-	cityMu    sync.Mutex
-	cityCache map[int]cityYear
+	cityMu      sync.Mutex
+	cityNow     *cityYear
+	history     *history
+	historyBusy bool
 }
 
 type session struct {
@@ -67,7 +69,7 @@ type session struct {
 }
 
 func newWeb(s *Server) *web {
-	w := &web{sessions: make(map[string]*session), pages: make(map[string]*template.Template), cityCache: make(map[int]cityYear)}
+	w := &web{sessions: make(map[string]*session), pages: make(map[string]*template.Template)}
 	w.key = make([]byte, 32)
 	rand.Read(w.key)
 	w.quiz = quiz.New(s.eng)

@@ -19,6 +19,7 @@ type Settingser interface {
 	Settings(ctx context.Context) (map[string]string, error)
 }
 
+// cityYear is the registry's totals and when they were read.
 type cityYear struct {
 	stats   scs.Stats
 	fetched time.Time
@@ -38,6 +39,9 @@ type cityPage struct {
 	VisitsShown  bool
 	VisitsPerDay float64
 	Settings     []setting
+	// HistoryPending is set while the years are being replayed; NoHistory
+	// when the registry cannot export its ledger.
+	HistoryPending bool
 }
 
 type gradeCount struct {
@@ -69,7 +73,7 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := s.now()
 	sc := s.reg.Scheme()
-	st, err := s.reg.Stats(ctx, now)
+	st, err := s.cityStats(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -84,16 +88,15 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 		p.VisitsPerDay += float64(n) * g.Visits.PerDay()
 	}
 	p.GradeChart = gradeBars(sc, p.Grades)
-	// Citizens per grade at the end of each past year, and now.
-	zone := s.zone()
-	y := now.In(zone).Year()
-	for k := cityYears; k >= 1; k-- {
-		year := y - k
-		ys, err := s.yearStats(ctx, year, time.Date(year+1, 1, 1, 0, 0, 0, 0, zone))
-		if err != nil {
-			return err
+	// Citizens per grade at the end of each past year (replayed by the
+	// engine from the ledger, in the background), and now.
+	h := s.cityHistory(now)
+	if h == nil {
+		p.HistoryPending = true
+	} else {
+		for _, row := range h.rows {
+			p.Years = append(p.Years, row)
 		}
-		p.Years = append(p.Years, yearRowOf(sc, fmt.Sprintf("end of %d", year), ys))
 	}
 	p.Years = append(p.Years, yearRowOf(sc, "now", st))
 	p.YearsChart = yearBars(sc, p.Years)
@@ -137,21 +140,24 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "city", "The city", "city", p)
 }
 
-// yearStats returns the stats at a past year's end, cached for a minute
-// (late reports can still change the past).
-func (s *Server) yearStats(ctx context.Context, year int, at time.Time) (scs.Stats, error) {
+// cityStatsTTL is how long the city page reuses the registry's totals:
+// counting a large city takes a scan of every citizen.
+const cityStatsTTL = 10 * time.Second
+
+// cityStats returns the registry's totals, reused for cityStatsTTL.
+func (s *Server) cityStats(ctx context.Context, now time.Time) (scs.Stats, error) {
 	s.web.cityMu.Lock()
-	c, ok := s.web.cityCache[year]
+	c := s.web.cityNow
 	s.web.cityMu.Unlock()
-	if ok && time.Since(c.fetched) < time.Minute {
+	if c != nil && time.Since(c.fetched) < cityStatsTTL {
 		return c.stats, nil
 	}
-	st, err := s.reg.Stats(ctx, at)
+	st, err := s.reg.Stats(ctx, now)
 	if err != nil {
 		return st, err
 	}
 	s.web.cityMu.Lock()
-	s.web.cityCache[year] = cityYear{stats: st, fetched: time.Now()}
+	s.web.cityNow = &cityYear{stats: st, fetched: time.Now()}
 	s.web.cityMu.Unlock()
 	return st, nil
 }

@@ -274,3 +274,34 @@ func (f *pageFakeRegistry) Accounts(ctx context.Context, by *scs.Account) ([]scs
 func (f *pageFakeRegistry) RevokeAccount(ctx context.Context, by *scs.Account, id int64) error {
 	return nil
 }
+
+func (f *pageFakeRegistry) Export(ctx context.Context, fn func(ev *scs.Event) error) error {
+	f.mu.Lock()
+	recs := slices.Clone(f.records)
+	f.mu.Unlock()
+	for i := range recs {
+		if !recs[i].Reversed {
+			if err := fn(&recs[i].Event); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (f *pageFakeRegistry) ExportCitizens(ctx context.Context, fn func(c *scs.Citizen) error) error {
+	f.mu.Lock()
+	ids := make([]string, 0, len(f.citizens))
+	for id := range f.citizens {
+		ids = append(ids, id)
+	}
+	f.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		c := *f.citizens[id]
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -57,8 +57,9 @@ type web struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 
+	stats       staleCache[scs.Stats]
+	visits      staleCache[[]scs.Visit]
 	cityMu      sync.Mutex
-	cityNow     *cityYear
 	history     *history
 	historyBusy bool
 }

@@ -19,12 +19,6 @@ type Settingser interface {
 	Settings(ctx context.Context) (map[string]string, error)
 }
 
-// cityYear is the registry's totals and when they were read.
-type cityYear struct {
-	stats   scs.Stats
-	fetched time.Time
-}
-
 type cityPage struct {
 	Stats        scs.Stats
 	Grades       []gradeCount
@@ -110,7 +104,7 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Public, p.PublicMore = pub, next != ""
 	if a := AccountFrom(ctx); a != nil && (a.Role == scs.RoleOfficial || a.Role == scs.RoleAdmin) {
-		vs, err := s.reg.Visits(ctx, a, now, "")
+		vs, err := s.todaysVisits(ctx, a, now, "")
 		if err != nil {
 			return err
 		}
@@ -140,26 +134,17 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "city", "The city", "city", p)
 }
 
-// cityStatsTTL is how long the city page reuses the registry's totals:
-// counting a large city takes a scan of every citizen.
+// cityStatsTTL is how long the city page shows the registry's totals
+// before reading them again in the background: counting a large city
+// scans every citizen.
 const cityStatsTTL = 10 * time.Second
 
-// cityStats returns the registry's totals, reused for cityStatsTTL.
+// cityStats returns the registry's totals (see staleCache).
 func (s *Server) cityStats(ctx context.Context, now time.Time) (scs.Stats, error) {
-	s.web.cityMu.Lock()
-	c := s.web.cityNow
-	s.web.cityMu.Unlock()
-	if c != nil && time.Since(c.fetched) < cityStatsTTL {
-		return c.stats, nil
-	}
-	st, err := s.reg.Stats(ctx, now)
-	if err != nil {
-		return st, err
-	}
-	s.web.cityMu.Lock()
-	s.web.cityNow = &cityYear{stats: st, fetched: time.Now()}
-	s.web.cityMu.Unlock()
-	return st, nil
+	st, _, err := s.web.stats.get("", cityStatsTTL, func(ctx context.Context) (scs.Stats, error) {
+		return s.reg.Stats(ctx, s.now())
+	}, func(err error) { s.log.Error("reading the city's totals", "err", err) })
+	return st, err
 }
 
 func yearRowOf(sc *scs.Scheme, label string, st scs.Stats) yearRow {

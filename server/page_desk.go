@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"net/url"
@@ -95,7 +96,7 @@ func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, a *scs.Accou
 	}
 	p.Hood = strings.TrimSpace(q.Get("neighbourhood"))
 	p.VisitsDay = now
-	vs, err := s.reg.Visits(ctx, a, now, p.Hood)
+	vs, err := s.todaysVisits(ctx, a, now, p.Hood)
 	if err != nil {
 		return err
 	}
@@ -272,4 +273,19 @@ func (s *Server) previewRecord(r *http.Request, a *scs.Account, ev scs.Event) (*
 	pv.GradeWas = s.eng.Standing(&before, asOf).Grade
 	pv.Grade = s.eng.Standing(&after, asOf).Grade
 	return pv, nil, nil
+}
+
+// visitsTTL is how long the desk and the city page show a day's visits
+// before reading them again in the background.
+const visitsTTL = time.Minute
+
+// todaysVisits returns the visits due on now's day in hood ("" for all),
+// through a staleCache shared by every official (the registry's answer
+// does not depend on who asks, only whether they may).
+func (s *Server) todaysVisits(ctx context.Context, a *scs.Account, now time.Time, hood string) ([]scs.Visit, error) {
+	day := now.In(s.zone()).Format("2006-01-02")
+	vs, _, err := s.web.visits.get(day+"|"+hood, visitsTTL, func(ctx context.Context) ([]scs.Visit, error) {
+		return s.reg.Visits(ctx, a, now, hood)
+	}, func(err error) { s.log.Error("reading today's visits", "err", err) })
+	return vs, err
 }

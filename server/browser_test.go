@@ -173,9 +173,11 @@ func fakeTarget(t *testing.T) browserTarget {
 		rangeOfficial: "credit-token", rangeRule: "other-commercial"}
 }
 
+// TestBrowser runs the browser tests against the server over the real
+// SQLite store, with a small city and one account of each role.
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
-	tg := fakeTarget(t)
+	tg := storeTarget(t)
 	runBrowserTests(t, browser, tg)
 }
 

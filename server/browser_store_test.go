@@ -1,0 +1,64 @@
+package server
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"scs"
+	"scs/schemes"
+	"scs/store"
+)
+
+// storeTarget serves the pages over a real SQLite store holding a small
+// city: c-1 with one record (1020, A), c-2 in grade D (on the public list), and one
+// account of each role. The clock is fixed at pageNow (2026-12-20 20:00
+// China time) for the server and the store, so the self-test's expected
+// grade is the one worked out by hand in quiz's tests.
+func storeTarget(t *testing.T) browserTarget {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "scs.db"), schemes.MustLoad("rongcheng"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := func() time.Time { return pageNow }
+	db.SetClock(clock)
+	citizens := []scs.Citizen{
+		{ID: "c-1", Name: "Wang Fang", Neighbourhood: "Shidao", BirthYear: 1980, Consent: true},
+		{ID: "c-2", Name: "Li Wei", Neighbourhood: "Yatou", BirthYear: 1975, Consent: true},
+	}
+	// c-1 returned a lost wallet in June: 1020, grade A.
+	evs := []scs.Event{{ID: "seed-wallet", Citizen: "c-1", Rule: "returned-lost-money", At: pageNow.AddDate(0, -6, 0)}}
+	for i, rule := range []string{"tax-evasion", "tax-evasion", "tax-evasion", "tax-evasion", "utility-damage"} {
+		evs = append(evs, scs.Event{ID: "seed-" + string(rune('a'+i)), Citizen: "c-2", Rule: rule, At: pageNow.AddDate(0, -6, i)})
+	}
+	if err := db.Load(ctx, citizens, evs, store.Operator()); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for key, a := range map[string]scs.Account{
+		"official": {Name: "Officer Sun", Role: scs.RoleOfficial, Department: "courts"},
+		"credit":   {Name: "Officer Zhou", Role: scs.RoleOfficial, Department: "credit-office"},
+		"reviewer": {Name: "Reviewer Qian", Role: scs.RoleReviewer},
+		"citizen":  {Name: "Wang Fang", Role: scs.RoleCitizen, Citizen: "c-1"},
+		"citizen2": {Name: "Li Wei", Role: scs.RoleCitizen, Citizen: "c-2"},
+	} {
+		_, tok, err := db.CreateAccount(ctx, store.Operator(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[key] = tok
+	}
+	s, err := New(Deps{Registry: db, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return browserTarget{base: srv.URL, official: tokens["official"], reviewer: tokens["reviewer"], citizen: tokens["citizen"], other: tokens["citizen2"],
+		own: "c-1", onList: "c-2", listName: "Li Wei", rule: "debt-judgment", points: -30,
+		rangeOfficial: tokens["credit"], rangeRule: "other-commercial"}
+}

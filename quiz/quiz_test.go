@@ -322,3 +322,27 @@ func FuzzParseAnswers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse feeds typed answers (a terminal line, a form field) to every
+// kind of question: no panic, and an accepted answer passes Check.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"", "3", " 1,500 ", "yes", "NO", "-1", "1e400", "0x10", "1.5", "NaN", "Inf", "12.000001"} {
+		f.Add("speeding-ticket", s)
+		f.Add("drunk-driving", s)
+		f.Add("excessive-unhealthy-food", s)
+	}
+	q := rongcheng(f)
+	f.Fuzz(func(t *testing.T, rule, text string) {
+		v, err := q.Parse(rule, text)
+		if err != nil {
+			var ae *AnswerError
+			if !errors.As(err, &ae) || ae.Rule != rule {
+				t.Fatalf("Parse(%q, %q) error %v does not name the rule", rule, text, err)
+			}
+			return
+		}
+		if err := q.Check(rule, v); err != nil {
+			t.Fatalf("Parse(%q, %q) = %v, which Check refuses: %v", rule, text, v, err)
+		}
+	})
+}

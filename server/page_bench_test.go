@@ -31,7 +31,7 @@ import (
 // p99 of each and their ratio.
 //
 //	go test ./server -run '^$' -bench Pages -benchtime 400x
-//	SCS_BENCH_CITIZENS=700000 go test ./server -run '^$' -bench Pages -benchtime 200x -timeout 60m
+//	SCS_BENCH_CITIZENS=700000 SCS_BENCH_MAX_RECORDS=6 go test ./server -run '^$' -bench Pages -benchtime 200x -timeout 60m
 func BenchmarkPages(b *testing.B) {
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_CITIZENS")); err == nil && v > 0 {
@@ -92,7 +92,11 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 	}
 	b.Cleanup(func() { db.Close() })
 	now := time.Now().UTC().Truncate(time.Second)
-	citizens, evs := syntheticCity(sc, n, now)
+	perCitizen := 30
+	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_MAX_RECORDS")); err == nil && v > 0 {
+		perCitizen = v
+	}
+	citizens, evs := syntheticCity(sc, n, perCitizen, now)
 	start := time.Now()
 	if err := db.Load(ctx, citizens, evs, store.Operator()); err != nil {
 		b.Fatal(err)
@@ -128,10 +132,11 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 	return bc
 }
 
-// syntheticCity makes n citizens (90% opted in) with about 3 records a
-// year each over 5 years, most of them small: a city where most citizens
-// stay in A and a tail falls to B, C and D.
-func syntheticCity(sc *scs.Scheme, n int, now time.Time) ([]scs.Citizen, []scs.Event) {
+// syntheticCity makes n citizens (90% opted in) with 0 to maxRecords
+// records each (30 by default: about 3 a year) over 5 years, most of them
+// small: a city where most citizens stay in A and a tail falls to B, C
+// and D.
+func syntheticCity(sc *scs.Scheme, n, maxRecords int, now time.Time) ([]scs.Citizen, []scs.Event) {
 	r := rand.New(rand.NewPCG(2026, 5))
 	hoods := []string{"Shidao", "Yatou", "Chengshan", "Gangwan", "Ningjin", "Dongshan"}
 	var weights []int
@@ -160,7 +165,7 @@ func syntheticCity(sc *scs.Scheme, n int, now time.Time) ([]scs.Citizen, []scs.E
 	for i := range citizens {
 		id := fmt.Sprintf("c-%07d", i+1)
 		citizens[i] = scs.Citizen{ID: id, Name: fmt.Sprintf("Citizen %d", i+1), Neighbourhood: hoods[r.IntN(len(hoods))], BirthYear: 1940 + r.IntN(65), Consent: r.IntN(10) != 0}
-		k := r.IntN(31)
+		k := r.IntN(maxRecords + 1)
 		for j := 0; j < k; j++ {
 			x := r.IntN(total)
 			ri := 0

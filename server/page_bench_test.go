@@ -38,6 +38,15 @@ func BenchmarkPages(b *testing.B) {
 		n = v
 	}
 	bc := newBenchCity(b, n)
+	// Warm the dashboards: the city's totals, today's visits, and the
+	// years replayed in the background, so no measured request waits for them.
+	start := time.Now()
+	bc.page("", "/")(b)
+	bc.page(scs.RoleOfficial, "/desk")(b)
+	for bc.srv.cityHistory(time.Now()) == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Logf("dashboards warmed (totals, visits, %d past years replayed) in %v", cityYears, time.Since(start).Round(time.Millisecond))
 	for _, pg := range bc.pages() {
 		b.Run(pg.name, func(b *testing.B) {
 			var page, base []time.Duration
@@ -102,6 +111,11 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 		b.Fatal(err)
 	}
 	b.Logf("loaded %d citizens and %d records in %v", n, len(evs), time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if _, err := db.Stats(ctx, now); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("the store's Stats (the city's totals) took %v", time.Since(start).Round(time.Millisecond))
 	bc := &benchCity{db: db, cookie: map[string]*http.Cookie{}, csrf: map[string]string{}, token: map[string]string{}, csrfCookie: map[string]*http.Cookie{}, citizen: citizens[0].ID}
 	for _, a := range []scs.Account{
 		{Name: "bench official", Role: scs.RoleOfficial, Department: "courts"},
@@ -260,7 +274,10 @@ func (bc *benchCity) pages() []benchPage {
 		}
 	}
 	return []benchPage{
-		{"city", bc.page("", "/"), bc.api(scs.RoleAdmin, "/api/v1/stats")},
+		// The city page shows the registry's totals from a cache refreshed
+		// in the background (a whole-city scan: see the log line of
+		// newBenchCity); its baseline is the rest of what it reads.
+		{"city", bc.page("", "/"), bc.api("", "/api/v1/lists/public?limit=10")},
 		{"file", bc.page(scs.RoleOfficial, "/citizens/"+bc.listCitizen), bc.api(scs.RoleOfficial, "/api/v1/citizens/"+bc.listCitizen)},
 		{"own-file", bc.page(scs.RoleCitizen, "/citizens/"+bc.citizen), bc.api(scs.RoleCitizen, "/api/v1/citizens/"+bc.citizen)},
 		{"public-list", bc.page("", "/list"), bc.api("", "/api/v1/lists/public")},

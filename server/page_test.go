@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -299,4 +300,29 @@ func TestCityPage(t *testing.T) {
 	off.signIn("official-token")
 	_, body = off.get("/")
 	mustContain(t, "city for an official", body, "visits are due today")
+}
+
+// TestQuizKeepsNothing checks that the self-test's answers reach neither
+// the server's log nor its metrics, even when an answer is refused.
+func TestQuizKeepsNothing(t *testing.T) {
+	eng, err := engine.New(schemes.MustLoad("rongcheng"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	s, err := New(Deps{Registry: newPageFake(eng), Engine: eng, Now: func() time.Time { return pageNow }, Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	b := (&pageEnv{t: t, srv: srv}).browser()
+	b.post("/quiz?consent=yes", "/quiz", url.Values{"consent": {"yes"}, "a-charitable-donation": {"4321987"}, "a-tax-evasion": {"3"}})
+	b.post("/quiz?consent=yes", "/quiz", url.Values{"consent": {"yes"}, "a-charitable-donation": {"-7654321"}})
+	_, metrics := b.get("/metrics")
+	for _, secret := range []string{"4321987", "7654321", "charitable-donation"} {
+		if strings.Contains(logged.String(), secret) || strings.Contains(metrics, secret) {
+			t.Errorf("%q reached the log or the metrics:\n%s", secret, logged.String())
+		}
+	}
 }

@@ -56,6 +56,7 @@ type web struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	settings map[string]string // see SetCitySettings
 
 	stats       staleCache[scs.Stats]
 	visits      staleCache[[]scs.Visit]
@@ -121,6 +122,19 @@ func pageFuncs(s *Server) template.FuncMap {
 			}
 			return name
 		},
+	}
+}
+
+// SetCitySettings records the simulation settings that made the city
+// (seed, citizens, years, scheme), for the city page; cmd/scs serve calls
+// it after filling a demo city. A registry that remembers its own settings
+// (Settingser) takes precedence.
+func (s *Server) SetCitySettings(m map[string]string) {
+	s.web.mu.Lock()
+	defer s.web.mu.Unlock()
+	s.web.settings = make(map[string]string, len(m))
+	for k, v := range m {
+		s.web.settings[k] = v
 	}
 }
 

@@ -117,19 +117,25 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Visits = vs
 	}
+	s.web.mu.Lock()
+	m := s.web.settings
+	s.web.mu.Unlock()
 	if se, ok := s.reg.(Settingser); ok {
-		m, err := se.Settings(ctx)
+		rm, err := se.Settings(ctx)
 		if err != nil {
 			return err
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
+		if len(rm) > 0 {
+			m = rm
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			p.Settings = append(p.Settings, setting{k, m[k]})
-		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		p.Settings = append(p.Settings, setting{k, m[k]})
 	}
 	return s.render(w, r, http.StatusOK, "city", "The city", "city", p)
 }

@@ -326,3 +326,13 @@ func TestQuizKeepsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestCitySettingsFromServe(t *testing.T) {
+	env := newPageEnv(t)
+	env.reg.settings = nil
+	// The server under test is reached through env.srv; find it by its handler.
+	s := env.srv.Config.Handler.(*Server)
+	s.SetCitySettings(map[string]string{"demo citizens": "20000", "seed": "7"})
+	_, body := env.browser().get("/")
+	mustContain(t, "city", body, "<th scope=\"row\">demo citizens</th><td>20000</td>", "<th scope=\"row\">seed</th><td>7</td>")
+}

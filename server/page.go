@@ -60,6 +60,7 @@ type web struct {
 
 	stats       staleCache[scs.Stats]
 	visits      staleCache[[]scs.Visit]
+	watch       staleCache[watchPageResult]
 	cityMu      sync.Mutex
 	history     *history
 	historyBusy bool

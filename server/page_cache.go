@@ -16,6 +16,9 @@ type staleCache[T any] struct {
 	entries map[string]*staleEntry[T]
 }
 
+// maxCacheEntries bounds a staleCache; beyond it values are not kept.
+const maxCacheEntries = 1024
+
 type staleEntry[T any] struct {
 	val     T
 	read    time.Time
@@ -59,7 +62,7 @@ func (c *staleCache[T]) get(key string, ttl time.Duration, fetch func(ctx contex
 		return zero, time.Time{}, err
 	}
 	c.mu.Lock()
-	if _, ok := c.entries[key]; !ok || len(c.entries) < 1024 {
+	if len(c.entries) < maxCacheEntries {
 		c.entries[key] = &staleEntry[T]{val: v, read: time.Now()}
 	}
 	c.mu.Unlock()

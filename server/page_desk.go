@@ -86,10 +86,11 @@ func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, a *scs.Accou
 		p.Chosen = rule
 	}
 	q := r.URL.Query()
-	watch, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: q.Get("watch"), Limit: 25}, now)
+	wp, err := s.watchPage(ctx, a, q.Get("watch"), now)
 	if err != nil {
 		return err
 	}
+	watch, next := wp.entries, wp.next
 	p.Watch = watch
 	if next != "" {
 		p.WatchNext = "/desk?watch=" + url.QueryEscape(next) + "#watch"
@@ -288,4 +289,26 @@ func (s *Server) todaysVisits(ctx context.Context, a *scs.Account, now time.Time
 		return s.reg.Visits(ctx, a, now, hood)
 	}, func(err error) { s.log.Error("reading today's visits", "err", err) })
 	return vs, err
+}
+
+// watchTTL is how long the desk shows a page of the watch list before
+// reading it again in the background.
+const watchTTL = 30 * time.Second
+
+type watchPageResult struct {
+	entries []scs.ListEntry
+	next    string
+}
+
+// watchPage returns one page of the watch list through a staleCache shared
+// by every official: finding the citizens in C and D scans the city.
+func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (watchPageResult, error) {
+	if len(cursor) > 256 {
+		return watchPageResult{}, scs.Errorf(scs.EINVALID, "watch: the cursor is too long")
+	}
+	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (watchPageResult, error) {
+		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 25}, s.now())
+		return watchPageResult{e, next}, err
+	}, func(err error) { s.log.Error("reading the watch list", "err", err) })
+	return wp, err
 }

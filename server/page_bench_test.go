@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,19 +17,21 @@ import (
 	"scs"
 	"scs/quiz"
 	"scs/schemes"
+	"scs/sim"
 	"scs/store"
 )
 
 // BenchmarkPages measures the render time of every page, in process,
-// against the SQLite store filled with a synthetic city of
-// SCS_BENCH_CITIZENS citizens (default 20,000, the demo city's size) with 5
-// years of records. Each iteration requests the page and then its baseline,
+// against the SQLite store filled with the simulator's demo city
+// (sim.Demo, as scs serve fills an empty registry) of SCS_BENCH_CITIZENS
+// citizens (default 20,000, the demo city's size) over SCS_BENCH_YEARS
+// years (default 5). Each iteration requests the page and then its baseline,
 // the JSON API call that reads the same data from the same registry, so
 // both are measured under the same conditions; the benchmark reports the
 // p99 of each and their ratio.
 //
 //	go test ./server -run '^$' -bench Pages -benchtime 400x
-//	SCS_BENCH_CITIZENS=700000 SCS_BENCH_MAX_RECORDS=6 go test ./server -run '^$' -bench Pages -benchtime 200x -timeout 60m
+//	SCS_BENCH_CITIZENS=700000 go test ./server -run '^$' -bench Pages -benchtime 200x -timeout 60m
 func BenchmarkPages(b *testing.B) {
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_CITIZENS")); err == nil && v > 0 {
@@ -101,12 +101,18 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 	}
 	b.Cleanup(func() { db.Close() })
 	now := time.Now().UTC().Truncate(time.Second)
-	perCitizen := 30
-	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_MAX_RECORDS")); err == nil && v > 0 {
-		perCitizen = v
+	years := 5
+	if v, err := strconv.Atoi(os.Getenv("SCS_BENCH_YEARS")); err == nil && v > 0 {
+		years = v
 	}
-	citizens, evs := syntheticCity(sc, n, perCitizen, now)
 	start := time.Now()
+	city, err := sim.Demo(ctx, sc, sim.DemoOptions{Citizens: n, Years: years, Seed: 1, End: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	citizens, evs := city.Citizens, city.Events
+	b.Logf("simulated %d citizens over %d years in %v", n, years, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
 	if err := db.Load(ctx, citizens, evs, store.Operator()); err != nil {
 		b.Fatal(err)
 	}
@@ -133,6 +139,7 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 	if err != nil {
 		b.Fatal(err)
 	}
+	bc.srv.SetCitySettings(city.Settings)
 	for role, tok := range bc.token {
 		bc.signIn(b, role, tok)
 	}
@@ -144,63 +151,6 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 	bc.quizForm = url.Values{"consent": {"yes"}, "a-returned-lost-money": {"1"}, "a-charitable-donation": {"5000"},
 		"a-blood-donation": {"3"}, "a-volunteer-service": {"100"}, "a-speeding-ticket": {"2"}, "a-other-commercial": {"1"}}
 	return bc
-}
-
-// syntheticCity makes n citizens (90% opted in) with 0 to maxRecords
-// records each (30 by default: about 3 a year) over 5 years, most of them
-// small: a city where most citizens stay in A and a tail falls to B, C
-// and D.
-func syntheticCity(sc *scs.Scheme, n, maxRecords int, now time.Time) ([]scs.Citizen, []scs.Event) {
-	r := rand.New(rand.NewPCG(2026, 5))
-	hoods := []string{"Shidao", "Yatou", "Chengshan", "Gangwan", "Ningjin", "Dongshan"}
-	var weights []int
-	for _, rule := range sc.Rules {
-		w := 2
-		switch {
-		case rule.Effect.Kind == scs.EffectDropTo:
-			w = 1
-		case rule.Effect.Kind == scs.EffectFixed && rule.Effect.Points > 0:
-			w = 12
-		case rule.Effect.Kind == scs.EffectPerUnit || rule.Effect.Kind == scs.EffectTiered:
-			w = 8
-		case rule.Effect.Kind == scs.EffectFixed && rule.Effect.Points <= -50:
-			w = 1
-		}
-		weights = append(weights, w)
-	}
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	from := now.AddDate(-5, 0, 0)
-	span := now.Sub(from)
-	citizens := make([]scs.Citizen, n)
-	var evs []scs.Event
-	for i := range citizens {
-		id := fmt.Sprintf("c-%07d", i+1)
-		citizens[i] = scs.Citizen{ID: id, Name: fmt.Sprintf("Citizen %d", i+1), Neighbourhood: hoods[r.IntN(len(hoods))], BirthYear: 1940 + r.IntN(65), Consent: r.IntN(10) != 0}
-		k := r.IntN(maxRecords + 1)
-		for j := 0; j < k; j++ {
-			x := r.IntN(total)
-			ri := 0
-			for ; x >= weights[ri]; ri++ {
-				x -= weights[ri]
-			}
-			rule := &sc.Rules[ri]
-			ev := scs.Event{ID: fmt.Sprintf("%s-%d", id, j), Citizen: id, Rule: rule.ID, Department: rule.Department,
-				At: from.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Second)}
-			switch rule.Effect.Kind {
-			case scs.EffectPerUnit:
-				ev.HasQuantity, ev.Quantity = true, float64(1+r.IntN(int(max(rule.Effect.Unit, 1))*3))
-			case scs.EffectTiered:
-				ev.HasQuantity, ev.Quantity = true, float64(1+r.IntN(40))
-			case scs.EffectRange:
-				ev.HasPoints, ev.Points = true, rule.Effect.Min+r.Int64N(rule.Effect.Max-rule.Effect.Min+1)
-			}
-			evs = append(evs, ev)
-		}
-	}
-	return citizens, evs
 }
 
 func (bc *benchCity) do(b *testing.B, req *http.Request) *httptest.ResponseRecorder {

@@ -60,7 +60,8 @@ type web struct {
 
 	stats       staleCache[scs.Stats]
 	visits      staleCache[[]scs.Visit]
-	watch       staleCache[watchPageResult]
+	watch       staleCache[listPageResult]
+	public      staleCache[listPageResult]
 	cityMu      sync.Mutex
 	history     *history
 	historyBusy bool

@@ -98,11 +98,14 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 		p.Rules = append(p.Rules, ruleCount{Rule: rule, Count: st.RecordsPerRule[rule.ID]})
 	}
 	slices.SortStableFunc(p.Rules, func(a, b ruleCount) int { return b.Count - a.Count })
-	pub, next, err := s.reg.PublicList(ctx, scs.Page{Limit: 10}, now)
+	lp, err := s.publicPage("")
 	if err != nil {
 		return err
 	}
-	p.Public, p.PublicMore = pub, next != ""
+	p.Public, p.PublicMore = lp.entries, lp.next != ""
+	if len(p.Public) > 10 {
+		p.Public, p.PublicMore = p.Public[:10], true
+	}
 	if a := AccountFrom(ctx); a != nil && (a.Role == scs.RoleOfficial || a.Role == scs.RoleAdmin) {
 		vs, err := s.todaysVisits(ctx, a, now, "")
 		if err != nil {
@@ -143,7 +146,7 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 // cityStatsTTL is how long the city page shows the registry's totals
 // before reading them again in the background: counting a large city
 // scans every citizen.
-const cityStatsTTL = 10 * time.Second
+const cityStatsTTL = time.Minute
 
 // cityStats returns the registry's totals (see staleCache).
 func (s *Server) cityStats(ctx context.Context, now time.Time) (scs.Stats, error) {

@@ -295,20 +295,20 @@ func (s *Server) todaysVisits(ctx context.Context, a *scs.Account, now time.Time
 // reading it again in the background.
 const watchTTL = 30 * time.Second
 
-type watchPageResult struct {
+type listPageResult struct {
 	entries []scs.ListEntry
 	next    string
 }
 
 // watchPage returns one page of the watch list through a staleCache shared
 // by every official: finding the citizens in C and D scans the city.
-func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (watchPageResult, error) {
+func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (listPageResult, error) {
 	if len(cursor) > 256 {
-		return watchPageResult{}, scs.Errorf(scs.EINVALID, "watch: the cursor is too long")
+		return listPageResult{}, scs.Errorf(scs.EINVALID, "watch: the cursor is too long")
 	}
-	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (watchPageResult, error) {
+	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
 		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 25}, s.now())
-		return watchPageResult{e, next}, err
+		return listPageResult{e, next}, err
 	}, func(err error) { s.log.Error("reading the watch list", "err", err) })
 	return wp, err
 }

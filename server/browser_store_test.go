@@ -13,7 +13,7 @@ import (
 )
 
 // storeTarget serves the pages over a real SQLite store holding a small
-// city: c-1 with one record (1020, A), c-2 in grade D (on the public list), and one
+// city: c-1 with no records (1000, A), c-2 in grade D (on the public list), and one
 // account of each role. The clock is fixed at pageNow (2026-12-20 20:00
 // China time) for the server and the store, so the self-test's expected
 // grade is the one worked out by hand in quiz's tests.
@@ -30,8 +30,9 @@ func storeTarget(t *testing.T) browserTarget {
 		{ID: "c-1", Name: "Wang Fang", Neighbourhood: "Shidao", BirthYear: 1980, Consent: true},
 		{ID: "c-2", Name: "Li Wei", Neighbourhood: "Yatou", BirthYear: 1975, Consent: true},
 	}
-	// c-1 returned a lost wallet in June: 1020, grade A.
-	evs := []scs.Event{{ID: "seed-wallet", Citizen: "c-1", Rule: "returned-lost-money", At: pageNow.AddDate(0, -6, 0)}}
+	// c-1 has no record: upholding the objection to their only record
+	// leaves an empty trail (a case the store once failed on).
+	var evs []scs.Event
 	for i, rule := range []string{"tax-evasion", "tax-evasion", "tax-evasion", "tax-evasion", "utility-damage"} {
 		evs = append(evs, scs.Event{ID: "seed-" + string(rune('a'+i)), Citizen: "c-2", Rule: rule, At: pageNow.AddDate(0, -6, i)})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"scs"
 	"scs/schemes"
+	"scs/sim"
 	"scs/store"
 )
 
@@ -62,4 +63,61 @@ func storeTarget(t *testing.T) browserTarget {
 	return browserTarget{base: srv.URL, official: tokens["official"], reviewer: tokens["reviewer"], citizen: tokens["citizen"], other: tokens["citizen2"],
 		own: "c-1", onList: "c-2", listName: "Li Wei", rule: "debt-judgment", points: -30,
 		rangeOfficial: tokens["credit"], rangeRule: "other-commercial"}
+}
+
+// TestBrowserDemoCity takes the screenshots of the pages that show a whole
+// city over a small demo city from the simulator (2,000 citizens, 5
+// years); it runs only with -screenshots.
+func TestBrowserDemoCity(t *testing.T) {
+	if *screenshots == "" {
+		t.Skip("only takes screenshots: run with -screenshots DIR")
+	}
+	browser := newBrowser(t)
+	ctx := context.Background()
+	sc := schemes.MustLoad("rongcheng")
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := func() time.Time { return pageNow }
+	db.SetClock(clock)
+	city, err := sim.Demo(ctx, sc, sim.DemoOptions{Citizens: 2000, Years: 5, Seed: 1, End: pageNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Load(ctx, city.Citizens, city.Events, store.Operator()); err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := db.CreateAccount(ctx, store.Operator(), scs.Account{Name: "Officer Sun", Role: scs.RoleOfficial, Department: "courts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Deps{Registry: db, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetCitySettings(city.Settings)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	p := newPerson(t, browser, srv.URL)
+	p.open("/")
+	for i := 0; i < 200 && s.cityHistory(pageNow) == nil; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.open("/")
+	p.shot("demo-city")
+	p.open("/list")
+	p.shot("demo-public-list")
+	p.signIn(tok)
+	p.open("/desk")
+	p.shot("demo-desk")
+	off, err := db.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _, err := db.WatchList(ctx, off, scs.Page{Limit: 1}, pageNow); err == nil && len(l) > 0 {
+		p.open("/citizens/" + l[0].Citizen)
+		p.shot("demo-file")
+	}
 }

@@ -32,5 +32,23 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/accounts", Name: "accounts", Access: SignedIn, Handler: s.listAccounts},
 		{Method: "POST", Path: "/api/v1/accounts", Name: "create account", Access: SignedIn, Handler: s.createAccount},
 		{Method: "POST", Path: "/api/v1/accounts/{id}/revoke", Name: "revoke account", Access: SignedIn, Handler: s.revokeAccount},
+
+		// Web pages (page_*.go): a session cookie instead of a bearer token,
+		// a CSRF check on every POST, errors as HTML pages.
+		{Method: "GET", Path: "/{$}", Name: "city page", Page: true, Handler: s.pageRoute(s.pageCity), Fail: s.pageFail},
+		{Method: "GET", Path: "/scheme", Name: "scheme page", Page: true, Handler: s.pageRoute(s.pageScheme), Fail: s.pageFail},
+		{Method: "GET", Path: "/quiz", Name: "self-test page", Page: true, Handler: s.pageRoute(s.pageQuiz), Fail: s.pageFail},
+		{Method: "POST", Path: "/quiz", Name: "self-test result page", Page: true, Handler: s.pageRoute(s.pageQuizPost), Fail: s.pageFail},
+		{Method: "GET", Path: "/list", Name: "public list page", Page: true, Handler: s.pageRoute(s.pagePublicList), Fail: s.pageFail},
+		{Method: "GET", Path: "/citizens/{id}", Name: "file page", Page: true, Handler: s.pageRoute(s.pageFile), Fail: s.pageFail},
+		{Method: "POST", Path: "/citizens/{id}/objections", Name: "objection form", Page: true, Handler: s.pageRoute(s.pageObject), Fail: s.pageFail},
+		{Method: "GET", Path: "/desk", Name: "desk page", Page: true, Handler: s.pageRoute(s.pageDesk), Fail: s.pageFail},
+		{Method: "POST", Path: "/desk/report", Name: "report form", Page: true, Handler: s.pageRoute(s.pageReport), Fail: s.pageFail},
+		{Method: "GET", Path: "/review", Name: "review page", Page: true, Handler: s.pageRoute(s.pageReview), Fail: s.pageFail},
+		{Method: "POST", Path: "/review/{id}", Name: "decision form", Page: true, Handler: s.pageRoute(s.pageDecide), Fail: s.pageFail},
+		{Method: "GET", Path: "/signin", Name: "sign-in page", Page: true, Handler: s.pageRoute(s.pageSignIn), Fail: s.pageFail},
+		{Method: "POST", Path: "/signin", Name: "sign in", Page: true, Handler: s.pageRoute(s.pageSignInPost), Fail: s.pageFail},
+		{Method: "POST", Path: "/signout", Name: "sign out", Page: true, Handler: s.pageRoute(s.pageSignOut), Fail: s.pageFail},
+		{Method: "GET", Path: "/static/{file...}", Name: "static", Page: true, Handler: s.staticFile, Fail: s.pageFail},
 	}
 }

@@ -58,6 +58,7 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *Metrics
+	web     *web
 }
 
 // New builds a Server from its dependencies. It fails when the registry is
@@ -93,6 +94,7 @@ func New(d Deps) (*Server, error) {
 		s.opts.MaxPageLimit = 1000
 	}
 	s.metrics = newMetrics()
+	s.web = newWeb(s)
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {

@@ -38,6 +38,7 @@ var commands = []command{
 	{"import", "store records (JSON lines) in the registry, all or nothing", cmdImport},
 	{"export", "write the registry's records as JSON lines", cmdExport},
 	{"accounts", "create, list and revoke registry accounts (tokens)", cmdAccounts},
+	{"quiz", "take the self-test: the grade the scheme would give you", cmdQuiz},
 }
 
 // usageError is a mistake in how a command was called; it exits with status 2.

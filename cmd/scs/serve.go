@@ -73,13 +73,17 @@ func cmdServe(e *env, args []string) error {
 	}
 	defer db.Close()
 
-	if err := firstStart(e, db, sc, *citizens, *years, log); err != nil {
+	settings, err := firstStart(e, db, sc, *citizens, *years, log)
+	if err != nil {
 		return err
 	}
 
 	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, Options: server.Options{MaxBody: *maxBody}})
 	if err != nil {
 		return err
+	}
+	if settings != nil {
+		srv.SetCitySettings(settings) // shown on the city page until the next restart
 	}
 	db.OnGroupCommit(func(g store.GroupCommit) { srv.Metrics().ObserveGroupCommit(g.Writes, g.Entries, g.Duration) })
 	defer db.OnGroupCommit(nil)
@@ -121,31 +125,34 @@ func cmdServe(e *env, args []string) error {
 }
 
 // firstStart fills an empty database: a demo city from the simulator and
-// one account of each role, whose tokens it prints once.
-func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *slog.Logger) error {
+// one account of each role, whose tokens it prints once. It returns the
+// simulation settings that made the city, nil when it made none.
+func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *slog.Logger) (map[string]string, error) {
 	// An empty database has no ledger entry and no account: a database
 	// started once with --demo-citizens 0 has its accounts and stays empty.
 	empty, err := db.Empty(e.ctx)
 	if err != nil || !empty {
-		return err
+		return nil, err
 	}
 	accounts, err := db.Accounts(e.ctx, store.Operator())
 	if err != nil || len(accounts) > 0 {
-		return err
+		return nil, err
 	}
 	var demoCitizen string
+	var settings map[string]string
 	if citizens > 0 {
 		start := time.Now()
 		fmt.Fprintf(e.stderr, "scs: empty database: making a demo city of %d citizens with %d years of records...\n", citizens, years)
 		city, err := sim.Demo(e.ctx, sc, sim.DemoOptions{Citizens: citizens, Years: years, Seed: demoSeed, End: time.Now().UTC()})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := db.Load(e.ctx, city.Citizens, city.Events, store.Operator()); err != nil {
-			return err
+			return nil, err
 		}
 		fmt.Fprintf(e.stderr, "scs: loaded %d citizens and %d records in %s\n", len(city.Citizens), len(city.Events), time.Since(start).Round(time.Millisecond))
 		demoCitizen = pickDemoCitizen(city.Citizens, city.Events)
+		settings = city.Settings
 	}
 	accounts = []scs.Account{
 		{Name: "demo admin", Role: scs.RoleAdmin},
@@ -161,7 +168,7 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 	for _, a := range accounts {
 		_, token, err := db.CreateAccount(e.ctx, store.Operator(), a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		bound := "-"
 		if a.Citizen != "" {
@@ -172,10 +179,10 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Role, bound, token)
 	}
 	if err := tw.Flush(); err != nil {
-		return err
+		return nil, err
 	}
 	log.Info("first start: demo accounts created", "accounts", len(accounts))
-	return nil
+	return settings, nil
 }
 
 // demoDepartment is the department of the demo official: that of the

@@ -1,0 +1,314 @@
+package server
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"scs"
+)
+
+type deskPage struct {
+	Rules     []scs.Rule
+	Form      reportForm
+	Chosen    *scs.Rule
+	Errors    map[string]string
+	Problem   string
+	Preview   *preview
+	Watch     []scs.ListEntry
+	WatchNext string
+	Visits    []scs.Visit
+	VisitsDay time.Time
+	Hood      string
+	VisitsN   int
+}
+
+type reportForm struct {
+	ID, Citizen, Rule, At, Points, Quantity, Evidence string
+}
+
+type preview struct {
+	Name     string
+	Scored   bool
+	Asked    int64
+	Applied  int64
+	Reason   string
+	Before   int64
+	After    int64
+	GradeWas string
+	Grade    string
+}
+
+const deskTimeLayout = "2006-01-02T15:04"
+
+// pageDesk is the official's desk: the report form (only the official's
+// department's rules), the watch list and today's visits.
+func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.deskAccount(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := reportForm{Rule: q.Get("rule"), Citizen: q.Get("citizen"), At: s.now().In(s.zone()).Format(deskTimeLayout)}
+	return s.renderDesk(w, r, a, http.StatusOK, f, nil, "", nil)
+}
+
+func (s *Server) deskAccount(r *http.Request) (*scs.Account, error) {
+	a, err := mustSignIn(r)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != scs.RoleOfficial && a.Role != scs.RoleAdmin {
+		return nil, scs.Errorf(scs.EFORBIDDEN, "the desk is for officials; you are signed in as a %s", a.Role)
+	}
+	return a, nil
+}
+
+func (s *Server) deskRules(a *scs.Account) []scs.Rule {
+	var out []scs.Rule
+	for _, r := range s.reg.Scheme().Rules {
+		if a.Role == scs.RoleAdmin || r.Department == a.Department {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, a *scs.Account, status int, f reportForm, errs map[string]string, problem string, pv *preview) error {
+	ctx := r.Context()
+	now := s.now()
+	p := deskPage{Rules: s.deskRules(a), Form: f, Errors: errs, Problem: problem, Preview: pv}
+	if rule, ok := s.reg.Scheme().Rule(f.Rule); ok {
+		p.Chosen = rule
+	}
+	q := r.URL.Query()
+	wp, err := s.watchPage(ctx, a, q.Get("watch"), now)
+	if err != nil {
+		return err
+	}
+	watch, next := wp.entries, wp.next
+	p.Watch = watch
+	if next != "" {
+		p.WatchNext = "/desk?watch=" + url.QueryEscape(next) + "#watch"
+	}
+	p.Hood = strings.TrimSpace(q.Get("neighbourhood"))
+	p.VisitsDay = now
+	vs, err := s.todaysVisits(ctx, a, now, p.Hood)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		p.VisitsN += v.Count
+	}
+	if len(vs) > 200 {
+		vs = vs[:200]
+	}
+	p.Visits = vs
+	return s.render(w, r, status, "desk", "Official's desk", "desk", p)
+}
+
+// pageReport previews (action=preview) or reports (action=submit) a
+// record from the desk's form. Bad fields are shown at the field.
+func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.deskAccount(r)
+	if err != nil {
+		return err
+	}
+	pf := r.PostForm
+	f := reportForm{ID: pf.Get("id"), Citizen: strings.TrimSpace(pf.Get("citizen")), Rule: pf.Get("rule"), At: pf.Get("at"),
+		Points: strings.TrimSpace(pf.Get("points")), Quantity: strings.TrimSpace(pf.Get("quantity")), Evidence: strings.TrimSpace(pf.Get("evidence"))}
+	if f.ID == "" || len(f.ID) > 64 {
+		f.ID = "web-" + randomID()[:16]
+	}
+	ev, errs := s.eventFromForm(a, f)
+	if len(errs) > 0 {
+		return s.renderDesk(w, r, a, http.StatusBadRequest, f, errs, "", nil)
+	}
+	if pf.Get("action") != "submit" {
+		pv, errs, err := s.previewRecord(r, a, ev)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return s.renderDesk(w, r, a, http.StatusBadRequest, f, errs, "", nil)
+		}
+		return s.renderDesk(w, r, a, http.StatusOK, f, nil, "", pv)
+	}
+	if _, err := s.reg.ReportRecords(r.Context(), a, []scs.Event{ev}); err != nil {
+		if scs.ErrorCode(err) == scs.EINTERNAL {
+			return err
+		}
+		field, msg := splitField(scs.ErrorMessage(err))
+		if field != "" {
+			return s.renderDesk(w, r, a, http.StatusBadRequest, f, map[string]string{field: msg}, "", nil)
+		}
+		return s.renderDesk(w, r, a, http.StatusBadRequest, f, nil, scs.ErrorMessage(err), nil)
+	}
+	return seeOther(w, r, "/citizens/"+url.PathEscape(ev.Citizen)+"?reported="+url.QueryEscape(ev.ID)+"#trail")
+}
+
+// formFields are the report form's fields, the names errors are shown at.
+var formFields = []string{"citizen", "rule", "at", "points", "quantity", "evidence"}
+
+// splitField splits "field: message" when field is one of the form's.
+func splitField(msg string) (string, string) {
+	for _, f := range formFields {
+		for _, pre := range []string{f + ": ", "records[0]." + f + ": ", "record." + f + ": "} {
+			if strings.HasPrefix(msg, pre) {
+				return f, strings.TrimPrefix(msg, pre)
+			}
+		}
+	}
+	return "", msg
+}
+
+func (s *Server) eventFromForm(a *scs.Account, f reportForm) (scs.Event, map[string]string) {
+	errs := map[string]string{}
+	ev := scs.Event{ID: f.ID, Citizen: f.Citizen, Rule: f.Rule, Evidence: f.Evidence}
+	if f.Citizen == "" {
+		errs["citizen"] = "enter the citizen's id"
+	}
+	rule, ok := s.reg.Scheme().Rule(f.Rule)
+	switch {
+	case !ok:
+		errs["rule"] = "choose a rule"
+	case a.Role != scs.RoleAdmin && rule.Department != a.Department:
+		errs["rule"] = "rule " + rule.ID + " belongs to " + rule.Department + ", not your department (" + a.Department + ")"
+	default:
+		ev.Department = rule.Department
+	}
+	at, err := time.ParseInLocation(deskTimeLayout, f.At, s.zone())
+	if err != nil {
+		errs["at"] = "enter the date and time of the conduct, such as 2026-03-01T09:30"
+	} else if at.After(s.now().Add(time.Minute)) {
+		errs["at"] = "the conduct cannot be in the future"
+	}
+	ev.At = at.UTC()
+	if f.Points != "" {
+		n, err := strconv.ParseInt(f.Points, 10, 64)
+		if err != nil {
+			errs["points"] = "enter a whole number of points"
+		} else {
+			ev.Points, ev.HasPoints = n, true
+		}
+	}
+	if f.Quantity != "" {
+		v, err := strconv.ParseFloat(f.Quantity, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			errs["quantity"] = "enter a number"
+		} else {
+			ev.Quantity, ev.HasQuantity = v, true
+		}
+	}
+	if len(f.Evidence) > 4096 {
+		errs["evidence"] = "at most 4096 characters"
+	}
+	if len(errs) == 0 {
+		if err := s.eng.Check(&ev); err != nil {
+			field, msg := splitField(scs.ErrorMessage(err))
+			if field == "" {
+				field = "rule"
+			}
+			errs[field] = msg
+		}
+	}
+	if len(errs) == 0 {
+		return ev, nil
+	}
+	return ev, errs
+}
+
+// previewRecord shows what the record would do: the engine replays the
+// citizen's history (without reversed records) with the new record.
+func (s *Server) previewRecord(r *http.Request, a *scs.Account, ev scs.Event) (*preview, map[string]string, error) {
+	now := s.now()
+	f, err := s.reg.File(r.Context(), a, ev.Citizen, now)
+	if err != nil {
+		if c := scs.ErrorCode(err); c == scs.ENOTFOUND || c == scs.EINVALID {
+			return nil, map[string]string{"citizen": scs.ErrorMessage(err)}, nil
+		}
+		return nil, nil, err
+	}
+	pv := &preview{Name: f.Citizen.Name, Scored: f.Scored}
+	sc := s.reg.Scheme()
+	var evs []scs.Event
+	for _, e := range f.Trail {
+		if e.Reversed {
+			continue
+		}
+		rule, ok := sc.Rule(e.Rule)
+		if !ok {
+			continue
+		}
+		old := scs.Event{ID: e.Event, Citizen: ev.Citizen, Rule: e.Rule, At: e.At}
+		if rule.Effect.NeedsQuantity() {
+			old.Quantity, old.HasQuantity = e.Quantity, true
+		}
+		if rule.Effect.Kind == scs.EffectRange {
+			old.Points, old.HasPoints = e.Asked, true
+		}
+		evs = append(evs, old)
+	}
+	asOf := now
+	if ev.At.After(asOf) {
+		asOf = ev.At
+	}
+	before, _, err := s.eng.Replay(ev.Citizen, evs, asOf, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	after, trail, err := s.eng.Replay(ev.Citizen, append(evs, ev), asOf, true)
+	if err != nil {
+		return nil, map[string]string{"rule": scs.ErrorMessage(err)}, nil
+	}
+	for _, te := range trail {
+		if te.Event == ev.ID {
+			pv.Asked, pv.Applied, pv.Reason = te.Asked, te.Applied, te.Reason
+		}
+	}
+	pv.Before, pv.After = before.Score, after.Score
+	pv.GradeWas = s.eng.Standing(&before, asOf).Grade
+	pv.Grade = s.eng.Standing(&after, asOf).Grade
+	return pv, nil, nil
+}
+
+// visitsTTL is how long the desk and the city page show a day's visits
+// before reading them again in the background.
+const visitsTTL = time.Minute
+
+// todaysVisits returns the visits due on now's day in hood ("" for all),
+// through a staleCache shared by every official (the registry's answer
+// does not depend on who asks, only whether they may).
+func (s *Server) todaysVisits(ctx context.Context, a *scs.Account, now time.Time, hood string) ([]scs.Visit, error) {
+	day := now.In(s.zone()).Format("2006-01-02")
+	vs, _, err := s.web.visits.get(day+"|"+hood, visitsTTL, func(ctx context.Context) ([]scs.Visit, error) {
+		return s.reg.Visits(ctx, a, now, hood)
+	}, func(err error) { s.log.Error("reading today's visits", "err", err) })
+	return vs, err
+}
+
+// watchTTL is how long the desk shows a page of the watch list before
+// reading it again in the background.
+const watchTTL = 30 * time.Second
+
+type listPageResult struct {
+	entries []scs.ListEntry
+	next    string
+}
+
+// watchPage returns one page of the watch list through a staleCache shared
+// by every official: finding the citizens in C and D scans the city.
+func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (listPageResult, error) {
+	if len(cursor) > 256 {
+		return listPageResult{}, scs.Errorf(scs.EINVALID, "watch: the cursor is too long")
+	}
+	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
+		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 25}, s.now())
+		return listPageResult{e, next}, err
+	}, func(err error) { s.log.Error("reading the watch list", "err", err) })
+	return wp, err
+}

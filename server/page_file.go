@@ -1,0 +1,115 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"scs"
+)
+
+type filePage struct {
+	File      *scs.File
+	Grade     *scs.Grade
+	LockLeft  string
+	Own       bool // the signed-in citizen reads their own file
+	Objected  map[string]bool
+	Trail     []fileRow
+	ObjError  string
+	ObjRecord string
+	Flash     string
+}
+
+type fileRow struct {
+	scs.FileEntry
+	CanObject bool
+}
+
+// pageFile is a citizen's file: a citizen sees only their own, officials
+// and admins any (the registry decides; a refusal is a 403 page).
+func (s *Server) pageFile(w http.ResponseWriter, r *http.Request) error {
+	return s.renderFile(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, objRecord, objErr string) error {
+	a, err := mustSignIn(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	now := s.now()
+	f, err := s.reg.File(r.Context(), a, id, now)
+	if err != nil {
+		return err
+	}
+	p := filePage{File: f, Own: a.Role == scs.RoleCitizen && a.Citizen == f.Citizen.ID, Objected: map[string]bool{}, ObjError: objErr, ObjRecord: objRecord}
+	if r.URL.Query().Get("objected") != "" {
+		p.Flash = "Your objection was filed. A reviewer must decide it within 20 days."
+	}
+	if rec := r.URL.Query().Get("reported"); rec != "" {
+		p.Flash = "Record " + rec + " reported."
+	}
+	if f.Standing != nil {
+		sc := s.reg.Scheme()
+		if gi := sc.GradeIndex(f.Standing.Grade); gi >= 0 {
+			p.Grade = &sc.Grades[gi]
+		}
+		if f.Standing.LockedUntil != nil {
+			p.LockLeft = durationWords(f.Standing.LockedUntil.Sub(now))
+		}
+	}
+	for _, o := range f.Objections {
+		if o.Status == scs.ObjectionOpen {
+			p.Objected[o.Record] = true
+		}
+	}
+	for _, e := range f.Trail {
+		p.Trail = append(p.Trail, fileRow{FileEntry: e, CanObject: p.Own && !e.Reversed && !p.Objected[e.Event]})
+	}
+	title := "File of " + f.Citizen.Name
+	return s.render(w, r, status, "file", title, map[bool]string{true: "file", false: ""}[p.Own], p)
+}
+
+// pageObject files the signed-in citizen's objection to one of their records.
+func (s *Server) pageObject(w http.ResponseWriter, r *http.Request) error {
+	a, err := mustSignIn(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	record := r.PostForm.Get("record")
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if reason == "" {
+		return s.renderFile(w, r, http.StatusBadRequest, record, "Give a reason for your objection.")
+	}
+	if _, err := s.reg.Object(r.Context(), a, id, record, reason); err != nil {
+		if c := scs.ErrorCode(err); c == scs.EINVALID || c == scs.ECONFLICT {
+			return s.renderFile(w, r, http.StatusBadRequest, record, scs.ErrorMessage(err))
+		}
+		return err
+	}
+	return seeOther(w, r, "/citizens/"+id+"?objected=1#objections")
+}
+
+// durationWords renders a positive duration as years, months and days.
+func durationWords(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	if days <= 0 {
+		return "less than a day"
+	}
+	y, rest := days/365, days%365
+	m, dd := rest/30, rest%30
+	var parts []string
+	add := func(n int, unit string) {
+		if n == 1 {
+			parts = append(parts, fmt.Sprintf("1 %s", unit))
+		} else if n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", n, unit))
+		}
+	}
+	add(y, "year")
+	add(m, "month")
+	add(dd, "day")
+	return strings.Join(parts, " ")
+}

@@ -452,11 +452,11 @@ func ident(field string, s string, present, required bool) (string, error) {
 // Times are written in UTC. Decode(Append(nil, ev)) gives ev back.
 func Append(dst []byte, ev *scs.Event) []byte {
 	dst = append(dst, `{"id":`...)
-	dst = appendString(dst, ev.ID)
+	dst = AppendString(dst, ev.ID)
 	dst = append(dst, `,"citizen":`...)
-	dst = appendString(dst, ev.Citizen)
+	dst = AppendString(dst, ev.Citizen)
 	dst = append(dst, `,"rule":`...)
-	dst = appendString(dst, ev.Rule)
+	dst = AppendString(dst, ev.Rule)
 	dst = append(dst, `,"at":"`...)
 	dst = ev.At.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, '"')
@@ -470,16 +470,18 @@ func Append(dst []byte, ev *scs.Event) []byte {
 	}
 	if ev.Department != "" {
 		dst = append(dst, `,"department":`...)
-		dst = appendString(dst, ev.Department)
+		dst = AppendString(dst, ev.Department)
 	}
 	if ev.Evidence != "" {
 		dst = append(dst, `,"evidence":`...)
-		dst = appendString(dst, ev.Evidence)
+		dst = AppendString(dst, ev.Evidence)
 	}
 	return append(dst, "}\n"...)
 }
 
-func appendString(dst []byte, s string) []byte {
+// AppendString appends s to dst as a JSON string, escaped as encoding/json
+// escapes it.
+func AppendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
 			b, _ := json.Marshal(s)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/jsonl"
 	"scs/schemes"
 )
 
@@ -200,29 +200,16 @@ func appendBatch(dst []byte, recs []scs.Record, evs []scs.Event) []byte {
 			id = evs[i].ID
 		}
 		dst = append(dst, `{"id":`...)
-		dst = appendString(dst, id)
+		dst = jsonl.AppendString(dst, id)
 		dst = append(dst, `,"seq":`...)
 		dst = strconv.AppendInt(dst, recs[i].Seq, 10)
 		dst = append(dst, `,"recorded_at":"`...)
 		dst = recs[i].RecordedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
 		dst = append(dst, `","hash":`...)
-		dst = appendString(dst, recs[i].Hash)
+		dst = jsonl.AppendString(dst, recs[i].Hash)
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}\n"...)
-}
-
-// appendString appends s as a JSON string.
-func appendString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }
 
 func (s *Server) reportBatch(w http.ResponseWriter, r *http.Request) error {

@@ -123,7 +123,7 @@ func benchRawInsert(ctx context.Context, path string, evs []scs.Event) (float64,
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)&_pragma=cache_size(-65536)&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
 	if err != nil {
 		return 0, err
 	}

@@ -98,7 +98,10 @@ func (db *DB) gradeSince(p *proj, t time.Time) time.Time {
 	return fromNanos(p.since)
 }
 
-func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash *[]byte) error {
+// scanEntry scans a row of ledgerCols into e and the stored hash into
+// hash (a *[]byte, or a *sql.RawBytes when the caller is done with it
+// before the next row).
+func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash any) error {
 	var rid sql.NullString
 	var q sql.NullFloat64
 	var p sql.NullInt64

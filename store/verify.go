@@ -47,7 +47,8 @@ func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verify
 	}
 	defer rows.Close()
 	r.entries = make([]entry, 0, hi-lo+1)
-	var buf, hash []byte
+	var buf []byte
+	var hash sql.RawBytes // read before the next row
 	want := lo
 	for rows.Next() {
 		var e entry

@@ -71,12 +71,15 @@ func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
 // rebuild replays a citizen's whole history (records not reversed) through
 // the engine, in the engine's order: conduct time, then ledger order.
 func (db *DB) rebuild(citizen string, registered int64, recs []entry) (proj, error) {
-	slices.SortStableFunc(recs, func(a, b entry) int {
+	byTime := func(a, b entry) int {
 		if c := cmp.Compare(a.At, b.At); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Seq, b.Seq)
-	})
+	}
+	if !slices.IsSortedFunc(recs, byTime) { // records mostly arrive in time order
+		slices.SortFunc(recs, byTime)
+	}
 	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered}
 	for i := range recs {
 		ev := recs[i].event()
@@ -95,7 +98,10 @@ func (db *DB) gradeSince(p *proj, t time.Time) time.Time {
 	return fromNanos(p.since)
 }
 
-func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash *[]byte) error {
+// scanEntry scans a row of ledgerCols into e and the stored hash into
+// hash (a *[]byte, or a *sql.RawBytes when the caller is done with it
+// before the next row).
+func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash any) error {
 	var rid sql.NullString
 	var q sql.NullFloat64
 	var p sql.NullInt64
@@ -150,6 +156,9 @@ func reversalSeq(ref string) (int64, bool) {
 }
 
 func liveRecords(recs []entry, reversed map[int64]bool) []entry {
+	if len(reversed) == 0 {
+		return recs
+	}
 	out := recs[:0:0]
 	for _, e := range recs {
 		if !reversed[e.Seq] {

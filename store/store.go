@@ -73,6 +73,15 @@ var (
 	}
 )
 
+// sqlitePragmas are the SQLite connections' settings: WAL with a sync at
+// every commit (an acknowledged write survives a crash), and a WAL
+// checkpoint every 16,384 pages (64 MiB) rather than SQLite's 1,000: a
+// group commit dirties index and projection pages all over the file, and
+// checkpointing them after nearly every commit more than halved the
+// ingest rate.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
+	"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_pragma=foreign_keys(0)&_pragma=wal_autocheckpoint(16384)"
+
 // DB is a registry database. It is safe for concurrent use. Close it when
 // done.
 type DB struct {
@@ -147,8 +156,7 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 				return nil, scs.Errorf(scs.EINVALID, "database %s: directory %s: %v", dsn, dir, errors.Unwrap(err))
 			}
 		}
-		base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
-			"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_pragma=foreign_keys(0)"
+		base := "file:" + path + "?" + sqlitePragmas
 		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 		if err != nil {
 			return nil, scs.Errorf(scs.EINVALID, "database %s: %v", dsn, err)

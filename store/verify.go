@@ -47,7 +47,8 @@ func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verify
 	}
 	defer rows.Close()
 	r.entries = make([]entry, 0, hi-lo+1)
-	var buf, hash []byte
+	var buf []byte
+	var hash sql.RawBytes // read before the next row
 	want := lo
 	for rows.Next() {
 		var e entry
@@ -182,7 +183,7 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
 		return checked, err
 	}
-	if err := db.verifyProjections(ctx, citizens, problem); err != nil {
+	if err := db.verifyProjections(ctx, maxSeq, citizens, problem); err != nil {
 		return checked, err
 	}
 	return checked, nil
@@ -235,7 +236,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
+func (db *DB) verifyProjections(ctx context.Context, maxSeq int64, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
 	stored := map[string]*proj{}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+projCols+` FROM projections`)
 	if err != nil {
@@ -264,7 +265,19 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 	if err := rows.Err(); err != nil {
 		return internal("verify", err)
 	}
-	trails := map[int64][]byte{}
+	// The trail is held by sequence number (dense: at most one row a
+	// ledger entry); rows with a sequence number past the ledger's end
+	// can only be extra and are kept aside.
+	trails := make([][]byte, maxSeq+1)
+	var past map[int64][]byte
+	ntrail := 0
+	trail := func(seq int64) ([]byte, bool) {
+		if seq >= 1 && seq <= maxSeq {
+			return trails[seq], trails[seq] != nil
+		}
+		b, ok := past[seq]
+		return b, ok
+	}
 	trows, err := db.r.QueryContext(ctx, `SELECT seq, item FROM trail`)
 	if err != nil {
 		return internal("verify", err)
@@ -276,7 +289,18 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 			trows.Close()
 			return internal("verify", err)
 		}
-		trails[seq] = b
+		if b == nil {
+			b = []byte{}
+		}
+		if seq >= 1 && seq <= maxSeq {
+			trails[seq] = b
+		} else {
+			if past == nil {
+				past = map[int64][]byte{}
+			}
+			past[seq] = b
+		}
+		ntrail++
 	}
 	trows.Close()
 	if err := trows.Err(); err != nil {
@@ -284,7 +308,7 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 	}
 	var live atomic.Int64
 	defer func() {
-		if int(live.Load()) == len(trails) {
+		if int(live.Load()) == ntrail {
 			return
 		}
 		standing := map[int64]bool{}
@@ -294,10 +318,13 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 			}
 		}
 		var extra []int64
-		for seq := range trails {
-			if !standing[seq] {
-				extra = append(extra, seq)
+		for seq, b := range trails {
+			if b != nil && !standing[int64(seq)] {
+				extra = append(extra, int64(seq))
 			}
+		}
+		for seq := range past {
+			extra = append(extra, seq)
 		}
 		slices.Sort(extra)
 		for _, seq := range extra {
@@ -351,7 +378,7 @@ func (db *DB) verifyProjections(ctx context.Context, citizens map[string]*vcitiz
 				for i := range want.out {
 					t := &want.out[i]
 					sbuf = db.encodeTrailItem(sbuf[:0], t)
-					got, ok := trails[t.Seq]
+					got, ok := trail(t.Seq)
 					switch {
 					case !ok:
 						problem(t.Seq, id, "trail: record %s has no trail entry", t.Event)

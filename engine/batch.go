@@ -35,23 +35,60 @@ func (e *Engine) ScoreEvents(evs []scs.Event, asOf time.Time, withTrail bool) ([
 // ScoreEventsParallel is ScoreEvents with the citizens scored by up to
 // workers goroutines. The result does not depend on workers.
 func (e *Engine) ScoreEventsParallel(evs []scs.Event, asOf time.Time, withTrail bool, workers int) ([]Result, error) {
-	// Number the citizens, then place each event's index in its citizen's
-	// run with a counting sort: input order is kept within a citizen.
-	num := make(map[string]int32)
-	of := make([]int32, len(evs))
-	ts := make([]instant, len(evs)) // event times, compact for sorting
-	var ids []string
+	g := NewGrouping(len(evs))
 	for i := range evs {
-		ts[i] = instant{evs[i].At.Unix(), int32(evs[i].At.Nanosecond())}
-		c := evs[i].Citizen
-		k, ok := num[c]
-		if !ok {
-			k = int32(len(ids))
-			num[c] = k
-			ids = append(ids, c)
-		}
-		of[i] = k
+		g.Add(&evs[i])
 	}
+	return e.ScoreGrouped(evs, g, asOf, withTrail, workers)
+}
+
+// Grouping numbers the citizens of a list of events as they are added, so
+// that a reader can group events while it decodes them (see ScoreGrouped).
+// It is not safe for concurrent use.
+type Grouping struct {
+	num      map[string]int32
+	of       []int32   // citizen number of each event
+	ts       []instant // event times, compact for sorting
+	ids      []string  // citizen id of each number
+	last     []instant // latest time seen per citizen
+	unsorted []bool    // whether a citizen's events came out of time order
+}
+
+// NewGrouping returns an empty Grouping expecting about n events.
+func NewGrouping(n int) *Grouping {
+	return &Grouping{num: make(map[string]int32), of: make([]int32, 0, n), ts: make([]instant, 0, n)}
+}
+
+// Add records the next event; events must be added in the order of the
+// slice later given to ScoreGrouped.
+func (g *Grouping) Add(ev *scs.Event) {
+	t := instant{ev.At.Unix(), int32(ev.At.Nanosecond())}
+	k, ok := g.num[ev.Citizen]
+	if !ok {
+		k = int32(len(g.ids))
+		g.num[ev.Citizen] = k
+		g.ids = append(g.ids, ev.Citizen)
+		g.last = append(g.last, t)
+		g.unsorted = append(g.unsorted, false)
+	} else if before(t, g.last[k]) {
+		g.unsorted[k] = true
+	} else {
+		g.last[k] = t
+	}
+	g.of = append(g.of, k)
+	g.ts = append(g.ts, t)
+}
+
+func before(a, b instant) bool { return a.sec < b.sec || a.sec == b.sec && a.ns < b.ns }
+
+// ScoreGrouped is ScoreEventsParallel for events already added, in order, to g.
+func (e *Engine) ScoreGrouped(evs []scs.Event, g *Grouping, asOf time.Time, withTrail bool, workers int) ([]Result, error) {
+	if len(g.of) != len(evs) {
+		return nil, scs.Errorf(scs.EINTERNAL, "grouping has %d events, the list %d", len(g.of), len(evs))
+	}
+	// Place each event's index in its citizen's run with a counting sort:
+	// input order is kept within a citizen.
+	of, ts, ids := g.of, g.ts, g.ids
 	start := make([]int32, len(ids)+1)
 	for _, k := range of {
 		start[k+1]++
@@ -80,7 +117,7 @@ func (e *Engine) ScoreEventsParallel(evs []scs.Event, asOf time.Time, withTrail 
 	errs := make([]error, len(ids))
 	score := func(n int, k int32) error {
 		run := idx[start[k]:start[k+1]]
-		if !slices.IsSortedFunc(run, byTime) {
+		if g.unsorted[k] {
 			slices.SortStableFunc(run, byTime)
 		}
 		st := e.NewState(ids[k])

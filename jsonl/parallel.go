@@ -16,6 +16,9 @@ type Item struct {
 	Event scs.Event
 	Line  int
 	Err   error
+	// Key is the caller's: DecodeParallelFunc's prepare may set it (a hash,
+	// say) on the decoding goroutine for fn to use.
+	Key uint64
 }
 
 type batch struct {
@@ -34,6 +37,14 @@ const batchLines = 2048
 // ends decoding with a *LineError item; a read error from r, ctx's error or
 // fn's error ends it and is returned. fn must not keep the slice.
 func DecodeParallel(ctx context.Context, r io.Reader, workers int, fn func([]Item) error) error {
+	return DecodeParallelFunc(ctx, r, workers, nil, fn)
+}
+
+// DecodeParallelFunc is DecodeParallel with prepare, when not nil, called
+// on each decoded item on the decoding goroutines (concurrently, in no
+// order) before fn sees it: work that needs no order, such as checking an
+// event against a scheme, runs on every core. prepare may change the item.
+func DecodeParallelFunc(ctx context.Context, r io.Reader, workers int, prepare func(*Item), fn func([]Item) error) error {
 	workers = max(workers, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -92,6 +103,9 @@ func DecodeParallel(ctx context.Context, r io.Reader, workers int, fn func([]Ite
 						le.Line = b.first + i
 					}
 					items = append(items, Item{Event: ev, Line: b.first + i, Err: err})
+					if prepare != nil {
+						prepare(&items[len(items)-1])
+					}
 				}
 				b.res <- items
 			}

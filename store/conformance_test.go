@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -194,6 +195,21 @@ func oracle(t *testing.T, db *DB, citizen string, evs []scs.Event, at time.Time)
 }
 
 func conformance(t *testing.T, open func(testing.TB) *DB) {
+	t.Run("Settings", func(t *testing.T) {
+		db := open(t)
+		ctx := context.Background()
+		if m, err := db.Settings(ctx); err != nil || m != nil {
+			t.Fatalf("new database: %v %v", m, err)
+		}
+		for _, want := range []map[string]string{{"seed": "1"}, {"seed": "7", "demo citizens": "300"}} {
+			if err := db.SetSettings(ctx, want); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.Settings(ctx); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("got %v %v, want %v", got, err, want)
+			}
+		}
+	})
 	t.Run("Accounts", func(t *testing.T) {
 		f := newFixture(t, open)
 		acc, token, err := f.db.CreateAccount(f.ctx, f.admin, scs.Account{Name: "x", Role: scs.RoleAdmin})

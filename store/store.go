@@ -423,3 +423,31 @@ func (db *DB) OnGroupCommit(fn func(GroupCommit)) {
 	db.onGroup = fn
 	db.hookMu.Unlock()
 }
+
+// SetSettings stores the simulation settings that made the database's
+// city, so that the city page can show them after a restart.
+func (db *DB) SetSettings(ctx context.Context, m map[string]string) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, db.q(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`), "city_settings", string(b))
+	return err
+}
+
+// Settings returns the settings stored by SetSettings, or nil.
+func (db *DB) Settings(ctx context.Context) (map[string]string, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), "city_settings").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		return nil, fmt.Errorf("stored city settings: %w", err)
+	}
+	return m, nil
+}

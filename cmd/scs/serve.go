@@ -77,13 +77,16 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if settings != nil {
+		// Kept in the database, so the city page shows them after a restart.
+		if err := db.SetSettings(e.ctx, settings); err != nil {
+			return err
+		}
+	}
 
 	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, Options: server.Options{MaxBody: *maxBody}})
 	if err != nil {
 		return err
-	}
-	if settings != nil {
-		srv.SetCitySettings(settings) // shown on the city page until the next restart
 	}
 	db.OnGroupCommit(func(g store.GroupCommit) { srv.Metrics().ObserveGroupCommit(g.Writes, g.Entries, g.Duration) })
 	defer db.OnGroupCommit(nil)

@@ -199,40 +199,40 @@ func (e *Engine) Check(ev *scs.Event) error {
 	i, ok := e.index[ev.Rule]
 	if !ok {
 		if ev.Rule == "" {
-			return scs.Errorf(scs.EINVALID, "rule: missing")
+			return scs.FieldErrorf(scs.EINVALID, "rule", "missing")
 		}
-		return scs.Errorf(scs.EINVALID, "rule: unknown rule %q in scheme %s", ev.Rule, e.scheme.Name)
+		return scs.FieldErrorf(scs.EINVALID, "rule", "unknown rule %q in scheme %s", ev.Rule, e.scheme.Name)
 	}
 	return e.check(&e.rules[i], ev)
 }
 
 func (e *Engine) check(r *rule, ev *scs.Event) error {
 	if ev.At.IsZero() {
-		return scs.Errorf(scs.EINVALID, "at: missing")
+		return scs.FieldErrorf(scs.EINVALID, "at", "missing")
 	}
 	switch r.kind {
 	case scs.EffectPerUnit, scs.EffectTiered:
 		if !ev.HasQuantity {
-			return scs.Errorf(scs.EINVALID, "quantity: rule %s counts a quantity; the event has none", r.id)
+			return scs.FieldErrorf(scs.EINVALID, "quantity", "rule %s counts a quantity; the event has none", r.id)
 		}
 		q := ev.Quantity
 		if math.IsNaN(q) || q < 0 || q > MaxQuantity {
-			return scs.Errorf(scs.EINVALID, "quantity: %v is out of range for rule %s (want 0 to %g)", q, r.id, MaxQuantity)
+			return scs.FieldErrorf(scs.EINVALID, "quantity", "%v is out of range for rule %s (want 0 to %g)", q, r.id, MaxQuantity)
 		}
 	default:
 		if ev.HasQuantity {
-			return scs.Errorf(scs.EINVALID, "quantity: rule %s does not count a quantity", r.id)
+			return scs.FieldErrorf(scs.EINVALID, "quantity", "rule %s does not count a quantity", r.id)
 		}
 	}
 	if r.kind == scs.EffectRange {
 		if !ev.HasPoints {
-			return scs.Errorf(scs.EINVALID, "points: rule %s needs the official to choose points from %d to %d", r.id, r.min, r.max)
+			return scs.FieldErrorf(scs.EINVALID, "points", "rule %s needs the official to choose points from %d to %d", r.id, r.min, r.max)
 		}
 		if ev.Points < r.min || ev.Points > r.max {
-			return scs.Errorf(scs.EINVALID, "points: %d is outside rule %s's range %d to %d", ev.Points, r.id, r.min, r.max)
+			return scs.FieldErrorf(scs.EINVALID, "points", "%d is outside rule %s's range %d to %d", ev.Points, r.id, r.min, r.max)
 		}
 	} else if ev.HasPoints {
-		return scs.Errorf(scs.EINVALID, "points: rule %s decides its own points; only range rules take points", r.id)
+		return scs.FieldErrorf(scs.EINVALID, "points", "rule %s decides its own points; only range rules take points", r.id)
 	}
 	return nil
 }
@@ -293,7 +293,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 		return err
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
-		return scs.Errorf(scs.EINVALID, "at: event %s at %s is before the citizen's last event at %s; replay the history in time order",
+		return scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
 			ev.ID, ev.At.UTC().Format(time.RFC3339), st.LastAt.UTC().Format(time.RFC3339))
 	}
 	before := e.GradeAt(st, ev.At)

@@ -81,7 +81,7 @@ func cmdImport(e *env, args []string) error {
 			return scs.Errorf(scs.EINVALID, "import: %s: %v", name, err)
 		}
 		if cerr := db.CheckRecord(by, &ev); cerr != nil {
-			report(name, &jsonl.LineError{Line: dec.Line(), Field: fieldOf(cerr), Message: messageOf(cerr)})
+			report(name, lineError(dec.Line(), cerr))
 			continue
 		}
 		if first, dup := seen[ev.ID]; dup {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -133,7 +134,7 @@ func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool
 			return
 		}
 		if cerr := eng.Check(&it.Event); cerr != nil {
-			it.Err = &jsonl.LineError{Line: it.Line, Field: fieldOf(cerr), Message: messageOf(cerr)}
+			it.Err = lineError(it.Line, cerr)
 			return
 		}
 		it.Key = ids.hash(it.Event.ID)
@@ -168,26 +169,13 @@ func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool
 	return evs, groups, nil
 }
 
-// fieldOf and messageOf split an engine error "field: message".
-func fieldOf(err error) string {
-	m := scs.ErrorMessage(err)
-	for i := 0; i < len(m); i++ {
-		if m[i] == ':' {
-			return m[:i]
-		}
-		if m[i] == ' ' {
-			break
-		}
+// lineError presents an engine error about one event as a fault of its line.
+func lineError(line int, err error) *jsonl.LineError {
+	var e *scs.Error
+	if errors.As(err, &e) {
+		return &jsonl.LineError{Line: line, Field: e.Field, Message: e.Message}
 	}
-	return ""
-}
-
-func messageOf(err error) string {
-	m := scs.ErrorMessage(err)
-	if f := fieldOf(err); f != "" {
-		return m[len(f)+2:]
-	}
-	return m
+	return &jsonl.LineError{Line: line, Message: scs.ErrorMessage(err)}
 }
 
 // idSet finds duplicate ids among many: it keys a map by a 64-bit hash of

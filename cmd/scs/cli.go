@@ -1,11 +1,16 @@
 package main
 
 import (
+	"os"
+
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"scs"
+	"scs/engine"
+	"scs/schemes"
 	"sort"
 	"strings"
 )
@@ -156,4 +161,28 @@ func (c *choice) Set(s string) error {
 		}
 	}
 	return fmt.Errorf("%q is not one of %s", s, strings.Join(c.allowed, ", "))
+}
+
+// loadEngine loads the built-in scheme called nameOrPath, or the scheme
+// file at that path, and compiles its engine.
+func loadEngine(nameOrPath string) (*engine.Engine, error) {
+	s, err := schemes.Load(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(s)
+}
+
+// openInput opens the file at path for command cmd, or standard input when
+// path is "" or "-". It returns the reader, its name for messages and a
+// function that closes it.
+func openInput(e *env, cmd, path string) (io.Reader, string, func(), error) {
+	if path == "" || path == "-" {
+		return e.stdin, "standard input", func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", nil, scs.Errorf(scs.EINVALID, "%s: %v", cmd, err)
+	}
+	return f, path, func() { f.Close() }, nil
 }

@@ -34,15 +34,11 @@ func cmdImport(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("import: want one input file (or - for standard input), got %d", len(pos))
 	}
-	in, name := e.stdin, "standard input"
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
-		if err != nil {
-			return scs.Errorf(scs.EINVALID, "import: %v", err)
-		}
-		defer f.Close()
-		in, name = f, pos[0]
+	in, name, closeIn, err := openInput(e, "import", pos[0])
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	var citizens []scs.Citizen
 	bad := 0
 	report := func(file string, err error) {

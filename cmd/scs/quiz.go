@@ -12,10 +12,8 @@ import (
 	"time"
 
 	"scs"
-	"scs/engine"
 	"scs/jsonl"
 	"scs/quiz"
-	"scs/schemes"
 )
 
 const quizUsage = `scs quiz [--scheme NAME|FILE] [--answers FILE|-] [--format text|json] [--at TIME]
@@ -53,11 +51,7 @@ func cmdQuiz(e *env, args []string) error {
 			return usagef("quiz: --at: %v", err)
 		}
 	}
-	scheme, err := schemes.Load(*schemeName)
-	if err != nil {
-		return err
-	}
-	eng, err := engine.New(scheme)
+	eng, err := loadEngine(*schemeName)
 	if err != nil {
 		return err
 	}
@@ -101,7 +95,7 @@ func cmdQuiz(e *env, args []string) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(res)
 	}
-	return writeQuizResult(e.stdout, scheme, res)
+	return writeQuizResult(e.stdout, eng.Scheme(), res)
 }
 
 func quizError(err error) string {

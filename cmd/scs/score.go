@@ -17,7 +17,6 @@ import (
 	"scs"
 	"scs/engine"
 	"scs/jsonl"
-	"scs/schemes"
 )
 
 const scoreUsage = `scs score [--scheme NAME|FILE] [--at RFC3339] [--format table|json] [--explain] [--skip-invalid] [FILE|-]
@@ -58,24 +57,19 @@ func cmdScore(e *env, args []string) error {
 		}
 		asOf = t
 	}
-	scheme, err := schemes.Load(*schemeName)
+	eng, err := loadEngine(*schemeName)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(scheme)
+	path := ""
+	if len(pos) == 1 {
+		path = pos[0]
+	}
+	in, name, closeIn, err := openInput(e, "score", path)
 	if err != nil {
 		return err
 	}
-	in := e.stdin
-	name := "standard input"
-	if len(pos) == 1 && pos[0] != "-" {
-		f, err := os.Open(pos[0])
-		if err != nil {
-			return scs.Errorf(scs.EINVALID, "score: %v", err)
-		}
-		defer f.Close()
-		in, name = f, pos[0]
-	}
+	defer closeIn()
 	sizeHint := 0
 	if f, ok := in.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {

@@ -196,8 +196,8 @@ func toMicro(f float64) int64 { return int64(math.Round(f * micro)) }
 // and neither where the rule takes none. Errors are scs.EINVALID and name
 // the field.
 func (e *Engine) Check(ev *scs.Event) error {
-	i, ok := e.index[ev.Rule]
-	if !ok {
+	i := e.find(ev.Rule)
+	if i < 0 {
 		if ev.Rule == "" {
 			return scs.FieldErrorf(scs.EINVALID, "rule", "missing")
 		}
@@ -278,13 +278,7 @@ func (e *Engine) Step(st *scs.State, ev *scs.Event) (int64, error) {
 }
 
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
-	i := e.lookup.find(e.rules, ev.Rule)
-	if i == -2 {
-		var ok bool
-		if i, ok = e.index[ev.Rule]; !ok {
-			i = -1
-		}
-	}
+	i := e.find(ev.Rule)
 	if i < 0 {
 		return e.Check(ev)
 	}
@@ -445,8 +439,8 @@ func newRuleTable(rules []rule) ruleTable {
 	return ruleTable{}
 }
 
-// find returns the index of the rule with the given id, or -1. With no
-// table (slots nil) the caller's map is used by the fallback in lookupRule.
+// find returns the index of the rule with the given id, or -1; -2 when
+// there is no table (slots nil) and the engine's map must answer.
 func (t *ruleTable) find(rules []rule, id string) int {
 	if t.slots == nil {
 		return -2
@@ -454,6 +448,17 @@ func (t *ruleTable) find(rules []rule, id string) int {
 	j := t.slots[t.hash(id)&t.mask] - 1
 	if j >= 0 && rules[j].id == id {
 		return int(j)
+	}
+	return -1
+}
+
+// find returns the index of the rule with the given id, or -1.
+func (e *Engine) find(id string) int {
+	if i := e.lookup.find(e.rules, id); i != -2 {
+		return i
+	}
+	if i, ok := e.index[id]; ok {
+		return i
 	}
 	return -1
 }

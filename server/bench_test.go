@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -193,7 +192,10 @@ func BenchmarkBatchHTTP(b *testing.B) {
 		}
 		bodies[i] = append(buf, "]}"...)
 	}
-	base := straightInsert(b, filepath.Join(b.TempDir(), "baseline.db"), all, size)
+	base, err := store.BenchStraightInsert(context.Background(), filepath.Join(b.TempDir(), "baseline.db"), all, size)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	t0 := time.Now()
 	for i := range b.N {
@@ -203,45 +205,4 @@ func BenchmarkBatchHTTP(b *testing.B) {
 	b.ReportMetric(fig, "records/s")
 	b.ReportMetric(base, "baseline-records/s")
 	b.ReportMetric(fig/base, "ratio")
-}
-
-// straightInsert inserts evs into a fresh SQLite table with a ledger
-// entry's columns, size rows a transaction, WAL and synchronous=FULL, one
-// prepared statement; it returns rows a second.
-func straightInsert(b *testing.B, path string, evs []scs.Event, size int) float64 {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE ledger(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, citizen TEXT NOT NULL,
-		rule TEXT NOT NULL, at INTEGER NOT NULL, quantity REAL, points INTEGER, department TEXT NOT NULL, evidence TEXT NOT NULL,
-		recorded INTEGER NOT NULL, account INTEGER NOT NULL, hash BLOB NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	hash := bytes.Repeat([]byte{0xab}, 32)
-	t0 := time.Now()
-	for i := 0; i < len(evs); i += size {
-		tx, err := db.Begin()
-		if err != nil {
-			b.Fatal(err)
-		}
-		st, err := tx.Prepare(`INSERT INTO ledger VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		now := time.Now().UnixNano()
-		for j := i; j < min(i+size, len(evs)); j++ {
-			ev := &evs[j]
-			if _, err := st.Exec(j+1, ev.ID, ev.Citizen, ev.Rule, ev.At.UnixNano(), nil, nil, ev.Department, ev.Evidence, now, 1, hash); err != nil {
-				b.Fatal(err)
-			}
-		}
-		st.Close()
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return float64(len(evs)) / time.Since(t0).Seconds()
 }

@@ -146,7 +146,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*scs.Account, err
 	if len(token) > 512 {
 		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: not a token of this registry")
 	}
-	a, err := scanAccount(db.r.QueryRowContext(ctx, db.q(`SELECT `+accountCols+` FROM accounts WHERE token_hash = ?`), hashToken(token)))
+	a, err := scanAccount(db.rc.QueryRowContext(ctx, db.q(`SELECT `+accountCols+` FROM accounts WHERE token_hash = ?`), hashToken(token)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: not a token of this registry")
 	}

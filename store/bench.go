@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -77,7 +77,7 @@ func benchOpen(ctx context.Context, dir, name string) (*DB, error) {
 func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
 	cs, evs := BenchCity(n, end)
-	baseline, err = benchRawInsert(ctx, filepath.Join(dir, "bench-raw.db"), evs)
+	baseline, err = BenchStraightInsert(ctx, filepath.Join(dir, "bench-raw.db"), evs, 1000)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -119,29 +119,90 @@ func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64
 	return float64(n) / d.Seconds(), baseline, nil
 }
 
-func benchRawInsert(ctx context.Context, path string, evs []scs.Event) (float64, error) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
+// BenchLimits measures what SQLite through database/sql allows on this
+// machine for the store's throughput figures, with no scs code in the way.
+// appendRate is the rate of appending n record rows, durably and 1,000 a
+// transaction, to a ledger table with none of its indexes: the ceiling of
+// any ingest that stores a row per record. readRate is the rate of reading
+// every column of those rows back in sequence order, in one range per
+// core as Verify does: the ceiling of any verify that reads a row per
+// entry.
+func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate float64, err error) {
+	_, evs := BenchCity(n, time.Now().UTC().Add(-time.Hour))
+	path := filepath.Join(dir, "bench-limits.db")
+	if appendRate, err = straightInsert(ctx, path, evs, 1000, false); err != nil {
+		return 0, 0, err
 	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	parts := runtime.GOMAXPROCS(0)
+	errs := make(chan error, parts)
+	start := time.Now()
+	for k := range parts {
+		lo, hi := int64(n)*int64(k)/int64(parts)+1, int64(n)*int64(k+1)/int64(parts)
+		go func() {
+			rows, err := db.QueryContext(ctx, `SELECT `+ledgerCols+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rows.Close()
+			var e entry
+			var hash sql.RawBytes
+			for rows.Next() {
+				if err := scanEntry(rows, &e, &hash); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- rows.Err()
+		}()
+	}
+	for range parts {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return appendRate, float64(n) / time.Since(start).Seconds(), err
+}
+
+// BenchStraightInsert is the baseline of the ingest figures: it inserts
+// evs as record entries straight into the ledger table of a new store
+// database at path (the table and indexes made by the store's migrations,
+// the store's SQLite settings and durability), perTx rows a transaction,
+// through multi-row INSERT statements of up to 250 rows prepared once (the
+// fastest plain insert), with no hash chain, engine or projections. It
+// returns rows inserted per second.
+func BenchStraightInsert(ctx context.Context, path string, evs []scs.Event, perTx int) (float64, error) {
+	return straightInsert(ctx, path, evs, perTx, true)
+}
+
+// straightInsert is BenchStraightInsert, into a ledger table without its
+// indexes when indexes is false.
+func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int, indexes bool) (float64, error) {
+	s, err := benchOpen(ctx, filepath.Dir(path), filepath.Base(path))
+	if err != nil {
+		return 0, err
+	}
+	s.Close()
 	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	body, _ := migrations.ReadFile("migrations/001_init.sql")
-	text := string(body)
-	for k, t := range sqliteDialect.types {
-		text = strings.ReplaceAll(text, k, t)
-	}
-	for _, stmt := range splitSQL(text)[:3] { // the ledger table and its two indexes
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
+	if !indexes {
+		if _, err := db.ExecContext(ctx, `DROP INDEX ledger_rid`); err != nil {
+			return 0, err
+		}
+		if _, err := db.ExecContext(ctx, `DROP INDEX ledger_citizen`); err != nil {
 			return 0, err
 		}
 	}
-	// The best plain insert: rows go in multi-row INSERT statements of
-	// rawRows rows (prepared once), 1,000 rows a transaction.
-	const rawRows = 250
+	rawRows := min(250, perTx)
 	full, err := db.PrepareContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(rawRows, 14))
 	if err != nil {
 		return 0, err
@@ -150,13 +211,13 @@ func benchRawInsert(ctx context.Context, path string, evs []scs.Event) (float64,
 	hash := make([]byte, 32)
 	args := make([]any, 0, rawRows*14)
 	start := time.Now()
-	for i := 0; i < len(evs); i += 1000 {
+	for i := 0; i < len(evs); i += perTx {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return 0, err
 		}
 		now := time.Now().UnixNano()
-		end := min(i+1000, len(evs))
+		end := min(i+perTx, len(evs))
 		for lo := i; lo < end; lo += rawRows {
 			hi := min(lo+rawRows, end)
 			args = args[:0]

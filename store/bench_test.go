@@ -36,6 +36,21 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
+// BenchmarkLimits measures SQLite's own ceilings for the ingest and
+// verify figures (see BenchLimits) beside the goals they bound.
+func BenchmarkLimits(b *testing.B) {
+	for b.Loop() {
+		app, read, err := BenchLimits(context.Background(), b.TempDir(), benchN(200_000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(app, "append-no-index-rows/s")
+		b.ReportMetric(app/100_000, "x-ingest-goal")
+		b.ReportMetric(read, "read-all-columns-rows/s")
+		b.ReportMetric(read/1_000_000, "x-verify-goal")
+	}
+}
+
 func BenchmarkDecide(b *testing.B) {
 	for b.Loop() {
 		p99, base, err := BenchDecide(context.Background(), b.TempDir(), benchN(100_000))

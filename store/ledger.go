@@ -359,7 +359,7 @@ type runQuery func(query string, args ...any) (*sql.Rows, error)
 
 func (db *DB) read(ctx context.Context) runQuery {
 	return func(query string, args ...any) (*sql.Rows, error) {
-		return db.r.QueryContext(ctx, db.q(query), args...)
+		return db.rc.QueryContext(ctx, db.q(query), args...)
 	}
 }
 

@@ -175,7 +175,7 @@ func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, at
 }
 
 func (db *DB) objections(ctx context.Context, cond string, args []any, at time.Time, qs ...querier) ([]scs.Objection, error) {
-	var q querier = db.r
+	var q querier = db.rc
 	if len(qs) > 0 {
 		q = qs[0]
 	}

@@ -189,7 +189,7 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 		}
 		return p, nil
 	}
-	recs, reversed, err := db.history(ctx, db.r, c.ID)
+	recs, reversed, err := db.history(ctx, db.rc, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 		return nil, err
 	}
 	at = at.UTC()
-	c, err := db.citizen(ctx, db.r, citizen)
+	c, err := db.citizen(ctx, db.rc, citizen)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 		return nil, err
 	}
 	trail := p.out
-	recs, reversed, err := db.history(ctx, db.r, citizen)
+	recs, reversed, err := db.history(ctx, db.rc, citizen)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +306,7 @@ func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability s
 	var state []byte
 	var consent int
 	var reg int64
-	err := db.r.QueryRowContext(ctx, db.q(`SELECT p.state, c.consent, c.registered FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen = ?`), citizen).
+	err := db.rc.QueryRowContext(ctx, db.q(`SELECT p.state, c.consent, c.registered FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen = ?`), citizen).
 		Scan(&state, &consent, &reg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return scs.Decision{}, errNoCitizen("citizen", citizen)

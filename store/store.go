@@ -78,9 +78,17 @@ var (
 // checkpoint every 16,384 pages (64 MiB) rather than SQLite's 1,000: a
 // group commit dirties index and projection pages all over the file, and
 // checkpointing them after nearly every commit more than halved the
-// ingest rate.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
-	"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_pragma=foreign_keys(0)&_pragma=wal_autocheckpoint(16384)"
+// ingest rate. The store's own writer does not checkpoint at all (see
+// checkpointer); the setting is for other programs writing to the file.
+const (
+	sqliteCommonPragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_pragma=foreign_keys(0)"
+	sqlitePragmas = sqliteCommonPragmas + "&_pragma=wal_autocheckpoint(16384)"
+	// The driver runs _pragma settings sorted by their text, so a second
+	// wal_autocheckpoint could not override the first: the writer's
+	// settings are built from the common ones.
+	sqliteWriterPragmas = sqliteCommonPragmas + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+)
 
 // DB is a registry database. It is safe for concurrent use. Close it when
 // done.
@@ -111,6 +119,15 @@ type DB struct {
 
 	clockMu sync.RWMutex
 	clock   func() time.Time
+
+	// rc runs the readers' queries on statements prepared once.
+	rc *stmtCache
+
+	// ckpt is SQLite's checkpoint connection (nil on PostgreSQL), used by
+	// the checkpointer goroutine only; commits counts the writer's commits.
+	ckpt     *sql.DB
+	ckptDone chan struct{}
+	commits  atomic.Int64
 
 	stats   commitCounters
 	hookMu  sync.RWMutex
@@ -157,7 +174,13 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 			}
 		}
 		base := "file:" + path + "?" + sqlitePragmas
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		wbase := "file:" + path + "?" + sqliteWriterPragmas
+		// The writer never checkpoints at commit: a checkpoint copies
+		// every page changed since the last one into the database file and
+		// syncs it, which held up the commit it ran in (and every write
+		// waiting behind it) for tens of milliseconds. The checkpointer
+		// goroutine does it on its own connection instead.
+		w, err := sql.Open("sqlite", wbase)
 		if err != nil {
 			return nil, scs.Errorf(scs.EINVALID, "database %s: %v", dsn, err)
 		}
@@ -175,8 +198,16 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 		}
 		r.SetMaxOpenConns(8)
 		r.SetMaxIdleConns(8)
-		db.w, db.r = w, r
+		c, err := sql.Open("sqlite", base)
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, scs.Errorf(scs.EINVALID, "database %s: %v", dsn, err)
+		}
+		c.SetMaxOpenConns(1)
+		db.w, db.r, db.ckpt = w, r, c
 	}
+	db.rc = &stmtCache{db: db.r}
 	if err := db.migrate(ctx); err != nil {
 		db.closeConns()
 		return nil, err
@@ -186,6 +217,10 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 		return nil, err
 	}
 	go db.writer()
+	if db.ckpt != nil {
+		db.ckptDone = make(chan struct{})
+		go db.checkpointer()
+	}
 	return db, nil
 }
 
@@ -197,7 +232,41 @@ func redact(dsn string) string {
 	return u.Redacted()
 }
 
+// checkpointInterval is how often the checkpointer copies the WAL's
+// committed pages into the database file while there are new commits.
+const checkpointInterval = 250 * time.Millisecond
+
+// checkpointer runs SQLite's WAL checkpoints off the writer's path: a
+// PASSIVE checkpoint waits for no reader or writer, so commits go on while
+// it copies pages, and once it has caught up the next write transaction
+// starts the WAL file again from its beginning. On Close it truncates the
+// WAL, so a closed database is one file.
+func (db *DB) checkpointer() {
+	defer close(db.ckptDone)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	var done int64
+	for {
+		select {
+		case <-db.stop:
+			<-db.stopped
+			db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		case <-t.C:
+			if n := db.commits.Load(); n != done {
+				done = n
+				// A failure (SQLITE_BUSY, say) is not an error: the pages stay
+				// in the WAL, which readers use, and the next tick tries again.
+				db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+		}
+	}
+}
+
 func (db *DB) closeConns() {
+	if db.ckpt != nil {
+		db.ckpt.Close()
+	}
 	db.w.Close()
 	if db.r != db.w {
 		db.r.Close()
@@ -210,11 +279,15 @@ func (db *DB) Close() error {
 	db.closeMu.Do(func() {
 		close(db.stop)
 		<-db.stopped
+		if db.ckptDone != nil {
+			<-db.ckptDone
+		}
 		db.wstmtMu.Lock()
 		for _, st := range db.wstmts {
 			st.Close()
 		}
 		db.wstmtMu.Unlock()
+		db.rc.close()
 		db.closeConns()
 	})
 	return nil
@@ -278,9 +351,16 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		base := strings.TrimSuffix(filepath.Base(name), ".sql")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("store: migration %s: bad version", name)
+		}
+		// NNN_name.sqlite.sql applies to SQLite only (and .postgres.sql to
+		// PostgreSQL only): storage layout that one engine needs and the
+		// other does not.
+		if i := strings.LastIndexByte(base, '.'); i >= 0 && base[i+1:] != db.d.name {
+			continue
 		}
 		body, _ := migrations.ReadFile(name)
 		text := string(body)
@@ -346,7 +426,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.commits.Add(1)
+	return nil
 }
 
 // schemeFingerprint identifies a scheme's content.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -313,7 +312,7 @@ func (b *bencher) ingest(n, size, clients int) ([]benchRow, error) {
 	api := float64(n) / time.Since(start).Seconds()
 
 	b.logf("inserting the same %d rows straight into SQLite", n)
-	base, err := straightInsert(b.e.ctx, filepath.Join(b.dir, "baseline.db"), evs, size)
+	base, err := store.BenchStraightInsert(b.e.ctx, filepath.Join(b.dir, "baseline.db"), evs, size)
 	if err != nil {
 		return nil, err
 	}
@@ -323,49 +322,6 @@ func (b *bencher) ingest(n, size, clients int) ([]benchRow, error) {
 		baseline: "straight SQLite inserts", bvalue: fmtRate(base), ratio: fmt.Sprintf("%.2f", ratio),
 		ok: api >= 100_000 && ratio >= 0.5,
 	}}, nil
-}
-
-// straightInsert inserts evs into a fresh SQLite table with the columns of
-// a ledger entry, size rows a transaction, durably (WAL, synchronous=FULL),
-// with one prepared statement; it returns rows a second.
-func straightInsert(ctx context.Context, path string, evs []scs.Event, size int) (float64, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, `CREATE TABLE ledger(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, citizen TEXT NOT NULL,
-		rule TEXT NOT NULL, at INTEGER NOT NULL, quantity REAL, points INTEGER, department TEXT NOT NULL, evidence TEXT NOT NULL,
-		recorded INTEGER NOT NULL, account INTEGER NOT NULL, hash BLOB NOT NULL)`); err != nil {
-		return 0, err
-	}
-	hash := bytes.Repeat([]byte{0xab}, 32)
-	start := time.Now()
-	for i := 0; i < len(evs); i += size {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return 0, err
-		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO ledger VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			tx.Rollback()
-			return 0, err
-		}
-		now := time.Now().UnixNano()
-		for j := i; j < min(i+size, len(evs)); j++ {
-			ev := &evs[j]
-			if _, err := st.ExecContext(ctx, j+1, ev.ID, ev.Citizen, ev.Rule, ev.At.UnixNano(), nil, nil, ev.Department, ev.Evidence, now, 1, hash); err != nil {
-				tx.Rollback()
-				return 0, err
-			}
-		}
-		st.Close()
-		if err := tx.Commit(); err != nil {
-			return 0, err
-		}
-	}
-	return float64(len(evs)) / time.Since(start).Seconds(), nil
 }
 
 // paced sends rate requests a second for the bencher's seconds from a

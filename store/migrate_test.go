@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"scs"
+)
+
+// TestMigrateRowidLayout takes a database written in the first layout
+// (migration 001 alone: seq a BIGINT PRIMARY KEY beside SQLite's row id,
+// projections and citizens with row ids), opens it with the current store
+// and checks that migration 002 kept every entry, hash, file and list, and
+// that the tables now have the new layout.
+func TestMigrateRowidLayout(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	c := syntheticCity(60, 12, 5)
+
+	db, err := Open(ctx, path, rongcheng(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetClock(func() time.Time { return t0 })
+	if err := db.Load(ctx, c.citizens, c.events, Operator()); err != nil {
+		t.Fatal(err)
+	}
+	// A reversal too, so the ledger holds every kind of entry.
+	ob, err := db.Object(ctx, Operator(), c.events[0].Citizen, c.events[0].ID, "not me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DecideObjection(ctx, Operator(), ob.ID, true, "agreed"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	downgrade(t, path)
+
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layout := tableSQL(t, old, "ledger"); !strings.Contains(layout, "BIGINT PRIMARY KEY") {
+		t.Fatalf("the downgrade did not make the old layout: %s", layout)
+	}
+	before := dumpTables(t, old)
+	old.Close()
+
+	db, err = Open(ctx, path, rongcheng(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetClock(func() time.Time { return t0 })
+	var probs []scs.VerifyProblem
+	n, err := db.Verify(ctx, func(p scs.VerifyProblem) { probs = append(probs, p) })
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("verify after the migration: %v %+v", err, probs)
+	}
+	if want := int64(len(before["ledger"])); n != want {
+		t.Fatalf("verify checked %d entries, the ledger had %d", n, want)
+	}
+	if after := dumpTables(t, db.r); !reflect.DeepEqual(before, after) {
+		for k := range before {
+			if !reflect.DeepEqual(before[k], after[k]) {
+				t.Errorf("table %s changed in the migration: %d rows before, %d after", k, len(before[k]), len(after[k]))
+			}
+		}
+	}
+	for table, want := range map[string]string{"ledger": "seq        INTEGER PRIMARY KEY", "trail": "seq  INTEGER PRIMARY KEY",
+		"projections": "WITHOUT ROWID", "citizens": "WITHOUT ROWID"} {
+		if got := tableSQL(t, db.r, table); !strings.Contains(got, want) {
+			t.Errorf("table %s after the migration: %s; want it to contain %q", table, got, want)
+		}
+	}
+	// The store writes to the migrated tables as before.
+	f := &fixture{t: t, db: db, ctx: ctx}
+	rec := f.report(Operator(), ev("after-migration", c.citizens[1].ID, "blood-donation", t0.Add(-time.Hour)))
+	if len(rec) != 1 || rec[0].Seq != n+1 {
+		t.Fatalf("a record after the migration: %+v, want sequence number %d", rec, n+1)
+	}
+	f.verifyClean()
+}
+
+// downgrade rewrites the four tables that migration 002 changes in their
+// layout of migration 001, keeping every row, and forgets migration 002.
+func downgrade(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	body, _ := migrations.ReadFile("migrations/001_init.sql")
+	text := string(body)
+	for k, v := range sqliteDialect.types {
+		text = strings.ReplaceAll(text, k, v)
+	}
+	stmts := []string{"DROP INDEX ledger_rid", "DROP INDEX ledger_citizen", "DROP INDEX citizens_neighbourhood"}
+	tables := []string{"ledger", "citizens", "projections", "trail"}
+	for _, tb := range tables {
+		stmts = append(stmts, "ALTER TABLE "+tb+" RENAME TO "+tb+"_v2")
+	}
+	for _, s := range splitSQL(text) {
+		for _, tb := range tables {
+			if strings.Contains(s, "TABLE "+tb+" (") || strings.Contains(s, " ON "+tb+" (") {
+				stmts = append(stmts, s)
+			}
+		}
+	}
+	for _, tb := range tables {
+		stmts = append(stmts, "INSERT INTO "+tb+" SELECT * FROM "+tb+"_v2", "DROP TABLE "+tb+"_v2")
+	}
+	stmts = append(stmts, "DELETE FROM schema_migrations WHERE version = 2")
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func tableSQL(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	var s string
+	if err := db.QueryRow(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&s); err != nil {
+		t.Fatalf("table %s: %v", table, err)
+	}
+	return s
+}
+
+// dumpTables returns every row of the migrated tables, in key order.
+func dumpTables(t *testing.T, db *sql.DB) map[string][][]any {
+	t.Helper()
+	out := map[string][][]any{}
+	for table, order := range map[string]string{"ledger": "seq", "trail": "seq", "projections": "citizen", "citizens": "id"} {
+		rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY ` + order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], vals)
+		}
+		rows.Close()
+	}
+	return out
+}

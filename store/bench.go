@@ -169,6 +169,33 @@ func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate f
 	return appendRate, float64(n) / time.Since(start).Seconds(), err
 }
 
+// BenchSyncFloor measures the floor under a durable commit's latency on
+// the disk holding dir: n times, it writes 6 pages (24 KiB, about what a
+// one-record commit adds to SQLite's WAL) to a file there and waits for
+// fsync, as SQLite does at every commit with synchronous=FULL. It
+// returns the 50th and 99th percentiles.
+func BenchSyncFloor(dir string, n int) (p50, p99 time.Duration, err error) {
+	f, err := os.CreateTemp(dir, "bench-sync-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	page := make([]byte, 6*4096)
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		t0 := time.Now()
+		if _, err := f.WriteAt(page, int64(i%256)*int64(len(page))); err != nil {
+			return 0, 0, err
+		}
+		if err := f.Sync(); err != nil {
+			return 0, 0, err
+		}
+		ds[i] = time.Since(t0)
+	}
+	return percentile(ds, 0.50), percentile(ds, 0.99), nil
+}
+
 // BenchStraightInsert is the baseline of the ingest figures: it inserts
 // evs as record entries straight into the ledger table of a new store
 // database at path (the table and indexes made by the store's migrations,

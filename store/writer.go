@@ -151,7 +151,7 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 		}
 	}
 	var hash []byte
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1`).Scan(&w.seq, &hash)
+	err = w.queryRow(`SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1`).Scan(&w.seq, &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, internal("read tail", err)
 	}
@@ -295,12 +295,19 @@ func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return res, nil
 }
 
+// queryRow runs a query in the writer's transaction through stmt; when
+// the statement cannot be prepared it runs unprepared, so that the
+// *sql.Row carries the error.
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
-	return w.tx.QueryRowContext(w.ctx, w.db.q(query), args...)
+	st, err := w.stmt(query)
+	if err != nil {
+		return w.tx.QueryRowContext(w.ctx, w.db.q(query), args...)
+	}
+	return st.QueryRowContext(w.ctx, args...)
 }
 
 func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
-	rows, err := w.tx.QueryContext(w.ctx, w.db.q(query), args...)
+	rows, err := w.queryStmt(query, args...)
 	if err != nil {
 		return nil, internal("query", err)
 	}

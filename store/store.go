@@ -243,6 +243,16 @@ const checkpointInterval = 250 * time.Millisecond
 // WAL, so a closed database is one file.
 func (db *DB) checkpointer() {
 	defer close(db.ckptDone)
+	ctx := context.Background()
+	conn, err := db.ckpt.Conn(ctx)
+	if err != nil {
+		<-db.stop // no checkpoints: the WAL grows until a later open checkpoints it
+		return
+	}
+	defer conn.Close()
+	// The final TRUNCATE waits for readers on an older snapshot; a second
+	// is enough at Close, and a busy checkpoint is not an error.
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 1000`)
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
 	var done int64
@@ -250,14 +260,14 @@ func (db *DB) checkpointer() {
 		select {
 		case <-db.stop:
 			<-db.stopped
-			db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 			return
 		case <-t.C:
 			if n := db.commits.Load(); n != done {
 				done = n
 				// A failure (SQLITE_BUSY, say) is not an error: the pages stay
 				// in the WAL, which readers use, and the next tick tries again.
-				db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+				conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
 			}
 		}
 	}

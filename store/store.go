@@ -124,10 +124,9 @@ type DB struct {
 	rc *stmtCache
 
 	// ckpt is SQLite's checkpoint connection (nil on PostgreSQL), used by
-	// the checkpointer goroutine only; commits counts the writer's commits.
+	// the checkpointer goroutine only.
 	ckpt     *sql.DB
 	ckptDone chan struct{}
-	commits  atomic.Int64
 
 	stats   commitCounters
 	hookMu  sync.RWMutex
@@ -255,7 +254,9 @@ func (db *DB) checkpointer() {
 	conn.ExecContext(ctx, `PRAGMA busy_timeout = 1000`)
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
-	var done int64
+	// The writer's group count tells whether there is anything new to
+	// copy; the first tick copies whatever opening wrote (migrations).
+	done := int64(-1)
 	for {
 		select {
 		case <-db.stop:
@@ -263,7 +264,7 @@ func (db *DB) checkpointer() {
 			conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 			return
 		case <-t.C:
-			if n := db.commits.Load(); n != done {
+			if n := db.stats.groups.Load(); n != done {
 				done = n
 				// A failure (SQLITE_BUSY, say) is not an error: the pages stay
 				// in the WAL, which readers use, and the next tick tries again.
@@ -436,11 +437,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.commits.Add(1)
-	return nil
+	return tx.Commit()
 }
 
 // schemeFingerprint identifies a scheme's content.

@@ -198,7 +198,6 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 		db.cacheSeq = -1
 		return nil, internal("commit", err)
 	}
-	db.commits.Add(1)
 	if len(db.cache)+len(w.touched) > maxCache {
 		clear(db.cache)
 	}

@@ -142,7 +142,7 @@ func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate f
 	errs := make(chan error, parts)
 	start := time.Now()
 	for k := range parts {
-		lo, hi := int64(n)*int64(k)/int64(parts)+1, int64(n)*int64(k+1)/int64(parts)
+		lo, hi := seqRange(int64(n), k, parts)
 		go func() {
 			rows, err := db.QueryContext(ctx, `SELECT `+ledgerCols+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
 			if err != nil {

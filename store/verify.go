@@ -80,6 +80,12 @@ func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verify
 	return r
 }
 
+// seqRange returns the k-th of parts contiguous ranges of the sequence
+// numbers 1 to maxSeq (lo to hi inclusive; empty when hi < lo).
+func seqRange(maxSeq int64, k, parts int) (lo, hi int64) {
+	return maxSeq*int64(k)/int64(parts) + 1, maxSeq * int64(k+1) / int64(parts)
+}
+
 // vcitizen is what Verify gathers about one citizen from the ledger.
 type vcitizen struct {
 	ref      citizenRef
@@ -118,8 +124,7 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 	ranges := make([]verifyRange, parts)
 	var wg sync.WaitGroup
 	for k := range ranges {
-		lo := maxSeq*int64(k)/int64(parts) + 1
-		hi := maxSeq * int64(k+1) / int64(parts)
+		lo, hi := seqRange(maxSeq, k, parts)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -198,10 +198,7 @@ type record struct {
 // wanted sign, from the built-in scheme.
 func ruleOf(t *testing.T, department string, positive bool) *scs.Rule {
 	t.Helper()
-	sc, err := schemes.Load("rongcheng")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := loadScheme(t)
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		if r.Department == department && r.Effect.Kind == scs.EffectFixed && (r.Effect.Points > 0) == positive && r.YearlyCap == 0 {
@@ -226,10 +223,7 @@ func loadScheme(t *testing.T) *scs.Scheme {
 // points of the wanted sign, for records the admin reports.
 func ruleAny(t *testing.T, positive bool) *scs.Rule {
 	t.Helper()
-	sc, err := schemes.Load("rongcheng")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := loadScheme(t)
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		if r.Effect.Kind == scs.EffectFixed && r.Effect.Points != 0 && (r.Effect.Points > 0) == positive && r.YearlyCap == 0 {

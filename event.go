@@ -63,10 +63,15 @@ type Standing struct {
 }
 
 // Decision answers "may this citizen get capability X?" as of a time.
+// For a sanction, Allowed means the sanction is imposed. Scored is false
+// when the person is not scored (no consent, not eligible): the answer then
+// follows from the capability's kind alone.
 type Decision struct {
-	Capability string `json:"capability"`
-	Allowed    bool   `json:"allowed"`
-	Grade      string `json:"grade"`
-	Score      int64  `json:"score"`
-	Reason     string `json:"reason"`
+	Capability string         `json:"capability"`
+	Kind       CapabilityKind `json:"kind"`
+	Allowed    bool           `json:"allowed"`
+	Scored     bool           `json:"scored"`
+	Grade      string         `json:"grade"`
+	Score      int64          `json:"score"`
+	Reason     string         `json:"reason"`
 }

@@ -94,12 +94,33 @@ func (v Visits) String() string {
 	return fmt.Sprintf("%d every %s", v.Times, v.Every.Words())
 }
 
-// Capability is a named privilege or sanction that some grades have, so that
-// a loan office can ask "may this person get X?".
+// CapabilityKind says how a capability relates to standing, and so what a
+// person who is not scored (no consent, not eligible) gets.
+type CapabilityKind string
+
+// The kinds of capability.
+const (
+	// Privilege is granted by good standing: the grades listed have it; a
+	// person who is not scored does not ("no score, no privilege").
+	Privilege CapabilityKind = "privilege"
+	// Entitlement is everyone's by default: the grades listed keep it and
+	// the others lose it; a person who is not scored keeps it.
+	Entitlement CapabilityKind = "entitlement"
+	// Sanction is imposed by low standing: the grades listed have it
+	// imposed; a person who is not scored never has it.
+	Sanction CapabilityKind = "sanction"
+)
+
+// CapabilityKinds lists the valid kinds.
+var CapabilityKinds = []CapabilityKind{Privilege, Entitlement, Sanction}
+
+// Capability is a named privilege, entitlement or sanction that some grades
+// have, so that a loan office can ask "may this person get X?".
 type Capability struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Grades      []string `json:"grades"`
+	Name        string         `json:"name"`
+	Kind        CapabilityKind `json:"kind"`
+	Description string         `json:"description"`
+	Grades      []string       `json:"grades"`
 	Provenance
 }
 

@@ -41,20 +41,72 @@ func (e *Engine) Decisions(st *scs.State, t time.Time) []scs.Decision {
 	return out
 }
 
+// DecideUnscored answers for a person who is not scored (no consent, not
+// eligible; why says which, in words): an entitlement is allowed, a
+// privilege is not, a sanction is not imposed. An unknown capability is an
+// scs.ENOTFOUND error.
+func (e *Engine) DecideUnscored(capability, why string) (scs.Decision, error) {
+	for i := range e.scheme.Capabilities {
+		if e.scheme.Capabilities[i].Name == capability {
+			return e.decideUnscored(i, why), nil
+		}
+	}
+	return scs.Decision{}, scs.Errorf(scs.ENOTFOUND, "capability %q is not in scheme %s", capability, e.scheme.Name)
+}
+
+// DecisionsUnscored returns DecideUnscored's answer for every capability of
+// the scheme, in the scheme's order.
+func (e *Engine) DecisionsUnscored(why string) []scs.Decision {
+	out := make([]scs.Decision, len(e.scheme.Capabilities))
+	for i := range out {
+		out[i] = e.decideUnscored(i, why)
+	}
+	return out
+}
+
+func (e *Engine) decideUnscored(ci int, why string) scs.Decision {
+	c := &e.scheme.Capabilities[ci]
+	d := scs.Decision{Capability: c.Name, Kind: kindOf(c)}
+	switch d.Kind {
+	case scs.Entitlement:
+		d.Allowed = true
+		d.Reason = fmt.Sprintf("allowed: %s is an entitlement, and a person who is not scored keeps every entitlement (%s)", c.Name, why)
+	case scs.Sanction:
+		d.Reason = fmt.Sprintf("not imposed: %s is a sanction of low standing, and a person who is not scored has no standing and no sanction (%s)", c.Name, why)
+	default:
+		d.Reason = fmt.Sprintf("no score, no privilege: %s is a privilege of good standing, and a person who is not scored has none (%s)", c.Name, why)
+	}
+	return d
+}
+
+func kindOf(c *scs.Capability) scs.CapabilityKind {
+	if c.Kind == "" {
+		return scs.Privilege
+	}
+	return c.Kind
+}
+
 func (e *Engine) decide(st *scs.State, ci int, t time.Time) scs.Decision {
 	c := &e.scheme.Capabilities[ci]
 	g := e.GradeAt(st, t)
 	name := e.grades[g].name
-	d := scs.Decision{Capability: c.Name, Allowed: e.capGrades[ci][g], Grade: name, Score: st.Score}
+	d := scs.Decision{Capability: c.Name, Kind: kindOf(c), Allowed: e.capGrades[ci][g], Scored: true, Grade: name, Score: st.Score}
 	var why strings.Builder
 	fmt.Fprintf(&why, "grade %s (score %d", name, st.Score)
 	if band := e.gradeOf(st.Score); band != g {
 		fmt.Fprintf(&why, ", held in %s by the lock-in until %s", name, st.LockedUntil.UTC().Format(time.RFC3339))
 	}
 	why.WriteString(")")
-	if d.Allowed {
+	switch {
+	case d.Kind == scs.Sanction && d.Allowed:
+		fmt.Fprintf(&why, " has the sanction %s imposed", c.Name)
+	case d.Kind == scs.Sanction:
+		fmt.Fprintf(&why, " does not have the sanction %s imposed", c.Name)
+	case d.Kind == scs.Entitlement && !d.Allowed:
+		fmt.Fprintf(&why, " has lost the entitlement %s", c.Name)
+	case d.Allowed:
 		fmt.Fprintf(&why, " has %s", c.Name)
-	} else {
+	default:
 		fmt.Fprintf(&why, " does not have %s", c.Name)
 	}
 	if len(c.Grades) == 0 {

@@ -143,6 +143,7 @@ type fileVisits struct {
 
 type fileCapability struct {
 	Name        string   `yaml:"name"`
+	Kind        string   `yaml:"kind"`
 	Description string   `yaml:"description"`
 	Grades      []string `yaml:"grades"`
 	Source      string   `yaml:"source"`
@@ -446,8 +447,15 @@ func (v *validator) capabilities(fs *fileScheme, s *scs.Scheme) {
 		if fc.Source == "" {
 			v.fail(p+".source", "missing; every capability carries its source")
 		}
-		c := scs.Capability{Name: fc.Name, Description: strings.TrimSpace(fc.Description), Grades: fc.Grades,
+		c := scs.Capability{Name: fc.Name, Kind: scs.CapabilityKind(fc.Kind), Description: strings.TrimSpace(fc.Description), Grades: fc.Grades,
 			Provenance: scs.Provenance{Source: fc.Source, Status: v.status(p+".status", fc.Status), Notes: fc.Notes}}
+		switch c.Kind {
+		case "":
+			c.Kind = scs.Privilege
+		case scs.Privilege, scs.Entitlement, scs.Sanction:
+		default:
+			v.fail(p+".kind", "%q is not a kind of capability (want privilege, entitlement or sanction)", fc.Kind)
+		}
 		if c.Grades == nil {
 			c.Grades = []string{}
 		}

@@ -476,9 +476,11 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 				t.Fatalf("unscored trail entry has points: %+v", te)
 			}
 		}
-		d, err := f.db.Decide(f.ctx, f.admin, "n1", "state-subsidies", f.now)
-		if err != nil || d.Allowed || !strings.Contains(d.Reason, "consent") {
-			t.Fatalf("decision without consent: %v %+v", err, d)
+		for capability, allowed := range map[string]bool{"state-subsidies": true, "low-interest-loan": false, "public-list": false} {
+			d, err := f.db.Decide(f.ctx, f.admin, "n1", capability, f.now)
+			if err != nil || d.Allowed != allowed || d.Scored || !strings.Contains(d.Reason, "consent") {
+				t.Fatalf("decision on %s without consent: %v %+v, want allowed %v", capability, err, d, allowed)
+			}
 		}
 		pub, _, _ := f.db.PublicList(f.ctx, scs.Page{}, f.now)
 		if len(pub) != 0 {

@@ -264,6 +264,8 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 			f.GradeSince = &since
 		}
 		f.Visits = db.scheme.Grades[db.eng.GradeAt(&p.st, at)].Visits
+	} else {
+		f.Capabilities = db.eng.DecisionsUnscored(noConsent)
 	}
 	f.Objections, err = db.objections(ctx, "citizen = ?", []any{citizen}, at)
 	if err != nil {
@@ -291,7 +293,8 @@ func (db *DB) fileEntry(t *scs.TrailEntry, e *entry, reversed bool) scs.FileEntr
 // Decide answers "may this citizen get capability?" as of at (officials,
 // admin, and a citizen about themself). An unknown capability is
 // scs.ENOTFOUND. A citizen who is not scored (no consent where the scheme
-// needs it) has no privilege: the answer is not allowed, with that reason.
+// needs it) keeps every entitlement and has no privilege and no sanction:
+// the engine answers from the capability's kind, with the reason.
 func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability string, at time.Time) (scs.Decision, error) {
 	if err := need(by, "asking for a decision", scs.RoleOfficial, scs.RoleAdmin, scs.RoleCitizen); err != nil {
 		return scs.Decision{}, err
@@ -315,7 +318,7 @@ func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability s
 		return scs.Decision{}, internal("decide", err)
 	}
 	if db.scheme.ConsentRequired && consent != 1 {
-		return scs.Decision{Capability: capability, Allowed: false, Reason: notScored}, nil
+		return db.eng.DecideUnscored(capability, noConsent)
 	}
 	st, err := decodeState(state, citizen)
 	if err != nil {

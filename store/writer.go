@@ -330,6 +330,10 @@ func values(rows, cols int) string {
 // notScored is the reason given when consent is required and missing.
 const notScored = "not scored: the scheme needs the citizen's consent and the citizen has not given it"
 
+// noConsent is why a citizen without consent is not scored, as decisions
+// give it.
+const noConsent = "the scheme needs the citizen's consent and the citizen has not given it"
+
 func errNoCitizen(field, id string) error {
 	return scs.Errorf(scs.ENOTFOUND, "%s: no citizen %q", field, id)
 }

@@ -104,13 +104,13 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 		return err
 	}
 
-	fmt.Fprint(tw, "\nCAPABILITY")
+	fmt.Fprint(tw, "\nCAPABILITY\tKIND")
 	for _, g := range s.Grades {
 		fmt.Fprintf(tw, "\t%s", g.Name)
 	}
 	fmt.Fprintln(tw, "\tSTATUS\tDESCRIPTION")
 	for _, c := range s.Capabilities {
-		fmt.Fprint(tw, c.Name)
+		fmt.Fprintf(tw, "%s\t%s", c.Name, c.Kind)
 		for _, g := range s.Grades {
 			mark := "no"
 			if c.Has(g.Name) {

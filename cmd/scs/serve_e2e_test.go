@@ -544,9 +544,35 @@ func testConsent(t *testing.T, ls *liveServer) {
 	if f.Scored || f.Standing != nil || len(f.Trail) == 0 {
 		t.Errorf("an opted-out citizen's file: scored %v, standing %+v, %d records", f.Scored, f.Standing, len(f.Trail))
 	}
+	// A non-participant keeps every entitlement, has no privilege and no
+	// sanction, and the decision says so in words.
+	want := map[string]struct {
+		kind    scs.CapabilityKind
+		allowed bool
+		words   string
+	}{
+		"state-subsidies":     {scs.Entitlement, true, "keeps every entitlement"},
+		"loan":                {scs.Entitlement, true, "keeps every entitlement"},
+		"education-priority":  {scs.Privilege, false, "no score, no privilege"},
+		"priority-healthcare": {scs.Privilege, false, "no score, no privilege"},
+		"public-list":         {scs.Sanction, false, "not imposed"},
+		"watch-list":          {scs.Sanction, false, "not imposed"},
+	}
+	if len(f.Capabilities) != len(loadScheme(t).Capabilities) {
+		t.Errorf("an opted-out citizen's file has %d decisions, want one per capability", len(f.Capabilities))
+	}
 	for _, d := range f.Capabilities {
-		if d.Allowed && d.Capability == "loan" {
-			t.Errorf("an unscored citizen has %s: %+v", d.Capability, d)
+		w, ok := want[d.Capability]
+		if !ok {
+			continue
+		}
+		if d.Kind != w.kind || d.Allowed != w.allowed || d.Scored || !strings.Contains(d.Reason, w.words) {
+			t.Errorf("file of an opted-out citizen: %+v, want kind %s allowed %v and %q", d, w.kind, w.allowed, w.words)
+		}
+		var got scs.Decision
+		ls.must(200, "GET", "/api/v1/citizens/"+me+"/capabilities/"+d.Capability, ls.tokens["official"], nil, &got)
+		if got != d {
+			t.Errorf("decision on %s: %+v; the file says %+v", d.Capability, got, d)
 		}
 	}
 	ls.must(200, "PUT", path, tok, map[string]bool{"consent": true}, &c)

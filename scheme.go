@@ -228,6 +228,9 @@ type Rule struct {
 	// YearlyCap, when positive, bounds the absolute sum of the points the
 	// rule applies to one citizen in one calendar year of the scheme's zone.
 	YearlyCap int64 `json:"yearly_cap,omitempty"`
+	// Act, when set, says what the conduct costs a person who sets out to
+	// do it; scs scheme analyse plans with the rules that have one.
+	Act *Act `json:"act,omitempty"`
 	Provenance
 }
 
@@ -306,4 +309,25 @@ func (s *Scheme) Capability(name string) (*Capability, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Act is what a rule's conduct costs the person who does it, for the
+// analysis of the fastest way up the grades. The unit is one event for a
+// rule with fixed points, and one of the rule's quantity (a yuan, an hour,
+// a month) for per-unit and tiered rules. Only rules that can add points
+// carry an Act; the schemes package checks that.
+type Act struct {
+	// Yuan and Hours are the money and the time one unit costs.
+	Yuan  float64 `json:"yuan"`
+	Hours float64 `json:"hours"`
+	// MaxPerYear, when positive, is the most units a person can do in a
+	// calendar year (a blood donation every six months: 2).
+	MaxPerYear float64 `json:"max_per_year,omitempty"`
+	// Plannable is false for conduct a person cannot set out to do, such as
+	// a heroic act or returning money someone lost.
+	Plannable bool `json:"plannable"`
+	// HarmsOthers marks conduct that costs someone else points, such as
+	// informing on neighbours.
+	HarmsOthers bool `json:"harms_others,omitempty"`
+	Provenance
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -162,9 +163,21 @@ type fileRule struct {
 	Tiered      *fileTiered  `yaml:"tiered"`
 	DropTo      *string      `yaml:"drop_to"`
 	YearlyCap   *int64       `yaml:"yearly_cap"`
+	Act         *fileAct     `yaml:"act"`
 	Source      string       `yaml:"source"`
 	Status      string       `yaml:"status"`
 	Notes       string       `yaml:"notes"`
+}
+
+type fileAct struct {
+	Yuan        *float64 `yaml:"yuan"`
+	Hours       *float64 `yaml:"hours"`
+	MaxPerYear  *float64 `yaml:"max_per_year"`
+	Plannable   *bool    `yaml:"plannable"`
+	HarmsOthers bool     `yaml:"harms_others"`
+	Source      string   `yaml:"source"`
+	Status      string   `yaml:"status"`
+	Notes       string   `yaml:"notes"`
 }
 
 type filePerUnit struct {
@@ -494,6 +507,9 @@ func (v *validator) rules(fs *fileScheme, s *scs.Scheme) {
 				v.fail(p+".yearly_cap", "a drop_to rule cannot have a yearly cap")
 			}
 		}
+		if fr.Act != nil {
+			r.Act = v.act(p+".act", fr.Act, &r)
+		}
 		s.Rules = append(s.Rules, r)
 	}
 }
@@ -591,4 +607,63 @@ func (v *validator) effect(p string, fr *fileRule, r *scs.Rule, s *scs.Scheme) {
 	default:
 		v.fail(p+"."+kinds[1], "rule %s has more than one effect (%s); give exactly one", fr.ID, strings.Join(kinds, ", "))
 	}
+}
+
+// maxActFigure bounds an act's yuan, hours and units a year.
+const maxActFigure = 1e9
+
+// act checks what a rule's conduct costs. Only a rule that can add points
+// (fixed or per-unit points above zero, or a tier that gives points) may
+// carry one; a plannable act must cost yuan or hours, or be capped, so
+// that no plan gains points without limit for nothing.
+func (v *validator) act(p string, fa *fileAct, r *scs.Rule) *scs.Act {
+	a := &scs.Act{HarmsOthers: fa.HarmsOthers}
+	switch e := r.Effect; e.Kind {
+	case scs.EffectFixed, scs.EffectPerUnit:
+		if e.Points <= 0 {
+			v.fail(p, "rule %s takes points away; only a rule that adds points has an act", r.ID)
+		}
+	case scs.EffectTiered:
+		if !slices.ContainsFunc(e.Tiers, func(t scs.Tier) bool { return t.Points > 0 }) {
+			v.fail(p, "rule %s's tiers add no points; only a rule that adds points has an act", r.ID)
+		}
+	case scs.EffectRange, scs.EffectDropTo:
+		v.fail(p, "rule %s is a %s rule; only fixed, per_unit and tiered rules that add points have an act", r.ID, e.Kind)
+	}
+	figure := func(name string, f *float64) float64 {
+		if f == nil {
+			return 0
+		}
+		if !(*f >= 0 && *f <= maxActFigure) {
+			v.fail(p+"."+name, "%v is out of range (want 0 to %g)", *f, float64(maxActFigure))
+			return 0
+		}
+		return *f
+	}
+	a.Yuan = figure("yuan", fa.Yuan)
+	a.Hours = figure("hours", fa.Hours)
+	a.MaxPerYear = figure("max_per_year", fa.MaxPerYear)
+	if fa.MaxPerYear != nil && a.MaxPerYear == 0 {
+		v.fail(p+".max_per_year", "0: leave it out for no limit, or give a positive number of units")
+	}
+	if a.MaxPerYear > 0 && r.Effect.Kind == scs.EffectFixed && a.MaxPerYear != math.Trunc(a.MaxPerYear) {
+		v.fail(p+".max_per_year", "%v: rule %s counts events, so give a whole number", a.MaxPerYear, r.ID)
+	}
+	if fa.Plannable == nil {
+		v.fail(p+".plannable", "missing; say true or false (false for conduct nobody can set out to do, such as a heroic act)")
+	} else {
+		a.Plannable = *fa.Plannable
+	}
+	if a.Plannable {
+		if fa.Yuan == nil && fa.Hours == nil {
+			v.fail(p, "a plannable act needs its cost: give yuan, hours or both (per unit)")
+		} else if a.Yuan == 0 && a.Hours == 0 && r.YearlyCap == 0 && a.MaxPerYear == 0 {
+			v.fail(p, "rule %s would give points without limit for nothing: give the act a cost in yuan or hours, a max_per_year, or the rule a yearly_cap", r.ID)
+		}
+	}
+	if fa.Source == "" {
+		v.fail(p+".source", "missing; every cost carries its source")
+	}
+	a.Provenance = scs.Provenance{Source: fa.Source, Status: v.status(p+".status", fa.Status), Notes: strings.TrimSpace(fa.Notes)}
+	return a
 }

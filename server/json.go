@@ -440,6 +440,11 @@ func (s *Server) parseAt(r *http.Request) (time.Time, error) {
 	}
 	t, err := jsonl.ParseTime(v)
 	if err != nil {
+		if strings.Contains(v, " ") {
+			// A + left unencoded in a query reads as a space.
+			return time.Time{}, fieldErrorf("at", "%v; in a URL write the offset's + as %%2B (a bare + reads as a space): at=%s",
+				err, strings.ReplaceAll(v, " ", "%2B"))
+		}
 		return time.Time{}, fieldErrorf("at", "%v", err)
 	}
 	return t, nil

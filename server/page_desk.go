@@ -63,7 +63,7 @@ func (s *Server) deskAccount(r *http.Request) (*scs.Account, error) {
 		return nil, err
 	}
 	if a.Role != scs.RoleOfficial && a.Role != scs.RoleAdmin {
-		return nil, scs.Errorf(scs.EFORBIDDEN, "the desk is for officials; you are signed in as a %s", a.Role)
+		return nil, scs.Errorf(scs.EFORBIDDEN, "the desk is for officials; you are signed in with the %s role", a.Role)
 	}
 	return a, nil
 }

@@ -28,7 +28,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	if a.Role != scs.RoleReviewer && a.Role != scs.RoleAdmin {
-		return scs.Errorf(scs.EFORBIDDEN, "objections are decided by reviewers; you are signed in as a %s", a.Role)
+		return scs.Errorf(scs.EFORBIDDEN, "objections are decided by reviewers; you are signed in with the %s role", a.Role)
 	}
 	all, err := s.reg.Objections(r.Context(), a, "", s.now())
 	if err != nil {

@@ -42,6 +42,9 @@ type Deps struct {
 	// Logger receives one line per internal error and per request served
 	// with a 5xx status; slog.Default() when nil.
 	Logger *slog.Logger
+	// RequestLog, when not nil, receives one line per request: its method,
+	// route pattern, status and duration; never its query, body or token.
+	RequestLog *slog.Logger
 	// Now is the clock for "as of now"; time.Now when nil.
 	Now func() time.Time
 	// Options tune limits.
@@ -53,6 +56,7 @@ type Server struct {
 	reg     scs.Registry
 	eng     *engine.Engine
 	log     *slog.Logger
+	reqlog  *slog.Logger
 	now     func() time.Time
 	opts    Options
 	mux     *http.ServeMux
@@ -67,7 +71,7 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		return nil, errors.New("server: no registry")
 	}
-	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, now: d.Now, opts: d.Options}
+	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, reqlog: d.RequestLog, now: d.Now, opts: d.Options}
 	if s.eng == nil {
 		e, err := engine.New(d.Registry.Scheme())
 		if err != nil {
@@ -185,7 +189,12 @@ func (s *Server) wrap(rt Route) http.Handler {
 					fail(sw, r, errors.New("panic"))
 				}
 			}
-			s.metrics.observe(label, r.Method, sw.code(), time.Since(start))
+			took := time.Since(start)
+			s.metrics.observe(label, r.Method, sw.code(), took)
+			if s.reqlog != nil {
+				s.reqlog.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+					slog.String("route", label), slog.Int("status", sw.code()), slog.Duration("duration", took))
+			}
 		}()
 		r, err := s.authenticate(r, rt.Access)
 		if err == nil {

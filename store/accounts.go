@@ -66,7 +66,7 @@ func (db *DB) CreateAccount(ctx context.Context, by *scs.Account, a scs.Account)
 		}
 	case scs.RoleReviewer, scs.RoleAdmin:
 		if a.Citizen != "" || a.Department != "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: a %s account has no citizen or department", a.Role)
+			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %s accounts have no citizen or department", a.Role)
 		}
 	default:
 		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %q is not one of citizen, official, reviewer, admin", a.Role)

@@ -133,8 +133,37 @@ type DB struct {
 	onGroup func(GroupCommit)
 }
 
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqlitePath is the file of a SQLite dsn (a path or a "file:" URI).
+func sqlitePath(dsn string) string {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path
+}
+
+// Exists reports whether the database dsn names is there to be opened: a
+// SQLite file that exists (DefaultDSN when dsn is empty). A PostgreSQL URL
+// always exists as far as scs can tell: the server refuses a database it
+// lacks when it is opened.
+func Exists(dsn string) bool {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	if isPostgres(dsn) {
+		return true
+	}
+	_, err := os.Stat(sqlitePath(dsn))
+	return err == nil
+}
+
 // Open opens (creating if needed) the database named by dsn and applies the
-// embedded migrations. dsn is a SQLite file path (DefaultDSN when empty, a
+// embedded migrations. It creates a SQLite database that does not exist
+// (see Exists). dsn is a SQLite file path (DefaultDSN when empty, a
 // "file:" URI also works) or a postgres:// or postgresql:// URL. The
 // database remembers the scheme it was first opened with; opening it with a
 // different scheme is an scs.EINVALID error, because its projections were
@@ -152,7 +181,7 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 	}
 	db := &DB{dsn: dsn, scheme: scheme, eng: eng, clock: time.Now, wstmts: map[string]*sql.Stmt{}, cache: map[string]*proj{}, cacheSeq: -1,
 		ops: make(chan *op, 4096), stop: make(chan struct{}), stopped: make(chan struct{})}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		db.d = postgresDialect
 		pg, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -163,10 +192,7 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 		db.w, db.r = pg, pg
 	} else {
 		db.d = sqliteDialect
-		path := strings.TrimPrefix(dsn, "file:")
-		if i := strings.IndexByte(path, '?'); i >= 0 {
-			path = path[:i]
-		}
+		path := sqlitePath(dsn)
 		if dir := filepath.Dir(path); dir != "" {
 			if _, err := os.Stat(dir); err != nil {
 				return nil, scs.Errorf(scs.EINVALID, "database %s: directory %s: %v", dsn, dir, errors.Unwrap(err))

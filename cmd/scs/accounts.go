@@ -54,7 +54,7 @@ func cmdAccounts(e *env, args []string) error {
 	default:
 		return usagef("accounts: unknown subcommand %q (want create, list or revoke)", sub)
 	}
-	db, err := dbf.open(e)
+	db, err := dbf.open(e, false)
 	if err != nil {
 		return err
 	}

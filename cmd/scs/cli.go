@@ -36,7 +36,7 @@ var commands = []command{
 	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
 	{"scheme", "list, show and validate schemes", cmdScheme},
 	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
-	{"serve", "serve the registry: JSON API, health and metrics (a demo city on an empty database)", cmdServe},
+	{"serve", "serve the registry: web pages, JSON API, health and metrics (a demo city on an empty database)", cmdServe},
 	{"bench", "measure the registry's performance goals against baselines on a temporary database", cmdBench},
 	{"version", "print the version of scs", cmdVersion},
 	{"verify", "check the registry's hash chain and replay every citizen's projection", cmdVerify},
@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) < 2 {
 		topUsage(stderr)
-		return &usageError{msg: "missing command"}
+		return &usageError{msg: "missing command", hint: "run 'scs help' for the list of commands"}
 	}
 	name := args[1]
 	switch name {
@@ -85,11 +85,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			if errors.Is(err, errHelp) {
 				return nil
 			}
+			var u *usageError
+			if errors.As(err, &u) && u.hint == "" {
+				u.hint = "run 'scs " + c.name + " --help' for usage"
+			}
 			return err
 		}
 	}
-	topUsage(stderr)
-	return &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+	return &usageError{msg: fmt.Sprintf("unknown command %q", name), hint: "run 'scs help' for the list of commands"}
 }
 
 func topUsage(w io.Writer) {
@@ -122,14 +125,19 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 // arguments ("scs score events.jsonl --explain"). It returns the positional
 // arguments, errHelp after printing the usage for -h/--help, or a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package calls Usage itself on -h and on every error; the
+	// usage is printed here, once, and only when it was asked for.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				usage()
 				return nil, errHelp
 			}
-			return nil, &usageError{msg: fs.Name() + ": " + err.Error(), hint: "Run 'scs " + fs.Name() + " --help' for usage."}
+			return nil, &usageError{msg: fs.Name() + ": " + err.Error(), hint: "run 'scs " + fs.Name() + " --help' for usage"}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -27,7 +27,7 @@ func cmdExport(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("export: unexpected argument %q", pos[0])
 	}
-	db, err := dbf.open(e)
+	db, err := dbf.open(e, false)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func cmdImport(e *env, args []string) error {
 			return err
 		}
 	}
-	db, err := dbf.open(e)
+	db, err := dbf.open(e, true)
 	if err != nil {
 		return err
 	}

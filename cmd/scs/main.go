@@ -7,9 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"scs"
 )
 
 func main() {
@@ -21,7 +25,7 @@ func main() {
 
 // exitCode reports err on stderr and returns the process's exit status:
 // 0 on success, 2 for a usage error, 1 for anything else.
-func exitCode(err error, stderr *os.File) int {
+func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
@@ -34,7 +38,18 @@ func exitCode(err error, stderr *os.File) int {
 		return 2
 	}
 	if !errors.Is(err, errReported) {
-		fmt.Fprintln(stderr, "scs:", err)
+		fmt.Fprintln(stderr, "scs:", message(err))
 	}
 	return 1
+}
+
+// message is err as a person reads it: the text of an *scs.Error without
+// its code ("scheme \"nosuch\" is not built in", not "not_found: ...").
+func message(err error) string {
+	var se *scs.Error
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	// Wrappers (fmt.Errorf("serve: %w", err)) keep their prefixes.
+	return strings.Replace(err.Error(), se.Error(), scs.ErrorMessage(se), 1)
 }

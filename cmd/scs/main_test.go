@@ -61,7 +61,7 @@ func TestTopLevel(t *testing.T) {
 	if _, _, err := runCLI(t, ""); !isUsage(err) {
 		t.Fatalf("no command: %v", err)
 	}
-	if _, errOut, err := runCLI(t, "", "frobnicate"); !isUsage(err) || !strings.Contains(errOut, "Commands:") {
+	if out, errOut, err := runCLI(t, "", "frobnicate"); !isUsage(err) || out != "" || errOut != "" || !strings.Contains(err.(*usageError).hint, "scs help") {
 		t.Fatalf("unknown command: %v", err)
 	}
 	out, _, err = runCLI(t, "", "version")

@@ -82,13 +82,15 @@ func cmdScheme(e *env, args []string) error {
 func showScheme(w io.Writer, s *scs.Scheme) error {
 	fmt.Fprintf(w, "%s: %s\n", s.Name, s.Title)
 	if s.Description != "" {
-		fmt.Fprintf(w, "%s\n", s.Description)
+		for _, l := range wrapText(s.Description, showWidth) {
+			fmt.Fprintln(w, l)
+		}
 	}
 	ceiling := "none"
 	if s.Ceiling != scs.Unbounded && s.Ceiling != 0 {
 		ceiling = fmt.Sprint(s.Ceiling)
 	}
-	fmt.Fprintf(w, "\nstart %d, floor %d, ceiling %s, time zone %s, consent required: %v, sources as of %s\n",
+	fmt.Fprintf(w, "\nstart %d, floor %d, ceiling %s, time zone %s,\nconsent required: %v, sources as of %s\n",
 		s.Start, s.Floor, ceiling, s.TimeZone, s.ConsentRequired, s.SourcesAsOf)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -104,35 +106,96 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 		return err
 	}
 
-	fmt.Fprint(tw, "\nCAPABILITY\tKIND")
+	capHead := []string{"CAPABILITY", "KIND"}
 	for _, g := range s.Grades {
-		fmt.Fprintf(tw, "\t%s", g.Name)
+		capHead = append(capHead, g.Name)
 	}
-	fmt.Fprintln(tw, "\tSTATUS\tDESCRIPTION")
+	capRows := [][]string{append(capHead, "STATUS")}
+	var capNotes [][]string
 	for _, c := range s.Capabilities {
-		fmt.Fprintf(tw, "%s\t%s", c.Name, c.Kind)
+		row := []string{c.Name, string(c.Kind)}
 		for _, g := range s.Grades {
 			mark := "no"
 			if c.Has(g.Name) {
 				mark = "yes"
 			}
-			fmt.Fprintf(tw, "\t%s", mark)
+			row = append(row, mark)
 		}
-		fmt.Fprintf(tw, "\t%s\t%s\n", c.Status, c.Description)
+		capRows = append(capRows, append(row, string(c.Status)))
+		capNotes = append(capNotes, wrapText(c.Description, showWidth-4))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	fmt.Fprintln(w)
+	printNoted(w, capRows, append([][]string{nil}, capNotes...))
 
-	fmt.Fprintln(tw, "\nRULE\tEFFECT\tYEARLY CAP\tDEPARTMENT\tSTATUS\tSOURCE")
+	ruleRows := [][]string{{"RULE", "EFFECT", "YEARLY CAP", "STATUS"}}
+	ruleNotes := [][]string{nil}
 	for _, r := range s.Rules {
 		yc := "-"
 		if r.YearlyCap > 0 {
 			yc = fmt.Sprint(r.YearlyCap)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Effect.Describe(), yc, r.Department, r.Status, oneLine(r.Source))
+		effect := wrapText(r.Effect.Describe(), 24)
+		ruleRows = append(ruleRows, []string{r.ID, effect[0], yc, string(r.Status)})
+		ruleNotes = append(ruleNotes, nil)
+		for _, l := range effect[1:] {
+			ruleRows = append(ruleRows, []string{"", l, "", ""})
+			ruleNotes = append(ruleNotes, nil)
+		}
+		ruleNotes[len(ruleNotes)-1] = wrapText(r.Department+"; source: "+oneLine(r.Source), showWidth-4)
 	}
-	return tw.Flush()
+	fmt.Fprintln(w)
+	printNoted(w, ruleRows, ruleNotes)
+	return nil
+}
+
+// printNoted prints rows as aligned columns, each row followed by its
+// notes indented by four spaces, so that long text stays within a
+// terminal's width instead of widening every row.
+func printNoted(w io.Writer, rows, notes [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for i, r := range rows {
+		line := ""
+		for j, c := range r {
+			if j < len(r)-1 {
+				c += strings.Repeat(" ", widths[j]-len([]rune(c))+2)
+			}
+			line += c
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		for _, n := range notes[i] {
+			fmt.Fprintln(w, "    "+n)
+		}
+	}
+}
+
+// showWidth is the width scs scheme show keeps to: a terminal's.
+const showWidth = 80
+
+// wrapText breaks s into lines of at most width characters at spaces (a
+// longer word has a line of its own). It returns one line at least.
+func wrapText(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return append(lines, line)
 }
 
 func orDash(s string) string {

@@ -18,28 +18,35 @@ import (
 	"scs/store"
 )
 
-const serveUsage = `scs serve [--db PATH|URL] [--addr HOST:PORT] [--scheme NAME|FILE] [--demo-citizens N] [--demo-years N]
+const serveUsage = `scs serve [--db PATH|URL] [--addr HOST:PORT] [--scheme NAME|FILE] [--demo-citizens N] [--demo-years N] [--log-format text|json]
 
-Starts the registry service: the JSON API under /api/v1 (described at
-/api/v1/openapi.json), /healthz and /metrics. The database is a SQLite file
-(default ./scs.db, or $SCS_DB) or a postgres:// URL; migrations are applied
-at start. On an empty database scs serve fills a synthetic city from the
-simulator (--demo-citizens citizens with --demo-years years of records; 0
-citizens for none), creates one account of each role and prints their
-tokens, which are shown only this once. SIGINT or SIGTERM stops it
-gracefully: requests in flight are answered, then the database is closed.`
+Starts the registry service: web pages (the city at /, a citizen's file, the
+public list, the official's and the reviewer's desks, the scheme and the
+self-test; sign in at /signin with a token), the JSON API under /api/v1
+(described at /api/v1/openapi.json), /healthz and /metrics. The database is
+a SQLite file (./scs.db, or $SCS_DB) or a postgres:// URL; migrations are
+applied at start. On an empty database scs serve fills a synthetic city
+from the simulator (--demo-citizens citizens with --demo-years years of
+records; 0 citizens for none), creates one account of each role and prints
+their tokens, which are shown only this once. The address is bound before
+anything is created, so a busy port loses no token. Every request is
+logged on standard error (method, route, status, duration). SIGINT or
+SIGTERM stops it gracefully: requests in flight are answered, then the
+database is closed.`
 
 // demoSeed is the seed of the demo city: the same city on every machine.
 const demoSeed = 1
 
 func cmdServe(e *env, args []string) error {
 	fs := newFlags(e, "serve", serveUsage)
-	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, else "+store.DefaultDSN+")")
+	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
 	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
 	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
 	years := fs.Int("demo-years", 5, "years of records in the demo city")
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")
+	logFormat := newChoice("text", "text", "json")
+	fs.Var(logFormat, "log-format", "the log on standard error: `text` or json (one object a line)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -66,7 +73,18 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if logFormat.val == "json" {
+		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	log := slog.New(h)
+	// The address is bound first: a busy port must fail before a database,
+	// a demo city or a token exists, or the tokens printed would be lost.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return scs.Errorf(scs.EINVALID, "serve: --addr %s: %v", *addr, err)
+	}
+	defer ln.Close()
 	db, err := store.Open(e.ctx, *dsn, sc)
 	if err != nil {
 		return err
@@ -84,17 +102,13 @@ func cmdServe(e *env, args []string) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, Options: server.Options{MaxBody: *maxBody}})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, RequestLog: log, Options: server.Options{MaxBody: *maxBody}})
 	if err != nil {
 		return err
 	}
 	db.OnGroupCommit(func(g store.GroupCommit) { srv.Metrics().ObserveGroupCommit(g.Writes, g.Entries, g.Duration) })
 	defer db.OnGroupCommit(nil)
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return scs.Errorf(scs.EINVALID, "serve: --addr %s: %v", *addr, err)
-	}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -106,7 +120,12 @@ func cmdServe(e *env, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "Listening on http://%s\n", ln.Addr())
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "Listening on %s\n", base)
+	fmt.Fprintf(e.stdout, "  web pages:  %s/ (the city; sign in with a token at %s/signin)\n", base, base)
+	fmt.Fprintf(e.stdout, "  JSON API:   %s/api/v1 (described at %s/api/v1/openapi.json)\n", base, base)
+	fmt.Fprintf(e.stdout, "  self-test:  %s/quiz   public list: %s/list\n", base, base)
+	fmt.Fprintln(e.stdout, "  a token:    scs accounts create --role citizen|official|reviewer|admin --name NAME")
 	log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "scheme", sc.Name)
 
 	select {

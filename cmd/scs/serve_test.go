@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -303,19 +305,26 @@ func TestServeBadFlags(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--addr") {
 		t.Errorf("a bad --addr: %v", err)
 	}
-	// The database was made and its accounts printed before listening failed;
-	// a second start does not print them again.
-	if !strings.Contains(out.String(), "admin") {
-		t.Errorf("first start printed no accounts:\n%s", out.String())
+	// The address is bound before anything is made: no database, no token
+	// printed and lost.
+	if out.Len() != 0 {
+		t.Errorf("a bad --addr printed:\n%s", out.String())
 	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a bad --addr made the database %s", db)
+	}
+	// A busy port likewise.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
 	out.Reset()
-	run(context.Background(), []string{"scs", "serve", "--addr", "127.0.0.1:99999"}, func(k string) string {
-		if k == "SCS_DB" {
-			return db
-		}
-		return ""
-	}, strings.NewReader(""), &out, &errb)
-	if strings.Contains(out.String(), "TOKEN") {
-		t.Errorf("a second start printed tokens again:\n%s", out.String())
+	err = run(context.Background(), []string{"scs", "serve", "--db", db, "--addr", ln.Addr().String()}, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+	if err == nil || !strings.Contains(message(err), "address already in use") || strings.Contains(out.String(), "TOKEN") {
+		t.Errorf("a busy port: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a busy port made the database %s", db)
 	}
 }

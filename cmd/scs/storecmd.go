@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 
+	"scs"
 	"scs/schemes"
 	"scs/store"
 )
@@ -15,20 +16,35 @@ type dbFlags struct {
 }
 
 func addDBFlags(e *env, fs *flag.FlagSet) dbFlags {
-	def := e.getenv("SCS_DB")
-	if def == "" {
-		def = store.DefaultDSN
-	}
 	return dbFlags{
-		db:     fs.String("db", def, "registry database: a SQLite `PATH` or a postgres:// URL (default $SCS_DB, then ./scs.db)"),
+		db:     fs.String("db", "", "registry database: a SQLite `PATH` or a postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")"),
 		scheme: fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE the database was made with"),
 	}
 }
 
-func (f dbFlags) open(e *env) (*store.DB, error) {
+// dsn is the database --db names, else $SCS_DB, else store.DefaultDSN.
+func (f dbFlags) dsn(e *env) string {
+	if *f.db != "" {
+		return *f.db
+	}
+	if d := e.getenv("SCS_DB"); d != "" {
+		return d
+	}
+	return store.DefaultDSN
+}
+
+// open opens the registry database. Only when create is true (scs import)
+// does it make a database that is not there; otherwise a missing SQLite
+// file is an error, so that a mistyped path is never answered from a new,
+// empty database.
+func (f dbFlags) open(e *env, create bool) (*store.DB, error) {
+	dsn := f.dsn(e)
+	if !create && !store.Exists(dsn) {
+		return nil, scs.Errorf(scs.ENOTFOUND, "no database at %s (scs serve or scs import creates one; --db or $SCS_DB names another)", dsn)
+	}
 	s, err := schemes.Load(*f.scheme)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(e.ctx, *f.db, s)
+	return store.Open(e.ctx, dsn, s)
 }

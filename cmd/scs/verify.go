@@ -23,7 +23,7 @@ func cmdVerify(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("verify: unexpected argument %q", pos[0])
 	}
-	db, err := dbf.open(e)
+	db, err := dbf.open(e, false)
 	if err != nil {
 		return err
 	}

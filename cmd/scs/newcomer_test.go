@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHelpOnce: --help, -h and "scs help X" print the usage once, on
+// standard output, and each default once.
+func TestHelpOnce(t *testing.T) {
+	for _, c := range commands {
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+			out, errOut, err := runCLI(t, "", args...)
+			if err != nil || errOut != "" {
+				t.Errorf("%v: %v %q", args, err, errOut)
+			}
+			if n := strings.Count(out, "Usage: scs "+c.name); n != 1 {
+				t.Errorf("%v: the usage is printed %d times:\n%s", args, n, out)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.Count(line, "(default") > 1 {
+					t.Errorf("%v: a default shown twice: %s", args, line)
+				}
+			}
+		}
+	}
+}
+
+// TestUsageErrorsAreOneLine: a mistyped flag prints nothing on standard
+// output; main prints the one-line error and a hint on standard error and
+// exits with status 2.
+func TestUsageErrorsAreOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		cmd  string
+	}{
+		{[]string{"score", "--explian"}, "score"},
+		{[]string{"score", "--format", "csv"}, "score"},
+		{[]string{"simulate", "--set", "stigmaa=2"}, "simulate"},
+		{[]string{"verify", "surplus"}, "verify"},
+		{[]string{"serve", "--demo-years", "0"}, "serve"},
+	} {
+		out, errOut, err := runCLI(t, "", tc.args...)
+		if !isUsage(err) || out != "" || errOut != "" {
+			t.Errorf("%v: %v\nstdout %q\nstderr %q", tc.args, err, out, errOut)
+			continue
+		}
+		var msg bytes.Buffer
+		if code := exitCode(err, &msg); code != 2 {
+			t.Errorf("%v: exit %d, want 2", tc.args, code)
+		}
+		lines := strings.Split(strings.TrimSpace(msg.String()), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "scs: ") || lines[1] != "run 'scs "+tc.cmd+" --help' for usage" {
+			t.Errorf("%v: stderr:\n%s", tc.args, msg.String())
+		}
+	}
+}
+
+// TestMessagesWithoutCodes: what the CLI prints carries no internal code.
+func TestMessagesWithoutCodes(t *testing.T) {
+	for _, args := range [][]string{
+		{"score", "nope.jsonl"},
+		{"score", "--scheme", "nosuch", "-"},
+		{"accounts", "create", "--role", "admin", "--name", "x", "--citizen", "c-1", "--db", filepath.Join(t.TempDir(), "a.db")},
+	} {
+		_, _, err := runCLI(t, "", args...)
+		if err == nil {
+			t.Errorf("%v: no error", args)
+			continue
+		}
+		var msg bytes.Buffer
+		exitCode(err, &msg)
+		for _, code := range []string{"invalid: ", "not_found: ", "a admin"} {
+			if strings.Contains(msg.String(), code) {
+				t.Errorf("%v: %q in %q", args, code, msg.String())
+			}
+		}
+	}
+}
+
+// TestNoDatabaseIsAnError: verify, export and accounts refuse a database
+// that is not there and make none; import makes one.
+func TestNoDatabaseIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for _, args := range [][]string{{"verify"}, {"export"}, {"accounts", "list"}} {
+		out, _, err := runCLI(t, "", args...)
+		if err == nil || message(err) != "no database at ./scs.db (scs serve or scs import creates one; --db or $SCS_DB names another)" || out != "" {
+			t.Errorf("%v: %v %q", args, err, out)
+		}
+		if _, err := os.Stat("scs.db"); err == nil {
+			t.Fatalf("%v made ./scs.db", args)
+		}
+	}
+	if _, _, err := runCLI(t, "", "verify", "--db", "other.db"); err == nil || !strings.Contains(err.Error(), "no database at other.db") {
+		t.Errorf("verify --db other.db: %v", err)
+	}
+	os.WriteFile("citizens.jsonl", []byte(citizensFile), 0o644)
+	if _, errOut, err := runCLI(t, recordsFile, "import", "-", "--citizens", "citizens.jsonl"); err != nil {
+		t.Errorf("import on no database: %v\n%s", err, errOut)
+	}
+	if _, _, err := runCLI(t, "", "verify"); err != nil {
+		t.Errorf("verify after import: %v", err)
+	}
+}
+
+// TestSchemeShowFitsATerminal: no line of scs scheme show rongcheng is
+// wider than 80 characters.
+func TestSchemeShowFitsATerminal(t *testing.T) {
+	out, _, err := runCLI(t, "", "scheme", "show", "rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("%d characters: %s", n, l)
+		}
+	}
+}
+
+// TestServeHelpNamesThePages: serve --help speaks of the web pages and
+// /signin, and of --log-format.
+func TestServeHelpNamesThePages(t *testing.T) {
+	out, _, _ := runCLI(t, "", "serve", "--help")
+	for _, want := range []string{"web pages", "/signin", "-log-format"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, out)
+		}
+	}
+	var top bytes.Buffer
+	run(context.Background(), []string{"scs", "help"}, func(string) string { return "" }, nil, &top, &top)
+	if !strings.Contains(top.String(), "web pages") {
+		t.Errorf("scs help does not say serve serves web pages:\n%s", top.String())
+	}
+}

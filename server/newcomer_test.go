@@ -1,0 +1,62 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"scs/schemes"
+)
+
+// TestAtPlusHint: ?at= with its + left unencoded (read as a space) is
+// answered with a hint to write %2B.
+func TestAtPlusHint(t *testing.T) {
+	s, _, _ := newStub(t, Options{})
+	a := do(s, "GET", "/api/v1/stats?at=2026-01-15T00:00:00+08:00", "good", "", "")
+	if a.status != 400 || a.err.Field != "at" || !strings.Contains(a.err.Message, "%2B") || !strings.Contains(a.err.Message, "at=2026-01-15T00:00:00%2B08:00") {
+		t.Errorf("%d %+v", a.status, a.err)
+	}
+	if a := do(s, "GET", "/api/v1/stats?at=2026-01-15T00:00:00%2B08:00", "good", "", ""); a.status != 200 {
+		t.Errorf("encoded: %d %s", a.status, a.body)
+	}
+}
+
+// TestRequestLog: one line per request with method, route pattern, status
+// and duration; never the query or the token.
+func TestRequestLog(t *testing.T) {
+	sc, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	s, err := New(Deps{Registry: &stubRegistry{scheme: sc}, RequestLog: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Now: func() time.Time { return time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(s, "GET", "/api/v1/stats?at=2024-01-01T00:00:00Z", "good", "", "")
+	do(s, "GET", "/no/such/secret-path", "", "", "")
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines:\n%s", logs.String())
+	}
+	var first struct {
+		Msg, Method, Route string
+		Status             int
+		Duration           float64
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Msg != "request" || first.Method != "GET" || first.Route != "GET /api/v1/stats" || first.Status != 200 {
+		t.Errorf("%+v", first)
+	}
+	for _, secret := range []string{"good", "2024-01-01", "secret-path"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log shows %q:\n%s", secret, logs.String())
+		}
+	}
+}

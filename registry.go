@@ -11,6 +11,7 @@ const (
 	RoleOfficial = "official" // bound to a department: reports that department's records, reads files and lists
 	RoleReviewer = "reviewer" // decides objections
 	RoleAdmin    = "admin"    // accounts, citizens, everything
+	RoleTeacher  = "teacher"  // opens classes (classroom mode) and runs only their own
 )
 
 // Account is who makes a request. Tokens are random and stored only as

@@ -64,12 +64,12 @@ func (db *DB) CreateAccount(ctx context.Context, by *scs.Account, a scs.Account)
 		if a.Citizen != "" {
 			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "citizen: only citizen accounts are bound to a citizen")
 		}
-	case scs.RoleReviewer, scs.RoleAdmin:
+	case scs.RoleReviewer, scs.RoleAdmin, scs.RoleTeacher:
 		if a.Citizen != "" || a.Department != "" {
 			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %s accounts have no citizen or department", a.Role)
 		}
 	default:
-		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %q is not one of citizen, official, reviewer, admin", a.Role)
+		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %q is not one of citizen, official, reviewer, admin, teacher", a.Role)
 	}
 	token, err := newToken()
 	if err != nil {

@@ -16,14 +16,14 @@ const accountsUsage = `scs accounts create --role ROLE --name NAME [--citizen ID
 
 Manages the registry's accounts. Roles: citizen (bound to one citizen with
 --citizen), official (bound to a department with --department), reviewer,
-admin. create prints the new account's token alone on standard output; it
+admin, teacher (opens classes at /class/new). create prints the new account's token alone on standard output; it
 is shown only then (the database keeps only its hash). revoke stops a
 token working at once.`
 
 func cmdAccounts(e *env, args []string) error {
 	fs := newFlags(e, "accounts", accountsUsage)
 	dbf := addDBFlags(e, fs)
-	role := fs.String("role", "", "create: the account's `ROLE` (citizen, official, reviewer, admin)")
+	role := fs.String("role", "", "create: the account's `ROLE` (citizen, official, reviewer, admin, teacher)")
 	name := fs.String("name", "", "create: the account's `NAME`")
 	citizen := fs.String("citizen", "", "create: the citizen `ID` a citizen account is bound to")
 	dept := fs.String("department", "", "create: the `DEPARTMENT` an official account reports for")

@@ -30,7 +30,7 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 	for _, g := range s.Grades {
 		longest = max(longest, g.LockIn.InDays())
 	}
-	past := at.In(loc).AddDate(-(int(longest/365)+2), 0, 0).UTC()
+	past := at.In(loc).AddDate(-(int(longest/365) + 2), 0, 0).UTC()
 	g := s.Grades[st.grade]
 	if g.LockIn.IsZero() {
 		evs, _, ok := reach(eng, st.Score, past)

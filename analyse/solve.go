@@ -16,7 +16,7 @@ type cost struct{ yuan, hours float64 }
 var infCost = cost{math.Inf(1), math.Inf(1)}
 
 func (a cost) less(b cost) bool { return a.yuan < b.yuan || a.yuan == b.yuan && a.hours < b.hours }
-func (a cost) plus(b cost) cost  { return cost{a.yuan + b.yuan, a.hours + b.hours} }
+func (a cost) plus(b cost) cost { return cost{a.yuan + b.yuan, a.hours + b.hours} }
 
 // entry is one Pareto-optimal combination of options for the acts so far
 // that gives a number of points in a year: its cost, and where it came

@@ -331,3 +331,20 @@ type Act struct {
 	HarmsOthers bool `json:"harms_others,omitempty"`
 	Provenance
 }
+
+// TimeLayout is how scs writes a time for a person to read: the minute and
+// the offset of the scheme's zone, "2024-03-01 09:00 +08:00".
+const TimeLayout = "2006-01-02 15:04 -07:00"
+
+// In returns t in the scheme's time zone (UTC when it names none), the
+// zone in which every time a person reads is shown.
+func (s *Scheme) In(t time.Time) time.Time {
+	if s == nil || s.Location == nil {
+		return t.UTC()
+	}
+	return t.In(s.Location)
+}
+
+// FormatTime writes t for a person to read: in the scheme's time zone,
+// with its offset (TimeLayout).
+func (s *Scheme) FormatTime(t time.Time) string { return s.In(t).Format(TimeLayout) }

@@ -288,7 +288,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
 		return scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
-			ev.ID, ev.At.UTC().Format(time.RFC3339), st.LastAt.UTC().Format(time.RFC3339))
+			ev.ID, e.scheme.FormatTime(ev.At), e.scheme.FormatTime(st.LastAt))
 	}
 	before := e.GradeAt(st, ev.At)
 	if st.LockGrade >= 0 && !ev.At.Before(st.LockedUntil) {
@@ -368,7 +368,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 		g = st.LockGrade
 		if explain {
 			reasons = append(reasons, fmt.Sprintf("grade held at %s by the lock-in until %s (the score's band is %s)",
-				e.grades[g].name, st.LockedUntil.UTC().Format(time.RFC3339), e.grades[band].name))
+				e.grades[g].name, e.scheme.FormatTime(st.LockedUntil), e.grades[band].name))
 		}
 	}
 	if g > before && !e.grades[g].lock.IsZero() {
@@ -376,7 +376,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
 		if explain {
 			reasons = append(reasons, fmt.Sprintf("fell from %s into %s: locked in %s for %s, until %s",
-				e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), st.LockedUntil.Format(time.RFC3339)))
+				e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), e.scheme.FormatTime(st.LockedUntil)))
 		}
 	}
 	st.Events++

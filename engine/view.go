@@ -94,7 +94,7 @@ func (e *Engine) decide(st *scs.State, ci int, t time.Time) scs.Decision {
 	var why strings.Builder
 	fmt.Fprintf(&why, "grade %s (score %d", name, st.Score)
 	if band := e.gradeOf(st.Score); band != g {
-		fmt.Fprintf(&why, ", held in %s by the lock-in until %s", name, st.LockedUntil.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&why, ", held in %s by the lock-in until %s", name, e.scheme.FormatTime(st.LockedUntil))
 	}
 	why.WriteString(")")
 	switch {

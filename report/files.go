@@ -167,7 +167,7 @@ func GradesFinal(r *sim.Result) map[string]int64 {
 // NewSummary summarises run r.
 func NewSummary(r *sim.Result, workers int, claims []sim.ClaimRow) *Summary {
 	s := &Summary{Scheme: r.Scheme.Name, Citizens: r.Citizens, Years: r.Years, Seed: r.Seed,
-		Start: r.Start.UTC().Format(time.RFC3339), End: r.End.UTC().Format(time.RFC3339),
+		Start: r.Scheme.In(r.Start).Format(time.RFC3339), End: r.Scheme.In(r.End).Format(time.RFC3339),
 		CitizenYears: r.CitizenYears(), Records: r.Metrics.TotalRecords(), Scored: r.Metrics.Scored,
 		GradesFinal: GradesFinal(r), Neighbourhoods: r.Hoods, Settings: r.Settings.Strings(), Workers: workers,
 		ElapsedSeconds: r.Elapsed.Seconds(), Claims: claims, Mapping: r.Mapping, Replications: 1}

@@ -105,7 +105,7 @@ func pageFuncs(s *Server) template.FuncMap {
 			}
 			return ""
 		},
-		"when":   func(t time.Time) string { return t.In(s.zone()).Format("2006-01-02 15:04") },
+		"when":   func(t time.Time) string { return t.In(s.zone()).Format(scs.TimeLayout) },
 		"signed": func(n int64) string { return fmt.Sprintf("%+d", n) },
 		"num":    func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
 		"yesno": func(b bool) string {

@@ -84,8 +84,8 @@ func Demo(ctx context.Context, s *scs.Scheme, o DemoOptions) (*DemoCity, error) 
 		"citizens": strconv.Itoa(o.Citizens),
 		"years":    strconv.Itoa(o.Years),
 		"seed":     strconv.FormatUint(o.Seed, 10),
-		"start":    res.Start.Format(time.RFC3339),
-		"end":      res.End.Format(time.RFC3339),
+		"start":    s.In(res.Start).Format(time.RFC3339),
+		"end":      s.In(res.End).Format(time.RFC3339),
 		"model":    "scs simulate, default parameters and behaviour table (docs/model.md)",
 	}
 	for _, p := range Params {

@@ -118,7 +118,7 @@ func TestScoreAt(t *testing.T) {
 		t.Fatalf("before the event: %v %s", err, out)
 	}
 	out, _, _ = runCLI(t, in, "score", "--format", "json", "--at", "2025-02-01T00:00:00Z")
-	if out != `{"citizen":"c-17","score":900,"grade":"B","locked_until":"2026-03-01T01:00:00Z","events":1}`+"\n" {
+	if out != `{"citizen":"c-17","score":900,"grade":"B","locked_until":"2026-03-01T09:00:00+08:00","events":1}`+"\n" {
 		t.Fatalf("locked: %s", out)
 	}
 	out, _, _ = runCLI(t, in, "score", "--format", "json", "--at", "2026-03-01T01:00:00Z")
@@ -162,7 +162,7 @@ func TestScoreBadInput(t *testing.T) {
 	if strings.Count(errOut, "skipped line") != 6 {
 		t.Errorf("want 6 skipped lines reported:\n%s", errOut)
 	}
-	want := `{"citizen":"c-1","score":900,"grade":"B","locked_until":"2026-03-01T01:00:00Z","events":1}
+	want := `{"citizen":"c-1","score":900,"grade":"B","locked_until":"2026-03-01T09:00:00+08:00","events":1}
 {"citizen":"c-3","score":1030,"grade":"AA","locked_until":null,"events":1}
 `
 	if out != want {

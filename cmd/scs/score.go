@@ -92,9 +92,9 @@ func cmdScore(e *env, args []string) error {
 	}
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	if format.val == "json" {
-		err = writeScoreJSON(w, results, *explain)
+		err = writeScoreJSON(w, eng.Scheme(), results, *explain)
 	} else {
-		err = writeScoreTable(w, results, *explain)
+		err = writeScoreTable(w, eng.Scheme(), results, *explain)
 	}
 	if err != nil {
 		return err
@@ -214,16 +214,23 @@ type standingJSON struct {
 	Trail []scs.TrailEntry `json:"trail,omitempty"`
 }
 
-func writeScoreJSON(w io.Writer, results []engine.Result, explain bool) error {
+// writeScoreJSON writes one standing a line; its times are RFC 3339 with
+// the offset of the scheme's zone.
+func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for i := range results {
 		r := &results[i]
 		out := standingJSON{Standing: r.Standing}
+		if out.LockedUntil != nil {
+			t := sc.In(*out.LockedUntil)
+			out.LockedUntil = &t
+		}
 		if explain {
-			out.Trail = r.Trail
-			if out.Trail == nil {
-				out.Trail = []scs.TrailEntry{}
+			out.Trail = make([]scs.TrailEntry, len(r.Trail))
+			for j, t := range r.Trail {
+				t.At = sc.In(t.At)
+				out.Trail[j] = t
 			}
 		}
 		if err := enc.Encode(out); err != nil {
@@ -233,49 +240,70 @@ func writeScoreJSON(w io.Writer, results []engine.Result, explain bool) error {
 	return nil
 }
 
-func writeScoreTable(w io.Writer, results []engine.Result, explain bool) error {
+func writeScoreTable(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool) error {
 	if explain {
-		return writeTrailTable(w, results)
+		return writeTrailTable(w, sc, results)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CITIZEN\tSCORE\tGRADE\tLOCKED UNTIL\tEVENTS\t")
 	for i := range results {
 		s := &results[i].Standing
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t\n", s.Citizen, s.Score, s.Grade, lockText(s), s.Events)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t\n", s.Citizen, s.Score, s.Grade, lockText(sc, s), s.Events)
 	}
 	return tw.Flush()
 }
 
-func lockText(s *scs.Standing) string {
+func lockText(sc *scs.Scheme, s *scs.Standing) string {
 	if s.LockedUntil == nil {
 		return "-"
 	}
-	return s.LockedUntil.Format(time.RFC3339)
+	return sc.FormatTime(*s.LockedUntil)
 }
 
 // writeTrailTable prints, for each citizen, a line with the standing and a
-// table of the trail: every event's points asked and applied, and why.
-func writeTrailTable(w io.Writer, results []engine.Result) error {
+// table of the trail: every event's points asked and applied, and why;
+// times in the scheme's zone. The rules cited follow, each with its status
+// and source, as the scheme page shows them.
+func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result) error {
+	cited := map[string]bool{}
 	for i := range results {
 		s := &results[i].Standing
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s: score %d, grade %s, locked until %s, %d events\n", s.Citizen, s.Score, s.Grade, lockText(s), s.Events)
+		fmt.Fprintf(w, "%s: score %d, grade %s, locked until %s, %d events\n", s.Citizen, s.Score, s.Grade, lockText(sc, s), s.Events)
 		if len(results[i].Trail) == 0 {
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  AT\tEVENT\tRULE\tQUANTITY\tASKED\tAPPLIED\tSCORE\tGRADE\tREASON")
+		fmt.Fprintln(tw, "  AT\tEVENT\tRULE\tSTATUS\tQUANTITY\tASKED\tAPPLIED\tSCORE\tGRADE\tREASON")
 		for _, t := range results[i].Trail {
 			q := "-"
 			if t.Quantity != 0 {
 				q = strconv.FormatFloat(t.Quantity, 'g', -1, 64)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%+d\t%+d\t%d\t%s\t%s\n", t.At.UTC().Format(time.RFC3339), t.Event, t.Rule, q, t.Asked, t.Applied, t.Score, t.Grade, orDash(t.Reason))
+			status := "-"
+			if r, ok := sc.Rule(t.Rule); ok {
+				status = string(r.Status)
+				cited[t.Rule] = true
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%+d\t%+d\t%d\t%s\t%s\n", sc.FormatTime(t.At), t.Event, t.Rule, status, q, t.Asked, t.Applied, t.Score, t.Grade, orDash(t.Reason))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+	if len(cited) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nRules cited (times in %s; status: how sure the scheme file is of the rule):\n", sc.TimeZone)
+	for _, r := range sc.Rules {
+		if !cited[r.ID] {
+			continue
+		}
+		fmt.Fprintf(w, "  %s (%s, %s, %s)\n", r.ID, r.Effect.Describe(), r.Department, r.Status)
+		for _, l := range wrapText("source: "+oneLine(r.Source), showWidth-6) {
+			fmt.Fprintf(w, "      %s\n", l)
 		}
 	}
 	return nil

@@ -149,7 +149,6 @@ type RunSummary struct {
 	Seed        uint64           `json:"seed"`
 	Records     int64            `json:"records"`
 	GradesFinal map[string]int64 `json:"grades_final"`
-	Claims      []sim.ClaimRow   `json:"claims,omitempty"`
 }
 
 // GradesFinal returns the scored citizens per grade at the end and the

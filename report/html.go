@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"scs/sim"
 )
@@ -21,6 +22,9 @@ type Report struct {
 	Years    int
 	Reps     int
 	Settings sim.Settings
+	// The run's start and end, shown in the scheme's time zone.
+	Start, End time.Time
+	Location   *time.Location
 }
 
 func (r *Report) table(name string) *Table {
@@ -108,10 +112,42 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
+// Num renders a figure for people to read: thousands separators, about
+// three significant digits, "-" for a figure that could not be measured.
+func Num(v float64) string {
+	switch a := math.Abs(v); {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "-"
+	case a >= 100:
+		return groupDigitsF(math.Round(v))
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1 || v == 0:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	default:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+}
+
+// Count renders a count with thousands separators.
+func Count(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return groupDigitsF(math.Round(v))
+}
+
+func groupDigitsF(v float64) string {
+	if math.Abs(v) < 1e15 {
+		return groupDigits(int(v))
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
 const css = `body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
-.note{color:#555;font-size:.92em}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
+.note{color:#555;font-size:.92em}.box{border:1px solid #bbb;background:#f7f7f2;padding:.6em 1em;margin:1em 0}.na{color:#777;font-style:italic}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
 
 // WriteHTML writes the self-contained report: no script, no external
 // resource; every chart is inline SVG.
@@ -126,7 +162,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	row("scheme", s.Scheme)
 	row("citizens", groupDigits(s.Citizens))
 	row("neighbourhoods", groupDigits(s.Neighbourhoods))
-	row("years", fmt.Sprintf("%d (%s to %s)", s.Years, s.Start, s.End))
+	row("years", fmt.Sprintf("%d (%s)", s.Years, r.period()))
 	row("seed", strconv.FormatUint(s.Seed, 10))
 	row("replications", strconv.Itoa(r.Reps))
 	row("records", groupDigits(int(s.Records)))
@@ -143,22 +179,8 @@ func WriteHTML(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, `<p class="note">Figures are means over %d replications (seeds %d to %d); shaded bands and bracketed ranges are 95%% confidence intervals.</p>`, r.Reps, s.Seed, s.Seed+uint64(r.Reps)-1)
 	}
 
-	if t := r.table("claims"); t != nil {
-		b.WriteString("<h2>The essay's claims</h2><p class=note>Each claim of the essay, the metric that tests it, its value in this run and in a run of the same population and seed with the claim's mechanism switched off. \"Holds\" says whether the difference goes the way the claim predicts.</p>")
-		b.WriteString("<table><tr><th class=l>claim</th><th class=l>metric</th><th>this run</th><th class=l>counterfactual</th><th>value there</th><th>holds</th></tr>")
-		vi, ci, hi := t.col("value"), t.col("counterfactual_value"), t.col("holds")
-		for _, rw := range t.Rows {
-			holds := `<span class="no">no</span>`
-			if rw.Vals[hi] >= 0.5 {
-				holds = `<span class="yes">yes</span>`
-			}
-			if r.Reps > 1 {
-				holds = fmt.Sprintf("%.0f%% of runs", 100*rw.Vals[hi])
-			}
-			fmt.Fprintf(&b, "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td></tr>",
-				esc(rw.Keys[1]), esc(rw.Keys[2]), withCI(t, rw, vi), esc(rw.Keys[3]), withCI(t, rw, ci), holds)
-		}
-		b.WriteString("</table>")
+	if len(s.Claims) > 0 {
+		writeClaims(&b, r)
 	}
 
 	years := make([]string, 0, r.Years+1)
@@ -211,8 +233,24 @@ func WriteHTML(w io.Writer, r *Report) error {
 
 	if t := r.table("yearly"); t != nil {
 		ys := years[1:]
-		b.WriteString("<h2>Lists, visits and informants</h2><p class=note>Share of the scored citizens on the watch list (C and D) and on the public list (D); share of all citizens who live in a neighbourhood with at least one informant.</p>")
-		b.WriteString(LineChart("Lists and informants", ys, []Series{t.series("watch list", "", "", "watch_list_share"), t.series("public list", "", "", "public_list_share"), t.series("informant nearby", "", "", "informant_neighbourhood_share")}, "year"))
+		var lists []string
+		for _, v := range t.Values {
+			if l, ok := strings.CutPrefix(v, "share_on_"); ok && !strings.HasSuffix(v, "_ci95_low") && !strings.HasSuffix(v, "_ci95_high") {
+				lists = append(lists, l)
+			}
+		}
+		b.WriteString("<h2>Lists, visits, informants and trust</h2><p class=note>")
+		if len(lists) > 0 {
+			fmt.Fprintf(&b, "Share of the scored citizens on each list the scheme declares (%s); ", esc(strings.Join(lists, ", ")))
+		} else {
+			b.WriteString("The scheme declares no list. ")
+		}
+		b.WriteString("share of all citizens who live in a neighbourhood with at least one informant; mean trust in neighbours (0 to 1).</p>")
+		ss := []Series{t.series("informant nearby", "", "", "informant_neighbourhood_share"), t.series("trust in neighbours", "", "", "mean_trust")}
+		for _, l := range lists {
+			ss = append(ss, t.series("on "+l, "", "", "share_on_"+l))
+		}
+		b.WriteString(LineChart("Lists, informants and trust", ys, ss, "year"))
 		b.WriteString("<p class=note>Officials' visits needed per day, from the visit frequencies of the scheme's grades.</p>")
 		b.WriteString(LineChart("Visits per day", ys, []Series{t.series("visits per day", "", "", "visits_per_day")}, "year"))
 		b.WriteString("<p class=note>Records per year: positive (good deeds, donations, volunteering) and negative (misconduct and speech); acts of misconduct and speech done, whether recorded or not.</p>")
@@ -383,4 +421,64 @@ func groupDigits(n int) string {
 		return "-" + string(out)
 	}
 	return string(out)
+}
+
+// period renders the run's dates in the scheme's time zone.
+func (r *Report) period() string {
+	loc := r.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start, end := r.Start.In(loc), r.End.In(loc)
+	f := "2 January 2006"
+	if start.Hour() != 0 || start.Minute() != 0 || end.Hour() != 0 || end.Minute() != 0 {
+		f = "2 January 2006 15:04"
+	}
+	return fmt.Sprintf("%s to %s, %s time", start.Format(f), end.Format(f), loc.String())
+}
+
+const howToRead = `<div class="box"><b>How to read this.</b> This is a model, not a forecast: invented people whose conduct follows assumed rates, scored by the real engine from the scheme file. ` +
+	`Each claim is measured twice on the same population and seeds: as simulated, and with the claim's mechanism switched off (or, for visits, at the end of the first year). ` +
+	`<b>Assumed</b> means the effect exists because a parameter of the model was written to produce it (named beside it): switching it off removes the effect, which shows the assumption was coded, not that the essay is right. ` +
+	`<b>Emergent</b> means the effect arises from the scheme's rules and the differences between people, with no parameter written for it. ` +
+	`Figures are means over the replications with 95%% intervals; n is the people, person-years or records behind a figure, summed over the replications. ` +
+	`A verdict is <i>supported</i> or <i>not supported</i> only when the interval of the difference excludes zero and n is at least %d; otherwise <i>not measurable</i>. <i>Not applicable</i>: the scheme has no such mechanism.</div>`
+
+// writeClaims writes the claims: each in plain words with its verdict,
+// value, comparison, n and intervals side by side.
+func writeClaims(b *strings.Builder, r *Report) {
+	s := r.Summary
+	b.WriteString("<h2>The essay's claims</h2>")
+	fmt.Fprintf(b, howToRead, sim.MinN)
+	b.WriteString(`<table><tr><th class=l>claim</th><th class=l>verdict</th><th>value [95% interval]</th><th>n</th><th class=l>compared with</th><th>value there [95% interval]</th><th>n</th><th>difference [95% interval]</th><th class=l>mechanism</th></tr>`)
+	for _, c := range s.Claims {
+		cls := map[string]string{sim.Supported: "yes", sim.NotSupported: "no"}[c.Verdict]
+		mech := c.Mechanism
+		if c.Because != "" {
+			mech += " (" + c.Because + ")"
+		}
+		if c.Verdict == sim.NotApplicable {
+			fmt.Fprintf(b, `<tr><td class=l>%s</td><td class=l><span class="na">not applicable</span></td><td colspan=6 class=l>%s</td><td class=l>%s</td></tr>`,
+				esc(c.Claim), esc(strings.TrimPrefix(c.Reading, "not applicable: ")), esc(mech))
+			continue
+		}
+		fmt.Fprintf(b, `<tr><td class=l>%s<br><span class=note>%s</span></td><td class=l><span class="%s">%s</span></td><td>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=l>%s</td></tr>`,
+			esc(c.Claim), esc(c.Metric), cls, esc(c.Verdict), esc(ci(c.Value, c.CILow, c.CIHigh)), esc(Count(c.N)), esc(c.Compare),
+			esc(ci(c.CF, c.CFLow, c.CFHigh)), esc(Count(c.CFN)), esc(ci(c.Diff, c.DiffLow, c.DiffHigh)), esc(mech))
+	}
+	b.WriteString("</table><ul class=note>")
+	for _, c := range s.Claims {
+		fmt.Fprintf(b, "<li><b>%s</b>: %s.</li>", esc(c.ID), esc(c.Reading))
+	}
+	b.WriteString("</ul>")
+}
+
+func ci(v, lo, hi float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	if math.IsNaN(lo) || lo == hi {
+		return Num(v)
+	}
+	return fmt.Sprintf("%s [%s, %s]", Num(v), Num(lo), Num(hi))
 }

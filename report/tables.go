@@ -33,8 +33,9 @@ func (t *Table) add(keys []string, vals ...float64) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// Tables builds every table of one run. claims may be nil (--no-claims).
-func Tables(r *sim.Result, claims []sim.ClaimRow) []*Table {
+// Tables builds every table of one run (the claims table, which spans the
+// replications, is ClaimsTable).
+func Tables(r *sim.Result) []*Table {
 	m := r.Metrics
 	s := r.Scheme
 	var out []*Table
@@ -79,13 +80,20 @@ func Tables(r *sim.Result, claims []sim.ClaimRow) []*Table {
 	out = append(out, rec)
 
 	yr := &Table{Name: "yearly", Title: "The city year by year",
-		Doc:  "Per year: records, misconduct and speech acts, the share of scored citizens on the watch list and on the public list, officials' visits needed per day, informants and the share of citizens with an informant in their neighbourhood.",
+		Doc:  "Per year: records, misconduct and speech acts (of everyone and of the scored citizens), officials' visits needed per day, informants, the share of citizens with an informant in their neighbourhood, mean trust in neighbours (0 to 1), and the share of scored citizens on each list the scheme declares (share_on_CAPABILITY).",
 		Keys: []string{"year"}, Values: []string{"records", "positive_records", "negative_records", "misconduct_acts", "speech_acts",
-			"watch_list_share", "public_list_share", "visits_per_day", "informants", "informant_neighbourhood_share"}}
+			"scored_misconduct_acts", "scored_speech_acts", "visits_per_day", "informants", "informant_neighbourhood_share", "mean_trust"}}
+	for _, l := range r.Lists {
+		yr.Values = append(yr.Values, "share_on_"+l.Capability)
+	}
 	for y := 0; y < r.Years; y++ {
-		yr.add([]string{itoa(y + 1)}, float64(sum(m.Records[y])), float64(m.PositiveRecords[y]), float64(m.NegativeRecords[y]),
-			float64(m.MisconductActs[y]), float64(m.SpeechActs[y]), r.WatchListShare(y+1), r.PublicListShare(y+1), r.VisitsPerDay(y+1),
-			float64(m.Informants[y]), float64(m.InformantHoods[y])/float64(r.Citizens))
+		vals := []float64{float64(sum(m.Records[y])), float64(m.PositiveRecords[y]), float64(m.NegativeRecords[y]),
+			float64(m.MisconductActs[y]), float64(m.SpeechActs[y]), float64(m.ScoredMisconductActs[y]), float64(m.ScoredSpeechActs[y]), r.VisitsPerDay(y + 1),
+			float64(m.Informants[y]), float64(m.InformantHoods[y]) / float64(r.Citizens), float64(m.TrustMicro[y]) / 1e6 / float64(r.Citizens)}
+		for _, l := range r.Lists {
+			vals = append(vals, r.ListShare(l, y+1))
+		}
+		yr.add([]string{itoa(y + 1)}, vals...)
 	}
 	out = append(out, yr)
 
@@ -153,20 +161,34 @@ func Tables(r *sim.Result, claims []sim.ClaimRow) []*Table {
 	}
 	out = append(out, dist)
 
-	if claims != nil {
-		ct := &Table{Name: "claims", Title: "The essay's claims",
-			Doc:  "Each claim, the metric that tests it, its value in this run and in a run with the mechanism switched off (same population and seed).",
-			Keys: []string{"id", "claim", "metric", "counterfactual", "expect"}, Values: []string{"value", "counterfactual_value", "holds"}}
-		for _, c := range claims {
-			h := 0.0
-			if c.Holds {
-				h = 1
-			}
-			ct.add([]string{c.ID, c.Claim, c.Metric, c.Mechanism, c.Expect}, c.Value, c.Counterfactual, h)
-		}
-		out = append(out, ct)
-	}
 	return out
+}
+
+// ClaimsColumns are the value columns of claims.csv.
+var ClaimsColumns = []string{"value", "ci_low", "ci_high", "n", "counterfactual_value", "counterfactual_ci_low", "counterfactual_ci_high",
+	"counterfactual_n", "difference", "difference_ci_low", "difference_ci_high", "replications"}
+
+// ClaimsTable is claims.csv: every claim with its mechanism, verdict,
+// figures, n and 95% intervals over the replications. prefix and label add
+// a key column in front (the sweep) when prefix is not empty.
+func ClaimsTable(rows []sim.ClaimRow, prefix, label string) *Table {
+	t := &Table{Name: "claims", Title: "The essay's claims",
+		Doc: "Each claim: the metric that tests it (its denominator is the population the claim is about); whether the mechanism is assumed (the parameters in because) or emergent; " +
+			"the value and what it is compared with (a run with the mechanism switched off, same population and seeds), each with the people, person-years or records behind it (n, summed over the replications) and a 95% interval over the replications; " +
+			"the difference with its interval; the verdict (supported, not supported, not measurable, not applicable) and the reading in words.",
+		Keys:   []string{"id", "claim", "metric", "mechanism", "because", "counterfactual", "expect", "verdict", "reading"},
+		Values: ClaimsColumns}
+	if prefix != "" {
+		t.Keys = append([]string{prefix}, t.Keys...)
+	}
+	for _, c := range rows {
+		keys := []string{c.ID, c.Claim, c.Metric, c.Mechanism, c.Because, c.Compare, c.Expect, c.Verdict, c.Reading}
+		if prefix != "" {
+			keys = append([]string{label}, keys...)
+		}
+		t.add(keys, c.Value, c.CILow, c.CIHigh, c.N, c.CF, c.CFLow, c.CFHigh, c.CFN, c.Diff, c.DiffLow, c.DiffHigh, float64(c.Replications))
+	}
+	return t
 }
 
 func sum(xs []int64) int64 {
@@ -236,44 +258,8 @@ func Aggregate(reps []*Table, prefix, label string) *Table {
 }
 
 // MeanCI returns the mean of xs and its 95% confidence interval (Student's
-// t); NaN for an empty sample, the mean itself as both bounds for one value.
-func MeanCI(xs []float64) (mean, lo, hi float64) {
-	n := len(xs)
-	if n == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(n)
-	if n == 1 {
-		return mean, mean, mean
-	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	se := math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
-	h := tQuantile(n-1) * se
-	return mean, mean - h, mean + h
-}
-
-// tQuantile returns the 0.975 quantile of Student's t with df degrees of freedom.
-func tQuantile(df int) float64 {
-	table := []float64{0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-		2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-		2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
-	if df < len(table) {
-		return table[df]
-	}
-	if df < 60 {
-		return 2.00
-	}
-	if df < 120 {
-		return 1.98
-	}
-	return 1.96
-}
+// t): sim.MeanCI, the one place it is computed.
+func MeanCI(xs []float64) (mean, lo, hi float64) { return sim.MeanCI(xs) }
 
 // formatValue renders a number for CSV and HTML: integers without a
 // decimal point, others with up to 6 significant digits, NaN as empty.

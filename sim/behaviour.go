@@ -53,17 +53,47 @@ func (b *Behaviour) Positive() bool {
 	return false
 }
 
+// Responses to a scheme's capabilities: how the model's citizens react to
+// what a capability of the scheme does to the grades that have it (or lack
+// it). The scheme declares the capabilities; the behaviour table says which
+// of them the model treats as a list that stigmatises and which as job
+// security. Nothing else in the model knows a capability by name.
+const (
+	ResponseStigma      = "stigma"    // the grades with it are on a list: positive acts / (1 + stigma * weight)
+	ResponseJobSecurity = "keeps-job" // the grades without it risk job loss on falling into them
+)
+
+// Response maps one capability of a scheme to a response of the model.
+type Response struct {
+	Capability string  `yaml:"capability"`
+	Response   string  `yaml:"response"`
+	Weight     float64 `yaml:"weight"` // stigma: how much the list weighs (1 = a list officials see)
+	Public     bool    `yaml:"public"` // stigma: a list anyone can see
+}
+
+// Table is a whole behaviour table: behaviours and capability responses.
+type Table struct {
+	Behaviours []Behaviour
+	Responses  []Response
+}
+
 //go:embed behaviours.yaml
 var defaultBehaviours []byte
 
-// DefaultBehaviours returns the built-in behaviour table (sim/behaviours.yaml).
-func DefaultBehaviours() []Behaviour {
-	bs, err := ParseBehaviours("behaviours.yaml", defaultBehaviours)
+// DefaultTable returns the built-in behaviour table (sim/behaviours.yaml).
+func DefaultTable() *Table {
+	t, err := parseTable("behaviours.yaml", defaultBehaviours, true)
 	if err != nil {
 		panic("sim: built-in behaviour table: " + err.Error())
 	}
-	return bs
+	return t
 }
+
+// DefaultBehaviours returns the behaviours of the built-in table.
+func DefaultBehaviours() []Behaviour { return DefaultTable().Behaviours }
+
+// DefaultResponses returns the capability responses of the built-in table.
+func DefaultResponses() []Response { return DefaultTable().Responses }
 
 // DefaultBehavioursYAML returns the text of the built-in behaviour table.
 func DefaultBehavioursYAML() []byte { return append([]byte(nil), defaultBehaviours...) }
@@ -74,7 +104,21 @@ const MaxBehavioursSize = 1 << 20
 // ParseBehaviours parses a behaviour table (YAML with a top-level
 // "behaviours" list). Errors are scs.EINVALID and name the file, the row and
 // the field.
-func ParseBehaviours(file string, data []byte) (bs []Behaviour, err error) {
+func ParseBehaviours(file string, data []byte) ([]Behaviour, error) {
+	t, err := ParseTable(file, data)
+	if err != nil {
+		return nil, err
+	}
+	return t.Behaviours, nil
+}
+
+// ParseTable parses a behaviour table: the "behaviours" list and the
+// optional "responses" list (capability responses); a file without
+// "responses" gets the built-in ones, "responses: []" none. Errors are
+// scs.EINVALID and name the file, the row and the field.
+func ParseTable(file string, data []byte) (*Table, error) { return parseTable(file, data, false) }
+
+func parseTable(file string, data []byte, builtin bool) (t *Table, err error) {
 	if len(data) > MaxBehavioursSize {
 		return nil, scs.Errorf(scs.EINVALID, "%s: file is %d bytes; the limit is %d", file, len(data), MaxBehavioursSize)
 	}
@@ -82,11 +126,12 @@ func ParseBehaviours(file string, data []byte) (bs []Behaviour, err error) {
 	// problem with the file.
 	defer func() {
 		if r := recover(); r != nil {
-			bs, err = nil, scs.Errorf(scs.EINVALID, "%s: the YAML reader failed on this file: %v", file, r)
+			t, err = nil, scs.Errorf(scs.EINVALID, "%s: the YAML reader failed on this file: %v", file, r)
 		}
 	}()
 	var doc struct {
 		Behaviours []Behaviour `yaml:"behaviours"`
+		Responses  *[]Response `yaml:"responses"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
 		return nil, scs.Errorf(scs.EINVALID, "%s: %s", file, strings.TrimSpace(yaml.FormatError(err, false, false)))
@@ -140,7 +185,41 @@ func ParseBehaviours(file string, data []byte) (bs []Behaviour, err error) {
 			}
 		}
 	}
-	return doc.Behaviours, nil
+	t = &Table{Behaviours: doc.Behaviours}
+	if doc.Responses == nil {
+		if builtin {
+			return nil, scs.Errorf(scs.EINVALID, "%s: responses: missing", file)
+		}
+		t.Responses = DefaultResponses()
+		return t, nil
+	}
+	seenCap := map[string]int{}
+	for i, r := range *doc.Responses {
+		where := fmt.Sprintf("%s: response %d", file, i+1)
+		if r.Capability == "" {
+			return nil, scs.Errorf(scs.EINVALID, "%s: capability: missing", where)
+		}
+		where += " (capability " + r.Capability + ")"
+		key := r.Capability + "\x00" + r.Response
+		if j, dup := seenCap[key]; dup {
+			return nil, scs.Errorf(scs.EINVALID, "%s: duplicate of response %d", where, j+1)
+		}
+		seenCap[key] = i
+		switch r.Response {
+		case ResponseStigma:
+			if bad(r.Weight) || r.Weight <= 0 || r.Weight > 100 {
+				return nil, scs.Errorf(scs.EINVALID, "%s: weight: %v is out of range (above 0, at most 100)", where, r.Weight)
+			}
+		case ResponseJobSecurity:
+			if r.Weight != 0 || r.Public {
+				return nil, scs.Errorf(scs.EINVALID, "%s: weight and public apply only to response %s", where, ResponseStigma)
+			}
+		default:
+			return nil, scs.Errorf(scs.EINVALID, "%s: response: %q is not %s or %s", where, r.Response, ResponseStigma, ResponseJobSecurity)
+		}
+	}
+	t.Responses = *doc.Responses
+	return t, nil
 }
 
 func bad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }

@@ -1,35 +1,84 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+
+	"scs"
+)
 
 // CitizenYears returns the citizen-years the run simulated.
 func (r *Result) CitizenYears() float64 { return float64(r.Citizens) * float64(r.Years) }
 
-// capShare returns the share of scored citizens at the end of year y
-// (0 = start) whose grade has the named capability; NaN when the scheme has
-// no such capability.
-func (r *Result) capShare(name string, y int) float64 {
-	c, ok := r.Scheme.Capability(name)
-	if !ok {
-		return math.NaN()
-	}
+// ListShare returns the share of scored citizens on list l at the end of
+// year y (0 = start).
+func (r *Result) ListShare(l List, y int) float64 {
 	var n, tot int64
 	for g, v := range r.Metrics.GradeCounts[y] {
 		tot += v
-		if c.Has(r.Scheme.Grades[g].Name) {
+		if slices.Contains(l.Grades, g) {
 			n += v
 		}
 	}
 	return ratio(n, tot)
 }
 
-// WatchListShare returns the share of scored citizens on the watch list at
-// the end of year y (0 = start).
-func (r *Result) WatchListShare(y int) float64 { return r.capShare("watch-list", y) }
+// ListedGrades returns the grades on at least one list.
+func (r *Result) ListedGrades() []int {
+	var out []int
+	for g, on := range r.Listed {
+		if on {
+			out = append(out, g)
+		}
+	}
+	return out
+}
 
-// PublicListShare returns the share of scored citizens on the public list
-// at the end of year y (0 = start).
-func (r *Result) PublicListShare(y int) float64 { return r.capShare("public-list", y) }
+// ListedYears returns the person-years scored citizens spent in listed
+// grades.
+func (r *Result) ListedYears() float64 {
+	return float64(r.Metrics.ListedSeconds) / secondsPerYear
+}
+
+// HasVisits reports whether a grade of the scheme has officials' visits.
+func (r *Result) HasVisits() bool {
+	for _, g := range r.Scheme.Grades {
+		if g.Visits.PerDay() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// HasKind reports whether a rule of the scheme is driven by a behaviour of
+// the given kind.
+func (r *Result) HasKind(kind string) bool {
+	for _, m := range r.Mapping {
+		if m.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// LockedGrades returns the grades with a lock-in in the scheme as given
+// (before a lockins=0 counterfactual removed them): the listed ones among
+// them when there are any, else all of them.
+func (r *Result) LockedGrades() []int {
+	var locked, listed []int
+	for g, gr := range r.Given.Grades {
+		if !gr.LockIn.IsZero() {
+			locked = append(locked, g)
+			if r.Listed[g] {
+				listed = append(listed, g)
+			}
+		}
+	}
+	if len(listed) > 0 {
+		return listed
+	}
+	return locked
+}
 
 // VisitsPerDay returns the officials' visits a day that the grades of the
 // scored citizens need at the end of year y, from the scheme's visit
@@ -65,10 +114,10 @@ func (r *Result) Survival(g int) (s []float64, episodes int64) {
 	return s, episodes
 }
 
-// ClimbOutShare returns, over the episodes of falling into any of the
-// grades gs, the share that ended with a climb above the grade before the
-// end of the run.
-func (r *Result) ClimbOutShare(gs ...int) float64 {
+// ClimbOut returns, over the episodes of falling into any of the grades
+// gs, the share that ended with a climb above the grade before the end of
+// the run, and the number of episodes.
+func (r *Result) ClimbOut(gs ...int) (float64, int64) {
 	var out, all int64
 	for _, g := range gs {
 		h := r.Metrics.Survival[g]
@@ -77,7 +126,7 @@ func (r *Result) ClimbOutShare(gs ...int) float64 {
 			all += h[m] + h[m+1]
 		}
 	}
-	return ratio(out, all)
+	return ratio(out, all), all
 }
 
 // Bunching returns, for the boundary at the bottom of grade g, the scored
@@ -99,33 +148,58 @@ func (r *Result) Bunching(g, width int) (above, below int64) {
 	return above, below
 }
 
-// BunchingIndex returns the scored citizens within 10 points above any
-// grade boundary per citizen within 10 points below it (1 = no bunching).
-func (r *Result) BunchingIndex() float64 {
-	var a, b int64
-	for g := 0; g+1 < len(r.Scheme.Grades); g++ {
-		x, y := r.Bunching(g, 10)
-		a += x
-		b += y
-	}
-	return ratio(a, b)
-}
+// BunchWidth is the width in points of the bands of the bunching index.
+const BunchWidth = 10
 
-// StigmaGrades returns the grades on the watch list or the public list (or
-// the two lowest when the scheme has neither).
-func (r *Result) StigmaGrades() []int {
-	var out []int
-	w, wok := r.Scheme.Capability("watch-list")
-	p, pok := r.Scheme.Capability("public-list")
-	for i, g := range r.Scheme.Grades {
-		if (wok && w.Has(g.Name)) || (pok && p.Has(g.Name)) {
-			out = append(out, i)
+// BunchingIndex returns the bunching of final scores just above the grade
+// boundaries: the scored citizens within BunchWidth points above a boundary
+// divided by what the density around it would put there, summed over the
+// boundaries. The expectation is the geometric mean of the middle two of
+// the four bands of the same width flanking the band (two below the
+// boundary, two above the band): on a density that rises or falls
+// exponentially it equals the band's count, so the index reads 1 when
+// nothing bunches, and one spike of scores in a flank (such as 950, one
+// criticism below Rongcheng's start) does not move it. A boundary
+// whose bands reach the scheme's floor or ceiling, where scores pile up for
+// another reason, is left out. n is the citizens in the bands used.
+func (r *Result) BunchingIndex() (index float64, n int64) {
+	m := r.Metrics
+	s := r.Scheme
+	w := int64(BunchWidth)
+	band := func(from int64) int64 {
+		var c int64
+		for i := from; i < from+w; i++ {
+			if i >= 0 && i < int64(len(m.ScoreHist)) {
+				c += m.ScoreHist[i]
+			}
 		}
+		return c
 	}
-	if !wok && !pok && len(r.Scheme.Grades) >= 2 {
-		out = []int{len(r.Scheme.Grades) - 2, len(r.Scheme.Grades) - 1}
+	top := int64(len(m.ScoreHist)) - 1
+	if s.Ceiling > 0 && s.Ceiling != scs.Unbounded {
+		top = min(top, s.Ceiling-m.Floor)
 	}
-	return out
+	var above int64
+	expect := 0.0
+	for g := 0; g+1 < len(s.Grades); g++ {
+		b := s.Grades[g].Min - m.Floor
+		if b-2*w <= 0 || b+3*w > top {
+			continue
+		}
+		a := band(b)
+		fl := []int64{band(b - 2*w), band(b - w), band(b + w), band(b + 2*w)}
+		slices.Sort(fl)
+		if fl[1] == 0 {
+			continue
+		}
+		above += a
+		expect += math.Sqrt(float64(fl[1]) * float64(fl[2]))
+		n += a + fl[0] + fl[1] + fl[2] + fl[3]
+	}
+	if expect == 0 {
+		return math.NaN(), n
+	}
+	return float64(above) / expect, n
 }
 
 // DecileMeanScore returns the mean final score of scored citizens in wealth

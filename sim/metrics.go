@@ -43,8 +43,23 @@ type Metrics struct {
 	// LowCount their number.
 	JobLosses, LowIncome0, LowIncome, LowCount int64
 	// StigmaPositive: positive records of scored citizens while in a
-	// stigmatised grade (the watch list or the public list).
-	StigmaPositive int64
+	// listed grade (a capability with the stigma response); ListedSeconds:
+	// the time scored citizens spent in listed grades, in seconds.
+	StigmaPositive, ListedSeconds int64
+	// FellCount, FellIncome0, FellIncome: citizens who fell into a grade
+	// without job security at some time in the run, and their start and end
+	// incomes (yuan).
+	FellCount, FellIncome0, FellIncome int64
+	// ScoredMisconductActs and ScoredSpeechActs [y]: the acts of scored
+	// citizens.
+	ScoredMisconductActs, ScoredSpeechActs []int64
+	// ScoredPositive: positive records of scored citizens; PretenceMicro:
+	// the sum over them of the share of the act's rate that the score
+	// added, in millionths.
+	ScoredPositive, PretenceMicro int64
+	// TrustMicro[y]: the sum of every citizen's trust in neighbours at the
+	// end of year y, in millionths.
+	TrustMicro []int64
 }
 
 func newMetrics(years, grades, rules int, floor int64) *Metrics {
@@ -58,6 +73,9 @@ func newMetrics(years, grades, rules int, floor int64) *Metrics {
 	m.NegativeRecords = make([]int64, years)
 	m.MisconductActs = make([]int64, years)
 	m.SpeechActs = make([]int64, years)
+	m.ScoredMisconductActs = make([]int64, years)
+	m.ScoredSpeechActs = make([]int64, years)
+	m.TrustMicro = make([]int64, years)
 	m.Informants = make([]int64, years)
 	m.InformantHoods = make([]int64, years)
 	m.DecileCount = make([]int64, 10)
@@ -116,6 +134,15 @@ func (m *Metrics) Merge(o *Metrics) {
 	m.LowIncome += o.LowIncome
 	m.LowCount += o.LowCount
 	m.StigmaPositive += o.StigmaPositive
+	m.ListedSeconds += o.ListedSeconds
+	m.FellCount += o.FellCount
+	m.FellIncome0 += o.FellIncome0
+	m.FellIncome += o.FellIncome
+	add(m.ScoredMisconductActs, o.ScoredMisconductActs)
+	add(m.ScoredSpeechActs, o.ScoredSpeechActs)
+	m.ScoredPositive += o.ScoredPositive
+	m.PretenceMicro += o.PretenceMicro
+	add(m.TrustMicro, o.TrustMicro)
 }
 
 // TotalRecords returns the number of records of the whole run.

@@ -49,6 +49,7 @@ const (
 type Config struct {
 	Scheme     *scs.Scheme
 	Behaviours []Behaviour // nil: DefaultBehaviours()
+	Responses  []Response  // nil: DefaultResponses(); the capability responses
 	Settings   Settings
 	Citizens   int
 	Years      int
@@ -101,6 +102,7 @@ type CitizenRow struct {
 // Result is what a run returns.
 type Result struct {
 	Scheme     *scs.Scheme // the scheme as run (lock-ins removed when lockins=0)
+	Given      *scs.Scheme // the scheme as given
 	Settings   Settings
 	Citizens   int
 	Years      int
@@ -111,6 +113,22 @@ type Result struct {
 	Metrics    *Metrics
 	Elapsed    time.Duration
 	Events     int64 // records applied or counted
+	// Mechanisms: what the scheme, through the capability responses,
+	// gives the model to act on.
+	Lists         []List // the scheme's capabilities that are lists (response stigma)
+	Listed        []bool // per grade: on at least one list
+	JobSecurity   string // the capability whose lack risks the job, "" for none
+	NoJobSecurity []bool // per grade: falling into it risks the job
+	Consequences  bool   // the scheme has lock-ins, lists or job loss (fear has an object)
+	Offers        bool   // a grade above the start has a capability the start lacks
+}
+
+// List is one capability of the scheme that the model treats as a list.
+type List struct {
+	Capability string
+	Public     bool
+	Weight     float64
+	Grades     []int
 }
 
 const secondsPerYear = 365.2425 * 86400
@@ -163,16 +181,21 @@ type model struct {
 	gradeMin   []int64
 	stigmaK    []float64
 	lowGrade   []bool // grades without job security
+	lists      []List
+	jobCap     string
+	fearful    bool // the scheme has consequences to fear
+	offers     bool // the scheme has something to gain
 	startGrade int
 	idWidth    int
 	expTab     []float64 // exp(-d/farm_scale), d = 0, 1, ...
 	speechPow  []float64 // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int  // behaviours by rate class
 	p          struct {
-		participation, incMedian, incSigma, wSigma, wCorr, drivers, parents float64
+		incMedian, incSigma, wSigma, wCorr, drivers, parents                float64
 		informants, reach, recruit, detection, deter, farming, farmScale    float64
 		stigma, jobLoss, jobIncomeLoss, econEl, chill, donBudget, donMedian float64
-		volHours                                                            float64
+		volHours, adapt, quit, trust0, trustLoss, trustRecovery             float64
+		partBase, partTrust, partFear, partStability, partOffer             float64
 	}
 }
 
@@ -207,7 +230,16 @@ func prepare(cfg Config) (*model, error) {
 	}
 	m := &model{cfg: cfg, inform: -1}
 	s := cfg.Settings
-	m.p.participation = s.Get("participation")
+	m.p.adapt = s.Get("adaptation")
+	m.p.quit = s.Get("informant_quit")
+	m.p.trust0 = s.Get("trust_start")
+	m.p.trustLoss = s.Get("trust_loss")
+	m.p.trustRecovery = s.Get("trust_recovery")
+	m.p.partBase = s.Get("participation_base")
+	m.p.partTrust = s.Get("participation_trust")
+	m.p.partFear = s.Get("participation_fear")
+	m.p.partStability = s.Get("participation_stability")
+	m.p.partOffer = s.Get("participation_offer")
 	m.p.incMedian = s.Get("income_median")
 	m.p.incSigma = s.Get("income_sigma")
 	m.p.wSigma = s.Get("wealth_sigma")
@@ -246,29 +278,54 @@ func prepare(cfg Config) (*model, error) {
 	}
 	st := eng.NewState("")
 	m.startGrade = eng.GradeAt(&st, cfg.End)
-	// Stigma: the watch list and the public list (capabilities of those
-	// names); without them, the two lowest grades.
+	for _, c := range sc.Capabilities {
+		start := c.Has(sc.Grades[m.startGrade].Name)
+		for g := 0; g < m.startGrade && !start; g++ {
+			if c.Has(sc.Grades[g].Name) {
+				m.offers = true
+			}
+		}
+	}
+	// Lists and job security come only from the capabilities the scheme
+	// declares, through the behaviour table's capability responses: a
+	// scheme without them has no stigma and no job loss in the model.
+	if cfg.Responses == nil {
+		cfg.Responses = DefaultResponses()
+		m.cfg.Responses = cfg.Responses
+	}
 	m.stigmaK = make([]float64, m.nG)
-	watch, wok := sc.Capability("watch-list")
-	public, pok := sc.Capability("public-list")
-	for i, g := range sc.Grades {
-		if wok && watch.Has(g.Name) {
-			m.stigmaK[i] = 1
-		}
-		if pok && public.Has(g.Name) {
-			m.stigmaK[i] = 4
-		}
-	}
-	if !wok && !pok && m.nG >= 2 {
-		m.stigmaK[m.nG-2], m.stigmaK[m.nG-1] = 1, 4
-	}
 	m.lowGrade = make([]bool, m.nG)
-	if js, ok := sc.Capability("job-security"); ok {
-		for i, g := range sc.Grades {
-			m.lowGrade[i] = !js.Has(g.Name)
+	for _, resp := range cfg.Responses {
+		c, ok := sc.Capability(resp.Capability)
+		if !ok {
+			continue
 		}
-	} else {
-		m.lowGrade[m.nG-1] = true
+		switch resp.Response {
+		case ResponseStigma:
+			l := List{Capability: c.Name, Public: resp.Public, Weight: resp.Weight}
+			for i, g := range sc.Grades {
+				if c.Has(g.Name) {
+					l.Grades = append(l.Grades, i)
+					m.stigmaK[i] = math.Max(m.stigmaK[i], resp.Weight)
+				}
+			}
+			m.lists = append(m.lists, l)
+		case ResponseJobSecurity:
+			if m.jobCap == "" {
+				m.jobCap = c.Name
+				for i, g := range sc.Grades {
+					m.lowGrade[i] = !c.Has(g.Name)
+				}
+			}
+		}
+	}
+	m.fearful = len(m.lists) > 0 || m.jobCap != ""
+	for _, g := range cfg.Scheme.Grades {
+		// The scheme as given: the lockins=0 counterfactual removes the
+		// lock-ins, not the fear of them.
+		if !g.LockIn.IsZero() {
+			m.fearful = true
+		}
 	}
 
 	var idx []int
@@ -498,8 +555,19 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 	if m.cfg.Progress != nil {
 		m.cfg.Progress(done.Load())
 	}
-	return &Result{Scheme: m.scheme, Settings: m.cfg.Settings, Citizens: m.cfg.Citizens, Years: m.cfg.Years, Seed: m.cfg.Seed,
-		Start: m.start, End: m.end, Hoods: m.hoods, Mapping: m.mapping, Metrics: total, Elapsed: time.Since(began), Events: events.Load()}, nil
+	res := &Result{Scheme: m.scheme, Given: m.cfg.Scheme, Settings: m.cfg.Settings, Citizens: m.cfg.Citizens, Years: m.cfg.Years, Seed: m.cfg.Seed,
+		Start: m.start, End: m.end, Hoods: m.hoods, Mapping: m.mapping, Metrics: total, Elapsed: time.Since(began), Events: events.Load(),
+		Lists: m.lists, JobSecurity: m.jobCap, Consequences: m.fearful, Offers: m.offers}
+	res.Listed = make([]bool, m.nG)
+	for g, k := range m.stigmaK {
+		res.Listed[g] = k > 0
+	}
+	if m.jobCap != "" {
+		res.NoJobSecurity = slices.Clone(m.lowGrade)
+	} else {
+		res.NoJobSecurity = make([]bool, m.nG)
+	}
+	return res, nil
 }
 
 func (m *model) size(h int) int {
@@ -524,9 +592,13 @@ type citizen struct {
 	driver, parent        bool
 	consent, informant    bool
 	employed, jobLost     bool
-	grade                 int // current grade, -1 unscored
+	everLow               bool    // fell into a grade without job security
+	reported              int     // acts of theirs reported by an informant this year
+	trust                 float64 // trust in neighbours, 0 to 1
+	listedSince           int64   // when they entered a listed grade, -1 when not listed
+	grade                 int     // current grade, -1 unscored
 	records               int32
-	speech                int
+	speech                int // own speech records, halved each year (memory)
 	spent, hours          float64
 	donScale              float64 // median donation at the current income, 0 until needed
 	blood                 int
@@ -565,7 +637,9 @@ type worker struct {
 	year    int
 	// neighbourhood aggregates for the current year
 	pInf, risk, speechMult float64
+	cost                   float64 // the speech cost citizens perceive (damped)
 	speechRecs             int
+	posMult                float64 // the positive-act multiplier of the citizen whose rates are current
 }
 
 func newWorker(m *model) *worker {
@@ -612,6 +686,7 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 	w.hi = h
 	w.seq = 0
 	w.speechRecs = 0
+	w.cost = 0.3
 	K := len(m.beh)
 	if cap(w.cs) < n {
 		w.cs = make([]citizen, n)
@@ -637,11 +712,16 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 	shareLow := 0.0
 	for y := 0; y < m.cfg.Years; y++ {
 		w.year = y
-		// Recruitment of informants at the start of each later year.
-		if y > 0 && m.p.recruit > 0 {
+		// Recruitment of informants at the start of each later year, and
+		// informants who stop.
+		if y > 0 && (m.p.recruit > 0 || m.p.quit > 0) {
 			for i := range w.cs {
 				c := &w.cs[i]
-				if c.consent && !c.informant {
+				if c.informant {
+					if m.p.quit > 0 && w.rd.Float64() < m.p.quit {
+						c.informant = false
+					}
+				} else if c.consent && m.p.recruit > 0 {
 					if w.rd.Float64() < m.p.recruit*w.farm(c) {
 						c.informant = true
 					}
@@ -650,13 +730,26 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 		}
 		w.infs = w.infs[:0]
 		for i := range w.cs {
-			if w.cs[i].informant {
+			c := &w.cs[i]
+			if c.informant {
 				w.infs = append(w.infs, i)
 			}
+			c.speech >>= 1
+			c.reported = 0
 		}
 		w.pInf = 1 - math.Pow(1-m.p.reach, float64(len(w.infs)))
-		w.risk = 0.3 + w.pInf + 2*shareLow
-		w.speechMult = math.Exp(-m.p.chill * (0.3 + 20*float64(w.speechRecs)/float64(n)))
+		// The aggregates citizens perceive move part of the way (adaptation)
+		// towards what they saw last year, so that responses settle instead
+		// of swinging from year to year.
+		risk := 0.3 + w.pInf + 2*shareLow
+		cost := 0.3 + 20*float64(w.speechRecs)/float64(n)
+		if y == 0 {
+			w.risk = risk
+		} else {
+			w.risk += m.p.adapt * (risk - w.risk)
+			w.cost += m.p.adapt * (cost - w.cost)
+		}
+		w.speechMult = math.Exp(-m.p.chill * w.cost)
 		w.speechRecs = 0
 		// Start-of-year grades for the mobility matrix.
 		gStart := w.order[:0]
@@ -693,6 +786,20 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 				return nil, err
 			}
 		}
+		// Trust in neighbours: falls with the informant reports made in the
+		// neighbourhood this year (per 100 citizens) and with being reported
+		// oneself, and recovers part of the way to where it started.
+		exposure := 100 * float64(len(w.reports)) / float64(n)
+		var trust int64
+		for i := range w.cs {
+			c := &w.cs[i]
+			if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
+				c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
+			}
+			c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
+			trust += int64(math.Round(1e6 * c.trust))
+		}
+		met.TrustMicro[y] += trust
 		// Year-end counts.
 		end := time.Unix(m.yearB[y+1], 0)
 		low := 0
@@ -735,6 +842,14 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 	endS := m.yearB[m.cfg.Years]
 	for i := range w.cs {
 		c := &w.cs[i]
+		if c.listedSince >= 0 {
+			met.ListedSeconds += endS - c.listedSince
+		}
+		if c.everLow {
+			met.FellCount++
+			met.FellIncome0 += int64(c.income0)
+			met.FellIncome += int64(c.income)
+		}
 		if c.consent {
 			for g := range m.nG {
 				if t := c.entered[g]; t >= 0 {
@@ -812,7 +927,20 @@ func (w *worker) traits(h, n int) {
 		}
 		c.driver = r.Float64() < pd
 		c.parent = age >= 22 && age <= 40 && r.Float64() < m.p.parents
-		c.consent = r.Float64() < m.p.participation
+		// Opting in: the essay's three reasons (trust in the state, fear of
+		// the consequences, the weight of social stability) and what the
+		// scheme offers, on the log-odds scale.
+		zt, zf, zs := r.NormFloat64(), r.NormFloat64(), r.NormFloat64()
+		logit := m.p.partBase + m.p.partTrust*(1+zt) + m.p.partStability*(1+zs)
+		if m.fearful {
+			logit += m.p.partFear * (1 + zf)
+		}
+		if m.offers {
+			logit += m.p.partOffer
+		}
+		c.consent = r.Float64() < 1/(1+math.Exp(-logit))
+		c.trust = m.p.trust0
+		c.listedSince = -1
 		c.informant = r.Float64() < m.p.informants*zeal
 		c.employed = age < 60
 		for k := range m.beh {
@@ -838,6 +966,9 @@ func (w *worker) traits(h, n int) {
 		if c.consent {
 			c.st = m.eng.NewState("")
 			c.grade = m.startGrade
+			if m.stigmaK[c.grade] > 0 {
+				c.listedSince = m.yearB[0]
+			}
 		}
 	}
 }
@@ -946,6 +1077,7 @@ func (w *worker) rates(c *citizen) float64 {
 		}
 		pos = w.farm(c) / (1 + m.p.stigma*m.stigmaK[g])
 	}
+	w.posMult = pos
 	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
 	w.cw[rcEconomic] = mis * c.econ * c.sums[rcEconomic]
 	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
@@ -1057,8 +1189,14 @@ func (w *worker) act(c *citizen, t int64) error {
 		met.Acts[w.year][b.ruleIdx]++
 		if b.class == clSpeech {
 			met.SpeechActs[w.year]++
+			if c.consent {
+				met.ScoredSpeechActs[w.year]++
+			}
 		} else {
 			met.MisconductActs[w.year]++
+			if c.consent {
+				met.ScoredMisconductActs[w.year]++
+			}
 		}
 		u := r.Float64()
 		if u < b.detect {
@@ -1066,6 +1204,7 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
 			met.ViaInformant[w.year][b.ruleIdx]++
+			c.reported++
 			who := w.infs[r.IntN(len(w.infs))]
 			w.reports = append(w.reports, report{who: who, at: t})
 			return w.record(c, k, t, 0, true)
@@ -1174,8 +1313,16 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	switch b.class {
 	case clPositive:
 		met.PositiveRecords[w.year]++
-		if c.consent && m.stigmaK[c.grade] > 0 {
-			met.StigmaPositive++
+		if c.consent {
+			if m.stigmaK[c.grade] > 0 {
+				met.StigmaPositive++
+			}
+			// Pretence: the part of this act's rate that the score adds
+			// (farming) is acts the citizen would not do without it.
+			met.ScoredPositive++
+			if w.posMult > 1 {
+				met.PretenceMicro += int64(math.Round(1e6 * (1 - 1/w.posMult)))
+			}
 		}
 	case clMisconduct, clSpeech:
 		met.NegativeRecords[w.year]++
@@ -1217,7 +1364,18 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 	m := w.m
 	old := c.grade
 	c.grade = g
+	if listed, was := m.stigmaK[g] > 0, m.stigmaK[old] > 0; listed != was {
+		if listed {
+			c.listedSince = t
+		} else {
+			w.met.ListedSeconds += t - c.listedSince
+			c.listedSince = -1
+		}
+	}
 	if g > old {
+		if m.lowGrade[g] && !m.lowGrade[old] {
+			c.everLow = true
+		}
 		if c.entered[g] < 0 {
 			c.entered[g] = t
 		}

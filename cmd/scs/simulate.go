@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,12 +33,17 @@ records_by_rule, yearly, wealth_deciles, survival, bunching,
 score_distribution, claims), citizens.parquet (per-citizen final states),
 summary.json and report.html (self-contained, charts as inline SVG).
 
-The claims table runs one counterfactual per mechanism (same population and
-seed, the mechanism switched off); --no-claims skips them. --set changes a
-model parameter (see docs/model.md; rate.RULE scales one rule); --sweep runs
-the model for each value of one parameter; --replications K runs seeds
-S..S+K-1 and reports means with 95% intervals. --events writes every record
-of the scored citizens of the first run as JSON lines for scs score.`
+The claims table measures each of the essay's claims against a
+counterfactual run with its mechanism switched off (same population and
+seed), over replications: seeds S..S+K-1, 5 by default with claims (1 with
+--no-claims), so that every figure has a 95% interval. Each claim says
+whether its mechanism is assumed (a parameter written to produce it) or
+emergent, the people or person-years behind each figure, and a verdict:
+supported, not supported, not measurable or not applicable. --no-claims
+skips the counterfactual runs. --set changes a model parameter (see
+docs/model.md; rate.RULE scales one rule); --sweep runs the model for each
+value of one parameter. --events writes every record of the scored citizens
+of the first run as JSON lines for scs score.`
 
 // maxParquetCitizens is the largest run that writes citizens.parquet
 // without being asked (bigger runs stream and keep no per-citizen rows).
@@ -66,7 +71,7 @@ func cmdSimulate(e *env, args []string) error {
 	set := &settingsFlag{s: sim.Settings{}}
 	fs.Var(set, "set", "set a model parameter, `name=value` (repeatable)")
 	sweep := fs.String("sweep", "", "run once per value of a parameter: `name=v1,v2,...`")
-	reps := fs.Int("replications", 1, "replications `K` per configuration (seeds S..S+K-1)")
+	reps := fs.Int("replications", 5, "replications `K` per configuration (seeds S..S+K-1; 1 by default with --no-claims)")
 	eventsFile := fs.String("events", "", "write every record of the scored citizens of the first run to `FILE` (JSON lines)")
 	noClaims := fs.Bool("no-claims", false, "skip the counterfactual runs of the claims table")
 	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
@@ -85,6 +90,11 @@ func cmdSimulate(e *env, args []string) error {
 	}
 	if *years < 1 || *years > sim.MaxYears {
 		return usagef("simulate: --years: %d is out of range (1 to %d)", *years, sim.MaxYears)
+	}
+	repsSet := false
+	fs.Visit(func(f *flag.Flag) { repsSet = repsSet || f.Name == "replications" })
+	if *noClaims && !repsSet {
+		*reps = 1
 	}
 	if *reps < 1 || *reps > 1000 {
 		return usagef("simulate: --replications: %d is out of range (1 to 1000)", *reps)
@@ -105,14 +115,17 @@ func cmdSimulate(e *env, args []string) error {
 		return err
 	}
 	var behaviours []sim.Behaviour
+	var responses []sim.Response
 	if *behFile != "" {
 		data, err := os.ReadFile(*behFile)
 		if err != nil {
 			return scs.Errorf(scs.EINVALID, "behaviours: %v", err)
 		}
-		if behaviours, err = sim.ParseBehaviours(*behFile, data); err != nil {
+		table, err := sim.ParseTable(*behFile, data)
+		if err != nil {
 			return err
 		}
+		behaviours, responses = table.Behaviours, table.Responses
 	}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -138,6 +151,7 @@ func cmdSimulate(e *env, args []string) error {
 	var firstClaims []sim.ClaimRow
 	var firstWorkers int
 	all := make([][]runOut, len(labels))
+	var claimTables []*report.Table
 	for li, label := range labels {
 		settings := set.s.Clone()
 		if sweepName != "" {
@@ -145,8 +159,9 @@ func cmdSimulate(e *env, args []string) error {
 				return usagef("simulate: --sweep: %s", scs.ErrorMessage(err))
 			}
 		}
+		var results []*sim.Result
 		for rep := 0; rep < *reps; rep++ {
-			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Settings: settings, Citizens: *citizens, Years: *years,
+			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
 				Seed: *seed + uint64(rep), End: end, Workers: *workers}
 			isFirst := li == 0 && rep == 0
 			var cw *report.CitizenWriter
@@ -222,21 +237,9 @@ func cmdSimulate(e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			var claims []sim.ClaimRow
-			if !*noClaims {
-				if progress {
-					fmt.Fprintf(e.stderr, "%s: counterfactual runs for the claims table...", what)
-				}
-				claims, err = sim.RunClaims(e.ctx, cfg, res)
-				if progress {
-					fmt.Fprint(e.stderr, "\r\033[K")
-				}
-				if err != nil {
-					return err
-				}
-			}
+			results = append(results, res)
 			if isFirst {
-				first, firstClaims, firstWorkers = res, claims, cfg.Workers
+				first, firstWorkers = res, cfg.Workers
 				if *baseline {
 					t0 := time.Now()
 					sim.Baseline(scheme, res.Events, cfg.Workers, cfg.Seed)
@@ -246,10 +249,32 @@ func cmdSimulate(e *env, args []string) error {
 						cy/res.Elapsed.Seconds(), res.Elapsed.Seconds(), res.Events, cy/el.Seconds(), el.Seconds(), res.Elapsed.Seconds()/el.Seconds())
 				}
 			}
-			ro := runOut{tables: report.Tables(res, claims),
-				summary: report.RunSummary{Sweep: label, Replication: rep, Seed: cfg.Seed, Records: res.Metrics.TotalRecords(), GradesFinal: report.GradesFinal(res), Claims: claims}}
-			ro.metrics, ro.order = keyMetrics(res, claims)
+			ro := runOut{tables: report.Tables(res),
+				summary: report.RunSummary{Sweep: label, Replication: rep, Seed: cfg.Seed, Records: res.Metrics.TotalRecords(), GradesFinal: report.GradesFinal(res)}}
+			ro.metrics, ro.order = keyMetrics(res)
 			all[li] = append(all[li], ro)
+		}
+		if !*noClaims {
+			if progress {
+				fmt.Fprintf(e.stderr, "counterfactual runs for the claims table (%d replications)...", *reps)
+			}
+			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
+				Seed: *seed, End: end, Workers: *workers}
+			claims, err := sim.RunClaims(e.ctx, cfg, results)
+			if progress {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
+			if err != nil {
+				return err
+			}
+			if li == 0 {
+				firstClaims = claims
+			}
+			prefix := ""
+			if sweepName != "" {
+				prefix = "sweep"
+			}
+			claimTables = append(claimTables, report.ClaimsTable(claims, prefix, label))
 		}
 	}
 	if firstWorkers == 0 {
@@ -295,6 +320,13 @@ func cmdSimulate(e *env, args []string) error {
 			}
 		}
 	}
+	if len(claimTables) > 0 {
+		ct := claimTables[0]
+		for _, t := range claimTables[1:] {
+			ct.Rows = append(ct.Rows, t.Rows...)
+		}
+		tables = append(tables, ct)
+	}
 	sum := report.NewSummary(first, firstWorkers, firstClaims)
 	sum.Replications = *reps
 	if sweepName != "" {
@@ -330,7 +362,8 @@ func cmdSimulate(e *env, args []string) error {
 		for _, g := range first.Scheme.Grades {
 			grades = append(grades, g.Name)
 		}
-		rep := &report.Report{Summary: sum, Tables: primary, Sweep: sweepTable, Scheme: scheme.Title, Grades: grades, Years: *years, Reps: *reps, Settings: set.s}
+		rep := &report.Report{Summary: sum, Tables: primary, Sweep: sweepTable, Scheme: scheme.Title, Grades: grades, Years: *years, Reps: *reps, Settings: set.s,
+			Start: first.Start, End: first.End, Location: scheme.Location}
 		if err := report.WriteFile(filepath.Join(*out, "report.html"), func(w io.Writer) error { return report.WriteHTML(w, rep) }); err != nil {
 			return err
 		}
@@ -356,7 +389,7 @@ func firstLabel(t *report.Table, label string) *report.Table {
 }
 
 // keyMetrics are the scalar metrics of a run compared across a sweep.
-func keyMetrics(r *sim.Result, claims []sim.ClaimRow) (map[string]float64, []string) {
+func keyMetrics(r *sim.Result) (map[string]float64, []string) {
 	m := map[string]float64{}
 	var order []string
 	put := func(k string, v float64) { m[k] = v; order = append(order, k) }
@@ -365,8 +398,10 @@ func keyMetrics(r *sim.Result, claims []sim.ClaimRow) (map[string]float64, []str
 		put("share in "+r.Scheme.Grades[g].Name+" at the end (%)", 100*float64(n)/math.Max(scored, 1))
 	}
 	put("records per citizen-year", float64(r.Metrics.TotalRecords())/r.CitizenYears())
-	for _, c := range claims {
-		put(c.ID+": "+c.Metric, c.Value)
+	for _, c := range sim.Claims {
+		if c.Applies(r) == "" {
+			put(c.ID+": "+c.Metric, c.Measure(r).Value)
+		}
 	}
 	return m, order
 }
@@ -404,15 +439,16 @@ func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim
 	fmt.Fprintln(bw)
 	if len(claims) > 0 {
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "\nCLAIM\tTHIS RUN\tCOUNTERFACTUAL\tVALUE THERE\tHOLDS")
+		fmt.Fprintf(tw, "\nCLAIM\tMECHANISM\tVALUE [95%%]\tN\tCOMPARED WITH\tVALUE THERE [95%%]\tVERDICT\n")
 		for _, c := range claims {
-			h := "no"
-			if c.Holds {
-				h = "yes"
+			if c.Verdict == sim.NotApplicable {
+				fmt.Fprintf(tw, "%s\t%s\t-\t-\t%s\t-\t%s\n", c.ID, c.Mechanism, c.Compare, c.Verdict)
+				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, fmtNum(c.Value), c.Mechanism, fmtNum(c.Counterfactual), h)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Mechanism, fmtCI(c.Value, c.CILow, c.CIHigh), report.Count(c.N), c.Compare, fmtCI(c.CF, c.CFLow, c.CFHigh), c.Verdict)
 		}
 		tw.Flush()
+		fmt.Fprintf(bw, "(%d replications; an assumed mechanism's effect follows from a parameter written to produce it: see claims.csv's reading column)\n", claims[0].Replications)
 	}
 	if out != "" {
 		fmt.Fprintf(bw, "\noutputs in %s (report.html, summary.json, CSV tables)\n", out)
@@ -420,11 +456,11 @@ func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim
 	return bw.Flush()
 }
 
-func fmtNum(v float64) string {
+func fmtCI(v, lo, hi float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
+	return report.Num(v) + " [" + report.Num(lo) + ", " + report.Num(hi) + "]"
 }
 
 func isTerminal(w io.Writer) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -244,4 +245,71 @@ func FuzzParseSweep(f *testing.F) {
 			t.Fatalf("%q: accepted without a name or values", s)
 		}
 	})
+}
+
+// TestSimulateClaimsTable: claims.csv has every claim with the columns of
+// an honest instrument, verdicts only from the four words, n and intervals
+// filled; under Sesame the lock-in and list claims are not applicable.
+func TestSimulateClaimsTable(t *testing.T) {
+	verdicts := map[string]bool{"supported": true, "not supported": true, "not measurable": true, "not applicable": true}
+	for _, scheme := range []string{"rongcheng", "sesame"} {
+		dir := t.TempDir()
+		code, _, stderr := simCLI(t, "simulate", "--scheme", scheme, "--citizens", "6000", "--years", "3", "--seed", "5", "--out", dir, "--quiet", "--no-parquet")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", scheme, code, stderr)
+		}
+		f, err := os.Open(filepath.Join(dir, "claims.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		for _, c := range []string{"id", "metric", "mechanism", "because", "n", "counterfactual_n", "value", "ci_low", "ci_high", "difference_ci_low", "difference_ci_high", "verdict", "reading", "replications"} {
+			if _, ok := col[c]; !ok {
+				t.Fatalf("%s: claims.csv lacks column %s: %v", scheme, c, recs[0])
+			}
+		}
+		got := map[string]string{}
+		for _, r := range recs[1:] {
+			id, v := r[col["id"]], r[col["verdict"]]
+			got[id] = v
+			if !verdicts[v] {
+				t.Errorf("%s: %s: verdict %q", scheme, id, v)
+			}
+			if r[col["replications"]] != "5" {
+				t.Errorf("%s: %s: %s replications, want 5 by default", scheme, id, r[col["replications"]])
+			}
+			if r[col["mechanism"]] == "assumed" && r[col["because"]] == "" {
+				t.Errorf("%s: %s is assumed without its parameters", scheme, id)
+			}
+			if v != "not applicable" && r[col["n"]] == "" {
+				t.Errorf("%s: %s: n is empty: %v", scheme, id, r)
+			}
+			if (v == "supported" || v == "not supported") && (r[col["ci_low"]] == "" || r[col["difference_ci_low"]] == "" || r[col["difference_ci_high"]] == "") {
+				t.Errorf("%s: %s: an interval is empty: %v", scheme, id, r)
+			}
+			if v == "supported" && r[col["mechanism"]] == "assumed" && !strings.Contains(r[col["reading"]], "follows from the assumed") {
+				t.Errorf("%s: %s reads %q", scheme, id, r[col["reading"]])
+			}
+		}
+		if len(got) != len(sim.Claims) {
+			t.Errorf("%s: %d claims, want %d", scheme, len(got), len(sim.Claims))
+		}
+		if scheme == "sesame" {
+			for _, id := range []string{"lock-in", "stigma", "job-loss", "visits"} {
+				if got[id] != "not applicable" {
+					t.Errorf("sesame: %s is %q, want not applicable", id, got[id])
+				}
+			}
+		} else if got["lock-in"] == "not applicable" || got["stigma"] == "not applicable" {
+			t.Errorf("rongcheng: %v", got)
+		}
+	}
 }

@@ -46,7 +46,10 @@ type SimFigure struct {
 	ID             string   `json:"id"`
 	Value          *float64 `json:"value"`
 	Counterfactual *float64 `json:"counterfactual"`
-	Holds          bool     `json:"holds"`
+	Holds          bool     `json:"holds"`     // the verdict is "supported"
+	Verdict        string   `json:"verdict"`   // supported, not supported, not measurable, not applicable
+	Mechanism      string   `json:"mechanism"` // assumed (a parameter written to produce it) or emergent
+	Reading        string   `json:"reading"`   // the verdict in words
 }
 
 // SimRun says which simulation gave the figures.
@@ -75,6 +78,8 @@ const (
 	debriefCitizens = 2000
 	debriefYears    = 10
 	debriefSeed     = 1
+	// replications (seeds 1, 2, 3) so that each claim has an interval
+	debriefReplications = 3
 )
 
 type simEntry struct {
@@ -108,11 +113,17 @@ func runSim(sc *scs.Scheme) []SimFigure {
 	cfg := sim.Config{Scheme: sc, Citizens: debriefCitizens, Years: debriefYears, Seed: debriefSeed,
 		End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Workers: 1}
 	ctx := context.Background()
-	base, err := sim.Simulate(ctx, cfg)
-	if err != nil {
-		return []SimFigure{}
+	var bases []*sim.Result
+	for rep := range debriefReplications {
+		c := cfg
+		c.Seed += uint64(rep)
+		base, err := sim.Simulate(ctx, c)
+		if err != nil {
+			return []SimFigure{}
+		}
+		bases = append(bases, base)
 	}
-	rows, err := sim.RunClaims(ctx, cfg, base)
+	rows, err := sim.RunClaims(ctx, cfg, bases)
 	if err != nil {
 		return []SimFigure{}
 	}
@@ -121,7 +132,8 @@ func runSim(sc *scs.Scheme) []SimFigure {
 		f := SimFigure{ID: id}
 		for _, r := range rows {
 			if r.ID == id {
-				f.Value, f.Counterfactual, f.Holds = finite(r.Value), finite(r.Counterfactual), r.Holds
+				f.Value, f.Counterfactual, f.Holds = finite(r.Value), finite(r.CF), r.Verdict == sim.Supported
+				f.Verdict, f.Mechanism, f.Reading = r.Verdict, r.Mechanism, r.Reading
 			}
 		}
 		out = append(out, f)

@@ -354,6 +354,23 @@ func teacherOf(by *scs.Account, c *Class) error {
 	return scs.Errorf(scs.EFORBIDDEN, "class %s: only the teacher who opened it may run it; account %d (%s) did not", c.Code, by.ID, by.Name)
 }
 
+// Defaults returns the settings a class under scheme ("" for rongcheng)
+// has unless the teacher changes them: DefaultRounds rounds, random cards,
+// the public list shown, and informing on when the scheme rewards it.
+func (s *Service) Defaults(scheme string) (Settings, error) {
+	if scheme == "" {
+		scheme = "rongcheng"
+	}
+	g, err := s.rulesFor(scheme)
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{Scheme: scheme, Rounds: DefaultRounds, Informing: g.inform != "", Cards: true, PublicList: true}, nil
+}
+
+// Schemes lists the built-in schemes a class can live under.
+func Schemes() []string { return schemes.Names() }
+
 // Open opens a class (a teacher or an admin) with the settings' defaults
 // filled in, and returns it with its join code.
 func (s *Service) Open(ctx context.Context, by *scs.Account, set Settings) (Class, error) {
@@ -546,11 +563,11 @@ func (s *Service) Play(ctx context.Context, st *Student, round int, options map[
 	if c.Status != StatusPlaying {
 		return scs.Errorf(scs.ECONFLICT, "class %s: no round is running (the class is %s)", c.Code, c.Status)
 	}
-	if round != c.Round {
-		return scs.FieldErrorf(scs.ECONFLICT, "round", "round %d is not the current round (%d)", round, c.Round)
-	}
 	if st.Consent != ConsentGiven {
 		return scs.Errorf(scs.EFORBIDDEN, "%s has not consented to be scored, so does not play; they watch", st.Pseudonym)
+	}
+	if round != c.Round {
+		return scs.FieldErrorf(scs.ECONFLICT, "round", "round %d is not the current round (%d)", round, c.Round)
 	}
 	for _, ch := range sn.choices {
 		if ch.Student == st.ID && ch.Round == round {

@@ -33,6 +33,23 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/accounts", Name: "create account", Access: SignedIn, Handler: s.createAccount},
 		{Method: "POST", Path: "/api/v1/accounts/{id}/revoke", Name: "revoke account", Access: SignedIn, Handler: s.revokeAccount},
 
+		// Classroom mode (api_classes.go): the teacher's routes take an
+		// account token, the students' (…/me…) the token joining answered.
+		{Method: "GET", Path: "/api/v1/classes", Name: "classes", Access: SignedIn, Handler: s.listClasses},
+		{Method: "POST", Path: "/api/v1/classes", Name: "open class", Access: SignedIn, Handler: s.createClass},
+		{Method: "GET", Path: "/api/v1/classes/{code}", Name: "class board", Access: SignedIn, Handler: s.getClass},
+		{Method: "DELETE", Path: "/api/v1/classes/{code}", Name: "close class", Access: SignedIn, Handler: s.deleteClass},
+		{Method: "GET", Path: "/api/v1/classes/{code}/summary.csv", Name: "class summary", Access: SignedIn, Handler: s.classSummary},
+		{Method: "POST", Path: "/api/v1/classes/{code}/advance", Name: "advance class", Access: SignedIn, Handler: s.advanceClass},
+		{Method: "POST", Path: "/api/v1/classes/{code}/reports/{id}/decision", Name: "decide class objection", Access: SignedIn, Handler: s.decideClassObjection},
+		{Method: "GET", Path: "/api/v1/classes/{code}/debrief", Name: "class debrief", Access: SignedIn, Handler: s.classDebrief},
+		{Method: "POST", Path: "/api/v1/classes/{code}/join", Name: "join class", Handler: s.joinClass},
+		{Method: "GET", Path: "/api/v1/classes/{code}/me", Name: "student view", Access: ClassToken, Handler: s.studentView},
+		{Method: "PUT", Path: "/api/v1/classes/{code}/me/consent", Name: "student consent", Access: ClassToken, Handler: s.studentConsent},
+		{Method: "POST", Path: "/api/v1/classes/{code}/me/choices", Name: "student choices", Access: ClassToken, Handler: s.studentChoices},
+		{Method: "POST", Path: "/api/v1/classes/{code}/me/reports", Name: "student report", Access: ClassToken, Handler: s.studentReport},
+		{Method: "POST", Path: "/api/v1/classes/{code}/me/objections", Name: "student objection", Access: ClassToken, Handler: s.studentObjection},
+
 		// Web pages (page_*.go): a session cookie instead of a bearer token,
 		// a CSRF check on every POST, errors as HTML pages.
 		{Method: "GET", Path: "/{$}", Name: "city page", Page: true, Handler: s.pageRoute(s.pageCity), Fail: s.pageFail},

@@ -367,12 +367,12 @@ func DecodeAccount(b []byte) (scs.Account, error) {
 		return a, err
 	}
 	switch req.Role {
-	case scs.RoleCitizen, scs.RoleOfficial, scs.RoleReviewer, scs.RoleAdmin:
+	case scs.RoleCitizen, scs.RoleOfficial, scs.RoleReviewer, scs.RoleAdmin, scs.RoleTeacher:
 		a.Role = req.Role
 	case "":
-		return a, fieldErrorf("role", "missing; want citizen, official, reviewer or admin")
+		return a, fieldErrorf("role", "missing; want citizen, official, reviewer, admin or teacher")
 	default:
-		return a, fieldErrorf("role", "%q; want citizen, official, reviewer or admin", req.Role)
+		return a, fieldErrorf("role", "%q; want citizen, official, reviewer, admin or teacher", req.Role)
 	}
 	if a.Role == scs.RoleCitizen {
 		if a.Citizen, err = ident("citizen", &req.Citizen); err != nil {

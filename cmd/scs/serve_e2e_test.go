@@ -39,7 +39,7 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 // actors of the matrix test.
-var actors = []string{"anonymous", "citizen", "other citizen", "official", "other official", "reviewer", "admin"}
+var actors = []string{"anonymous", "citizen", "other citizen", "official", "other official", "reviewer", "teacher", "admin"}
 
 // matrixCase is one route: a request for each actor and the status each gets.
 type matrixCase struct {
@@ -95,6 +95,39 @@ func testMatrix(t *testing.T, ls *liveServer) {
 	tokens["other citizen"] = ca.Token
 	ls.must(201, "POST", "/api/v1/accounts", admin, map[string]any{"name": "other official", "role": "official", "department": otherDept}, &ca)
 	tokens["other official"] = ca.Token
+	ls.must(201, "POST", "/api/v1/accounts", admin, map[string]any{"name": "teacher", "role": "teacher"}, &ca)
+	tokens["teacher"] = ca.Token
+
+	// A class of the teacher's with two students, and one objected report
+	// for each actor that may decide it.
+	var class struct{ Code string }
+	ls.must(201, "POST", "/api/v1/classes", tokens["teacher"], map[string]any{"informing": true}, &class)
+	var closing struct{ Code string }
+	ls.must(201, "POST", "/api/v1/classes", tokens["teacher"], map[string]any{}, &closing)
+	cbase := "/api/v1/classes/" + class.Code
+	var stA, stB struct{ Student, Token string }
+	ls.must(201, "POST", cbase+"/join", "", nil, &stA)
+	ls.must(201, "POST", cbase+"/join", "", nil, &stB)
+	ls.must(200, "PUT", cbase+"/me/consent", stA.Token, map[string]bool{"consent": true}, nil)
+	ls.must(200, "PUT", cbase+"/me/consent", stB.Token, map[string]bool{"consent": true}, nil)
+	ls.must(200, "POST", cbase+"/advance", tokens["teacher"], nil, nil)
+	classReports := map[string]int64{}
+	for i, a := range []string{"teacher", "admin"} {
+		var rp struct{ ID int64 }
+		rule := []string{"online-criticism-of-government", "tax-evasion"}[i]
+		if r := ls.call("POST", cbase+"/me/reports", stB.Token, map[string]string{"pseudonym": stA.Student, "rule": rule}); r.status == 201 {
+			json.Unmarshal([]byte(r.body), &rp)
+		} else {
+			// tax-evasion is not in every round: report the post twice over
+			// from the other side instead.
+			ls.must(201, "POST", cbase+"/me/reports", stA.Token, map[string]string{"pseudonym": stB.Student, "rule": "online-criticism-of-government"}, &rp)
+			ls.must(201, "POST", cbase+"/me/objections", stB.Token, map[string]any{"report": rp.ID, "reason": "matrix"}, nil)
+			classReports[a] = rp.ID
+			continue
+		}
+		ls.must(201, "POST", cbase+"/me/objections", stA.Token, map[string]any{"report": rp.ID, "reason": "matrix"}, nil)
+		classReports[a] = rp.ID
+	}
 
 	// Records of the demo citizen to object to: one objection per actor
 	// that may object, and objections to decide, one per actor that may.
@@ -136,7 +169,7 @@ func testMatrix(t *testing.T, ls *liveServer) {
 		{"GET", "/healthz", fixed("/healthz", nil), all(200)},
 		{"GET", "/metrics", fixed("/metrics", nil), all(200)},
 		{"GET", "/api/v1/openapi.json", fixed("/api/v1/openapi.json", nil), all(200)},
-		{"GET", "/api/v1/me", fixed("/api/v1/me", nil), only(200, "citizen", "other citizen", "official", "other official", "reviewer", "admin")},
+		{"GET", "/api/v1/me", fixed("/api/v1/me", nil), only(200, "citizen", "other citizen", "official", "other official", "reviewer", "teacher", "admin")},
 		{"GET", "/api/v1/schemes", fixed("/api/v1/schemes", nil), all(200)},
 		{"GET", "/api/v1/schemes/{name}", fixed("/api/v1/schemes/rongcheng", nil), all(200)},
 		{"POST", "/api/v1/records", func(a string) (string, any) { return "/api/v1/records", rec(a) },
@@ -170,10 +203,33 @@ func testMatrix(t *testing.T, ls *liveServer) {
 		{"GET", "/api/v1/lists/public", fixed("/api/v1/lists/public", nil), all(200)},
 		{"GET", "/api/v1/lists/watch", fixed("/api/v1/lists/watch", nil), only(200, "official", "other official", "admin")},
 		{"GET", "/api/v1/visits", fixed("/api/v1/visits", nil), only(200, "official", "other official", "admin")},
-		{"GET", "/api/v1/stats", fixed("/api/v1/stats", nil), only(200, "citizen", "other citizen", "official", "other official", "reviewer", "admin")},
+		{"GET", "/api/v1/stats", fixed("/api/v1/stats", nil), only(200, "citizen", "other citizen", "official", "other official", "reviewer", "teacher", "admin")},
 		{"GET", "/api/v1/accounts", fixed("/api/v1/accounts", nil), only(200, "admin")},
 		{"POST", "/api/v1/accounts", fixed("/api/v1/accounts", map[string]string{"name": "matrix", "role": "reviewer"}), only(201, "admin")},
 		{"POST", "/api/v1/accounts/{id}/revoke", fixed("/api/v1/accounts/"+strconv.FormatInt(revokeID, 10)+"/revoke", nil), only(204, "admin")},
+
+		// Classroom mode: the class's teacher and admins run it; joining is
+		// open; no account token reaches a student's routes.
+		{"GET", "/api/v1/classes", fixed("/api/v1/classes", nil), only(200, "teacher", "admin")},
+		{"POST", "/api/v1/classes", fixed("/api/v1/classes", map[string]any{"rounds": 2}), only(201, "teacher", "admin")},
+		{"GET", "/api/v1/classes/{code}", fixed(cbase, nil), only(200, "teacher", "admin")},
+		{"GET", "/api/v1/classes/{code}/summary.csv", fixed(cbase+"/summary.csv", nil), only(200, "teacher", "admin")},
+		{"GET", "/api/v1/classes/{code}/debrief", fixed(cbase+"/debrief", nil), only(200, "teacher", "admin")},
+		{"POST", "/api/v1/classes/{code}/advance", fixed(cbase+"/advance", nil), only(200, "teacher", "admin")},
+		{"POST", "/api/v1/classes/{code}/reports/{id}/decision", func(a string) (string, any) {
+			id := classReports[a]
+			if id == 0 {
+				id = classReports["teacher"]
+			}
+			return cbase + "/reports/" + strconv.FormatInt(id, 10) + "/decision", map[string]string{"decision": "reject", "reason": "matrix"}
+		}, only(200, "teacher", "admin")},
+		{"DELETE", "/api/v1/classes/{code}", fixed("/api/v1/classes/"+closing.Code, nil), only(200, "teacher", "admin")},
+		{"POST", "/api/v1/classes/{code}/join", fixed(cbase+"/join", nil), all(201)},
+		{"GET", "/api/v1/classes/{code}/me", fixed(cbase+"/me", nil), all(401)},
+		{"PUT", "/api/v1/classes/{code}/me/consent", fixed(cbase+"/me/consent", map[string]bool{"consent": true}), all(401)},
+		{"POST", "/api/v1/classes/{code}/me/choices", fixed(cbase+"/me/choices", map[string]any{"round": 1, "choices": map[string]string{}}), all(401)},
+		{"POST", "/api/v1/classes/{code}/me/reports", fixed(cbase+"/me/reports", map[string]string{"pseudonym": stA.Student, "rule": "online-criticism-of-government"}), all(401)},
+		{"POST", "/api/v1/classes/{code}/me/objections", fixed(cbase+"/me/objections", map[string]any{"report": 1}), all(401)},
 	}
 
 	// Every route of the OpenAPI document (which a unit test holds equal

@@ -51,6 +51,32 @@ type TrailEntry struct {
 	Score    int64     `json:"score"`
 	Grade    string    `json:"grade"`
 	Reason   string    `json:"reason,omitempty"`
+	// NotScored is set when the record is kept but not scored (the person
+	// was not eligible, or had not consented, at its time): Applied, Score
+	// and Grade are zero and Reason says why.
+	NotScored bool `json:"not_scored,omitempty"`
+}
+
+// Person is what is on record about a person that decides whether their
+// records are scored: age, residence and consent. The zero Person has
+// nothing on record and is taken as eligible and consenting (event files
+// read by scs score carry no registrations).
+type Person struct {
+	BirthYear     int       // 0: not on record
+	ResidentSince time.Time // zero: not on record
+	// ConsentKnown is false when nothing is on record about consent.
+	ConsentKnown bool
+	// ConsentFromStart is the consent given when the person was registered:
+	// a participant from before the registry's records.
+	ConsentFromStart bool
+	// ConsentChanges are later opt-ins and withdrawals, in time order.
+	ConsentChanges []ConsentChange
+}
+
+// ConsentChange is an opt-in (Consent true) or a withdrawal at At.
+type ConsentChange struct {
+	At      time.Time
+	Consent bool
 }
 
 // Standing is a citizen's score and grade as of a time.

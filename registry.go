@@ -35,6 +35,9 @@ type Citizen struct {
 	BirthYear     int       `json:"birth_year"`
 	Consent       bool      `json:"consent"` // opted in to scoring
 	Registered    time.Time `json:"registered"`
+	// ResidentSince is when the citizen became resident, for the scheme's
+	// eligibility; nil when not on record (taken as resident long enough).
+	ResidentSince *time.Time `json:"resident_since,omitempty"`
 }
 
 // Ledger entry kinds. The ledger is append-only: a reversal or a consent
@@ -94,11 +97,13 @@ type Objection struct {
 }
 
 // File is everything the registry holds about one citizen, as of a time.
-// Scored is false when the scheme needs consent and the citizen has not
-// given it: records are kept, but there is no score, grade or privilege.
+// Scored is false when the citizen is not scored as of AsOf (no consent
+// where the scheme needs it, or not eligible; NotScored says why): records
+// are kept, but there is no score, grade, privilege or sanction.
 type File struct {
 	Citizen      Citizen     `json:"citizen"`
 	Scored       bool        `json:"scored"`
+	NotScored    string      `json:"not_scored,omitempty"`
 	Standing     *Standing   `json:"standing"`
 	Capabilities []Decision  `json:"capabilities"`
 	Trail        []FileEntry `json:"trail"`

@@ -234,6 +234,19 @@ type Rule struct {
 	Provenance
 }
 
+// Eligibility is who may be scored at all: a minimum age and a minimum time
+// resident. Records about a person who is not eligible are kept but not
+// scored; they count from the day the person becomes eligible.
+type Eligibility struct {
+	// MinAge is the age from which a person is scored. Only the birth year
+	// is on record, so a person counts as MinAge from 1 January (in the
+	// scheme's zone) of the year they turn MinAge.
+	MinAge int `json:"min_age,omitempty"`
+	// MinResidence is how long a person must have been resident.
+	MinResidence Period `json:"min_residence"`
+	Provenance
+}
+
 // Scheme is a complete scoring scheme. Schemes are built by the schemes
 // package, which validates them; a Scheme must not be modified after that.
 type Scheme struct {
@@ -247,9 +260,14 @@ type Scheme struct {
 	Floor           int64          `json:"floor"`
 	Ceiling         int64          `json:"ceiling"` // Unbounded (or 0) when none
 	ConsentRequired bool           `json:"consent_required"`
-	Grades          []Grade        `json:"grades"` // highest first, contiguous
-	Capabilities    []Capability   `json:"capabilities"`
-	Rules           []Rule         `json:"rules"`
+	// Retroactive, when set, is the source for counting records dated
+	// before a person's consent once they consent; by default they are
+	// kept but not scored.
+	Retroactive  *Provenance  `json:"retroactive,omitempty"`
+	Eligibility  *Eligibility `json:"eligibility,omitempty"`
+	Grades       []Grade      `json:"grades"` // highest first, contiguous
+	Capabilities []Capability `json:"capabilities"`
+	Rules        []Rule       `json:"rules"`
 
 	ruleIndex map[string]int
 }

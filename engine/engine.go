@@ -262,7 +262,17 @@ func (e *Engine) gradeOf(score int64) int {
 // instead). An invalid event leaves st unchanged.
 func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 	var te scs.TrailEntry
-	err := e.apply(st, ev, &te)
+	_, err := e.apply(st, ev, &te, nil)
+	return te, err
+}
+
+// ApplyFor applies ev as Apply does when sc scores its time; otherwise the
+// record is kept but not scored: st is unchanged and the trail entry has
+// NotScored set and the reason (the person was not eligible, or had not
+// consented). A nil sc scores every record.
+func (e *Engine) ApplyFor(st *scs.State, ev *scs.Event, sc *Scoring) (scs.TrailEntry, error) {
+	var te scs.TrailEntry
+	_, err := e.apply(st, ev, &te, sc)
 	return te, err
 }
 
@@ -271,23 +281,44 @@ func (e *Engine) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 // that need the state but not the explanation (the simulator, replays that
 // compare states).
 func (e *Engine) Step(st *scs.State, ev *scs.Event) (int64, error) {
-	if err := e.apply(st, ev, nil); err != nil {
+	if _, err := e.apply(st, ev, nil, nil); err != nil {
 		return 0, err
 	}
 	return st.LastApplied, nil
 }
 
-func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
+// StepFor is Step under sc (see ApplyFor); scored is false for a record
+// kept but not scored, which leaves st unchanged.
+func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int64, scored bool, err error) {
+	scored, err = e.apply(st, ev, nil, sc)
+	if err != nil || !scored {
+		return 0, scored, err
+	}
+	return st.LastApplied, true, nil
+}
+
+func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
 	i := e.find(ev.Rule)
 	if i < 0 {
-		return e.Check(ev)
+		return false, e.Check(ev)
 	}
 	r := &e.rules[i]
 	if err := e.check(r, ev); err != nil {
-		return err
+		return false, err
+	}
+	if sc != nil {
+		if ok, why := sc.At(ev.At); !ok {
+			if te != nil {
+				*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Reason: "not scored: " + why, NotScored: true}
+				if ev.HasQuantity {
+					te.Quantity = ev.Quantity
+				}
+			}
+			return false, nil
+		}
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
-		return scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
+		return false, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
 			ev.ID, e.scheme.FormatTime(ev.At), e.scheme.FormatTime(st.LastAt))
 	}
 	before := e.GradeAt(st, ev.At)
@@ -383,7 +414,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 	st.LastAt = ev.At
 	st.LastApplied = applied
 	if !explain {
-		return nil
+		return true, nil
 	}
 	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Asked: asked, Applied: applied, Score: score, Grade: e.grades[g].name}
 	if ev.HasQuantity {
@@ -394,7 +425,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry) error {
 	} else if len(reasons) > 1 {
 		te.Reason = strings.Join(reasons, "; ")
 	}
-	return nil
+	return true, nil
 }
 
 // ruleTable finds a rule by id faster than a map: a table indexed by a

@@ -129,6 +129,12 @@ func SortEvents(evs []scs.Event) {
 // returns the state and, when withTrail is set, one trail entry per applied
 // event. The first invalid event stops the replay with its error.
 func (e *Engine) Replay(citizen string, evs []scs.Event, asOf time.Time, withTrail bool) (scs.State, []scs.TrailEntry, error) {
+	return e.ReplayFor(citizen, evs, asOf, withTrail, nil)
+}
+
+// ReplayFor is Replay under sc: records sc does not score are kept in the
+// trail, not scored (see ApplyFor).
+func (e *Engine) ReplayFor(citizen string, evs []scs.Event, asOf time.Time, withTrail bool, sc *Scoring) (scs.State, []scs.TrailEntry, error) {
 	sorted := evs
 	if !slices.IsSortedFunc(evs, func(a, b scs.Event) int { return a.At.Compare(b.At) }) {
 		sorted = slices.Clone(evs)
@@ -143,7 +149,7 @@ func (e *Engine) Replay(citizen string, evs []scs.Event, asOf time.Time, withTra
 		if sorted[i].At.After(asOf) {
 			break
 		}
-		te, err := e.Apply(&st, &sorted[i])
+		te, err := e.ApplyFor(&st, &sorted[i], sc)
 		if err != nil {
 			return st, trail, fmt.Errorf("event %s: %w", sorted[i].ID, err)
 		}

@@ -118,9 +118,25 @@ type fileScheme struct {
 	Floor           *int64           `yaml:"floor"`
 	Ceiling         *int64           `yaml:"ceiling"`
 	ConsentRequired bool             `yaml:"consent_required"`
+	Retroactive     *fileProvenance  `yaml:"retroactive"`
+	Eligibility     *fileEligibility `yaml:"eligibility"`
 	Grades          []fileGrade      `yaml:"grades"`
 	Capabilities    []fileCapability `yaml:"capabilities"`
 	Rules           []fileRule       `yaml:"rules"`
+}
+
+type fileProvenance struct {
+	Source string `yaml:"source"`
+	Status string `yaml:"status"`
+	Notes  string `yaml:"notes"`
+}
+
+type fileEligibility struct {
+	MinAge       *int   `yaml:"min_age"`
+	MinResidence string `yaml:"min_residence"`
+	Source       string `yaml:"source"`
+	Status       string `yaml:"status"`
+	Notes        string `yaml:"notes"`
 }
 
 type fileGrade struct {
@@ -362,6 +378,29 @@ func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
 		if s.Start < s.Floor || s.Start > s.Ceiling {
 			v.fail("$.start", "%d is outside the floor and ceiling", s.Start)
 		}
+	}
+	if fs.Retroactive != nil {
+		if fs.Retroactive.Source == "" {
+			v.fail("$.retroactive.source", "missing; counting records dated before consent needs a source")
+		}
+		s.Retroactive = &scs.Provenance{Source: fs.Retroactive.Source, Status: v.status("$.retroactive.status", fs.Retroactive.Status), Notes: fs.Retroactive.Notes}
+	}
+	if fe := fs.Eligibility; fe != nil {
+		el := &scs.Eligibility{MinResidence: v.period("$.eligibility.min_residence", fe.MinResidence),
+			Provenance: scs.Provenance{Source: fe.Source, Status: v.status("$.eligibility.status", fe.Status), Notes: fe.Notes}}
+		if fe.MinAge != nil {
+			el.MinAge = *fe.MinAge
+			if el.MinAge < 0 || el.MinAge > 150 {
+				v.fail("$.eligibility.min_age", "%d is out of range (want 0 to 150)", el.MinAge)
+			}
+		}
+		if fe.MinAge == nil && fe.MinResidence == "" {
+			v.fail("$.eligibility", "give min_age, min_residence or both")
+		}
+		if fe.Source == "" {
+			v.fail("$.eligibility.source", "missing; eligibility carries its source")
+		}
+		s.Eligibility = el
 	}
 	v.grades(fs, s)
 	v.capabilities(fs, s)

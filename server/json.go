@@ -241,10 +241,12 @@ type CitizenRequest struct {
 	Neighbourhood *string      `json:"neighbourhood"`
 	BirthYear     *json.Number `json:"birth_year"`
 	Consent       *bool        `json:"consent"`
+	ResidentSince *string      `json:"resident_since"`
 }
 
 // DecodeCitizen decodes a citizen to register: id, name, neighbourhood and
-// birth_year are required; consent is optional (false).
+// birth_year are required; consent is optional (false), and so is
+// resident_since (a date or an RFC 3339 time; absent: not on record).
 func DecodeCitizen(b []byte) (scs.Citizen, error) {
 	var req CitizenRequest
 	var c scs.Citizen
@@ -271,6 +273,17 @@ func DecodeCitizen(b []byte) (scs.Citizen, error) {
 	c.BirthYear = y
 	if req.Consent != nil {
 		c.Consent = *req.Consent
+	}
+	if req.ResidentSince != nil {
+		t, err := time.Parse(time.RFC3339, *req.ResidentSince)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, *req.ResidentSince)
+		}
+		if err != nil || t.Year() < 1900 || t.Year() > 9999 {
+			return c, fieldErrorf("resident_since", "%q is not a date (want 2006-01-02 or RFC 3339)", *req.ResidentSince)
+		}
+		t = t.UTC()
+		c.ResidentSince = &t
 	}
 	return c, nil
 }

@@ -116,7 +116,11 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 		}
 		ps := make([]*proj, 0, len(cs))
 		for _, c := range cs {
-			p, err := db.rebuild(c.ID, nanos(c.Registered), byCitizen[c.ID])
+			sc, err := db.scoring(citizenParticipation(&c))
+			if err != nil {
+				return err
+			}
+			p, err := db.rebuild(c.ID, nanos(c.Registered), sc, byCitizen[c.ID])
 			if err != nil {
 				return scs.Errorf(scs.EINVALID, "load: %v", err)
 			}

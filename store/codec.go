@@ -240,6 +240,8 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 	gi := int(r.uvarint()) - 1
 	if gi >= 0 && gi < len(db.scheme.Grades) {
 		t.Grade = db.scheme.Grades[gi].Name
+	} else if gi == -1 {
+		t.NotScored = true // a record kept but not scored has no grade
 	} else if r.err == nil {
 		r.err = errCorrupt
 	}

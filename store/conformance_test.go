@@ -490,33 +490,102 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		if stats.Citizens != 5 || stats.Scored != 4 {
 			t.Fatalf("stats %+v", stats)
 		}
-		// The citizen opts in: the records kept before count.
+		// The citizen opts in: the records kept before are not scored (no
+		// retroactive scoring); a record dated after the consent counts.
 		acc := f.account(scs.Account{Name: "n1", Role: scs.RoleCitizen, Citizen: "n1"})
 		c, err := f.db.SetConsent(f.ctx, acc, "n1", true)
 		if err != nil || !c.Consent {
 			t.Fatalf("consent: %v %+v", err, c)
 		}
 		file = f.file("n1")
-		want := oracle(t, f.db, "n1", evs, f.now)
-		if !file.Scored || file.Standing.Score != want.Score || file.Standing.Grade != "D" {
-			t.Fatalf("after consent %+v, engine says %+v", file.Standing, want)
+		if !file.Scored || file.Standing.Score != 1000 || file.Standing.Grade != "A" || file.Standing.Events != 0 {
+			t.Fatalf("after consent the records from before it count: %+v", file.Standing)
 		}
-		pub, _, _ = f.db.PublicList(f.ctx, scs.Page{}, f.now)
-		if len(pub) != 1 || pub[0].Citizen != "n1" {
-			t.Fatalf("public list after consent: %+v", pub)
+		for _, te := range file.Trail {
+			if !te.NotScored || te.Applied != 0 || !strings.Contains(te.Reason, "before the person's consent") {
+				t.Fatalf("a record from before consent: %+v", te)
+			}
 		}
+		f.now = t0.Add(2 * time.Hour)
+		after := ev("n-after", "n1", "tax-evasion", t0.Add(time.Hour))
+		f.report(f.admin, after)
+		file = f.file("n1")
+		if !file.Scored || file.Standing.Score != 900 || file.Standing.Grade != "B" {
+			t.Fatalf("a record after consent: %+v", file.Standing)
+		}
+		// Withdrawal stops scoring from its time; a late record dated
+		// while the consent held still counts.
+		f.now = t0.Add(3 * time.Hour)
 		if _, err := f.db.SetConsent(f.ctx, f.admin, "n1", false); err != nil {
 			t.Fatal(err)
 		}
-		if f.file("n1").Scored {
-			t.Fatal("scored after opting out")
+		f.now = t0.Add(5 * time.Hour)
+		f.report(f.admin, ev("n-withdrawn", "n1", "tax-evasion", t0.Add(4*time.Hour)), ev("n-late", "n1", "speeding-ticket", t0.Add(90*time.Minute)))
+		file = f.file("n1")
+		if file.Scored || !strings.Contains(file.NotScored, "consent") {
+			t.Fatalf("scored after opting out: %+v", file)
+		}
+		d, err := f.db.Decide(f.ctx, f.admin, "n1", "watch-list", f.now)
+		if err != nil || d.Allowed || !strings.Contains(d.Reason, "not imposed") || !strings.Contains(d.Reason, "withdrew consent") {
+			t.Fatalf("a sanction after withdrawal: %v %+v", err, d)
+		}
+		if _, err := f.db.SetConsent(f.ctx, f.admin, "n1", true); err != nil {
+			t.Fatal(err)
+		}
+		file = f.file("n1")
+		reasons := map[string]string{}
+		for _, te := range file.Trail {
+			reasons[te.Event] = te.Reason
+			if te.Event == "n-withdrawn" && (!te.NotScored || !strings.Contains(te.Reason, "withdrew consent")) {
+				t.Fatalf("a record after withdrawal: %+v", te)
+			}
+		}
+		if !file.Scored || file.Standing.Score != 890 || file.Standing.Events != 2 {
+			t.Fatalf("after consenting again: %+v (trail reasons %v)", file.Standing, reasons)
 		}
 		_, err = f.db.SetConsent(f.ctx, f.admin, "ghost", true)
 		wantCode(t, err, scs.ENOTFOUND)
 		var n int
 		f.db.r.QueryRow(`SELECT COUNT(*) FROM ledger WHERE kind = 'consent' AND citizen = 'n1'`).Scan(&n)
-		if n != 2 {
-			t.Fatalf("%d consent entries, want 2", n)
+		if n != 3 {
+			t.Fatalf("%d consent entries, want 3", n)
+		}
+		f.verifyClean()
+	})
+
+	t.Run("Eligibility", func(t *testing.T) {
+		f := newFixture(t, open)
+		// Born in 2019: 5 years old at t0. Records are kept, not scored.
+		if _, err := f.db.RegisterCitizen(f.ctx, f.admin, scs.Citizen{ID: "kid", Name: "A Child", Neighbourhood: "hood-k", BirthYear: 2019, Consent: true}); err != nil {
+			t.Fatal(err)
+		}
+		f.report(f.admin, ev("k1", "kid", "online-criticism-of-government", t0.AddDate(0, 0, -1)))
+		file := f.file("kid")
+		if file.Scored || !strings.Contains(file.NotScored, "under 18") || len(file.Trail) != 1 ||
+			!file.Trail[0].NotScored || !strings.Contains(file.Trail[0].Reason, "under 18") {
+			t.Fatalf("a child's file: %+v", file)
+		}
+		for capability, allowed := range map[string]bool{"state-subsidies": true, "education-priority": false, "watch-list": false} {
+			d, err := f.db.Decide(f.ctx, f.admin, "kid", capability, f.now)
+			if err != nil || d.Allowed != allowed || !strings.Contains(d.Reason, "under 18") {
+				t.Fatalf("a child's decision on %s: %v %+v", capability, err, d)
+			}
+		}
+		// Resident since 2023-09-01: not eligible until 2024-09-01.
+		since := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := f.db.RegisterCitizen(f.ctx, f.admin, scs.Citizen{ID: "newcomer", Name: "A Newcomer", Neighbourhood: "hood-n", BirthYear: 1990, Consent: true, ResidentSince: &since}); err != nil {
+			t.Fatal(err)
+		}
+		f.report(f.admin, ev("m1", "newcomer", "tax-evasion", t0.AddDate(0, 0, -1)))
+		file = f.file("newcomer")
+		if file.Scored || !strings.Contains(file.NotScored, "resident since") || file.Trail[0].Applied != 0 {
+			t.Fatalf("a newcomer's file: %+v", file)
+		}
+		f.now = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
+		f.report(f.admin, ev("m2", "newcomer", "tax-evasion", f.now.Add(-time.Hour)))
+		file = f.file("newcomer")
+		if !file.Scored || file.Standing.Score != 900 || file.Standing.Events != 1 {
+			t.Fatalf("a newcomer after a year: %+v", file.Standing)
 		}
 		f.verifyClean()
 	})

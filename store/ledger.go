@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"scs"
+	"scs/engine"
 )
 
 // MaxBatch is the most records one ReportRecords call may carry.
@@ -45,6 +46,8 @@ type proj struct {
 	// registered is when the citizen was registered: their grade-since
 	// before any record changed their grade.
 	registered int64
+	// sc is when the citizen's records are scored (eligibility, consent).
+	sc *engine.Scoring
 }
 
 // step applies one record to the projection through the engine, tracking
@@ -54,11 +57,11 @@ func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
 	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
 		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
 	}
-	te, err := db.eng.Apply(&p.st, ev)
+	te, err := db.eng.ApplyFor(&p.st, ev, p.sc)
 	if err != nil {
 		return err
 	}
-	if te.Grade != db.scheme.Grades[before].Name {
+	if !te.NotScored && te.Grade != db.scheme.Grades[before].Name {
 		p.since = nanos(ev.At)
 	}
 	p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
@@ -69,8 +72,9 @@ func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
 }
 
 // rebuild replays a citizen's whole history (records not reversed) through
-// the engine, in the engine's order: conduct time, then ledger order.
-func (db *DB) rebuild(citizen string, registered int64, recs []entry) (proj, error) {
+// the engine, in the engine's order: conduct time, then ledger order, under
+// sc (when the citizen's records are scored).
+func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs []entry) (proj, error) {
 	byTime := func(a, b entry) int {
 		if c := cmp.Compare(a.At, b.At); c != 0 {
 			return c
@@ -80,7 +84,7 @@ func (db *DB) rebuild(citizen string, registered int64, recs []entry) (proj, err
 	if !slices.IsSortedFunc(recs, byTime) { // records mostly arrive in time order
 		slices.SortFunc(recs, byTime)
 	}
-	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered}
+	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc}
 	for i := range recs {
 		ev := recs[i].event()
 		if err := db.step(&p, &ev, recs[i].Seq); err != nil {
@@ -285,27 +289,27 @@ func (db *DB) trailOf(run runQuery, citizen string) ([]trailItem, error) {
 	return out, nil
 }
 
-func scanProj(rows interface{ Scan(...any) error }, p *proj) error {
-	var state []byte
-	var score, band, lockGrade, lockedUntil int64
-	if err := rows.Scan(&p.citizen, &state, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
-		return err
-	}
-	st, err := decodeState(state, p.citizen)
-	if err != nil {
-		return fmt.Errorf("citizen %s: state: %w", p.citizen, err)
-	}
-	p.st = st
-	return nil
-}
-
-// loadProjections reads the projections of the given citizens.
+// loadProjections reads the projections of the given citizens, with when
+// their records are scored.
 func (db *DB) loadProjections(ctx context.Context, run runQuery, ids []string) (map[string]*proj, error) {
 	out := make(map[string]*proj, len(ids))
-	err := queryIn(run, `SELECT `+projCols+` FROM projections WHERE citizen IN `, ids, func(rows *sql.Rows) error {
+	err := queryIn(run, `SELECT p.citizen, p.state, p.score, p.band, p.lock_grade, p.locked_until, p.grade_since, p.seq, p.registered,
+		c.birth_year, c.resident_since, c.consent, c.consent_log FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen IN `, ids, func(rows *sql.Rows) error {
 		p := &proj{}
-		if err := scanProj(rows, p); err != nil {
+		var state []byte
+		var score, band, lockGrade, lockedUntil int64
+		var pa participation
+		if err := rows.Scan(&p.citizen, &state, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq, &p.registered,
+			&pa.birthYear, &pa.residentSince, &pa.consent, &pa.log); err != nil {
 			return err
+		}
+		st, err := decodeState(state, p.citizen)
+		if err != nil {
+			return fmt.Errorf("citizen %s: state: %w", p.citizen, err)
+		}
+		p.st = st
+		if p.sc, err = db.scoring(&pa); err != nil {
+			return fmt.Errorf("citizen %s: %w", p.citizen, err)
 		}
 		out[p.citizen] = p
 		return nil
@@ -677,14 +681,20 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 	db := w.db
 	var registered int64
-	if err := w.queryRow(`SELECT registered FROM citizens WHERE id = ?`, citizen).Scan(&registered); err != nil {
+	var pa participation
+	if err := w.queryRow(`SELECT registered, birth_year, resident_since, consent, consent_log FROM citizens WHERE id = ?`, citizen).
+		Scan(&registered, &pa.birthYear, &pa.residentSince, &pa.consent, &pa.log); err != nil {
+		return nil, internal("citizen", err)
+	}
+	sc, err := db.scoring(&pa)
+	if err != nil {
 		return nil, internal("citizen", err)
 	}
 	recs, reversed, err := db.history(w.ctx, w.tx, citizen)
 	if err != nil {
 		return nil, err
 	}
-	p, err := db.rebuild(citizen, registered, liveRecords(recs, reversed))
+	p, err := db.rebuild(citizen, registered, sc, liveRecords(recs, reversed))
 	if err != nil {
 		return nil, err
 	}
@@ -698,6 +708,7 @@ type citizenRef struct {
 	BirthYear     int    `json:"birth_year"`
 	Consent       bool   `json:"consent"`
 	Registered    int64  `json:"registered"`
+	ResidentSince int64  `json:"resident_since,omitempty"`
 }
 
 // registerCitizens appends citizen entries and creates the citizens' rows
@@ -705,7 +716,7 @@ type citizenRef struct {
 func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjections bool) error {
 	es := make([]entry, len(cs))
 	for i, c := range cs {
-		ref, _ := json.Marshal(citizenRef{Name: c.Name, Neighbourhood: c.Neighbourhood, BirthYear: c.BirthYear, Consent: c.Consent, Registered: nanos(c.Registered)})
+		ref, _ := json.Marshal(citizenRef{Name: c.Name, Neighbourhood: c.Neighbourhood, BirthYear: c.BirthYear, Consent: c.Consent, Registered: nanos(c.Registered), ResidentSince: residentNanos(&c)})
 		es[i] = entry{Kind: scs.EntryCitizen, Citizen: c.ID, Ref: string(ref), Recorded: nanos(w.now), Account: by.ID}
 	}
 	if err := w.appendEntries(es); err != nil {
@@ -714,11 +725,11 @@ func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjection
 	const chunk = 64
 	for start := 0; start < len(cs); start += chunk {
 		end := min(start+chunk, len(cs))
-		args := make([]any, 0, (end-start)*6)
+		args := make([]any, 0, (end-start)*7)
 		for _, c := range cs[start:end] {
-			args = append(args, c.ID, c.Name, c.Neighbourhood, c.BirthYear, boolInt(c.Consent), nanos(c.Registered))
+			args = append(args, c.ID, c.Name, c.Neighbourhood, c.BirthYear, boolInt(c.Consent), nanos(c.Registered), residentNanos(&c))
 		}
-		if _, err := w.exec(`INSERT INTO citizens (id, name, neighbourhood, birth_year, consent, registered) VALUES `+values(end-start, 6), args...); err != nil {
+		if _, err := w.exec(`INSERT INTO citizens (id, name, neighbourhood, birth_year, consent, registered, resident_since) VALUES `+values(end-start, 7), args...); err != nil {
 			return err
 		}
 	}
@@ -727,7 +738,11 @@ func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjection
 	}
 	ps := make([]*proj, len(cs))
 	for i, c := range cs {
-		ps[i] = &proj{citizen: c.ID, st: w.db.eng.NewState(c.ID), since: nanos(c.Registered), registered: nanos(c.Registered)}
+		sc, err := w.db.scoring(citizenParticipation(&c))
+		if err != nil {
+			return err
+		}
+		ps[i] = &proj{citizen: c.ID, st: w.db.eng.NewState(c.ID), since: nanos(c.Registered), registered: nanos(c.Registered), sc: sc}
 	}
 	return w.saveProjections(ps)
 }
@@ -755,6 +770,13 @@ func checkCitizen(c *scs.Citizen, now time.Time) error {
 	}
 	if c.BirthYear < 1900 || c.BirthYear > now.Year() {
 		return scs.Errorf(scs.EINVALID, "birth_year: %d is not a year from 1900 to %d", c.BirthYear, now.Year())
+	}
+	if c.ResidentSince != nil {
+		if c.ResidentSince.After(now) || c.ResidentSince.Year() < c.BirthYear {
+			return scs.Errorf(scs.EINVALID, "resident_since: %s is not between the birth year %d and now", c.ResidentSince.UTC().Format(time.RFC3339), c.BirthYear)
+		}
+		t := c.ResidentSince.UTC()
+		c.ResidentSince = &t
 	}
 	return nil
 }

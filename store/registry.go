@@ -115,9 +115,9 @@ func (db *DB) RegisterCitizen(ctx context.Context, by *scs.Account, c scs.Citize
 
 // SetConsent opts a citizen in or out of scoring (the citizen, admin). A
 // change is a new ledger entry; setting the consent the citizen already
-// has changes nothing. Consent decides whether the citizen's records are
-// used, not which: the records kept while a citizen had not consented
-// count once they consent.
+// has changes nothing. Scoring is not retroactive unless the scheme says
+// so: records dated before an opt-in are kept but not scored, and a
+// withdrawal stops scoring from its time.
 func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, consent bool) (scs.Citizen, error) {
 	if err := need(by, "changing consent", scs.RoleCitizen, scs.RoleAdmin); err != nil {
 		return scs.Citizen{}, err
@@ -142,11 +142,22 @@ func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, c
 		if err := w.appendEntries([]entry{{Kind: scs.EntryConsent, Citizen: citizen, Ref: ref, Recorded: nanos(w.now), Account: by.ID}}); err != nil {
 			return err
 		}
-		if _, err := w.exec(`UPDATE citizens SET consent = ? WHERE id = ?`, boolInt(consent), citizen); err != nil {
+		if _, err := w.exec(`UPDATE citizens SET consent = ?, consent_log = CASE WHEN consent_log = '' THEN ? ELSE consent_log || ' ' || ? END WHERE id = ?`,
+			boolInt(consent), consentLogItem(consent, nanos(w.now)), consentLogItem(consent, nanos(w.now)), citizen); err != nil {
 			return err
 		}
 		c.Consent = consent
-		return nil
+		// The change counts from now. The citizen's trail is replayed:
+		// the reasons of records not scored name the consent, and a
+		// record dated now or later (a department's clock ahead) may
+		// change.
+		delete(w.db.cache, citizen)
+		delete(w.touched, citizen)
+		p, err := w.replayCitizen(citizen)
+		if err != nil {
+			return err
+		}
+		return w.saveProjections([]*proj{p})
 	})
 	return c, err
 }
@@ -154,9 +165,9 @@ func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, c
 func (db *DB) citizen(ctx context.Context, q querier, id string) (scs.Citizen, error) {
 	c := scs.Citizen{ID: id}
 	var consent int
-	var reg int64
-	err := q.QueryRowContext(ctx, db.q(`SELECT name, neighbourhood, birth_year, consent, registered FROM citizens WHERE id = ?`), id).
-		Scan(&c.Name, &c.Neighbourhood, &c.BirthYear, &consent, &reg)
+	var reg, res int64
+	err := q.QueryRowContext(ctx, db.q(`SELECT name, neighbourhood, birth_year, consent, registered, resident_since FROM citizens WHERE id = ?`), id).
+		Scan(&c.Name, &c.Neighbourhood, &c.BirthYear, &consent, &reg, &res)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errNoCitizen("citizen", id)
 	}
@@ -165,10 +176,12 @@ func (db *DB) citizen(ctx context.Context, q querier, id string) (scs.Citizen, e
 	}
 	c.Consent = consent == 1
 	c.Registered = fromNanos(reg)
+	if res != 0 {
+		t := fromNanos(res)
+		c.ResidentSince = &t
+	}
 	return c, nil
 }
-
-func (db *DB) scored(c *scs.Citizen) bool { return !db.scheme.ConsentRequired || c.Consent }
 
 // projection reads a citizen's projection as of at: the stored one when at
 // is not before their last record, otherwise their history replayed up to
@@ -187,6 +200,11 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 		if err != nil {
 			return nil, err
 		}
+		// Records kept but not scored leave the state as it was: the
+		// trail may hold some after at.
+		for len(p.out) > 0 && p.out[len(p.out)-1].At.After(at) {
+			p.out = p.out[:len(p.out)-1]
+		}
 		return p, nil
 	}
 	recs, reversed, err := db.history(ctx, db.rc, c.ID)
@@ -200,7 +218,7 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 			upTo = append(upTo, e)
 		}
 	}
-	np, err := db.rebuild(c.ID, nanos(c.Registered), upTo)
+	np, err := db.rebuild(c.ID, nanos(c.Registered), p.sc, upTo)
 	if err != nil {
 		return nil, internal("replay", err)
 	}
@@ -237,12 +255,14 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 	for i := range recs {
 		bySeq[recs[i].Seq] = &recs[i]
 	}
-	f := &scs.File{Citizen: c, Scored: db.scored(&c), AsOf: at, Trail: []scs.FileEntry{}, Capabilities: []scs.Decision{}}
+	f := &scs.File{Citizen: c, AsOf: at, Trail: []scs.FileEntry{}, Capabilities: []scs.Decision{}}
+	f.Scored, f.NotScored = db.scoredAt(&c, p.sc, at)
 	for _, t := range trail {
 		fe := db.fileEntry(&t.TrailEntry, bySeq[t.Seq], false)
-		if !f.Scored {
+		if !f.Scored && !fe.NotScored {
 			fe.Applied, fe.Score, fe.Grade = 0, 0, ""
-			fe.Reason = notScored
+			fe.Reason = "not scored: " + f.NotScored
+			fe.NotScored = true
 		}
 		f.Trail = append(f.Trail, fe)
 	}
@@ -265,7 +285,7 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 		}
 		f.Visits = db.scheme.Grades[db.eng.GradeAt(&p.st, at)].Visits
 	} else {
-		f.Capabilities = db.eng.DecisionsUnscored(noConsent)
+		f.Capabilities = db.eng.DecisionsUnscored(f.NotScored)
 	}
 	f.Objections, err = db.objections(ctx, "citizen = ?", []any{citizen}, at)
 	if err != nil {
@@ -292,8 +312,8 @@ func (db *DB) fileEntry(t *scs.TrailEntry, e *entry, reversed bool) scs.FileEntr
 
 // Decide answers "may this citizen get capability?" as of at (officials,
 // admin, and a citizen about themself). An unknown capability is
-// scs.ENOTFOUND. A citizen who is not scored (no consent where the scheme
-// needs it) keeps every entitlement and has no privilege and no sanction:
+// scs.ENOTFOUND. A citizen who is not scored as of at (no consent where the
+// scheme needs it, or not eligible) keeps every entitlement and has no privilege and no sanction:
 // the engine answers from the capability's kind, with the reason.
 func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability string, at time.Time) (scs.Decision, error) {
 	if err := need(by, "asking for a decision", scs.RoleOfficial, scs.RoleAdmin, scs.RoleCitizen); err != nil {
@@ -307,25 +327,29 @@ func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability s
 	}
 	at = at.UTC()
 	var state []byte
-	var consent int
 	var reg int64
-	err := db.rc.QueryRowContext(ctx, db.q(`SELECT p.state, c.consent, c.registered FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen = ?`), citizen).
-		Scan(&state, &consent, &reg)
+	var pa participation
+	err := db.rc.QueryRowContext(ctx, db.q(`SELECT p.state, c.registered, c.birth_year, c.resident_since, c.consent, c.consent_log FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen = ?`), citizen).
+		Scan(&state, &reg, &pa.birthYear, &pa.residentSince, &pa.consent, &pa.log)
 	if errors.Is(err, sql.ErrNoRows) {
 		return scs.Decision{}, errNoCitizen("citizen", citizen)
 	}
 	if err != nil {
 		return scs.Decision{}, internal("decide", err)
 	}
-	if db.scheme.ConsentRequired && consent != 1 {
-		return db.eng.DecideUnscored(capability, noConsent)
+	sc, err := db.scoring(&pa)
+	if err != nil {
+		return scs.Decision{}, internal("decide", err)
+	}
+	c := scs.Citizen{ID: citizen, Registered: fromNanos(reg), Consent: pa.consent == 1}
+	if ok, why := db.scoredAt(&c, sc, at); !ok {
+		return db.eng.DecideUnscored(capability, why)
 	}
 	st, err := decodeState(state, citizen)
 	if err != nil {
 		return scs.Decision{}, internal("decide", err)
 	}
 	if st.Events > 0 && at.Before(st.LastAt) {
-		c := scs.Citizen{ID: citizen, Registered: fromNanos(reg)}
 		p, err := db.projection(ctx, &c, at)
 		if err != nil {
 			return scs.Decision{}, err

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -91,6 +92,7 @@ type vcitizen struct {
 	ref      citizenRef
 	seq      int64
 	consent  bool
+	log      []string // consent changes, as consent_log holds them
 	recs     []entry
 	reversed map[int64]bool
 }
@@ -166,6 +168,7 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 				switch e.Kind {
 				case scs.EntryConsent:
 					c.consent = e.Ref == "1"
+					c.log = append(c.log, consentLogItem(c.consent, e.Recorded))
 				case scs.EntryRecord:
 					e.Ref = ""
 					c.recs = append(c.recs, e)
@@ -195,7 +198,7 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 }
 
 func (db *DB) verifyCitizens(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, neighbourhood, birth_year, consent, registered FROM citizens`)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, neighbourhood, birth_year, consent, registered, resident_since, consent_log FROM citizens`)
 	if err != nil {
 		return internal("verify", err)
 	}
@@ -205,7 +208,8 @@ func (db *DB) verifyCitizens(ctx context.Context, citizens map[string]*vcitizen,
 		var id string
 		var r citizenRef
 		var consent int
-		if err := rows.Scan(&id, &r.Name, &r.Neighbourhood, &r.BirthYear, &consent, &r.Registered); err != nil {
+		var log string
+		if err := rows.Scan(&id, &r.Name, &r.Neighbourhood, &r.BirthYear, &consent, &r.Registered, &r.ResidentSince, &log); err != nil {
 			return internal("verify", err)
 		}
 		seen[id] = true
@@ -219,6 +223,9 @@ func (db *DB) verifyCitizens(ctx context.Context, citizens map[string]*vcitizen,
 		r.Consent = consent == 1
 		if r != want {
 			problem(c.seq, id, "citizens table: row %+v differs from the ledger's %+v", r, want)
+		}
+		if wantLog := strings.Join(c.log, " "); log != wantLog {
+			problem(c.seq, id, "citizens table: consent log %q differs from the ledger's consent entries %q", log, wantLog)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -357,7 +364,12 @@ func (db *DB) verifyProjections(ctx context.Context, maxSeq int64, citizens map[
 					problem(c.seq, id, "projection: missing")
 					continue
 				}
-				want, err := db.rebuild(id, c.ref.Registered, liveRecords(c.recs, c.reversed))
+				sc, err := db.scoring(&participation{birthYear: c.ref.BirthYear, residentSince: c.ref.ResidentSince, consent: boolInt(c.consent), log: strings.Join(c.log, " ")})
+				if err != nil {
+					problem(0, id, "consent: %v", err)
+					continue
+				}
+				want, err := db.rebuild(id, c.ref.Registered, sc, liveRecords(c.recs, c.reversed))
 				if err != nil {
 					problem(0, id, "replay: %v", err)
 					continue

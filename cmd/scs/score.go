@@ -90,11 +90,14 @@ func cmdScore(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// An event file carries no registrations: every person is taken as
+	// eligible and consenting, and the explanation says so.
+	assumed := eng.Scoring(&scs.Person{}).Assumed()
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	if format.val == "json" {
-		err = writeScoreJSON(w, eng.Scheme(), results, *explain)
+		err = writeScoreJSON(w, eng.Scheme(), results, *explain, assumed)
 	} else {
-		err = writeScoreTable(w, eng.Scheme(), results, *explain)
+		err = writeScoreTable(w, eng.Scheme(), results, *explain, assumed)
 	}
 	if err != nil {
 		return err
@@ -211,12 +214,13 @@ func (s *idSet) add(id string, h uint64, i int32, idAt func(int32) string) int32
 
 type standingJSON struct {
 	scs.Standing
-	Trail []scs.TrailEntry `json:"trail,omitempty"`
+	Assumed string           `json:"assumed,omitempty"`
+	Trail   []scs.TrailEntry `json:"trail,omitempty"`
 }
 
 // writeScoreJSON writes one standing a line; its times are RFC 3339 with
 // the offset of the scheme's zone.
-func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool) error {
+func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool, assumed string) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for i := range results {
@@ -227,6 +231,7 @@ func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explai
 			out.LockedUntil = &t
 		}
 		if explain {
+			out.Assumed = assumed
 			out.Trail = make([]scs.TrailEntry, len(r.Trail))
 			for j, t := range r.Trail {
 				t.At = sc.In(t.At)
@@ -240,9 +245,9 @@ func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explai
 	return nil
 }
 
-func writeScoreTable(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool) error {
+func writeScoreTable(w io.Writer, sc *scs.Scheme, results []engine.Result, explain bool, assumed string) error {
 	if explain {
-		return writeTrailTable(w, sc, results)
+		return writeTrailTable(w, sc, results, assumed)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CITIZEN\tSCORE\tGRADE\tLOCKED UNTIL\tEVENTS\t")
@@ -264,7 +269,7 @@ func lockText(sc *scs.Scheme, s *scs.Standing) string {
 // table of the trail: every event's points asked and applied, and why;
 // times in the scheme's zone. The rules cited follow, each with its status
 // and source, as the scheme page shows them.
-func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result) error {
+func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result, assumed string) error {
 	cited := map[string]bool{}
 	for i := range results {
 		s := &results[i].Standing
@@ -272,6 +277,9 @@ func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result) error
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s: score %d, grade %s, locked until %s, %d events\n", s.Citizen, s.Score, s.Grade, lockText(sc, s), s.Events)
+		if assumed != "" {
+			fmt.Fprintf(w, "  (%s)\n", assumed)
+		}
 		if len(results[i].Trail) == 0 {
 			continue
 		}

@@ -26,7 +26,7 @@ func TestScoringEligibilityAndConsent(t *testing.T) {
 		ok    bool
 		words string
 	}{
-		{"2017-12-31T15:00:00Z", false, "under 18"},        // 2017-12-31 23:00 in Shanghai: 17 that year
+		{"2017-12-31T15:00:00Z", false, "under 18"},       // 2017-12-31 23:00 in Shanghai: 17 that year
 		{"2018-01-01T00:00:00Z", false, "resident since"}, // 18 from 1 January 2018 (Shanghai), resident less than a year
 		{"2021-03-01T00:00:00Z", false, "before the person's consent"},
 		{"2021-06-01T00:00:00Z", true, ""},

@@ -93,7 +93,29 @@ type Objection struct {
 	Overdue  bool       `json:"overdue"` // open past Due, as of the time asked
 	Decided  *time.Time `json:"decided,omitempty"`
 	Reviewer int64      `json:"reviewer,omitempty"`
-	Decision string     `json:"decision,omitempty"` // the reviewer's reason
+	// Verdict is the reviewer's decision in the words of the request that
+	// made it, "uphold" or "reject"; empty while open.
+	Verdict string `json:"decision,omitempty"`
+	// Decision is the reviewer's reason for it.
+	Decision string `json:"decision_reason,omitempty"`
+	// Entry is the record objected to, as the citizen's file shows it:
+	// rule, points, time, evidence, department and the score after it
+	// (ScoreBefore before it). For an upheld objection the record no longer
+	// counts: Reversed is set and its points and score are not kept.
+	Entry       *FileEntry `json:"entry,omitempty"`
+	ScoreBefore *int64     `json:"score_before,omitempty"`
+}
+
+// VerdictOf returns the words of a decided objection's status in the
+// decision request's terms: "uphold" for upheld, "reject" for rejected.
+func VerdictOf(status string) string {
+	switch status {
+	case ObjectionUpheld:
+		return "uphold"
+	case ObjectionRejected:
+		return "reject"
+	}
+	return ""
 }
 
 // File is everything the registry holds about one citizen, as of a time.

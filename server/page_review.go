@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,7 +10,7 @@ import (
 )
 
 type reviewPage struct {
-	Open    []scs.Objection
+	Open    []reviewItem
 	Decided []scs.Objection
 	ErrID   int64
 	Error   string
@@ -40,12 +41,49 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	}
 	for _, o := range all {
 		if o.Status == scs.ObjectionOpen {
-			p.Open = append(p.Open, o)
+			it := reviewItem{Objection: o}
+			if it.Around, err = s.trailAround(r, a, o); err != nil {
+				return err
+			}
+			p.Open = append(p.Open, it)
 		} else if len(p.Decided) < 50 {
 			p.Decided = append(p.Decided, o)
 		}
 	}
 	return s.render(w, r, status, "review", "Objections", "review", p)
+}
+
+// reviewItem is an open objection on the reviewer's desk with the
+// citizen's records around the one objected to.
+type reviewItem struct {
+	scs.Objection
+	Around []scs.FileEntry
+}
+
+// aroundRecords is how many of the citizen's records the desk shows on
+// each side of the record objected to.
+const aroundRecords = 2
+
+// trailAround returns the citizen's records around the one o objects to,
+// newest first, from their file as the reviewer may read it.
+func (s *Server) trailAround(r *http.Request, a *scs.Account, o scs.Objection) ([]scs.FileEntry, error) {
+	f, err := s.reg.File(r.Context(), a, o.Citizen, s.now())
+	if err != nil {
+		if scs.ErrorCode(err) == scs.EFORBIDDEN || scs.ErrorCode(err) == scs.ENOTFOUND {
+			return nil, nil
+		}
+		return nil, err
+	}
+	for i := range f.Trail {
+		if f.Trail[i].Event != o.Record {
+			continue
+		}
+		lo, hi := max(0, i-aroundRecords), min(len(f.Trail), i+aroundRecords+1)
+		out := append([]scs.FileEntry(nil), f.Trail[lo:hi]...)
+		slices.Reverse(out)
+		return out, nil
+	}
+	return nil, nil
 }
 
 // pageDecide upholds or rejects an objection.

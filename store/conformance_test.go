@@ -398,6 +398,14 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		if err != nil || len(open) != 1 || !open[0].Overdue {
 			t.Fatalf("open objections after 21 days: %v %+v", err, open)
 		}
+		// The reviewer sees the record objected to and may read the file.
+		if e := open[0].Entry; e == nil || e.Rule != "tax-evasion" || e.Applied != -100 || !e.At.Equal(a.At) ||
+			e.Department != "tax-bureau" || open[0].ScoreBefore == nil || *open[0].ScoreBefore != e.Score+100 || open[0].Verdict != "" {
+			t.Fatalf("open objection's record: %+v %v", open[0].Entry, open[0].ScoreBefore)
+		}
+		if _, err := f.db.File(f.ctx, f.reviewer, "c1", f.now); err != nil {
+			t.Fatalf("a reviewer reads the file of a citizen with an open objection: %v", err)
+		}
 		if early, _ := f.db.Objections(f.ctx, f.reviewer, "", o.Filed.Add(19*24*time.Hour)); early[0].Overdue {
 			t.Fatal("overdue before the deadline")
 		}
@@ -409,8 +417,14 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Status != scs.ObjectionUpheld || d.Decided == nil || d.Reviewer != f.reviewer.ID {
+		if d.Status != scs.ObjectionUpheld || d.Decided == nil || d.Reviewer != f.reviewer.ID || d.Verdict != "uphold" ||
+			d.Decision != "the tax office confirms payment" || d.Reason != "I paid that tax" {
 			t.Fatalf("decision %+v", d)
+		}
+		_, err = f.db.File(f.ctx, f.reviewer, "c1", f.now)
+		wantCode(t, err, scs.EFORBIDDEN)
+		if all, _ := f.db.Objections(f.ctx, f.reviewer, "", f.now); all[0].Entry == nil || !all[0].Entry.Reversed || all[0].Entry.Rule != "tax-evasion" {
+			t.Fatalf("upheld objection's record: %+v", all[0].Entry)
 		}
 		_, err = f.db.DecideObjection(f.ctx, f.reviewer, o.ID, false, "changed my mind")
 		wantCode(t, err, scs.ECONFLICT)
@@ -425,7 +439,8 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		for _, e := range file.Trail {
 			if e.Reversed {
 				reversed++
-				if e.Event != "o1" || e.Applied != 0 {
+				// It stands at the score the citizen had then: the start.
+				if e.Event != "o1" || e.Applied != 0 || e.Score != 1000 || e.Grade != "A" {
 					t.Fatalf("reversed entry %+v", e)
 				}
 			}

@@ -138,6 +138,10 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 		}
 		now := w.now
 		o.Decided, o.Reviewer, o.Decision, o.Overdue = &now, by.ID, reason, false
+		o.Verdict = scs.VerdictOf(o.Status)
+		if o.Entry != nil && uphold {
+			o.Entry.Reversed = true
+		}
 		_, err = w.exec(`UPDATE objections SET status = ?, decided = ?, reviewer = ?, decision = ? WHERE id = ?`,
 			o.Status, nanos(now), by.ID, reason, id)
 		return err
@@ -200,7 +204,50 @@ func (db *DB) objections(ctx context.Context, cond string, args []any, at time.T
 		}
 		o.Reviewer = reviewer.Int64
 		o.Overdue = o.Status == scs.ObjectionOpen && at.After(o.Due)
+		o.Verdict = scs.VerdictOf(o.Status)
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, internal("objections", err)
+	}
+	rows.Close()
+	for i := range out {
+		if err := db.objectionEntry(ctx, q, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// objectionEntry fills o.Entry with the record objected to and, while it
+// counts, its points and the score before and after it.
+func (db *DB) objectionEntry(ctx context.Context, q querier, o *scs.Objection) error {
+	var e entry
+	var h []byte
+	row := q.QueryRowContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE rid = ? AND kind = 'record'`), o.Record)
+	if err := scanEntry(row, &e, &h); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return internal("objection record", err)
+	}
+	te := scs.TrailEntry{Event: e.Rid, Rule: e.Rule, At: fromNanos(e.At), Quantity: e.Quantity}
+	var b []byte
+	err := q.QueryRowContext(ctx, db.q(`SELECT item FROM trail WHERE seq = ?`), e.Seq).Scan(&b)
+	switch {
+	case err == nil:
+		t, err := db.decodeTrailItem(e.Seq, b)
+		if err != nil {
+			return internal("objection trail", err)
+		}
+		te = t.TrailEntry
+		before := te.Score - te.Applied
+		o.ScoreBefore = &before
+	case errors.Is(err, sql.ErrNoRows):
+	default:
+		return internal("objection trail", err)
+	}
+	fe := db.fileEntry(&te, &e, o.Status == scs.ObjectionUpheld)
+	o.Entry = &fe
+	return nil
 }

@@ -225,17 +225,30 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 	return &np, nil
 }
 
-// File returns a citizen's file as of at (the citizen, officials, admin):
+// File returns a citizen's file as of at (the citizen, officials, admin,
+// and a reviewer while the citizen has an open objection):
 // standing, capabilities, every record with its rule's words and source
 // (reversed records marked), objections and visits. A citizen who has not
 // given the consent the scheme needs has records but no score, grade or
 // privilege: Scored is false and Standing nil.
 func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time.Time) (*scs.File, error) {
-	if err := need(by, "reading a citizen's file", scs.RoleCitizen, scs.RoleOfficial, scs.RoleAdmin); err != nil {
+	if err := need(by, "reading a citizen's file", scs.RoleCitizen, scs.RoleOfficial, scs.RoleAdmin, scs.RoleReviewer); err != nil {
 		return nil, err
 	}
 	if err := own(by, citizen, "read the file"); err != nil {
 		return nil, err
+	}
+	if by.Role == scs.RoleReviewer {
+		// A reviewer judges objections: they may read the file of a
+		// citizen with one open, and no other.
+		var id int64
+		err := db.rc.QueryRowContext(ctx, db.q(`SELECT id FROM objections WHERE citizen = ? AND status = ? LIMIT 1`), citizen, scs.ObjectionOpen).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, scs.Errorf(scs.EFORBIDDEN, "a reviewer may read the file of a citizen with an open objection; citizen %s has none", citizen)
+		}
+		if err != nil {
+			return nil, internal("file", err)
+		}
 	}
 	at = at.UTC()
 	c, err := db.citizen(ctx, db.rc, citizen)
@@ -275,6 +288,18 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 		f.Trail = append(f.Trail, db.fileEntry(&te, e, true))
 	}
 	slices.SortStableFunc(f.Trail, func(a, b scs.FileEntry) int { return a.At.Compare(b.At) })
+	if f.Scored {
+		// A reversed record does not count: beside it stand the score and
+		// grade the citizen had then, those of the record before it.
+		score, grade := db.scheme.Start, db.scheme.Grades[db.scheme.GradeOf(db.scheme.Start)].Name
+		for i := range f.Trail {
+			if f.Trail[i].Reversed {
+				f.Trail[i].Score, f.Trail[i].Grade = score, grade
+				continue
+			}
+			score, grade = f.Trail[i].Score, f.Trail[i].Grade
+		}
+	}
 	if f.Scored {
 		st := db.eng.Standing(&p.st, at)
 		f.Standing = &st

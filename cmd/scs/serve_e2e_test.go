@@ -181,7 +181,8 @@ func testMatrix(t *testing.T, ls *liveServer) {
 			n++
 			return "/api/v1/citizens", map[string]any{"id": "matrix-new-" + strconv.Itoa(n), "name": "New Person", "neighbourhood": "matrix", "birth_year": 1990}
 		}, only(201, "admin")},
-		{"GET", "/api/v1/citizens/{id}", fixed("/api/v1/citizens/"+me, nil), only(200, "citizen", "official", "other official", "admin")},
+		// The demo citizen has open objections: a reviewer may read the file.
+		{"GET", "/api/v1/citizens/{id}", fixed("/api/v1/citizens/"+me, nil), only(200, "citizen", "official", "other official", "reviewer", "admin")},
 		{"PUT", "/api/v1/citizens/{id}/consent", fixed("/api/v1/citizens/"+me+"/consent", map[string]bool{"consent": file.Citizen.Consent}), only(200, "citizen", "admin")},
 		{"GET", "/api/v1/citizens/{id}/capabilities/{capability}", fixed("/api/v1/citizens/"+me+"/capabilities/"+cap, nil), only(200, "citizen", "official", "other official", "admin")},
 		{"POST", "/api/v1/citizens/{id}/objections", func(a string) (string, any) {
@@ -399,6 +400,20 @@ func testObjectionUpheld(t *testing.T, ls *liveServer) {
 	if !found {
 		t.Errorf("the objection is not among the open ones")
 	}
+	// The reviewer sees what they judge: the record's rule, points, time
+	// and evidence, and may read the citizen's file; not another's.
+	for _, x := range open.Objections {
+		if x.ID != o.ID {
+			continue
+		}
+		if e := x.Entry; e == nil || e.Rule != neg.ID || e.Applied >= 0 || e.Evidence != "disputed" || e.At.IsZero() || x.ScoreBefore == nil {
+			t.Errorf("the open objection lacks its record: %+v", x.Entry)
+		}
+	}
+	ls.must(200, "GET", "/api/v1/citizens/"+me, ls.tokens["reviewer"], nil, nil)
+	stranger := uniq("stranger")
+	ls.must(201, "POST", "/api/v1/citizens", tok, map[string]any{"id": stranger, "name": "A Stranger", "neighbourhood": "x", "birth_year": 1990}, nil)
+	ls.must(403, "GET", "/api/v1/citizens/"+stranger, ls.tokens["reviewer"], nil, nil)
 	// Twenty-one days on, it is overdue.
 	ls.must(200, "GET", "/api/v1/objections?status=open&at="+ts(time.Now().AddDate(0, 0, 21)), ls.tokens["reviewer"], nil, &open)
 	for _, x := range open.Objections {
@@ -408,7 +423,10 @@ func testObjectionUpheld(t *testing.T, ls *liveServer) {
 	}
 	var decided scs.Objection
 	ls.must(200, "POST", "/api/v1/objections/"+strconv.FormatInt(o.ID, 10)+"/decision", ls.tokens["reviewer"], map[string]string{"decision": "uphold", "reason": "the evidence names another person"}, &decided)
-	if decided.Status != scs.ObjectionUpheld || decided.Decided == nil || decided.Decision == "" {
+	// The answer speaks the request's words: decision "uphold", the
+	// reviewer's reason as decision_reason, the citizen's as reason.
+	if decided.Status != scs.ObjectionUpheld || decided.Decided == nil || decided.Verdict != "uphold" ||
+		decided.Decision != "the evidence names another person" || decided.Reason != "I was elsewhere that day" {
 		t.Errorf("decided %+v", decided)
 	}
 	ls.must(409, "POST", "/api/v1/objections/"+strconv.FormatInt(o.ID, 10)+"/decision", ls.tokens["reviewer"], map[string]string{"decision": "reject", "reason": "again"}, nil)

@@ -466,41 +466,74 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// schemeFingerprint identifies a scheme's content.
-func schemeFingerprint(s *scs.Scheme) string {
+// legacyFingerprint is the fingerprint databases stored before the
+// scheme's own (scs.Scheme.Fingerprint): a hash of the whole scheme as
+// JSON, prose included. A database that holds it is moved to the new
+// fingerprint when the scheme it was made with opens it.
+func legacyFingerprint(s *scs.Scheme) string {
 	b, _ := json.Marshal(s)
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
 }
 
+// checkScheme makes sure the database's projections were computed under
+// what scores in db.scheme: the scheme's fingerprint covers the figures
+// (start, floor, grades, lock-ins, capabilities, rules' effects and caps,
+// consent, eligibility) and not the prose, so a mended title or source
+// opens the database and a changed figure is refused with the list of
+// what changed.
 func (db *DB) checkScheme(ctx context.Context) error {
-	fp := schemeFingerprint(db.scheme)
+	fp := db.scheme.Fingerprint()
+	terms := strings.Join(db.scheme.ScoringTerms(), "\n")
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if db.d.lockTail != "" {
 			if _, err := tx.ExecContext(ctx, db.d.lockTail); err != nil {
 				return err
 			}
 		}
-		var name, have string
-		err := tx.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), "scheme").Scan(&name)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)`),
-				"scheme", db.scheme.Name, "scheme_fingerprint", fp); err != nil {
-				return err
+		get := func(key string) (string, bool, error) {
+			var v string
+			err := tx.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), key).Scan(&v)
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", false, nil
+			}
+			return v, err == nil, err
+		}
+		put := func(kv ...string) error {
+			for i := 0; i < len(kv); i += 2 {
+				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`), kv[i], kv[i+1]); err != nil {
+					return err
+				}
 			}
 			return nil
 		}
+		name, ok, err := get("scheme")
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), "scheme_fingerprint").Scan(&have); err != nil {
+		if !ok {
+			return put("scheme", db.scheme.Name, "scheme_fingerprint", fp, "scheme_terms", terms)
+		}
+		have, _, err := get("scheme_fingerprint")
+		if err != nil {
 			return err
 		}
-		if have != fp {
-			return scs.Errorf(scs.EINVALID, "database %s was made with scheme %s (fingerprint %s); it cannot be opened with scheme %s (fingerprint %s), whose points differ",
+		haveTerms, hasTerms, err := get("scheme_terms")
+		if err != nil {
+			return err
+		}
+		switch {
+		case have == fp && hasTerms:
+			return nil
+		case have == fp || (!hasTerms && have == legacyFingerprint(db.scheme)):
+			return put("scheme_fingerprint", fp, "scheme_terms", terms)
+		case !hasTerms:
+			return scs.Errorf(scs.EINVALID, "database %s was made with scheme %s by an earlier scs (fingerprint %s); scheme %s (fingerprint %s) may score differently and cannot open it",
 				redact(db.dsn), name, have, db.scheme.Name, fp)
 		}
-		return nil
+		changes := scs.DiffTerms(strings.Split(haveTerms, "\n"), db.scheme.ScoringTerms())
+		return scs.Errorf(scs.EINVALID, "database %s was made with scheme %s (fingerprint %s); scheme %s (fingerprint %s) scores differently and cannot open it: %s",
+			redact(db.dsn), name, have, db.scheme.Name, fp, strings.Join(changes, "; "))
 	})
 }
 

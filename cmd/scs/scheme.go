@@ -92,6 +92,17 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 	}
 	fmt.Fprintf(w, "\nstart %d, floor %d, ceiling %s, time zone %s,\nconsent required: %v, sources as of %s\n",
 		s.Start, s.Floor, ceiling, s.TimeZone, s.ConsentRequired, s.SourcesAsOf)
+	if el := s.Eligibility; el != nil {
+		fmt.Fprintf(w, "eligible: aged %d or over, resident %s or more (%s)\n", el.MinAge, el.MinResidence.Words(), el.Status)
+	}
+	if s.ConsentRequired {
+		if s.Retroactive != nil {
+			fmt.Fprintf(w, "records dated before consent count once the person consents (%s)\n", s.Retroactive.Status)
+		} else {
+			fmt.Fprintln(w, "records dated before consent are kept but not scored")
+		}
+	}
+	fmt.Fprintf(w, "fingerprint of what scores: %s\n", s.Fingerprint())
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nGRADE\tBAND\tLOCK-IN\tVISITS\tSTATUS")

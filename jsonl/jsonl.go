@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +29,10 @@ import (
 const MaxLine = 1 << 20
 
 // MaxID is the longest id, citizen id, rule id or department, in bytes.
-const MaxID = 128
+const MaxID = scs.MaxID
 
 // MaxEvidence is the longest evidence text, in bytes.
-const MaxEvidence = 4096
+const MaxEvidence = scs.MaxEvidence
 
 // LineError is a fault in one line of input: the line number (from 1), the
 // field at fault ("" for the line as a whole) and what is wrong.
@@ -115,48 +116,43 @@ func Decode(b []byte) (scs.Event, error) {
 	if err := f.parse(b); err != nil {
 		return scs.Event{}, err
 	}
-	var err error
-	if ev.ID, err = ident("id", f.str[fID], f.has&(1<<fID) != 0, true); err != nil {
-		return scs.Event{}, err
-	}
-	if ev.Citizen, err = ident("citizen", f.str[fCitizen], f.has&(1<<fCitizen) != 0, true); err != nil {
-		return scs.Event{}, err
-	}
-	if ev.Rule, err = ident("rule", f.str[fRule], f.has&(1<<fRule) != 0, true); err != nil {
-		return scs.Event{}, err
-	}
-	if ev.Department, err = ident("department", f.str[fDepartment], f.has&(1<<fDepartment) != 0, false); err != nil {
-		return scs.Event{}, err
-	}
+	ev.ID, ev.Citizen, ev.Rule = f.str[fID], f.str[fCitizen], f.str[fRule]
+	ev.Department, ev.Evidence = f.str[fDepartment], f.str[fEvidence]
+	var atErr error
 	if f.has&(1<<fAt) == 0 || f.str[fAt] == "" {
-		return scs.Event{}, &LineError{Field: "at", Message: "missing; want an RFC 3339 time such as 2024-03-01T09:00:00+08:00"}
+		atErr = &LineError{Field: "at", Message: "missing; want an RFC 3339 time such as 2024-03-01T09:00:00+08:00"}
+	} else if t, err := scs.ParseTime("at", f.str[fAt]); err != nil {
+		atErr = lineErr(err)
+	} else {
+		ev.At = t
 	}
-	if ev.At, err = ParseTime(f.str[fAt]); err != nil {
-		return scs.Event{}, &LineError{Field: "at", Message: err.Error()}
+	if atErr != nil {
+		// The identifiers come first, as in Validate.
+		for _, id := range [...]struct{ f, v string }{{"id", ev.ID}, {"citizen", ev.Citizen}, {"rule", ev.Rule}} {
+			if err := scs.CheckID(id.f, id.v, true); err != nil {
+				return scs.Event{}, lineErr(err)
+			}
+		}
+		return scs.Event{}, atErr
 	}
 	if q := f.str[fQuantity]; f.has&(1<<fQuantity) != 0 {
 		v, err := strconv.ParseFloat(q, 64)
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 			return scs.Event{}, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is not a finite number", clip(q))}
 		}
-		if v < 0 {
-			return scs.Event{}, &LineError{Field: "quantity", Message: fmt.Sprintf("%s is negative", clip(q))}
-		}
 		ev.Quantity, ev.HasQuantity = v, true
 	}
 	if p := f.str[fPoints]; f.has&(1<<fPoints) != 0 {
 		v, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || v < -1_000_000_000 || v > 1_000_000_000 {
+		if err != nil || v < -scs.MaxPoints || v > scs.MaxPoints {
 			return scs.Event{}, &LineError{Field: "points", Message: fmt.Sprintf("%s is not a whole number of points (at most 1e9 either way)", clip(p))}
 		}
 		ev.Points, ev.HasPoints = v, true
 	}
-	if f.has&(1<<fEvidence) != 0 {
-		if len(f.str[fEvidence]) > MaxEvidence {
-			return scs.Event{}, &LineError{Field: "evidence", Message: fmt.Sprintf("%d bytes; the limit is %d", len(f.str[fEvidence]), MaxEvidence)}
-		}
-		ev.Evidence = f.str[fEvidence]
+	if err := ev.Validate(); err != nil {
+		return scs.Event{}, lineErr(err)
 	}
+	ev.Normalize()
 	return ev, nil
 }
 
@@ -206,6 +202,9 @@ func (f *fields) parse(b []byte) error {
 			return syntax(i)
 		}
 		key, j, err := scanString(b, i)
+		if err == errUTF8 {
+			return &LineError{Message: fmt.Sprintf("a key is not valid UTF-8 (byte %d)", i+1)}
+		}
 		if err != nil {
 			return err
 		}
@@ -237,6 +236,9 @@ func (f *fields) parse(b []byte) error {
 			i += 4
 		case c == '"' && !numeric:
 			v, j, err := scanString(b, i)
+			if err == errUTF8 {
+				return &LineError{Field: key, Message: "not valid UTF-8"}
+			}
 			if err != nil {
 				return err
 			}
@@ -336,6 +338,10 @@ func wrongType(key string, b []byte, i int, numeric bool) error {
 	return &LineError{Field: key, Message: fmt.Sprintf("want a %s, got a JSON %s", want, got)}
 }
 
+// errUTF8 is scanString's answer to a string that is not valid UTF-8,
+// which encoding/json would silently turn into U+FFFD.
+var errUTF8 = errors.New("not valid UTF-8")
+
 // scanString reads the JSON string starting at b[i] == '"' and returns its
 // value and the index after the closing quote. Strings with escapes or
 // invalid UTF-8 are handed to encoding/json so that both agree exactly.
@@ -361,7 +367,13 @@ func scanString(b []byte, i int) (string, int, error) {
 		return "", 0, &LineError{Message: "incomplete JSON object"}
 	}
 	raw := b[i+1 : j]
-	if plain || utf8.Valid(raw) && bytes.IndexByte(raw, '\\') < 0 {
+	if plain {
+		return string(raw), j + 1, nil
+	}
+	if !utf8.Valid(raw) {
+		return "", 0, errUTF8
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw), j + 1, nil
 	}
 	var s string
@@ -413,16 +425,14 @@ func scanNumber(b []byte, i int) int {
 	return i
 }
 
-// ParseTime parses an RFC 3339 time with a zone offset and returns it in UTC.
+// ParseTime parses an RFC 3339 time with a zone offset and returns it in
+// UTC (scs.ParseTime, which checks the offset and the year).
 func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := scs.ParseTime("", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time with a zone offset, such as 2024-03-01T09:00:00+08:00", s)
+		return time.Time{}, errors.New(scs.ErrorMessage(err))
 	}
-	if y := t.Year(); y < 1900 || y > 9999 {
-		return time.Time{}, fmt.Errorf("%q: the year must be from 1900 to 9999", s)
-	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 func clip(s string) string {
@@ -432,20 +442,13 @@ func clip(s string) string {
 	return s
 }
 
-func ident(field string, s string, present, required bool) (string, error) {
-	if !present || s == "" {
-		if required {
-			return "", &LineError{Field: field, Message: "missing"}
-		}
-		return "", nil
+// lineErr turns a validation error into a *LineError with the same field.
+func lineErr(err error) error {
+	var e *scs.Error
+	if errors.As(err, &e) {
+		return &LineError{Field: e.Field, Message: e.Message}
 	}
-	if len(s) > MaxID {
-		return "", &LineError{Field: field, Message: fmt.Sprintf("%d bytes; the limit is %d", len(s), MaxID)}
-	}
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) || strings.TrimSpace(s) != s {
-		return "", &LineError{Field: field, Message: fmt.Sprintf("%q has control characters or surrounding spaces", s)}
-	}
-	return s, nil
+	return &LineError{Message: err.Error()}
 }
 
 // Append appends ev as one JSON line (with the trailing newline) to dst.
@@ -491,4 +494,40 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, s...)
 	return append(dst, '"')
+}
+
+// CheckObject checks the keys of the JSON object b, in the order written:
+// a key not among known (when known is not empty) is "unknown field", a
+// value that is not valid UTF-8 "not valid UTF-8", each a *LineError naming
+// the key. It reads the JSON itself, so that a decoder can name the field
+// without reading encoding/json's message, and catches the invalid UTF-8
+// that encoding/json would silently turn into U+FFFD. b that is not a JSON
+// object gives nil (the decoder reports what else is wrong).
+func CheckObject(b []byte, known ...string) *LineError {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		start := dec.InputOffset()
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		k, _ := t.(string)
+		if !utf8.Valid(b[start:dec.InputOffset()]) {
+			return &LineError{Message: fmt.Sprintf("a key is not valid UTF-8 (byte %d)", start+1)}
+		}
+		if len(known) > 0 && !slices.Contains(known, k) {
+			return &LineError{Field: k, Message: "unknown field (known: " + strings.Join(known, ", ") + ")"}
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil
+		}
+		if len(raw) > 0 && raw[0] == '"' && !utf8.Valid(raw) {
+			return &LineError{Field: k, Message: "not valid UTF-8"}
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -134,18 +135,13 @@ func recordJSON(rec *scs.Record, sent *scs.Event) RecordJSON {
 	return out
 }
 
-// checkEvent checks ev against the scheme with the engine, naming the
-// field under prefix.
-func (s *Server) checkEvent(ev *scs.Event, prefix string) error {
-	err := s.eng.Check(ev)
-	if err == nil {
-		return nil
+// checkEvent checks ev against the scheme with the engine; the error
+// names the field.
+func (s *Server) checkEvent(ev *scs.Event) error {
+	if err := ev.Validate(); err != nil {
+		return err
 	}
-	msg := scs.ErrorMessage(err)
-	if f, rest, ok := strings.Cut(msg, ": "); ok && !strings.ContainsAny(f, " \"") {
-		return &FieldError{Field: join(prefix, f), Message: rest}
-	}
-	return &FieldError{Field: prefix, Message: msg}
+	return s.eng.Check(ev)
 }
 
 func (s *Server) reportRecord(w http.ResponseWriter, r *http.Request) error {
@@ -157,11 +153,15 @@ func (s *Server) reportRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkEvent(&ev, ""); err != nil {
+	if err := s.checkEvent(&ev); err != nil {
 		return err
 	}
 	recs, err := s.reg.ReportRecords(r.Context(), AccountFrom(r.Context()), []scs.Event{ev})
 	if err != nil {
+		var be *scs.BatchError
+		if errors.As(err, &be) {
+			err = be.Err // one record: the field is the record's own
+		}
 		return err
 	}
 	if len(recs) != 1 {
@@ -222,8 +222,8 @@ func (s *Server) reportBatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for i := range evs {
-		if err := s.checkEvent(&evs[i], "records["+strconv.Itoa(i)+"]"); err != nil {
-			return err
+		if err := s.checkEvent(&evs[i]); err != nil {
+			return &scs.BatchError{Index: i, ID: evs[i].ID, Err: err}
 		}
 	}
 	recs, err := s.reg.ReportRecords(r.Context(), AccountFrom(r.Context()), evs)
@@ -453,10 +453,8 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	hood := q.Get("neighbourhood")
-	if hood != "" {
-		if _, err := ident("neighbourhood", &hood); err != nil {
-			return err
-		}
+	if err := scs.CheckID("neighbourhood", hood, false); err != nil {
+		return err
 	}
 	vs, err := s.reg.Visits(r.Context(), AccountFrom(r.Context()), day, hood)
 	if err != nil {

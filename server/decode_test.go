@@ -58,7 +58,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"consent a string", consent, `{"consent":"yes"}`, "consent", "true or false"},
 		{"objection missing record", objection, `{"reason":"not me"}`, "record", "missing"},
 		{"objection missing reason", objection, `{"record":"r1","reason":"  "}`, "reason", "missing"},
-		{"objection reason too long", objection, `{"record":"r1","reason":"` + strings.Repeat("a", MaxReason+1) + `"}`, "reason", "limit"},
+		{"objection reason too long", objection, `{"record":"r1","reason":"` + strings.Repeat("a", scs.MaxReason+1) + `"}`, "reason", "limit"},
 		{"decision unknown", decision, `{"decision":"maybe","reason":"x"}`, "decision", "uphold"},
 		{"decision missing reason", decision, `{"decision":"reject"}`, "reason", "missing"},
 		{"account bad role", account, `{"name":"x","role":"king"}`, "role", "king"},
@@ -76,12 +76,12 @@ func TestDecodeBadInput(t *testing.T) {
 			if c := scs.ErrorCode(err); c != scs.EINVALID {
 				t.Errorf("code = %q, want invalid (%v)", c, err)
 			}
-			var fe *FieldError
+			var fe *scs.Error
 			if !errors.As(err, &fe) {
-				t.Fatalf("%v is not a *FieldError", err)
+				t.Fatalf("%v is not a *scs.Error", err)
 			}
-			if fe.Field != tt.field {
-				t.Errorf("field = %q, want %q (%v)", fe.Field, tt.field, err)
+			if f := scs.ErrorField(err); f != tt.field {
+				t.Errorf("field = %q, want %q (%v)", f, tt.field, err)
 			}
 			if !strings.Contains(fe.Message, tt.words) {
 				t.Errorf("message %q does not say %q", fe.Message, tt.words)

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
-	"regexp"
 
 	"scs"
 )
@@ -42,44 +39,9 @@ func Errorf(code, format string, args ...any) *scs.Error {
 	return scs.Errorf(code, format, args...)
 }
 
-// FieldError is an invalid request naming the field at fault, such as
-// "records[3].at". It reads as an scs.EINVALID error.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-// Error renders "field: message".
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return e.Message
-	}
-	return e.Field + ": " + e.Message
-}
-
-// Unwrap presents the error as an scs.EINVALID error.
-func (e *FieldError) Unwrap() error { return &scs.Error{Code: scs.EINVALID, Message: e.Error()} }
-
-func fieldErrorf(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// fieldPath matches a message that starts with a field, the form the
-// engine's and the store's errors take: "at: ...", "records[3].at: ...",
-// "records[3] (id \"r7\"): at: ..." or "record \"r7\": at: ...".
-var fieldPath = regexp.MustCompile(`^(?:(records\[[0-9]+\])(?: \(id "(?:[^"\\]|\\.)*"\))?: |record "(?:[^"\\]|\\.)*": )?([a-z_]+(?:\[[0-9]+\])?(?:\.[a-z_]+(?:\[[0-9]+\])?)*): `)
-
-var recordPath = regexp.MustCompile(`^(records\[[0-9]+\])(?: \(id "(?:[^"\\]|\\.)*"\))?: `)
-
-// fieldPrefix returns the field a message starts with, "" when none.
-func fieldPrefix(msg string) string {
-	if m := fieldPath.FindStringSubmatch(msg); m != nil {
-		return join(m[1], m[2])
-	}
-	if m := recordPath.FindStringSubmatch(msg); m != nil {
-		return m[1]
-	}
-	return ""
+// fieldErrorf returns an scs.EINVALID error about field.
+func fieldErrorf(field, format string, args ...any) *scs.Error {
+	return scs.FieldErrorf(scs.EINVALID, field, format, args...)
 }
 
 // ErrorBody is the JSON body of every error response.
@@ -98,13 +60,7 @@ type ErrorDetail struct {
 // error is logged with the request and answered with a generic message.
 func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := scs.ErrorCode(err)
-	d := ErrorDetail{Code: code, Message: scs.ErrorMessage(err)}
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		d.Field = fe.Field
-	} else if code == scs.EINVALID {
-		d.Field = fieldPrefix(d.Message)
-	}
+	d := ErrorDetail{Code: code, Message: scs.ErrorMessage(err), Field: scs.ErrorField(err)}
 	if code == scs.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		d.Message = "internal error; it has been logged"

@@ -8,8 +8,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"scs"
@@ -75,6 +77,9 @@ func (s *Server) DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 // value of the wrong type, more than one value and bad JSON are
 // *FieldError naming the field (prefixed with prefix, which may be "").
 func DecodeStrict(b []byte, v any, prefix string) error {
+	if le := jsonl.CheckObject(b, knownKeys(v)...); le != nil {
+		return fieldErrorf(join(prefix, le.Field), "%s", le.Message)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -117,11 +122,36 @@ func jsonError(err error, prefix string) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return fieldErrorf(prefix, "incomplete JSON")
 	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fieldErrorf(join(prefix, strings.Trim(f, `"`)), "unknown field")
+	return fieldErrorf(prefix, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+var keysCache sync.Map // reflect.Type -> []string
+
+// knownKeys returns the JSON keys of the struct v points to.
+func knownKeys(v any) []string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return fieldErrorf(prefix, "%s", strings.TrimPrefix(msg, "json: "))
+	if k, ok := keysCache.Load(t); ok {
+		return k.([]string)
+	}
+	var keys []string
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			keys = append(keys, name)
+		}
+	}
+	keysCache.Store(t, keys)
+	return keys
 }
 
 func kindOf(t string) string {
@@ -152,9 +182,6 @@ func decodeRecord(b []byte, prefix string) (scs.Event, error) {
 	if err != nil {
 		var le *jsonl.LineError
 		if errors.As(err, &le) {
-			if strings.HasPrefix(le.Message, "unknown field") {
-				le.Message = "unknown field (known: id, citizen, rule, at, quantity, points, department, evidence)"
-			}
 			field := le.Field
 			if field == "" {
 				field = numberField(b)
@@ -162,7 +189,7 @@ func decodeRecord(b []byte, prefix string) (scs.Event, error) {
 					le.Message = "want a number"
 				}
 			}
-			return ev, &FieldError{Field: join(prefix, field), Message: le.Message}
+			return ev, fieldErrorf(join(prefix, field), "%s", le.Message)
 		}
 		return ev, fieldErrorf(prefix, "%v", err)
 	}
@@ -236,12 +263,12 @@ func decodeBatch(b []byte, max int) ([]scs.Event, error) {
 
 // CitizenRequest is the body of POST /api/v1/citizens.
 type CitizenRequest struct {
-	ID            *string      `json:"id"`
-	Name          *string      `json:"name"`
-	Neighbourhood *string      `json:"neighbourhood"`
-	BirthYear     *json.Number `json:"birth_year"`
-	Consent       *bool        `json:"consent"`
-	ResidentSince *string      `json:"resident_since"`
+	ID            *string         `json:"id"`
+	Name          *string         `json:"name"`
+	Neighbourhood *string         `json:"neighbourhood"`
+	BirthYear     json.RawMessage `json:"birth_year"`
+	Consent       *bool           `json:"consent"`
+	ResidentSince *string         `json:"resident_since"`
 }
 
 // DecodeCitizen decodes a citizen to register: id, name, neighbourhood and
@@ -253,24 +280,28 @@ func DecodeCitizen(b []byte) (scs.Citizen, error) {
 	if err := DecodeStrict(b, &req, ""); err != nil {
 		return c, err
 	}
-	var err error
-	if c.ID, err = ident("id", req.ID); err != nil {
+	c.ID, c.Name, c.Neighbourhood = deref(req.ID), strings.TrimSpace(deref(req.Name)), deref(req.Neighbourhood)
+	if err := scs.CheckID("id", c.ID, true); err != nil {
 		return c, err
 	}
-	if c.Name, err = text("name", req.Name, 200); err != nil {
+	if err := scs.CheckText("name", c.Name, scs.MaxName, true, false); err != nil {
 		return c, err
 	}
-	if c.Neighbourhood, err = ident("neighbourhood", req.Neighbourhood); err != nil {
+	if err := scs.CheckID("neighbourhood", c.Neighbourhood, true); err != nil {
 		return c, err
 	}
-	if req.BirthYear == nil {
+	y := bytes.TrimSpace(req.BirthYear)
+	if len(y) == 0 || string(y) == "null" {
 		return c, fieldErrorf("birth_year", "missing")
 	}
-	y, perr := strconv.Atoi(string(*req.BirthYear))
-	if perr != nil || y < 1900 || y > 2200 {
-		return c, fieldErrorf("birth_year", "%s is not a year from 1900 to 2200", *req.BirthYear)
+	if !(y[0] == '-' || y[0] >= '0' && y[0] <= '9') {
+		return c, fieldErrorf("birth_year", "want a whole number, got %s", jsonKind(y[0]))
 	}
-	c.BirthYear = y
+	n, perr := strconv.Atoi(string(y))
+	if perr != nil {
+		return c, fieldErrorf("birth_year", "%.20s is not a whole number", y)
+	}
+	c.BirthYear = n
 	if req.Consent != nil {
 		c.Consent = *req.Consent
 	}
@@ -285,7 +316,29 @@ func DecodeCitizen(b []byte) (scs.Citizen, error) {
 		t = t.UTC()
 		c.ResidentSince = &t
 	}
-	return c, nil
+	return c, c.Validate(time.Now())
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '"':
+		return "a JSON string"
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON list"
+	case 't', 'f':
+		return "true or false"
+	}
+	return "another JSON value"
 }
 
 // ConsentRequest is the body of PUT /api/v1/citizens/{id}/consent.
@@ -317,18 +370,10 @@ func DecodeObjection(b []byte) (ObjectionRequest, error) {
 	if err := DecodeStrict(b, &req, ""); err != nil {
 		return req, err
 	}
-	var err error
-	if req.Record, err = ident("record", &req.Record); err != nil {
-		return req, err
-	}
-	if req.Reason, err = text("reason", &req.Reason, MaxReason); err != nil {
-		return req, err
-	}
-	return req, nil
+	req.Reason = strings.TrimSpace(req.Reason)
+	o := scs.Objection{Record: req.Record, Reason: req.Reason}
+	return req, o.Validate()
 }
-
-// MaxReason is the longest reason accepted for an objection or a decision, in bytes.
-const MaxReason = 4096
 
 // DecisionRequest is the body of POST /api/v1/objections/{id}/decision.
 type DecisionRequest struct {
@@ -352,7 +397,8 @@ func DecodeDecision(b []byte) (uphold bool, reason string, err error) {
 	default:
 		return false, "", fieldErrorf("decision", "%q; want \"uphold\" or \"reject\"", req.Decision)
 	}
-	if reason, err = text("reason", &req.Reason, MaxReason); err != nil {
+	reason = strings.TrimSpace(req.Reason)
+	if err := scs.CheckReason("reason", reason); err != nil {
 		return false, "", err
 	}
 	return uphold, reason, nil
@@ -375,73 +421,8 @@ func DecodeAccount(b []byte) (scs.Account, error) {
 	if err := DecodeStrict(b, &req, ""); err != nil {
 		return a, err
 	}
-	var err error
-	if a.Name, err = text("name", &req.Name, 200); err != nil {
-		return a, err
-	}
-	switch req.Role {
-	case scs.RoleCitizen, scs.RoleOfficial, scs.RoleReviewer, scs.RoleAdmin, scs.RoleTeacher:
-		a.Role = req.Role
-	case "":
-		return a, fieldErrorf("role", "missing; want citizen, official, reviewer, admin or teacher")
-	default:
-		return a, fieldErrorf("role", "%q; want citizen, official, reviewer, admin or teacher", req.Role)
-	}
-	if a.Role == scs.RoleCitizen {
-		if a.Citizen, err = ident("citizen", &req.Citizen); err != nil {
-			return a, err
-		}
-	} else if req.Citizen != "" {
-		return a, fieldErrorf("citizen", "only a citizen account is bound to a citizen")
-	}
-	if a.Role == scs.RoleOfficial {
-		if a.Department, err = ident("department", &req.Department); err != nil {
-			return a, err
-		}
-	} else if req.Department != "" {
-		return a, fieldErrorf("department", "only an official account is bound to a department")
-	}
-	return a, nil
-}
-
-// ident checks a required identifier: at most jsonl.MaxID bytes, valid
-// UTF-8, no control characters or surrounding spaces.
-func ident(field string, v *string) (string, error) {
-	if v == nil || *v == "" {
-		return "", fieldErrorf(field, "missing")
-	}
-	s := *v
-	if len(s) > jsonl.MaxID {
-		return "", fieldErrorf(field, "%d bytes; the limit is %d", len(s), jsonl.MaxID)
-	}
-	if !clean(s) || strings.TrimSpace(s) != s {
-		return "", fieldErrorf(field, "%q has control characters or surrounding spaces", s)
-	}
-	return s, nil
-}
-
-// text checks a required free text of at most max bytes.
-func text(field string, v *string, max int) (string, error) {
-	if v == nil || strings.TrimSpace(*v) == "" {
-		return "", fieldErrorf(field, "missing")
-	}
-	s := strings.TrimSpace(*v)
-	if len(s) > max {
-		return "", fieldErrorf(field, "%d bytes; the limit is %d", len(s), max)
-	}
-	if !clean(strings.NewReplacer("\n", " ", "\t", " ").Replace(s)) {
-		return "", fieldErrorf(field, "has control characters or is not valid UTF-8")
-	}
-	return s, nil
-}
-
-func clean(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			return false
-		}
-	}
-	return true
+	a = scs.Account{Name: strings.TrimSpace(req.Name), Role: req.Role, Citizen: req.Citizen, Department: req.Department}
+	return a, a.Validate()
 }
 
 // parseAt reads the optional ?at= parameter (an RFC 3339 time with a zone
@@ -451,16 +432,14 @@ func (s *Server) parseAt(r *http.Request) (time.Time, error) {
 	if v == "" {
 		return s.now().UTC(), nil
 	}
-	t, err := jsonl.ParseTime(v)
-	if err != nil {
-		if strings.Contains(v, " ") {
-			// A + left unencoded in a query reads as a space.
-			return time.Time{}, fieldErrorf("at", "%v; in a URL write the offset's + as %%2B (a bare + reads as a space): at=%s",
-				err, strings.ReplaceAll(v, " ", "%2B"))
-		}
-		return time.Time{}, fieldErrorf("at", "%v", err)
+	t, err := scs.ParseTime("at", v)
+	var e *scs.Error
+	if errors.As(err, &e) && strings.Contains(v, " ") {
+		// A + left unencoded in a query reads as a space.
+		return time.Time{}, fieldErrorf("at", "%s; in a URL write the offset's + as %%2B (a bare + reads as a space): at=%s",
+			e.Message, strings.ReplaceAll(v, " ", "%2B"))
 	}
-	return t, nil
+	return t, err
 }
 
 // parseDay reads a day, YYYY-MM-DD in the scheme's time zone (or an RFC
@@ -471,14 +450,14 @@ func parseDay(field, v string, loc *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation(time.DateOnly, v, loc)
 	if err != nil {
-		t2, err2 := jsonl.ParseTime(v)
+		t2, err2 := scs.ParseTime(field, v)
 		if err2 != nil {
 			return time.Time{}, fieldErrorf(field, "%q is not a day such as 2024-03-01", v)
 		}
 		t = t2.In(loc)
 	}
-	if y := t.Year(); y < 1900 || y > 9999 {
-		return time.Time{}, fieldErrorf(field, "%q: the year must be from 1900 to 9999", v)
+	if err := scs.CheckTime(field, t); err != nil {
+		return time.Time{}, err
 	}
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
@@ -488,8 +467,8 @@ func parseDay(field, v string, loc *time.Location) (time.Time, error) {
 func (s *Server) parsePage(r *http.Request) (scs.Page, error) {
 	q := r.URL.Query()
 	p := scs.Page{Cursor: q.Get("cursor"), Limit: s.opts.PageLimit}
-	if len(p.Cursor) > 1024 {
-		return p, fieldErrorf("cursor", "%d bytes; a cursor is at most 1024", len(p.Cursor))
+	if err := scs.CheckText("cursor", p.Cursor, scs.MaxCursor, false, false); err != nil {
+		return p, err
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

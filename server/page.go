@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -200,10 +199,6 @@ func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := scs.ErrorCode(err)
 	msg := scs.ErrorMessage(err)
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		code, msg = scs.EINVALID, fe.Error()
-	}
 	if code == scs.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "Something went wrong on our side; it has been logged."
@@ -396,6 +391,12 @@ func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) error {
 }
 
 // safeNext keeps a redirect target on this site.
+// formText is a text typed in a form as the registry takes it: the line
+// ends a browser sends (CR LF) become line feeds, and surrounding space goes.
+func formText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
 func safeNext(n string) string {
 	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.ContainsAny(n, "\\\r\n") {
 		return "/"

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,8 +122,8 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	pf := r.PostForm
 	f := reportForm{ID: pf.Get("id"), Citizen: strings.TrimSpace(pf.Get("citizen")), Rule: pf.Get("rule"), At: pf.Get("at"),
-		Points: strings.TrimSpace(pf.Get("points")), Quantity: strings.TrimSpace(pf.Get("quantity")), Evidence: strings.TrimSpace(pf.Get("evidence"))}
-	if f.ID == "" || len(f.ID) > 64 {
+		Points: strings.TrimSpace(pf.Get("points")), Quantity: strings.TrimSpace(pf.Get("quantity")), Evidence: formText(pf.Get("evidence"))}
+	if f.ID == "" || len(f.ID) > scs.MaxID {
 		f.ID = "web-" + randomID()[:16]
 	}
 	ev, errs := s.eventFromForm(a, f)
@@ -142,8 +144,7 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 		if scs.ErrorCode(err) == scs.EINTERNAL {
 			return err
 		}
-		field, msg := splitField(scs.ErrorMessage(err))
-		if field != "" {
+		if field, msg := formError(err); field != "" {
 			return s.renderDesk(w, r, a, http.StatusBadRequest, f, map[string]string{field: msg}, "", nil)
 		}
 		return s.renderDesk(w, r, a, http.StatusBadRequest, f, nil, scs.ErrorMessage(err), nil)
@@ -154,16 +155,18 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 // formFields are the report form's fields, the names errors are shown at.
 var formFields = []string{"citizen", "rule", "at", "points", "quantity", "evidence"}
 
-// splitField splits "field: message" when field is one of the form's.
-func splitField(msg string) (string, string) {
-	for _, f := range formFields {
-		for _, pre := range []string{f + ": ", "records[0]." + f + ": ", "record." + f + ": "} {
-			if strings.HasPrefix(msg, pre) {
-				return f, strings.TrimPrefix(msg, pre)
-			}
-		}
+// formError returns the form field an error is about (one of formFields,
+// "" for none) and its message, from the error's structure.
+func formError(err error) (string, string) {
+	var be *scs.BatchError
+	if errors.As(err, &be) {
+		err = be.Err // the form sends one record
 	}
-	return "", msg
+	var e *scs.Error
+	if errors.As(err, &e) && slices.Contains(formFields, e.Field) {
+		return e.Field, e.Message
+	}
+	return "", scs.ErrorMessage(err)
 }
 
 func (s *Server) eventFromForm(a *scs.Account, f reportForm) (scs.Event, map[string]string) {
@@ -204,12 +207,9 @@ func (s *Server) eventFromForm(a *scs.Account, f reportForm) (scs.Event, map[str
 			ev.Quantity, ev.HasQuantity = v, true
 		}
 	}
-	if len(f.Evidence) > 4096 {
-		errs["evidence"] = "at most 4096 characters"
-	}
 	if len(errs) == 0 {
-		if err := s.eng.Check(&ev); err != nil {
-			field, msg := splitField(scs.ErrorMessage(err))
+		if err := s.checkEvent(&ev); err != nil {
+			field, msg := formError(err)
 			if field == "" {
 				field = "rule"
 			}
@@ -303,8 +303,8 @@ type listPageResult struct {
 // watchPage returns one page of the watch list through a staleCache shared
 // by every official: finding the citizens in C and D scans the city.
 func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (listPageResult, error) {
-	if len(cursor) > 256 {
-		return listPageResult{}, scs.Errorf(scs.EINVALID, "watch: the cursor is too long")
+	if err := scs.CheckText("watch", cursor, scs.MaxCursor, false, false); err != nil {
+		return listPageResult{}, err
 	}
 	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
 		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 25}, s.now())

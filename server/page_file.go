@@ -79,7 +79,7 @@ func (s *Server) pageObject(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	record := r.PostForm.Get("record")
-	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	reason := formText(r.PostForm.Get("reason"))
 	if reason == "" {
 		return s.renderFile(w, r, http.StatusBadRequest, record, "Give a reason for your objection.")
 	}

@@ -45,8 +45,8 @@ const publicTTL = 30 * time.Second
 // publicPage returns one page of 50 of the public list through a
 // staleCache: finding the citizens in D scans the city.
 func (s *Server) publicPage(cursor string) (listPageResult, error) {
-	if len(cursor) > 256 {
-		return listPageResult{}, scs.Errorf(scs.EINVALID, "cursor: too long")
+	if err := scs.CheckText("cursor", cursor, scs.MaxCursor, false, false); err != nil {
+		return listPageResult{}, err
 	}
 	lp, _, err := s.web.public.get(cursor, publicTTL, func(ctx context.Context) (listPageResult, error) {
 		e, next, err := s.reg.PublicList(ctx, scs.Page{Cursor: cursor, Limit: 50}, s.now())

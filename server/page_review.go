@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"scs"
 )
@@ -97,7 +96,7 @@ func (s *Server) pageDecide(w http.ResponseWriter, r *http.Request) error {
 		return scs.Errorf(scs.ENOTFOUND, "objection %q: not a number", r.PathValue("id"))
 	}
 	decision := r.PostForm.Get("decision")
-	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	reason := formText(r.PostForm.Get("reason"))
 	if decision != "uphold" && decision != "reject" {
 		return s.renderReview(w, r, http.StatusBadRequest, id, "Choose uphold or reject.")
 	}

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"scs"
 )
@@ -39,37 +38,12 @@ func (db *DB) CreateAccount(ctx context.Context, by *scs.Account, a scs.Account)
 	if err := need(by, "creating accounts", scs.RoleAdmin); err != nil {
 		return scs.Account{}, "", err
 	}
-	if strings.TrimSpace(a.Name) == "" {
-		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "name: missing")
+	if err := a.Validate(); err != nil {
+		return scs.Account{}, "", err
 	}
-	if len(a.Name) > 256 || !utf8.ValidString(a.Name) || strings.ContainsFunc(a.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "name: want at most 256 bytes of text without control characters")
-	}
-	switch a.Role {
-	case scs.RoleCitizen:
-		if a.Citizen == "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "citizen: a citizen account must name its citizen")
-		}
-		if a.Department != "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "department: only official accounts have a department")
-		}
-	case scs.RoleOfficial:
-		if a.Department == "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "department: an official account must name its department")
-		}
-		if !db.isDepartment(a.Department) {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "department: no rule of scheme %s belongs to department %q (known: %s)",
-				db.scheme.Name, a.Department, strings.Join(db.Departments(), ", "))
-		}
-		if a.Citizen != "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "citizen: only citizen accounts are bound to a citizen")
-		}
-	case scs.RoleReviewer, scs.RoleAdmin, scs.RoleTeacher:
-		if a.Citizen != "" || a.Department != "" {
-			return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %s accounts have no citizen or department", a.Role)
-		}
-	default:
-		return scs.Account{}, "", scs.Errorf(scs.EINVALID, "role: %q is not one of citizen, official, reviewer, admin, teacher", a.Role)
+	if a.Role == scs.RoleOfficial && !db.isDepartment(a.Department) {
+		return scs.Account{}, "", scs.FieldErrorf(scs.EINVALID, "department", "no rule of scheme %s belongs to department %q (known: %s)",
+			db.scheme.Name, a.Department, strings.Join(db.Departments(), ", "))
 	}
 	token, err := newToken()
 	if err != nil {
@@ -141,20 +115,20 @@ func scanAccount(row interface{ Scan(...any) error }) (scs.Account, error) {
 // scs.EUNAUTHORIZED (missing, unknown or revoked token).
 func (db *DB) Authenticate(ctx context.Context, token string) (*scs.Account, error) {
 	if token == "" {
-		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: missing")
+		return nil, scs.FieldErrorf(scs.EUNAUTHORIZED, "token", "missing")
 	}
 	if len(token) > 512 {
-		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: not a token of this registry")
+		return nil, scs.FieldErrorf(scs.EUNAUTHORIZED, "token", "not a token of this registry")
 	}
 	a, err := scanAccount(db.rc.QueryRowContext(ctx, db.q(`SELECT `+accountCols+` FROM accounts WHERE token_hash = ?`), hashToken(token)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: not a token of this registry")
+		return nil, scs.FieldErrorf(scs.EUNAUTHORIZED, "token", "not a token of this registry")
 	}
 	if err != nil {
 		return nil, internal("authenticate", err)
 	}
 	if a.Revoked != nil {
-		return nil, scs.Errorf(scs.EUNAUTHORIZED, "token: account %d (%s) was revoked at %s", a.ID, a.Name, a.Revoked.Format(time.RFC3339))
+		return nil, scs.FieldErrorf(scs.EUNAUTHORIZED, "token", "account %d (%s) was revoked at %s", a.ID, a.Name, a.Revoked.Format(time.RFC3339))
 	}
 	return &a, nil
 }
@@ -191,7 +165,7 @@ func (db *DB) RevokeAccount(ctx context.Context, by *scs.Account, id int64) erro
 		var revoked sql.NullInt64
 		err := w.queryRow(`SELECT revoked FROM accounts WHERE id = ?`, id).Scan(&revoked)
 		if errors.Is(err, sql.ErrNoRows) {
-			return scs.Errorf(scs.ENOTFOUND, "account: no account %d", id)
+			return scs.FieldErrorf(scs.ENOTFOUND, "account", "no account %d", id)
 		}
 		if err != nil {
 			return internal("revoke", err)

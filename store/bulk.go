@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -36,11 +37,11 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 	first := make(map[string]time.Time, len(cs))
 	known := make(map[string]int, len(cs))
 	for i := range cs {
-		if err := checkCitizen(&cs[i], now); err != nil {
-			return prefixErr(citizenPrefix(i, cs[i].ID), err)
+		if err := cs[i].Validate(now); err != nil {
+			return &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: err}
 		}
 		if j, dup := known[cs[i].ID]; dup {
-			return scs.Errorf(scs.EINVALID, "%sid: also citizens[%d]", citizenPrefix(i, cs[i].ID), j)
+			return &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: scs.FieldErrorf(scs.EINVALID, "id", "also citizens[%d]", j)}
 		}
 		known[cs[i].ID] = i
 	}
@@ -49,13 +50,13 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 	for i := range evs {
 		ev := evs[i]
 		if err := db.validate(by, &ev, now, false); err != nil {
-			return prefixErr(recordPrefix(i, 2, ev.ID), err)
+			return &scs.BatchError{Index: i, ID: ev.ID, Err: err}
 		}
 		if _, ok := known[ev.Citizen]; !ok {
-			return scs.Errorf(scs.EINVALID, "%scitizen: %q is not among the citizens loaded", recordPrefix(i, 2, ev.ID), ev.Citizen)
+			return &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.EINVALID, "citizen", "%q is not among the citizens loaded", ev.Citizen)}
 		}
 		if j, dup := ids[ev.ID]; dup {
-			return scs.Errorf(scs.ECONFLICT, "%sid: also records[%d]", recordPrefix(i, 2, ev.ID), j)
+			return &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id", "also records[%d]", j)}
 		}
 		ids[ev.ID] = i
 		if f, ok := first[ev.Citizen]; !ok || ev.At.Before(f) {
@@ -130,13 +131,6 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 	})
 }
 
-func citizenPrefix(i int, id string) string {
-	if id == "" {
-		return "citizens[" + itoa(i) + "]: "
-	}
-	return "citizens[" + itoa(i) + "] (id \"" + id + "\"): "
-}
-
 // CheckRecord validates one record as ReportRecords would for by, without
 // storing it, and fills in its department: the rule, quantity, points,
 // time and department checks, and the reporting account's right to report
@@ -153,21 +147,18 @@ func (db *DB) CheckRecord(by *scs.Account, ev *scs.Event) error {
 // details is scs.ECONFLICT; with the same details it is kept as it is), and
 // records go through the ordinary write path, so a record already stored
 // with the same content is kept once and one with other content is
-// scs.ECONFLICT. Any error stores nothing. where names the i-th record in
-// error messages (nil for "records[i]"). added is how many records were
-// new.
-func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citizen, evs []scs.Event, where func(i int) string) (added int, err error) {
+// scs.ECONFLICT. Any error stores nothing. An error about one citizen or
+// record is a *scs.BatchError with its index in citizens or evs. added is
+// how many records were new.
+func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citizen, evs []scs.Event) (added int, err error) {
 	if err := need(by, "importing", scs.RoleAdmin); err != nil {
 		return 0, err
-	}
-	if where == nil {
-		where = func(i int) string { return recordPrefix(i, 2, evs[i].ID) }
 	}
 	now := db.now()
 	cs := slices.Clone(citizens)
 	for i := range cs {
-		if err := checkCitizen(&cs[i], now); err != nil {
-			return 0, prefixErr(citizenPrefix(i, cs[i].ID), err)
+		if err := cs[i].Validate(now); err != nil {
+			return 0, &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: err}
 		}
 		if cs[i].Registered.IsZero() {
 			cs[i].Registered = now
@@ -177,7 +168,7 @@ func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citize
 	evs = slices.Clone(evs)
 	for i := range evs {
 		if err := db.validate(by, &evs[i], now, true); err != nil {
-			return 0, prefixErr(where(i), err)
+			return 0, &scs.BatchError{Index: i, ID: evs[i].ID, Err: err}
 		}
 	}
 	err = db.write(ctx, func(w *wtx) error {
@@ -192,7 +183,7 @@ func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citize
 				return err
 			}
 			if have.Name != c.Name || have.Neighbourhood != c.Neighbourhood || have.BirthYear != c.BirthYear {
-				return scs.Errorf(scs.ECONFLICT, "%sid: citizen %q is registered with other details", citizenPrefix(i, c.ID), c.ID)
+				return &scs.BatchError{List: "citizens", Index: i, ID: c.ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id", "citizen %q is registered with other details", c.ID)}
 			}
 		}
 		if len(fresh) > 0 {
@@ -204,7 +195,11 @@ func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citize
 		for start := 0; start < len(evs); start += MaxBatch {
 			end := min(start+MaxBatch, len(evs))
 			if _, err := w.appendRecords(by, evs[start:end]); err != nil {
-				return remapBatchErr(err, start, where)
+				var be *scs.BatchError
+				if errors.As(err, &be) {
+					be.Index += start // appendRecords counts from the chunk's start
+				}
+				return err
 			}
 		}
 		added = w.entries - before
@@ -214,21 +209,6 @@ func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citize
 		return 0, err
 	}
 	return added, nil
-}
-
-// remapBatchErr is for Import: appendRecords errors name records[i] of a
-// chunk; Import names them by where(start+i).
-func remapBatchErr(err error, start int, where func(int) string) error {
-	if err == nil {
-		return nil
-	}
-	msg := scs.ErrorMessage(err)
-	var i int
-	var rest string
-	if n, _ := sscanIndex(msg, &i, &rest); n {
-		return scs.Errorf(scs.ErrorCode(err), "%s%s", where(start+i), rest)
-	}
-	return err
 }
 
 // Export calls fn for every record that stands (not reversed), in ledger

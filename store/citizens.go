@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -30,13 +31,13 @@ type citizenWire struct {
 // *jsonl.LineError with Line 0 naming the field.
 func DecodeCitizen(line []byte) (scs.Citizen, error) {
 	var w citizenWire
+	if le := jsonl.CheckObject(line, "id", "name", "neighbourhood", "birth_year", "consent", "registered"); le != nil {
+		return scs.Citizen{}, le
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-			return scs.Citizen{}, &jsonl.LineError{Field: strings.Trim(f, `"`), Message: "unknown field (known: id, name, neighbourhood, birth_year, consent, registered)"}
-		}
 		if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
 			return scs.Citizen{}, &jsonl.LineError{Field: te.Field, Message: fmt.Sprintf("wrong type: a JSON %s", te.Value)}
 		}
@@ -64,15 +65,18 @@ func DecodeCitizen(line []byte) (scs.Citizen, error) {
 		c.Consent = *w.Consent
 	}
 	if w.Registered != nil && *w.Registered != "" {
-		t, err := jsonl.ParseTime(*w.Registered)
+		t, err := scs.ParseTime("registered", *w.Registered)
 		if err != nil {
-			return c, &jsonl.LineError{Field: "registered", Message: err.Error()}
+			return c, &jsonl.LineError{Field: "registered", Message: err.(*scs.Error).Message}
 		}
 		c.Registered = t
 	}
-	if err := checkCitizen(&c, time.Now()); err != nil {
-		f, m, _ := strings.Cut(scs.ErrorMessage(err), ": ")
-		return c, &jsonl.LineError{Field: f, Message: m}
+	if err := c.Validate(time.Now()); err != nil {
+		var e *scs.Error
+		if errors.As(err, &e) {
+			return c, &jsonl.LineError{Field: e.Field, Message: e.Message}
+		}
+		return c, &jsonl.LineError{Message: err.Error()}
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -195,6 +196,7 @@ func oracle(t *testing.T, db *DB, citizen string, evs []scs.Event, at time.Time)
 }
 
 func conformance(t *testing.T, open func(testing.TB) *DB) {
+	t.Run("HostileInput", func(t *testing.T) { hostileInput(t, open) })
 	t.Run("Settings", func(t *testing.T) {
 		db := open(t)
 		ctx := context.Background()
@@ -790,7 +792,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 			go func() {
 				defer wg.Done()
 				if w == 0 {
-					_, err := f.db.Import(f.ctx, f.admin, nil, big, nil)
+					_, err := f.db.Import(f.ctx, f.admin, nil, big)
 					if scs.ErrorCode(err) != scs.ECONFLICT {
 						t.Errorf("import with a conflict: %v", err)
 					}
@@ -909,11 +911,11 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		}
 		db2 := open(t)
 		db2.SetClock(func() time.Time { return t0 })
-		added, err := db2.Import(ctx, Operator(), cs, evs, nil)
+		added, err := db2.Import(ctx, Operator(), cs, evs)
 		if err != nil || added != len(evs) {
 			t.Fatalf("import: %d, %v (want %d+%d)", added, err, len(cs), len(evs))
 		}
-		added, err = db2.Import(ctx, Operator(), cs, evs, nil)
+		added, err = db2.Import(ctx, Operator(), cs, evs)
 		if err != nil || added != 0 {
 			t.Fatalf("import again: %d, %v", added, err)
 		}
@@ -925,10 +927,11 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		}
 		// A bad record stores nothing.
 		bad := append(slices.Clone(evs[:3]), ev("new-1", cs[0].ID, "returned-lost-money", t0.Add(-time.Hour)), ev("x", cs[0].ID, "nonsense", t0))
-		_, err = db2.Import(ctx, Operator(), nil, bad, func(i int) string { return fmt.Sprintf("line %d: ", i+1) })
+		_, err = db2.Import(ctx, Operator(), nil, bad)
 		wantCode(t, err, scs.EINVALID)
-		if !strings.HasPrefix(scs.ErrorMessage(err), "line 5: rule") {
-			t.Fatalf("message %q", scs.ErrorMessage(err))
+		var be *scs.BatchError
+		if !errors.As(err, &be) || be.Index != 4 || be.ID != "x" || scs.ErrorField(err) != "records[4].rule" {
+			t.Fatalf("error %v: want a BatchError naming records[4].rule", err)
 		}
 		var n2 int
 		db2.r.QueryRow(db2.q(`SELECT COUNT(*) FROM ledger WHERE rid = ?`), "new-1").Scan(&n2)

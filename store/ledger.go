@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"scs"
 	"scs/engine"
@@ -407,76 +406,26 @@ func queryIn(run runQuery, head string, ids []string, each func(*sql.Rows) error
 	return nil
 }
 
-// recordPrefix names a record of a batch in an error message.
-func recordPrefix(i int, n int, id string) string {
-	if n == 1 {
-		if id == "" {
-			return ""
-		}
-		return fmt.Sprintf("record %q: ", id)
-	}
-	if id == "" {
-		return fmt.Sprintf("records[%d]: ", i)
-	}
-	return fmt.Sprintf("records[%d] (id %q): ", i, id)
-}
-
-func prefixErr(prefix string, err error) error {
-	if prefix == "" {
-		return err
-	}
-	return scs.Errorf(scs.ErrorCode(err), "%s%s", prefix, scs.ErrorMessage(err))
-}
-
-// checkIdent checks an identifier field (ids, citizen and department names).
-func checkIdent(field, s string, required bool) error {
-	if s == "" {
-		if required {
-			return scs.Errorf(scs.EINVALID, "%s: missing", field)
-		}
-		return nil
-	}
-	if len(s) > 128 {
-		return scs.Errorf(scs.EINVALID, "%s: %d bytes; the limit is 128", field, len(s))
-	}
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) || strings.TrimSpace(s) != s {
-		return scs.Errorf(scs.EINVALID, "%s: %q has control characters or surrounding spaces", field, s)
-	}
-	return nil
-}
-
 // validate checks one record against the scheme and the reporting account
 // and fills in its department.
 func (db *DB) validate(by *scs.Account, ev *scs.Event, recorded time.Time, checkFuture bool) error {
-	if err := checkIdent("id", ev.ID, true); err != nil {
-		return err
-	}
-	if err := checkIdent("citizen", ev.Citizen, true); err != nil {
+	if err := ev.Validate(); err != nil {
 		return err
 	}
 	if err := db.eng.Check(ev); err != nil {
 		return err
 	}
-	if len(ev.Evidence) > 4096 {
-		return scs.Errorf(scs.EINVALID, "evidence: %d bytes; the limit is 4096", len(ev.Evidence))
-	}
-	if !utf8.ValidString(ev.Evidence) {
-		return scs.Errorf(scs.EINVALID, "evidence: not valid UTF-8")
-	}
-	if y := ev.At.Year(); y < 1900 || y > 9999 {
-		return scs.Errorf(scs.EINVALID, "at: the year must be from 1900 to 9999")
-	}
-	ev.At = ev.At.UTC()
+	ev.Normalize()
 	if checkFuture && ev.At.After(recorded.Add(maxFuture)) {
-		return scs.Errorf(scs.EINVALID, "at: %s is in the future (the registry's time is %s)", ev.At.Format(time.RFC3339), recorded.Format(time.RFC3339))
+		return scs.FieldErrorf(scs.EINVALID, "at", "%s is in the future (the registry's time is %s)", ev.At.Format(time.RFC3339), recorded.Format(time.RFC3339))
 	}
 	r, _ := db.scheme.Rule(ev.Rule)
 	if ev.Department != "" && ev.Department != r.Department {
-		return scs.Errorf(scs.EINVALID, "department: rule %s belongs to department %s, not %s", r.ID, r.Department, ev.Department)
+		return scs.FieldErrorf(scs.EINVALID, "department", "rule %s belongs to department %s, not %s", r.ID, r.Department, ev.Department)
 	}
 	ev.Department = r.Department
 	if by.Role == scs.RoleOfficial && by.Department != r.Department {
-		return scs.Errorf(scs.EFORBIDDEN, "rule: rule %s belongs to department %s; account %d (%s) reports for department %s only",
+		return scs.FieldErrorf(scs.EFORBIDDEN, "rule", "rule %s belongs to department %s; account %d (%s) reports for department %s only",
 			r.ID, r.Department, by.ID, by.Name, by.Department)
 	}
 	return nil
@@ -536,8 +485,8 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 	for i := range evs {
 		if j, ok := first[evs[i].ID]; ok {
 			if !sameEvent(&evs[i], &evs[j]) {
-				return nil, scs.Errorf(scs.ECONFLICT, "%sthe batch has id %q twice with different content (records[%d] and records[%d])",
-					recordPrefix(i, n, evs[i].ID), evs[i].ID, j, i)
+				return nil, &scs.BatchError{Index: i, ID: evs[i].ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id",
+					"the batch has id %q twice with different content (records[%d] and records[%d])", evs[i].ID, j, i)}
 			}
 			continue
 		}
@@ -556,7 +505,7 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 	}
 	for i := range evs {
 		if ps[evs[i].Citizen] == nil {
-			return nil, scs.Errorf(scs.EINVALID, "%scitizen: no citizen %q is registered", recordPrefix(i, n, evs[i].ID), evs[i].Citizen)
+			return nil, &scs.BatchError{Index: i, ID: evs[i].ID, Err: scs.FieldErrorf(scs.EINVALID, "citizen", "no citizen %q is registered", evs[i].Citizen)}
 		}
 	}
 	existing, err := existingRecords(w.queryStmt, ids)
@@ -573,8 +522,8 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 		}
 		if e, ok := existing[ev.ID]; ok {
 			if !sameRecord(e, ev) {
-				return nil, scs.Errorf(scs.ECONFLICT, "%sid %q is already recorded (seq %d) with different content",
-					recordPrefix(i, n, ev.ID), ev.ID, e.Seq)
+				return nil, &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id",
+					"%q is already recorded (seq %d) with different content", ev.ID, e.Seq)}
 			}
 			out[i] = e.record(e.hash[:], false)
 			continue
@@ -659,7 +608,7 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 			for _, i := range idx {
 				ev := fresh[i].event()
 				if err := db.step(p, &ev, fresh[i].Seq); err != nil {
-					return prefixErr(recordPrefix(0, 1, fresh[i].Rid), err)
+					return fmt.Errorf("record %q: %w", fresh[i].Rid, err)
 				}
 			}
 		} else {
@@ -712,7 +661,7 @@ type citizenRef struct {
 }
 
 // registerCitizens appends citizen entries and creates the citizens' rows
-// and empty projections. cs have passed checkCitizen.
+// and empty projections. cs have passed Citizen.Validate.
 func (w *wtx) registerCitizens(by *scs.Account, cs []scs.Citizen, withProjections bool) error {
 	es := make([]entry, len(cs))
 	for i, c := range cs {
@@ -754,54 +703,4 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// checkCitizen validates a registration.
-func checkCitizen(c *scs.Citizen, now time.Time) error {
-	if err := checkIdent("id", c.ID, true); err != nil {
-		return err
-	}
-	if strings.TrimSpace(c.Name) == "" {
-		return scs.Errorf(scs.EINVALID, "name: missing")
-	}
-	if len(c.Name) > 256 || !utf8.ValidString(c.Name) || strings.ContainsFunc(c.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return scs.Errorf(scs.EINVALID, "name: want at most 256 bytes of text without control characters")
-	}
-	if err := checkIdent("neighbourhood", c.Neighbourhood, true); err != nil {
-		return err
-	}
-	if c.BirthYear < 1900 || c.BirthYear > now.Year() {
-		return scs.Errorf(scs.EINVALID, "birth_year: %d is not a year from 1900 to %d", c.BirthYear, now.Year())
-	}
-	if c.ResidentSince != nil {
-		if c.ResidentSince.After(now) || c.ResidentSince.Year() < c.BirthYear {
-			return scs.Errorf(scs.EINVALID, "resident_since: %s is not between the birth year %d and now", c.ResidentSince.UTC().Format(time.RFC3339), c.BirthYear)
-		}
-		t := c.ResidentSince.UTC()
-		c.ResidentSince = &t
-	}
-	return nil
-}
-
 func itoa(i int) string { return strconv.Itoa(i) }
-
-// sscanIndex parses a message that starts "records[i]..." into i and the
-// text after the record's name (the ": " that follows it).
-func sscanIndex(msg string, i *int, rest *string) (bool, error) {
-	s, ok := strings.CutPrefix(msg, "records[")
-	if !ok {
-		return false, nil
-	}
-	j := strings.IndexByte(s, ']')
-	if j < 0 {
-		return false, nil
-	}
-	n, err := strconv.Atoi(s[:j])
-	if err != nil {
-		return false, err
-	}
-	k := strings.Index(s, ": ")
-	if k < 0 {
-		return false, nil
-	}
-	*i, *rest = n, s[k+2:]
-	return true, nil
-}

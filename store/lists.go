@@ -125,10 +125,10 @@ func normPage(p scs.Page) (scs.Page, error) {
 		p.Limit = DefaultPage
 	}
 	if p.Limit < 0 || p.Limit > MaxPage {
-		return p, scs.Errorf(scs.EINVALID, "limit: %d is not from 1 to %d", p.Limit, MaxPage)
+		return p, scs.FieldErrorf(scs.EINVALID, "limit", "%d is not from 1 to %d", p.Limit, MaxPage)
 	}
-	if len(p.Cursor) > 256 {
-		return p, scs.Errorf(scs.EINVALID, "cursor: too long")
+	if err := scs.CheckText("cursor", p.Cursor, scs.MaxCursor, false, false); err != nil {
+		return p, err
 	}
 	return p, nil
 }
@@ -241,7 +241,10 @@ func (db *DB) Visits(ctx context.Context, by *scs.Account, day time.Time, neighb
 		return nil, err
 	}
 	if day.IsZero() {
-		return nil, scs.Errorf(scs.EINVALID, "day: missing")
+		return nil, scs.FieldErrorf(scs.EINVALID, "day", "missing")
+	}
+	if err := scs.CheckID("neighbourhood", neighbourhood, false); err != nil {
+		return nil, err
 	}
 	loc := db.scheme.Location
 	if loc == nil {

@@ -6,26 +6,9 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"scs"
 )
-
-// MaxReason is the longest objection or decision reason, in bytes.
-const MaxReason = 4000
-
-func checkReason(field, s string) error {
-	if strings.TrimSpace(s) == "" {
-		return scs.Errorf(scs.EINVALID, "%s: missing; say why", field)
-	}
-	if len(s) > MaxReason {
-		return scs.Errorf(scs.EINVALID, "%s: %d bytes; the limit is %d", field, len(s), MaxReason)
-	}
-	if !utf8.ValidString(s) {
-		return scs.Errorf(scs.EINVALID, "%s: not valid UTF-8", field)
-	}
-	return nil
-}
 
 // Object files an objection to one of the citizen's records (the citizen,
 // admin). The record must be the citizen's, not reversed, and without an
@@ -38,10 +21,10 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 	if err := own(by, citizen, "object to records"); err != nil {
 		return scs.Objection{}, err
 	}
-	if err := checkIdent("record", record, true); err != nil {
+	if err := scs.CheckID("citizen", citizen, true); err != nil {
 		return scs.Objection{}, err
 	}
-	if err := checkReason("reason", reason); err != nil {
+	if err := (&scs.Objection{Record: record, Reason: reason}).Validate(); err != nil {
 		return scs.Objection{}, err
 	}
 	var o scs.Objection
@@ -53,7 +36,7 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 		var owner string
 		err := w.queryRow(`SELECT seq, citizen FROM ledger WHERE rid = ?`, record).Scan(&seq, &owner)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != citizen) {
-			return scs.Errorf(scs.ENOTFOUND, "record: citizen %s has no record %q", citizen, record)
+			return scs.FieldErrorf(scs.ENOTFOUND, "record", "citizen %s has no record %q", citizen, record)
 		}
 		if err != nil {
 			return internal("objection", err)
@@ -63,12 +46,12 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 			return err
 		}
 		if rev {
-			return scs.Errorf(scs.ECONFLICT, "record: %q is already reversed", record)
+			return scs.FieldErrorf(scs.ECONFLICT, "record", "%q is already reversed", record)
 		}
 		var open int64
 		err = w.queryRow(`SELECT id FROM objections WHERE seq = ? AND status = ?`, seq, scs.ObjectionOpen).Scan(&open)
 		if err == nil {
-			return scs.Errorf(scs.ECONFLICT, "record: objection %d to %q is still open", open, record)
+			return scs.FieldErrorf(scs.ECONFLICT, "record", "objection %d to %q is still open", open, record)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return internal("objection", err)
@@ -95,7 +78,7 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 	if err := need(by, "deciding objections", scs.RoleReviewer, scs.RoleAdmin); err != nil {
 		return scs.Objection{}, err
 	}
-	if err := checkReason("reason", reason); err != nil {
+	if err := scs.CheckReason("reason", reason); err != nil {
 		return scs.Objection{}, err
 	}
 	var o scs.Objection
@@ -105,11 +88,11 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 			return err
 		}
 		if len(os) == 0 {
-			return scs.Errorf(scs.ENOTFOUND, "objection: no objection %d", id)
+			return scs.FieldErrorf(scs.ENOTFOUND, "objection", "no objection %d", id)
 		}
 		o = os[0]
 		if o.Status != scs.ObjectionOpen {
-			return scs.Errorf(scs.ECONFLICT, "objection: %d was already %s on %s", id, o.Status, o.Decided.Format(time.RFC3339))
+			return scs.FieldErrorf(scs.ECONFLICT, "objection", "%d was already %s on %s", id, o.Status, o.Decided.Format(time.RFC3339))
 		}
 		o.Status = scs.ObjectionRejected
 		if uphold {
@@ -159,7 +142,7 @@ func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, at
 	switch status {
 	case "", scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected:
 	default:
-		return nil, scs.Errorf(scs.EINVALID, "status: %q is not one of open, upheld, rejected", status)
+		return nil, scs.FieldErrorf(scs.EINVALID, "status", "%q is not one of open, upheld, rejected", status)
 	}
 	var where []string
 	var args []any

@@ -63,16 +63,16 @@ func (db *DB) ReportRecords(ctx context.Context, by *scs.Account, evs []scs.Even
 		return nil, err
 	}
 	if len(evs) == 0 {
-		return nil, scs.Errorf(scs.EINVALID, "records: the batch is empty")
+		return nil, scs.FieldErrorf(scs.EINVALID, "records", "the batch is empty")
 	}
 	if len(evs) > MaxBatch {
-		return nil, scs.Errorf(scs.EINVALID, "records: %d records; a batch holds at most %d", len(evs), MaxBatch)
+		return nil, scs.FieldErrorf(scs.EINVALID, "records", "%d records; a batch holds at most %d", len(evs), MaxBatch)
 	}
 	evs = slices.Clone(evs)
 	now := db.now()
 	for i := range evs {
 		if err := db.validate(by, &evs[i], now, true); err != nil {
-			return nil, prefixErr(recordPrefix(i, len(evs), evs[i].ID), err)
+			return nil, &scs.BatchError{Index: i, ID: evs[i].ID, Err: err}
 		}
 	}
 	var out []scs.Record
@@ -92,7 +92,7 @@ func (db *DB) RegisterCitizen(ctx context.Context, by *scs.Account, c scs.Citize
 		return scs.Citizen{}, err
 	}
 	now := db.now()
-	if err := checkCitizen(&c, now); err != nil {
+	if err := c.Validate(now); err != nil {
 		return scs.Citizen{}, err
 	}
 	c.Registered = now
@@ -102,7 +102,7 @@ func (db *DB) RegisterCitizen(ctx context.Context, by *scs.Account, c scs.Citize
 			return internal("citizen", err)
 		}
 		if n > 0 {
-			return scs.Errorf(scs.ECONFLICT, "id: citizen %q is already registered", c.ID)
+			return scs.FieldErrorf(scs.ECONFLICT, "id", "citizen %q is already registered", c.ID)
 		}
 		c.Registered = w.now
 		return w.registerCitizens(by, []scs.Citizen{c}, true)
@@ -164,6 +164,9 @@ func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, c
 
 func (db *DB) citizen(ctx context.Context, q querier, id string) (scs.Citizen, error) {
 	c := scs.Citizen{ID: id}
+	if err := scs.CheckID("citizen", id, true); err != nil {
+		return c, err
+	}
 	var consent int
 	var reg, res int64
 	err := q.QueryRowContext(ctx, db.q(`SELECT name, neighbourhood, birth_year, consent, registered, resident_since FROM citizens WHERE id = ?`), id).
@@ -347,8 +350,11 @@ func (db *DB) Decide(ctx context.Context, by *scs.Account, citizen, capability s
 	if err := own(by, citizen, "ask for decisions"); err != nil {
 		return scs.Decision{}, err
 	}
+	if err := scs.CheckID("citizen", citizen, true); err != nil {
+		return scs.Decision{}, err
+	}
 	if _, ok := db.scheme.Capability(capability); !ok {
-		return scs.Decision{}, scs.Errorf(scs.ENOTFOUND, "capability: %q is not in scheme %s", capability, db.scheme.Name)
+		return scs.Decision{}, scs.FieldErrorf(scs.ENOTFOUND, "capability", "%q is not in scheme %s", capability, db.scheme.Name)
 	}
 	at = at.UTC()
 	var state []byte

@@ -95,7 +95,12 @@ func cmdImport(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "scs import: %d bad lines; nothing stored\n", bad)
 		return errReported
 	}
-	added, err := db.Import(e.ctx, by, citizens, evs, func(i int) string { return fmt.Sprintf("%s: line %d: ", name, lines[i]) })
+	added, err := db.Import(e.ctx, by, citizens, evs)
+	var be *scs.BatchError
+	if errors.As(err, &be) && be.List == "" && be.Index < len(lines) {
+		// Name the record by its line, not its position among the good ones.
+		return &scs.Error{Code: scs.ErrorCode(be.Err), Message: fmt.Sprintf("%s: line %d: %s", name, lines[be.Index], scs.ErrorMessage(be.Err))}
+	}
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,11 @@ type DemoCity struct {
 	Citizens []scs.Citizen     // ID, Name (synthetic), Neighbourhood, BirthYear, Consent (opted in), Registered
 	Events   []scs.Event       // every record of every citizen (opted in or not), sorted by time, unique IDs
 	Settings map[string]string // the simulation settings that made this city
-	Start    time.Time
-	End      time.Time
+	// Grades counts the scored citizens in each grade of the scheme (in
+	// its order) at End.
+	Grades []int64
+	Start  time.Time
+	End    time.Time
 }
 
 // Demo simulates a city with the default model under scheme s and returns
@@ -79,6 +82,7 @@ func Demo(ctx context.Context, s *scs.Scheme, o DemoOptions) (*DemoCity, error) 
 		city.Events[i] = chunks[k.chunk][k.pos]
 	}
 	city.Start, city.End = res.Start, res.End
+	city.Grades = res.Metrics.GradeCounts[len(res.Metrics.GradeCounts)-1]
 	city.Settings = map[string]string{
 		"scheme":   s.Name,
 		"citizens": strconv.Itoa(o.Citizens),

@@ -224,8 +224,10 @@ func (db *DB) objectionEntry(ctx context.Context, q querier, o *scs.Objection) e
 			return internal("objection trail", err)
 		}
 		te = t.TrailEntry
-		before := te.Score - te.Applied
-		o.ScoreBefore = &before
+		if !te.NotScored {
+			before := te.Score - te.Applied
+			o.ScoreBefore = &before
+		}
 	case errors.Is(err, sql.ErrNoRows):
 	default:
 		return internal("objection trail", err)

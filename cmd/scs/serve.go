@@ -162,10 +162,11 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 	}
 	var demoCitizen string
 	var settings map[string]string
+	var city *sim.DemoCity
 	if citizens > 0 {
 		start := time.Now()
 		fmt.Fprintf(e.stderr, "scs: empty database: making a demo city of %d citizens with %d years of records...\n", citizens, years)
-		city, err := sim.Demo(e.ctx, sc, sim.DemoOptions{Citizens: citizens, Years: years, Seed: demoSeed, End: time.Now().UTC()})
+		city, err = sim.Demo(e.ctx, sc, sim.DemoOptions{Citizens: citizens, Years: years, Seed: demoSeed, End: time.Now().UTC()})
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +174,7 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 			return nil, err
 		}
 		fmt.Fprintf(e.stderr, "scs: loaded %d citizens and %d records in %s\n", len(city.Citizens), len(city.Events), time.Since(start).Round(time.Millisecond))
-		demoCitizen = pickDemoCitizen(city.Citizens, city.Events)
+		demoCitizen = pickDemoCitizen(sc, city.Citizens, city.Events)
 		settings = city.Settings
 	}
 	accounts = []scs.Account{
@@ -187,10 +188,14 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(e.stdout, "Demo accounts; each token is shown only now (make more with scs accounts create):")
 	fmt.Fprintln(tw, "ROLE\tBOUND-TO\tTOKEN")
+	var reviewer scs.Account
 	for _, a := range accounts {
-		_, token, err := db.CreateAccount(e.ctx, store.Operator(), a)
+		made, token, err := db.CreateAccount(e.ctx, store.Operator(), a)
 		if err != nil {
 			return nil, err
+		}
+		if a.Role == scs.RoleReviewer {
+			reviewer = made
 		}
 		bound := "-"
 		if a.Citizen != "" {
@@ -204,12 +209,84 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 		return nil, err
 	}
 	log.Info("first start: demo accounts created", "accounts", len(accounts))
+	if demoCitizen != "" {
+		if err := demoObjections(e, db, sc, city, demoCitizen, &reviewer); err != nil {
+			return nil, err
+		}
+	}
 	return settings, nil
 }
 
+// demoObjections files the demo city's two objections, so that the
+// reviewer's desk and the files show due process from the start: the demo
+// citizen objects to their latest deduction (left open), and the scored
+// citizen with the most deductions objects to their latest one, which the demo
+// reviewer rejects. Their reasons say they are the demo's.
+func demoObjections(e *env, db *store.DB, sc *scs.Scheme, city *sim.DemoCity, demoCitizen string, reviewer *scs.Account) error {
+	last := map[string]string{} // citizen -> their latest deduction
+	n := map[string]int{}
+	scored := map[string]bool{}
+	for _, c := range city.Citizens {
+		scored[c.ID] = c.Consent || !sc.ConsentRequired
+	}
+	evs := city.Events
+	for i := range evs {
+		if r, ok := sc.Rule(evs[i].Rule); ok && deducts(r) {
+			last[evs[i].Citizen] = evs[i].ID
+			n[evs[i].Citizen]++
+		}
+	}
+	if rec, ok := last[demoCitizen]; ok {
+		if _, err := db.Object(e.ctx, store.Operator(), demoCitizen, rec, "(demo) This record is not mine: I was elsewhere that day."); err != nil {
+			return err
+		}
+	}
+	other := ""
+	for c, k := range n {
+		if c != demoCitizen && scored[c] && (other == "" || k > n[other] || k == n[other] && c < other) {
+			other = c
+		}
+	}
+	if other == "" {
+		return nil
+	}
+	o, err := db.Object(e.ctx, store.Operator(), other, last[other], "(demo) The amount recorded is wrong.")
+	if err != nil {
+		return err
+	}
+	_, err = db.DecideObjection(e.ctx, reviewer, o.ID, false, "(demo) The department's evidence shows the amount recorded; the record stands.")
+	return err
+}
+
+// deducts reports whether rule r can only take points away.
+func deducts(r *scs.Rule) bool {
+	switch ef := r.Effect; ef.Kind {
+	case scs.EffectFixed, scs.EffectPerUnit:
+		return ef.Points < 0
+	case scs.EffectRange:
+		return ef.Max < 0
+	case scs.EffectDropTo:
+		return true
+	case scs.EffectTiered:
+		for _, t := range ef.Tiers {
+			if t.Points >= 0 {
+				return false
+			}
+		}
+		return len(ef.Tiers) > 0
+	}
+	return false
+}
+
 // demoDepartment is the department of the demo official: that of the
-// scheme's first rule.
+// scheme's first rule with fixed points taken away, so that the official's
+// desk can report a deduction (the first rule's department otherwise).
 func demoDepartment(sc *scs.Scheme) string {
+	for _, r := range sc.Rules {
+		if r.Department != "" && r.Effect.Kind == scs.EffectFixed && r.Effect.Points < 0 {
+			return r.Department
+		}
+	}
 	for _, r := range sc.Rules {
 		if r.Department != "" {
 			return r.Department
@@ -219,11 +296,21 @@ func demoDepartment(sc *scs.Scheme) string {
 }
 
 // pickDemoCitizen returns the citizen for the demo citizen account: one who
-// consented to scoring, with the most records (ties to the smallest id).
-func pickDemoCitizen(cs []scs.Citizen, evs []scs.Event) string {
+// consented to scoring and has a mixed history, points both added and taken
+// away, with the most records (ties to the smallest id); failing that, the
+// consenting citizen with the most records.
+func pickDemoCitizen(sc *scs.Scheme, cs []scs.Citizen, evs []scs.Event) string {
 	n := map[string]int{}
+	plus, minus := map[string]bool{}, map[string]bool{}
 	for i := range evs {
 		n[evs[i].Citizen]++
+		if r, ok := sc.Rule(evs[i].Rule); ok {
+			if deducts(r) {
+				minus[evs[i].Citizen] = true
+			} else {
+				plus[evs[i].Citizen] = true
+			}
+		}
 	}
 	ids := make([]string, 0, len(cs))
 	for _, c := range cs {
@@ -236,7 +323,11 @@ func pickDemoCitizen(cs []scs.Citizen, evs []scs.Event) string {
 			ids = append(ids, c.ID)
 		}
 	}
+	mixed := func(id string) bool { return plus[id] && minus[id] }
 	sort.Slice(ids, func(i, j int) bool {
+		if mi, mj := mixed(ids[i]), mixed(ids[j]); mi != mj {
+			return mi
+		}
 		if n[ids[i]] != n[ids[j]] {
 			return n[ids[i]] > n[ids[j]]
 		}

@@ -33,7 +33,7 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 	past := at.In(loc).AddDate(-(int(longest/365) + 2), 0, 0).UTC()
 	g := s.Grades[st.grade]
 	if g.LockIn.IsZero() {
-		evs, _, ok := reach(eng, st.Score, past)
+		evs, _, ok := reach(eng, eng.NewState(Citizen), st.Score, past, false)
 		if !ok {
 			return nil, scs.Errorf(scs.EINVALID, "scheme %s: no sequence of its rules brings a citizen from %d to %d, so no plan from %s at %d can be replayed", s.Name, s.Start, st.Score, g.Name, st.Score)
 		}
@@ -41,7 +41,7 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 	}
 	above := g.Max + 1 // the lowest score of the grade above
 	for _, fall := range fallCandidates(s, st.Score, above) {
-		evs, state, ok := reach(eng, fall.from, past)
+		evs, state, ok := reach(eng, eng.NewState(Citizen), fall.from, past, false)
 		if !ok {
 			continue
 		}
@@ -55,7 +55,24 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 		}
 		return label(append(evs, ev), st), nil
 	}
-	return nil, scs.Errorf(scs.EINVALID, "scheme %s: no rule that takes points away makes a fall from %s into %s at %d, so no plan from there can be replayed", s.Name, s.Grades[st.grade-1].Name, g.Name, st.Score)
+	// No single event makes the fall: fall in several steps at at, each a
+	// rule that takes points away, from the lowest reachable score above.
+	lockEnd := g.LockIn.AddTo(at.In(loc)).UTC()
+	for from := above; from < above+200; from++ {
+		evs, state, ok := reach(eng, eng.NewState(Citizen), from, past, false)
+		if !ok {
+			continue
+		}
+		down, state, ok := reach(eng, state, st.Score, at, true)
+		if !ok || eng.GradeAt(&state, at) != st.grade || state.LockGrade != st.grade || !state.LockedUntil.Equal(lockEnd) {
+			continue
+		}
+		for i := range down {
+			down[i].ID = fmt.Sprintf("s%d", len(evs)+i+1)
+		}
+		return label(append(evs, down...), st), nil
+	}
+	return nil, scs.Errorf(scs.EINVALID, "scheme %s: no rules that take points away make a fall from %s into %s at %d, so no plan from there can be replayed", s.Name, s.Grades[st.grade-1].Name, g.Name, st.Score)
 }
 
 func label(evs []scs.Event, st Start) []scs.Event {
@@ -123,9 +140,10 @@ func fallCandidates(s *scs.Scheme, score, above int64) []fall {
 const maxSearch = 200_000
 
 // reach searches, breadth first over scores, for events at time at that
-// take a fresh citizen from the scheme's start to score exactly; each step
-// is decided by the engine. It returns the events and the state after them.
-func reach(eng *engine.Engine, score int64, at time.Time) ([]scs.Event, scs.State, bool) {
+// take a citizen from state start to score exactly; each step is decided
+// by the engine, and with down only steps that take points away count. It
+// returns the events and the state after them.
+func reach(eng *engine.Engine, start scs.State, score int64, at time.Time, down bool) ([]scs.Event, scs.State, bool) {
 	type node struct {
 		st     scs.State
 		parent int
@@ -139,6 +157,10 @@ func reach(eng *engine.Engine, score int64, at time.Time) ([]scs.Event, scs.Stat
 			moves = append(moves, scs.Event{Rule: r.ID})
 		case scs.EffectPerUnit:
 			moves = append(moves, scs.Event{Rule: r.ID, Quantity: r.Effect.Unit, HasQuantity: true})
+		case scs.EffectDropTo:
+			if down {
+				moves = append(moves, scs.Event{Rule: r.ID})
+			}
 		case scs.EffectRange:
 			step := max(1, (r.Effect.Max-r.Effect.Min)/200)
 			for p := r.Effect.Min; p <= r.Effect.Max; p += step {
@@ -147,7 +169,6 @@ func reach(eng *engine.Engine, score int64, at time.Time) ([]scs.Event, scs.Stat
 		}
 	}
 	lo, hi := s.Floor, max(s.Start, score)+2*int64(math.Sqrt(maxSearch))
-	start := eng.NewState(Citizen)
 	nodes := []node{{st: start, parent: -1}}
 	seen := map[int64]bool{start.Score: true}
 	for i := 0; i < len(nodes) && len(nodes) < maxSearch; i++ {
@@ -167,7 +188,7 @@ func reach(eng *engine.Engine, score int64, at time.Time) ([]scs.Event, scs.Stat
 			st.Yearly = slices.Clone(st.Yearly)
 			ev := m
 			ev.Citizen, ev.At = Citizen, at
-			if _, err := eng.Step(&st, &ev); err != nil || seen[st.Score] || st.Score < lo || st.Score > hi {
+			if _, err := eng.Step(&st, &ev); err != nil || seen[st.Score] || st.Score < lo || st.Score > hi || (down && st.Score >= nodes[i].st.Score) {
 				continue
 			}
 			seen[st.Score] = true

@@ -1,10 +1,10 @@
 package analyse
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"scs"
@@ -58,58 +58,90 @@ func newSolver(acts []act, person Person, segs []segment, maxNeed int) *solver {
 	cur := make([][]entry, maxNeed+1)
 	cur[0] = []entry{{prevP: -1, prevI: -1, opt: -1}}
 	sv.layers = append(sv.layers, cur)
+	limit := cost{person.YuanPerYear + eps, yearHours + eps}
 	for _, a := range acts {
-		next := make([][]entry, maxNeed+1)
-		for p, es := range cur {
-			for i, e := range es {
-				for oi, o := range a.options {
-					c := cost{e.yuan + o.yuan, e.hours + o.hours}
-					if c.yuan > person.YuanPerYear+eps || c.hours > yearHours+eps {
-						break // options cost more with every unit
-					}
-					np := min(p+o.points, maxNeed)
-					next[np] = append(next[np], entry{cost: c, prevP: int32(p), prevI: int32(i), opt: int32(oi)})
-				}
-			}
-		}
-		for p := range next {
-			next[p] = pareto(next[p])
-		}
-		sv.layers = append(sv.layers, next)
-		cur = next
+		sv.layers = append(sv.layers, sv.addAct(cur, a, limit))
+		cur = sv.layers[len(sv.layers)-1]
 	}
 	return sv
 }
 
-// pareto keeps the entries no other entry beats or equals in both yuan and
-// hours, sorted by yuan.
-func pareto(es []entry) []entry {
-	if len(es) <= 1 {
-		return es
+// addAct returns the Pareto sets after one more act: for each number of
+// points np, from the most down, every way to reach it from the sets
+// before (prev) with one of the act's options, less every entry that an
+// entry for np or more points beats or equals in both yuan and hours.
+// Every question asked of the sets is about at least some number of
+// points, and an entry for more points stays ahead of the one it beats
+// when the same options are added to both, so no answer needs those.
+// Going down lets that test run before a candidate is stored.
+func (sv *solver) addAct(prev [][]entry, a act, limit cost) [][]entry {
+	n := sv.maxNeed
+	next := make([][]entry, n+1)
+	var stair []cost // the union of next[np+1:], by yuan, hours falling
+	beaten := func(c cost) bool {
+		i := sort.Search(len(stair), func(i int) bool { return stair[i].yuan > c.yuan })
+		return i > 0 && stair[i-1].hours <= c.hours
 	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if c := cmp.Compare(a.yuan, b.yuan); c != 0 {
-			return c
+	var acc, run, merged []entry
+	for np := n; np >= 0; np-- {
+		acc = acc[:0]
+		for oi, o := range a.options {
+			lo, hi := np-o.points, np-o.points
+			if np == n {
+				lo, hi = max(0, n-o.points), n
+			}
+			if lo < 0 {
+				continue
+			}
+			for p := lo; p <= hi; p++ {
+				// prev[p] is sorted by yuan with hours falling, and so is
+				// what is left of it plus one option: merge, no sort.
+				run = run[:0]
+				for i, e := range prev[p] {
+					c := e.cost.plus(o.cost())
+					if c.yuan > limit.yuan || c.hours > limit.hours || beaten(c) {
+						continue
+					}
+					run = append(run, entry{cost: c, prevP: int32(p), prevI: int32(i), opt: int32(oi)})
+				}
+				if len(run) > 0 {
+					merged = mergeStairs(merged[:0], acc, run)
+					acc, merged = merged, acc
+				}
+			}
 		}
-		if c := cmp.Compare(a.hours, b.hours); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.prevP, b.prevP); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.prevI, b.prevI); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.opt, b.opt)
-	})
-	out := es[:1]
-	for _, e := range es[1:] {
-		if e.hours < out[len(out)-1].hours {
-			out = append(out, e)
+		next[np] = slices.Clone(acc)
+		for _, e := range next[np] {
+			i := sort.Search(len(stair), func(i int) bool { return stair[i].yuan >= e.yuan })
+			j := i
+			for j < len(stair) && stair[j].hours >= e.hours {
+				j++
+			}
+			stair = slices.Replace(stair, i, j, e.cost)
 		}
 	}
-	return slices.Clip(out)
+	return next
 }
+
+// mergeStairs appends to dst the Pareto union of a and b, each sorted by
+// yuan with hours falling; the result is sorted the same way.
+func mergeStairs(dst, a, b []entry) []entry {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var e entry
+		if j >= len(b) || i < len(a) && (a[i].yuan < b[j].yuan || a[i].yuan == b[j].yuan && a[i].hours <= b[j].hours) {
+			e, i = a[i], i+1
+		} else {
+			e, j = b[j], j+1
+		}
+		if len(dst) == 0 || e.hours < dst[len(dst)-1].hours {
+			dst = append(dst, e)
+		}
+	}
+	return dst
+}
+
+func (o option) cost() cost { return cost{o.yuan, o.hours} }
 
 // bestFor returns the cheapest combination for at least q points, for
 // every q, when the year's hours are at most h.

@@ -11,15 +11,20 @@ import (
 	"scs/schemes"
 )
 
-const schemeUsage = `scs scheme list | show NAME|FILE [--format table|json] | validate FILE...
+const schemeUsage = `scs scheme list | show NAME|FILE [--format table|json] | validate FILE... | analyse [NAME|FILE] [flags]
 
   list       the built-in schemes
   show       a scheme's grades, lock-ins, visits, capabilities and rules, each
              rule with its source and status
   validate   check scheme files strictly, as loading does; every problem is
-             printed as file:line:column: field: message`
+             printed as file:line:column: field: message
+  analyse    the fastest legal way out of each grade and what it costs
+             (scs scheme analyse --help)`
 
 func cmdScheme(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "analyse" {
+		return cmdSchemeAnalyse(e, args[1:])
+	}
 	fs := newFlags(e, "scheme", schemeUsage)
 	format := newChoice("table", "table", "json")
 	fs.Var(format, "format", "output `format` of show: table or json")

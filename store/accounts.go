@@ -57,7 +57,6 @@ func (db *DB) CreateAccount(ctx context.Context, by *scs.Account, a scs.Account)
 			}
 		}
 		out.Created = w.now
-		w.dirty = true
 		err := w.queryRow(`INSERT INTO accounts (name, role, citizen, department, token_hash, created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Name, a.Role, a.Citizen, a.Department, hashToken(token), nanos(w.now), by.ID).Scan(&out.ID)
 		if err != nil {

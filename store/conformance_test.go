@@ -197,6 +197,7 @@ func oracle(t *testing.T, db *DB, citizen string, evs []scs.Event, at time.Time)
 
 func conformance(t *testing.T, open func(testing.TB) *DB) {
 	t.Run("HostileInput", func(t *testing.T) { hostileInput(t, open) })
+	t.Run("FailingWriteFailsAlone", func(t *testing.T) { failingWriteFailsAlone(t, open) })
 	t.Run("Settings", func(t *testing.T) {
 		db := open(t)
 		ctx := context.Background()

@@ -103,3 +103,73 @@ func hostileInput(t *testing.T, open func(testing.TB) *DB) {
 	}
 	f.verifyClean()
 }
+
+// failingWriteFailsAlone holds the group commit to its promise: in one
+// group, an op whose read the database refuses (which on PostgreSQL aborts
+// the transaction) and an op that fails after writing (a ledger entry and
+// a projection) fail alone; the ops around them commit, and the ledger
+// verifies.
+func failingWriteFailsAlone(t *testing.T, open func(testing.TB) *DB) {
+	f := newFixture(t, open)
+	at := t0.Add(-time.Hour)
+	good := func(id string) *op {
+		e := ev(id, "c1", "returned-lost-money", at)
+		return &op{ctx: f.ctx, done: make(chan error, 1), fn: func(w *wtx) error {
+			evs := []scs.Event{e}
+			if err := f.db.validate(f.admin, &evs[0], w.now, true); err != nil {
+				return err
+			}
+			_, err := w.appendRecords(f.admin, evs)
+			return err
+		}}
+	}
+	badRead := &op{ctx: f.ctx, done: make(chan error, 1), fn: func(w *wtx) error {
+		var n int
+		return w.queryRow(`SELECT COUNT(*) FROM no_such_table`).Scan(&n)
+	}}
+	badAfterWrite := &op{ctx: f.ctx, done: make(chan error, 1), fn: func(w *wtx) error {
+		evs := []scs.Event{ev("written-then-failed", "c2", "returned-lost-money", at)}
+		if err := f.db.validate(f.admin, &evs[0], w.now, true); err != nil {
+			return err
+		}
+		if _, err := w.appendRecords(f.admin, evs); err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO meta (key, value) VALUES (?, ?)`, "failed-op", "x"); err != nil {
+			return err
+		}
+		return scs.Errorf(scs.EINVALID, "failing on purpose after writing")
+	}}
+	group := []*op{good("g1"), badRead, good("g2"), badAfterWrite, good("g3")}
+	// The writer goroutine is idle: run the group as it would.
+	f.db.commitGroup(group)
+	for i, o := range group {
+		err := <-o.done
+		wantErr := o == badRead || o == badAfterWrite
+		if (err != nil) != wantErr {
+			t.Errorf("op %d: %v", i, err)
+		}
+	}
+	var n int
+	f.db.r.QueryRow(f.db.q(`SELECT COUNT(*) FROM ledger WHERE rid IN (?, ?, ?)`), "g1", "g2", "g3").Scan(&n)
+	if n != 3 {
+		t.Errorf("%d of the 3 good records stored", n)
+	}
+	f.db.r.QueryRow(f.db.q(`SELECT COUNT(*) FROM ledger WHERE rid = ?`), "written-then-failed").Scan(&n)
+	if n != 0 {
+		t.Error("the failed op's record was stored")
+	}
+	f.db.r.QueryRow(f.db.q(`SELECT COUNT(*) FROM meta WHERE key = ?`), "failed-op").Scan(&n)
+	if n != 0 {
+		t.Error("the failed op's write was kept")
+	}
+	if file := f.file("c2"); len(file.Trail) != 0 {
+		t.Errorf("c2's trail has %d entries from the failed op", len(file.Trail))
+	}
+	// The writer's cache holds nothing of the failed op either.
+	f.report(f.admin, ev("after", "c2", "returned-lost-money", at))
+	if file := f.file("c2"); len(file.Trail) != 1 {
+		t.Errorf("c2's trail has %d entries, want 1", len(file.Trail))
+	}
+	f.verifyClean()
+}

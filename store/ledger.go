@@ -212,11 +212,8 @@ const projCols = "citizen, state, score, band, lock_grade, locked_until, grade_s
 // saveProjections writes ps (insert or replace) and remembers them for the
 // writer's cache.
 func (w *wtx) saveProjections(ps []*proj) error {
-	if w.touched == nil {
-		w.touched = make(map[string]*proj, len(ps))
-	}
 	for _, p := range ps {
-		w.touched[p.citizen] = p
+		w.touch(p)
 	}
 	const chunk = 64
 	args := make([]any, 0, chunk*9)

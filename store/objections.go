@@ -58,7 +58,6 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 		}
 		o = scs.Objection{Citizen: citizen, Record: record, Reason: reason, Status: scs.ObjectionOpen,
 			Filed: w.now, Due: w.now.Add(scs.ObjectionDeadline)}
-		w.dirty = true
 		err = w.queryRow(`INSERT INTO objections (citizen, record, seq, reason, status, filed, due, decision, filed_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?) RETURNING id`,
 			citizen, record, seq, reason, o.Status, nanos(o.Filed), nanos(o.Due), by.ID).Scan(&o.ID)

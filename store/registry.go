@@ -152,7 +152,7 @@ func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, c
 		// record dated now or later (a department's clock ahead) may
 		// change.
 		delete(w.db.cache, citizen)
-		delete(w.touched, citizen)
+		w.untouch(citizen)
 		p, err := w.replayCitizen(citizen)
 		if err != nil {
 			return err

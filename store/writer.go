@@ -13,9 +13,8 @@ import (
 )
 
 // op is one write waiting for the writer: fn runs inside the group's
-// transaction. fn must check everything that can fail before it writes
-// (through wtx.exec, or after setting wtx.dirty), so that a failing op
-// leaves no trace while the others in its group commit.
+// transaction, in a savepoint of its own, so that a failing op leaves no
+// trace while the others in its group commit.
 type op struct {
 	ctx  context.Context
 	fn   func(w *wtx) error
@@ -33,14 +32,48 @@ type wtx struct {
 	now     time.Time
 	entries int
 	stmts   map[string]*sql.Stmt
-	dirty   bool // the current op has written
 	touched map[string]*proj
+	// undo holds, while an op of a group runs, the entries of touched it
+	// replaced or deleted (nil: there was none), to restore if it fails.
+	undo map[string]*proj
+}
+
+// touch records p as the projection the transaction wrote for its citizen.
+func (w *wtx) touch(p *proj) {
+	if w.touched == nil {
+		w.touched = map[string]*proj{}
+	}
+	w.remember(p.citizen)
+	w.touched[p.citizen] = p
+}
+
+// untouch forgets the projection the transaction wrote for citizen.
+func (w *wtx) untouch(citizen string) {
+	w.remember(citizen)
+	delete(w.touched, citizen)
+}
+
+func (w *wtx) remember(citizen string) {
+	if w.undo == nil {
+		return
+	}
+	if _, ok := w.undo[citizen]; !ok {
+		w.undo[citizen] = w.touched[citizen]
+	}
+}
+
+// restore puts back the entries of touched the failed op changed.
+func (w *wtx) restore() {
+	for id, p := range w.undo {
+		if p == nil {
+			delete(w.touched, id)
+		} else {
+			w.touched[id] = p
+		}
+	}
 }
 
 var errClosed = errors.New("store: database is closed")
-
-// errRetryAlone fails a group whose transaction an op spoiled.
-var errRetryAlone = errors.New("store: an op failed after writing; retrying the group's ops one by one")
 
 // write queues fn and waits until the group holding it has committed (nil)
 // or fn or the commit failed.
@@ -163,28 +196,43 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 	}
 	errs = make([]error, len(group))
 	ok := 0
+	// Each op of a group runs inside a savepoint: one that fails, whether
+	// in a check, a read the database refuses or after writing, is rolled
+	// back alone (on PostgreSQL any failed statement aborts the whole
+	// transaction until then) and the others go on. A group of one needs
+	// none: its failure rolls back the transaction.
+	savepoints := len(group) > 1
+	if savepoints {
+		w.undo = map[string]*proj{}
+	}
 	for i, o := range group {
-		// No savepoints: an op checks everything before it writes, so an op
-		// that fails has written nothing, and the others go on. One that
-		// fails after writing (w.dirty) spoils the transaction: the group
-		// is rolled back and commitGroup retries each op alone.
 		seq, prev, entries := w.seq, w.prev, w.entries
-		w.dirty = false
-		if e := o.fn(w); e != nil {
-			if w.dirty {
-				if len(group) > 1 {
-					return nil, errRetryAlone
-				}
-				tx.Rollback()
-				errs[i] = e
-				return errs, nil
+		if savepoints {
+			clear(w.undo)
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+				return nil, internal("savepoint", err)
 			}
-			errs[i] = e
-			w.seq, w.prev, w.entries = seq, prev, entries
-		} else {
+		}
+		e := o.fn(w)
+		if e == nil {
 			ok++
+			if savepoints {
+				if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT op`); err != nil {
+					return nil, internal("release savepoint", err)
+				}
+			}
+			continue
+		}
+		errs[i] = e
+		w.seq, w.prev, w.entries = seq, prev, entries
+		if savepoints {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT op`); err != nil {
+				return nil, internal("rollback to savepoint", err)
+			}
+			w.restore()
 		}
 	}
+	w.undo = nil
 	if ok == 0 {
 		tx.Rollback()
 		return errs, nil
@@ -272,7 +320,6 @@ func (w *wtx) queryStmt(query string, args ...any) (*sql.Rows, error) {
 
 // execDirect runs a statement that writes without preparing it (DDL).
 func (w *wtx) execDirect(query string) error {
-	w.dirty = true
 	if _, err := w.tx.ExecContext(w.ctx, query); err != nil {
 		return internal("exec", err)
 	}
@@ -282,7 +329,6 @@ func (w *wtx) execDirect(query string) error {
 // exec runs a statement that writes in the writer's transaction through
 // stmt.
 func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
-	w.dirty = true
 	st, err := w.stmt(query)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -138,12 +139,36 @@ func compile(eng *engine.Engine) *rules {
 		}
 		g.pool[sit.Kind] = append(g.pool[sit.Kind], sit)
 	}
+	// A bill paid late is the mildest of the scheme's economic records:
+	// keep only the rules with the fewest points at stake, so that a bill
+	// is never a court judgment or a theft.
+	if bills := g.pool[KindBill]; len(bills) > 1 {
+		least := int64(math.MaxInt64)
+		for _, b := range bills {
+			r, _ := sc.Rule(b.Rule)
+			least = min(least, abs(r.Effect.Points))
+		}
+		var keep []Situation
+		for _, b := range bills {
+			if r, _ := sc.Rule(b.Rule); abs(r.Effect.Points) == least {
+				keep = append(keep, b)
+			}
+		}
+		g.pool[KindBill] = keep
+	}
 	for _, k := range allKinds {
 		if len(g.pool[k]) > 0 {
 			g.kinds = append(g.kinds, k)
 		}
 	}
 	return g
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func amounts(vs []int64) []string {

@@ -478,3 +478,27 @@ func (s *Service) View(ctx context.Context, st *Student) (*View, error) {
 	}
 	return v, nil
 }
+
+// RoundSituations returns the situations of the class's current round
+// (none when no round is running), the same for every student.
+func (s *Service) RoundSituations(ctx context.Context, st *Student) ([]Situation, error) {
+	sn, err := s.load(ctx, st.Class)
+	if err != nil {
+		return nil, err
+	}
+	if sn.class.Status != StatusPlaying {
+		return nil, nil
+	}
+	return sn.rules.situations(sn.class.Seed, sn.class.Round), nil
+}
+
+// SituationsOf returns the situations of round for a class under scheme
+// with the given seed (nil for an unknown scheme): what the catalogue of
+// the pages must be able to tell.
+func (s *Service) SituationsOf(scheme string, seed int64, round int) []Situation {
+	g, err := s.rulesFor(scheme)
+	if err != nil {
+		return nil
+	}
+	return g.situations(seed, round)
+}

@@ -243,3 +243,36 @@ func TestClassAPILesson(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// FuzzClassRequests sends arbitrary bodies to the class routes that
+// decode one: never a 5xx.
+func FuzzClassRequests(f *testing.F) {
+	s, _, tok := classServer(f)
+	c := decode[ClassResponse](f, do(s, "POST", "/api/v1/classes", tok["teacher"], "application/json", `{}`))
+	jr := decode[JoinResponse](f, do(s, "POST", "/api/v1/classes/"+c.Code+"/join", "", "", ""))
+	do(s, "PUT", "/api/v1/classes/"+c.Code+"/me/consent", jr.Token, "application/json", `{"consent": true}`)
+	do(s, "POST", "/api/v1/classes/"+c.Code+"/advance", tok["teacher"], "application/json", ``)
+	f.Add(0, `{"scheme": "sesame", "rounds": 3}`)
+	f.Add(1, `{"round": 1, "choices": {"online-criticism-of-government": "yes"}}`)
+	f.Add(2, `{"pseudonym": "Citizen 1000", "rule": "tax-evasion"}`)
+	f.Add(3, `{"report": 1, "reason": "no"}`)
+	f.Add(4, `{"decision": "uphold"}`)
+	f.Fuzz(func(t *testing.T, which int, body string) {
+		var a answer
+		switch ((which % 5) + 5) % 5 {
+		case 0:
+			a = do(s, "POST", "/api/v1/classes", tok["teacher"], "application/json", body)
+		case 1:
+			a = do(s, "POST", "/api/v1/classes/"+c.Code+"/me/choices", jr.Token, "application/json", body)
+		case 2:
+			a = do(s, "POST", "/api/v1/classes/"+c.Code+"/me/reports", jr.Token, "application/json", body)
+		case 3:
+			a = do(s, "POST", "/api/v1/classes/"+c.Code+"/me/objections", jr.Token, "application/json", body)
+		case 4:
+			a = do(s, "POST", "/api/v1/classes/"+c.Code+"/reports/1/decision", tok["teacher"], "application/json", body)
+		}
+		if a.status >= 500 {
+			t.Fatalf("%d: %s", a.status, a.body)
+		}
+	})
+}

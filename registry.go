@@ -229,3 +229,20 @@ type Registry interface {
 	// RevokeAccount revokes an account (admin).
 	RevokeAccount(ctx context.Context, by *Account, id int64) error
 }
+
+// Checkpoint is a signed head of the ledger's hash chain, in the manner of
+// Certificate Transparency's signed tree heads: the last entry's sequence
+// number and hash at a time, signed with an Ed25519 key kept outside the
+// database. Anyone who keeps a copy can later check that the ledger still
+// extends it (scs verify --head SEQ:HASH): an older copy of the database
+// restored, or the newest entries deleted, no longer does.
+type Checkpoint struct {
+	Scheme    string    `json:"scheme"`
+	Seq       int64     `json:"seq"`
+	Hash      string    `json:"hash"` // lower-case hex
+	Time      time.Time `json:"time"`
+	Head      string    `json:"head"`       // SEQ:HASH
+	Body      string    `json:"body"`       // the signed text
+	Signature string    `json:"signature"`  // base64 Ed25519 signature of Body
+	PublicKey string    `json:"public_key"` // base64 Ed25519 public key
+}

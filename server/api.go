@@ -480,6 +480,25 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// checkpoint serves the latest signed head of the ledger, with the public
+// key that checks it, so that anyone can keep copies and later check that
+// the ledger still extends them (scs verify --head SEQ:HASH).
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) error {
+	if s.ckpts == nil {
+		return scs.Errorf(scs.ENOTFOUND, "this registry keeps no checkpoints")
+	}
+	c, ok, err := s.ckpts.LatestCheckpoint(r.Context())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return scs.Errorf(scs.ENOTFOUND, "no checkpoint yet: run scs checkpoint --key FILE, or scs serve --checkpoint-key FILE")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	s.JSON(w, http.StatusOK, c)
+	return nil
+}
+
 // AccountsResponse answers GET /api/v1/accounts.
 type AccountsResponse struct {
 	Accounts []scs.Account `json:"accounts"`

@@ -28,6 +28,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/lists/watch", Name: "watch list", Access: SignedIn, Handler: s.watchList},
 		{Method: "GET", Path: "/api/v1/visits", Name: "visits", Access: SignedIn, Handler: s.visits},
 		{Method: "GET", Path: "/api/v1/stats", Name: "stats", Access: SignedIn, Handler: s.stats},
+		{Method: "GET", Path: "/api/v1/checkpoint", Name: "checkpoint", Handler: s.checkpoint},
 
 		{Method: "GET", Path: "/api/v1/accounts", Name: "accounts", Access: SignedIn, Handler: s.listAccounts},
 		{Method: "POST", Path: "/api/v1/accounts", Name: "create account", Access: SignedIn, Handler: s.createAccount},

@@ -53,6 +53,14 @@ type Deps struct {
 	// Classes runs classroom mode; when nil and the registry is a
 	// classroom.Store (package store), New builds one over it.
 	Classes *classroom.Service
+	// Checkpoints serves GET /api/v1/checkpoint; when nil and the registry
+	// has LatestCheckpoint (package store), it is used.
+	Checkpoints Checkpoints
+}
+
+// Checkpoints gives the latest signed head of the ledger.
+type Checkpoints interface {
+	LatestCheckpoint(ctx context.Context) (scs.Checkpoint, bool, error)
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -68,6 +76,7 @@ type Server struct {
 	metrics *Metrics
 	web     *web
 	classes *classroom.Service
+	ckpts   Checkpoints
 }
 
 // New builds a Server from its dependencies. It fails when the registry is
@@ -101,6 +110,10 @@ func New(d Deps) (*Server, error) {
 	}
 	if s.opts.MaxPageLimit <= 0 {
 		s.opts.MaxPageLimit = 1000
+	}
+	s.ckpts = d.Checkpoints
+	if c, ok := d.Registry.(Checkpoints); ok && s.ckpts == nil {
+		s.ckpts = c
 	}
 	s.classes = d.Classes
 	if cs, ok := d.Registry.(classroom.Store); ok && s.classes == nil {

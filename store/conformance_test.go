@@ -571,6 +571,8 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		f.verifyClean()
 	})
 
+	t.Run("Heads", func(t *testing.T) { heads(t, newFixture(t, open)) })
+
 	t.Run("Eligibility", func(t *testing.T) {
 		f := newFixture(t, open)
 		// Born in 2019: 5 years old at t0. Records are kept, not scored.

@@ -202,6 +202,9 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 	if err := db.verifyProjections(ctx, maxSeq, citizens, problem); err != nil {
 		return checked, err
 	}
+	if err := db.verifyCheckpoints(ctx, problem); err != nil {
+		return checked, err
+	}
 	return checked, nil
 }
 

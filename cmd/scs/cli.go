@@ -40,6 +40,7 @@ var commands = []command{
 	{"bench", "measure the registry's performance goals against baselines on a temporary database", cmdBench},
 	{"version", "print the version of scs", cmdVersion},
 	{"verify", "check the registry's hash chain and replay every citizen's projection", cmdVerify},
+	{"checkpoint", "sign the head of the registry's ledger with a key kept outside it", cmdCheckpoint},
 	{"import", "store records (JSON lines) in the registry, all or nothing", cmdImport},
 	{"export", "write the registry's records as JSON lines", cmdExport},
 	{"accounts", "create, list and revoke registry accounts (tokens)", cmdAccounts},

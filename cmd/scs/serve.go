@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 )
 
 const serveUsage = `scs serve [--db PATH|URL] [--addr HOST:PORT] [--scheme NAME|FILE] [--demo-citizens N] [--demo-years N] [--log-format text|json]
+                [--checkpoint-key FILE [--checkpoint-every N] [--checkpoint-interval DURATION]]
 
 Starts the registry service: web pages (the city at /, a citizen's file, the
 public list, the official's and the reviewer's desks, the scheme and the
@@ -29,7 +31,10 @@ applied at start. On an empty database scs serve fills a synthetic city
 from the simulator (--demo-citizens citizens with --demo-years years of
 records; 0 citizens for none), creates one account of each role and prints
 their tokens, which are shown only this once. The address is bound before
-anything is created, so a busy port loses no token. Every request is
+anything is created, so a busy port loses no token. With --checkpoint-key,
+the server signs the head of the ledger (as scs checkpoint does) at start,
+after every N new entries and at least every DURATION while there are new
+ones, and GET /api/v1/checkpoint serves the latest. Every request is
 logged on standard error (method, route, status, duration). SIGINT or
 SIGTERM stops it gracefully: requests in flight are answered, then the
 database is closed.`
@@ -45,6 +50,9 @@ func cmdServe(e *env, args []string) error {
 	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
 	years := fs.Int("demo-years", 5, "years of records in the demo city")
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")
+	ckptKey := fs.String("checkpoint-key", "", "sign checkpoints of the ledger's head with the Ed25519 key in `FILE` (made on first use; keep it outside the database)")
+	ckptEvery := fs.Int64("checkpoint-every", 1000, "write a checkpoint after this many new ledger `entries`")
+	ckptInterval := fs.Duration("checkpoint-interval", 10*time.Minute, "and at least this often while there are new entries (`DURATION`)")
 	logFormat := newChoice("text", "text", "json")
 	fs.Var(logFormat, "log-format", "the log on standard error: `text` or json (one object a line)")
 	pos, err := parseFlags(fs, args)
@@ -62,6 +70,23 @@ func cmdServe(e *env, args []string) error {
 	}
 	if *maxBody < 1024 {
 		return usagef("serve: --max-body %d: want at least 1024", *maxBody)
+	}
+	if *ckptEvery < 1 {
+		return usagef("serve: --checkpoint-every %d: want at least 1", *ckptEvery)
+	}
+	if *ckptInterval < time.Second {
+		return usagef("serve: --checkpoint-interval %s: want at least 1s", *ckptInterval)
+	}
+	var key ed25519.PrivateKey
+	if *ckptKey != "" {
+		k, made, err := loadOrCreateKey(*ckptKey)
+		if err != nil {
+			return err
+		}
+		if made {
+			fmt.Fprintf(e.stderr, "scs serve: made a new Ed25519 key in %s; keep it outside the database\n", *ckptKey)
+		}
+		key = k
 	}
 	if *dsn == "" {
 		*dsn = e.getenv("SCS_DB")
@@ -126,6 +151,16 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  JSON API:   %s/api/v1 (described at %s/api/v1/openapi.json)\n", base, base)
 	fmt.Fprintf(e.stdout, "  self-test:  %s/quiz   public list: %s/list\n", base, base)
 	fmt.Fprintln(e.stdout, "  a token:    scs accounts create --role citizen|official|reviewer|admin --name NAME")
+	if key != nil {
+		fmt.Fprintf(e.stdout, "  checkpoints: %s/api/v1/checkpoint, signed by public key %s\n", base, publicKeyText(key))
+		cctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan struct{})
+		defer func() { cancel(); <-done }()
+		go func() {
+			defer close(done)
+			checkpointLoop(cctx, db, key, *ckptEvery, *ckptInterval, log)
+		}()
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "scheme", sc.Name)
 
 	select {
@@ -337,4 +372,33 @@ func pickDemoCitizen(sc *scs.Scheme, cs []scs.Citizen, evs []scs.Event) string {
 		return ""
 	}
 	return ids[0]
+}
+
+// checkpointLoop signs the ledger's head when it has grown by every entries
+// since the last checkpoint, or when interval has passed and it has grown
+// at all; and once at the start. It returns when ctx is done.
+func checkpointLoop(ctx context.Context, db *store.DB, key ed25519.PrivateKey, every int64, interval time.Duration, log *slog.Logger) {
+	last := int64(-1)
+	var lastAt time.Time
+	tick := time.NewTicker(min(interval, 2*time.Second))
+	defer tick.Stop()
+	for {
+		h, err := db.Head(ctx)
+		if err == nil && h.Seq != last && (last < 0 || h.Seq-last >= every || time.Since(lastAt) >= interval) {
+			c, err := db.Checkpoint(ctx, key)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("checkpoint", "err", err)
+				}
+			} else {
+				last, lastAt = c.Seq, time.Now()
+				log.Info("checkpoint", "head", c.Head)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

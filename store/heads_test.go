@@ -1,0 +1,129 @@
+package store
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"testing"
+
+	"scs"
+)
+
+// heads deletes the newest ledger entries together with their trail and
+// projection rows (what restoring an older copy of the database does):
+// Verify alone finds the rest consistent; CheckHead of a later checkpoint
+// names the missing entries; a stored checkpoint left behind is named by
+// Verify; and checkpoints' signatures hold.
+func heads(t *testing.T, f *fixture) {
+	var evs []scs.Event
+	for i := range 6 {
+		evs = append(evs, ev(fmt.Sprintf("h%d", i), "c1", "speeding-ticket", t0.AddDate(0, 0, -20+i)))
+	}
+	f.report(f.admin, evs[:3]...)
+	older, err := f.db.Head(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := f.dumpProjections()
+	f.report(f.admin, evs[3:]...)
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	c, err := f.db.Checkpoint(f.ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := ParseHead(c.Head)
+	if err != nil || later.Seq != older.Seq+3 {
+		t.Fatalf("checkpoint head %q (%v), want 3 entries after %s", c.Head, err, older)
+	}
+	if err := VerifyCheckpoint(&c); err != nil {
+		t.Fatalf("a fresh checkpoint: %v", err)
+	}
+	forged := c
+	forged.Body = strings.Replace(c.Body, c.Hash, strings.Repeat("0", 64), 1)
+	if err := VerifyCheckpoint(&forged); err == nil {
+		t.Fatal("a checkpoint with a changed body passed")
+	}
+	got, ok, err := f.db.LatestCheckpoint(f.ctx)
+	if err != nil || !ok || got.Head != c.Head || got.Signature != c.Signature {
+		t.Fatalf("latest checkpoint %+v %v %v, want %+v", got, ok, err, c)
+	}
+	if p, err := f.db.CheckHead(f.ctx, later); err != nil || p != nil {
+		t.Fatalf("the current head: %v %+v", err, p)
+	}
+	f.verifyClean()
+
+	// Delete the newest entries with their trail and projections, keeping
+	// the stored checkpoint first.
+	for _, q := range []string{`DELETE FROM ledger WHERE seq > ?`, `DELETE FROM trail WHERE seq > ?`} {
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(q), older.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.restoreProjections(saved)
+	var probs []string
+	f.db.Verify(f.ctx, func(p scs.VerifyProblem) { probs = append(probs, p.Message) })
+	if len(probs) != 1 || !strings.Contains(probs[0], "checkpoint") || !strings.Contains(probs[0], "missing") {
+		t.Fatalf("verify with the checkpoint left behind: %q", probs)
+	}
+	// Now the checkpoints too: Verify alone passes, the head kept elsewhere does not.
+	if _, err := f.db.w.ExecContext(f.ctx, `DELETE FROM checkpoints`); err != nil {
+		t.Fatal(err)
+	}
+	f.verifyClean()
+	p, err := f.db.CheckHead(f.ctx, later)
+	want := fmt.Sprintf("entries %d to %d are missing", older.Seq+1, later.Seq)
+	if err != nil || p == nil || !strings.Contains(p.Message, want) {
+		t.Fatalf("CheckHead of a later checkpoint after truncation: %v %+v; want %q", err, p, want)
+	}
+	if p, _ := f.db.CheckHead(f.ctx, older); p != nil {
+		t.Fatalf("the older head: %+v", p)
+	}
+	var n int
+	_, head, err := f.db.VerifySince(f.ctx, later, func(scs.VerifyProblem) { n++ })
+	if err != nil || n != 1 || head != older {
+		t.Fatalf("VerifySince a lost head: %v, %d problems, head %s", err, n, head)
+	}
+	// A rewritten entry under the same sequence number.
+	f.report(f.admin, ev("other", "c2", "speeding-ticket", t0.AddDate(0, 0, -1)))
+	p, _ = f.db.CheckHead(f.ctx, Head{Seq: older.Seq + 1, Hash: later.Hash})
+	if p == nil || !strings.Contains(p.Message, "does not extend") {
+		t.Fatalf("CheckHead of a rewritten entry: %+v", p)
+	}
+}
+
+// dumpProjections returns the projections table's rows.
+func (f *fixture) dumpProjections() [][]any {
+	f.t.Helper()
+	rows, err := f.db.r.QueryContext(f.ctx, `SELECT `+projCols+` FROM projections`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, 9)
+		ptrs := make([]any, 9)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	return out
+}
+
+// restoreProjections replaces the projections table's rows with saved.
+func (f *fixture) restoreProjections(saved [][]any) {
+	f.t.Helper()
+	if _, err := f.db.w.ExecContext(f.ctx, `DELETE FROM projections`); err != nil {
+		f.t.Fatal(err)
+	}
+	for _, row := range saved {
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(`INSERT INTO projections (`+projCols+`) VALUES `+values(1, 9)), row...); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}

@@ -25,7 +25,9 @@ type Head struct {
 }
 
 // String writes the head as SEQ:HASH, the hash in lower-case hex.
-func (h Head) String() string { return strconv.FormatInt(h.Seq, 10) + ":" + hex.EncodeToString(h.Hash[:]) }
+func (h Head) String() string {
+	return strconv.FormatInt(h.Seq, 10) + ":" + hex.EncodeToString(h.Hash[:])
+}
 
 // ParseHead reads SEQ:HASH (the hash 64 hex digits). Errors are
 // scs.EINVALID and name the part at fault.

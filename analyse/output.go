@@ -129,37 +129,45 @@ func summary(r *Route) string {
 	return strings.Join(parts, ", ")
 }
 
-// Sentences answers the essay in words: for each starting grade (at the
-// middle of its band, or the score given), the earliest time back in the
-// first grade above it without a lock-in, for each person, without and
-// with informing.
-func Sentences(s *scs.Scheme, routes []Route) []string {
-	type key struct {
-		from   Start
-		inf    bool
-		target string
-	}
-	var keys []key
-	groups := map[key][]*Route{}
+// Headline is one line of the answer to the essay: from a starting grade
+// (the middle of its band, or the score given) back to the nearest grade
+// above it without a lock-in, for every person, without or with informing.
+type Headline struct {
+	From      Start
+	Target    string
+	Informing bool
+	LockIn    scs.Period // the starting grade's
+	Routes    []*Route   // one a person, in the order of the people
+}
+
+// Headlines picks the headline routes out of routes, in their order.
+func Headlines(s *scs.Scheme, routes []Route) []Headline {
+	var out []Headline
+	index := map[[2]any]int{}
 	for i := range routes {
 		r := &routes[i]
-		if r.From.Position != "middle" && r.From.Position != "given" {
+		if r.From.Position != "middle" && r.From.Position != "given" || r.Target != backTo(s, r.From.grade) {
 			continue
 		}
-		if r.Target != backTo(s, r.From.grade) {
-			continue
+		k := [2]any{r.From, r.Informing}
+		j, ok := index[k]
+		if !ok {
+			j = len(out)
+			index[k] = j
+			out = append(out, Headline{From: r.From, Target: r.Target, Informing: r.Informing, LockIn: s.Grades[r.From.grade].LockIn})
 		}
-		k := key{from: r.From, inf: r.Informing, target: r.Target}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], r)
+		out[j].Routes = append(out[j].Routes, r)
 	}
+	return out
+}
+
+// Sentences answers the essay in words, a sentence a Headline.
+func Sentences(s *scs.Scheme, routes []Route) []string {
 	var out []string
-	for _, k := range keys {
-		rs := groups[k]
+	for _, h := range Headlines(s, routes) {
+		rs := h.Routes
 		inf := "without informing"
-		if k.inf {
+		if h.Informing {
 			inf = "informing on neighbours"
 		}
 		var parts []string
@@ -170,14 +178,14 @@ func Sentences(s *scs.Scheme, routes []Route) []string {
 				parts = append(parts, fmt.Sprintf("out of reach within the horizon %s", who))
 				continue
 			}
-			parts = append(parts, fmt.Sprintf("%s %s (%s yuan, %s hours)", yearsWords(r.Years()), who, Number(r.Yuan), Number(r.Hours)))
+			parts = append(parts, fmt.Sprintf("%s %s (%s yuan, %s hours)", YearsWords(r.Years()), who, Number(r.Yuan), Number(r.Hours)))
 		}
-		line := fmt.Sprintf("From %s at %d, %s, back in %s at the earliest after %s.", k.from.Grade, k.from.Score, inf, k.target, strings.Join(parts, "; "))
+		line := fmt.Sprintf("From %s at %d, %s, back in %s at the earliest after %s.", h.From.Grade, h.From.Score, inf, h.Target, strings.Join(parts, "; "))
 		if sameHours {
 			line += fmt.Sprintf(" Each gives %s hours a week.", Number(rs[0].Person.HoursPerWeek))
 		}
-		if lk := s.Grades[k.from.grade].LockIn; !lk.IsZero() {
-			line += fmt.Sprintf(" %s's lock-in alone lasts %s.", k.from.Grade, lk.Words())
+		if !h.LockIn.IsZero() {
+			line += fmt.Sprintf(" %s's lock-in alone lasts %s.", h.From.Grade, h.LockIn.Words())
 		}
 		out = append(out, line)
 	}
@@ -206,7 +214,9 @@ func personWords(p Person, hours bool) string {
 	return w
 }
 
-func yearsWords(y float64) string {
+// YearsWords renders a span of y years in words, such as "3.0 years" or
+// "38 days".
+func YearsWords(y float64) string {
 	switch d := y * 365.2425; {
 	case d < 1:
 		return "less than a day"

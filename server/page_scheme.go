@@ -17,6 +17,7 @@ type schemePage struct {
 	Rules       []scs.Rule
 	Total       int
 	Capability  []capabilityRow
+	WayOut      *wayOut
 }
 
 type schemeFilter struct {
@@ -37,7 +38,7 @@ func (s *Server) pageScheme(w http.ResponseWriter, r *http.Request) error {
 	sc := s.reg.Scheme()
 	q := r.URL.Query()
 	f := schemeFilter{Status: q.Get("status"), Category: q.Get("category"), Department: q.Get("department"), Kind: q.Get("kind"), Q: strings.TrimSpace(q.Get("q"))}
-	p := schemePage{Filter: f, Statuses: scs.Statuses, Total: len(sc.Rules)}
+	p := schemePage{Filter: f, Statuses: scs.Statuses, Total: len(sc.Rules), WayOut: s.wayOut()}
 	for _, r := range sc.Rules {
 		if !slices.Contains(p.Categories, r.Category) {
 			p.Categories = append(p.Categories, r.Category)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ type Report struct {
 	// The run's start and end, shown in the scheme's time zone.
 	Start, End time.Time
 	Location   *time.Location
+	// The Morris screening (--sensitivity), nil when not run.
+	Sensitivity  []sim.Effect
+	Trajectories int
 }
 
 func (r *Report) table(name string) *Table {
@@ -144,10 +148,10 @@ func groupDigitsF(v float64) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-const css = `body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
-.note{color:#555;font-size:.92em}.box{border:1px solid #bbb;background:#f7f7f2;padding:.6em 1em;margin:1em 0}.na{color:#777;font-style:italic}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
+.note{color:#555;font-size:.92em}.box{border:1px solid #bbb;background:#f7f7f2;padding:.6em 1em;margin:1em 0}.na{color:#777;font-style:italic}.assumed{color:#6a7f3a;font-weight:bold}table.claims td{vertical-align:top}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
 
 // WriteHTML writes the self-contained report: no script, no external
 // resource; every chart is inline SVG.
@@ -334,6 +338,10 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if r.Sweep != nil {
 		writeSweep(&b, r.Sweep)
 	}
+	if len(r.Sensitivity) > 0 {
+		writeSensitivity(&b, r)
+	}
+	writeNotModelled(&b)
 
 	b.WriteString("<h2>Rules and behaviours</h2><p class=note>Which behaviour of the model drives each rule of the scheme (by rule id, else by category); a rule without one gets no events.</p><table><tr><th class=l>rule</th><th class=l>behaviour</th><th class=l>kind</th></tr>")
 	for _, m := range s.Mapping {
@@ -450,7 +458,7 @@ func writeClaims(b *strings.Builder, r *Report) {
 	s := r.Summary
 	b.WriteString("<h2>The essay's claims</h2>")
 	fmt.Fprintf(b, howToRead, sim.MinN)
-	b.WriteString(`<table><tr><th class=l>claim</th><th class=l>verdict</th><th>value [95% interval]</th><th>n</th><th class=l>compared with</th><th>value there [95% interval]</th><th>n</th><th>difference [95% interval]</th><th class=l>mechanism</th></tr>`)
+	b.WriteString(`<table class=claims><tr><th class=l>claim and metric</th><th class=l>verdict</th><th>value<br><span class=note>95% interval</span></th><th>n</th><th class=l>compared with</th><th>value there<br><span class=note>95% interval</span></th><th>n</th><th>difference<br><span class=note>95% interval</span></th><th class=l>mechanism</th></tr>`)
 	for _, c := range s.Claims {
 		cls := map[string]string{sim.Supported: "yes", sim.NotSupported: "no"}[c.Verdict]
 		mech := c.Mechanism
@@ -462,9 +470,13 @@ func writeClaims(b *strings.Builder, r *Report) {
 				esc(c.Claim), esc(strings.TrimPrefix(c.Reading, "not applicable: ")), esc(mech))
 			continue
 		}
-		fmt.Fprintf(b, `<tr><td class=l>%s<br><span class=note>%s</span></td><td class=l><span class="%s">%s</span></td><td>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=l>%s</td></tr>`,
-			esc(c.Claim), esc(c.Metric), cls, esc(c.Verdict), esc(ci(c.Value, c.CILow, c.CIHigh)), esc(Count(c.N)), esc(c.Compare),
-			esc(ci(c.CF, c.CFLow, c.CFHigh)), esc(Count(c.CFN)), esc(ci(c.Diff, c.DiffLow, c.DiffHigh)), esc(mech))
+		verdict := fmt.Sprintf(`<span class="%s">%s</span>`, cls, esc(c.Verdict))
+		if c.Verdict == sim.Supported && c.Mechanism == sim.Assumed {
+			verdict = fmt.Sprintf(`<span class="assumed">%s</span><br><span class=note>by assumption</span>`, esc(c.Verdict))
+		}
+		fmt.Fprintf(b, `<tr><td class=l>%s<br><span class=note>%s</span></td><td class=l>%s</td><td>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=l>%s</td></tr>`,
+			esc(c.Claim), esc(c.Metric), verdict, ciHTML(c.Value, c.CILow, c.CIHigh), esc(Count(c.N)), esc(c.Compare),
+			ciHTML(c.CF, c.CFLow, c.CFHigh), esc(Count(c.CFN)), ciHTML(c.Diff, c.DiffLow, c.DiffHigh), esc(mech))
 	}
 	b.WriteString("</table><ul class=note>")
 	for _, c := range s.Claims {
@@ -473,12 +485,88 @@ func writeClaims(b *strings.Builder, r *Report) {
 	b.WriteString("</ul>")
 }
 
-func ci(v, lo, hi float64) string {
+// ciHTML renders a figure with its interval on a second line.
+func ciHTML(v, lo, hi float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
 	if math.IsNaN(lo) || lo == hi {
-		return Num(v)
+		return esc(Num(v))
 	}
-	return fmt.Sprintf("%s [%s, %s]", Num(v), Num(lo), Num(hi))
+	return fmt.Sprintf(`%s<br><span class=note>%s to %s</span>`, esc(Num(v)), esc(Num(lo)), esc(Num(hi)))
+}
+
+// writeSensitivity shows, for each claim, which assumptions drive its
+// metric: a bar of mu_star per parameter, largest first.
+func writeSensitivity(b *strings.Builder, r *Report) {
+	fmt.Fprintf(b, `<h2>What drives each claim</h2><p class=note>A Morris screening (the elementary-effects method of SALib's morris; %d trajectories, %d levels) of every assumed parameter over the range docs/model.md gives it. `+
+		`A bar is mu_star: how far, on average, moving that one parameter across its whole range moves the claim's metric, in the metric's own units. `+
+		`A claim driven by the parameter its mechanism assumes restates the assumption; one driven by many is sensitive to what nobody has measured. The eight largest are shown; sensitivity.csv has all, with sigma (interactions, non-linearity).</p>`,
+		r.Trajectories, sim.MorrisLevels)
+	var order []string
+	by := map[string][]sim.Effect{}
+	for _, e := range r.Sensitivity {
+		if _, ok := by[e.Claim]; !ok {
+			order = append(order, e.Claim)
+		}
+		by[e.Claim] = append(by[e.Claim], e)
+	}
+	for _, id := range order {
+		es := slices.Clone(by[id])
+		es = slices.DeleteFunc(es, func(e sim.Effect) bool { return math.IsNaN(e.MuStar) })
+		slices.SortStableFunc(es, func(a, b sim.Effect) int { return cmpFloat(b.MuStar, a.MuStar) })
+		if len(es) > 8 {
+			es = es[:8]
+		}
+		var labels []string
+		var vals []float64
+		for _, e := range es {
+			labels = append(labels, e.Parameter)
+			vals = append(vals, e.MuStar)
+		}
+		title := id
+		if c, ok := sim.LookupClaim(id); ok {
+			title = id + ": " + c.Metric
+		}
+		fmt.Fprintf(b, "<h3>%s</h3>", esc(title))
+		b.WriteString(HBars(id, labels, vals, "mu_star (change of the metric over a parameter's range)"))
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// notModelled lists what of the essay the model leaves out, and why.
+var notModelled = [][2]string{
+	{"Exhaustion from always pretending, and the stress released at home (\"dysfunctional family environments\")",
+		"the model has no households and no inner state beyond trust; pretence is measured (the pretence claim), its cost to people is not"},
+	{"Silencing of political dissidents and independent journalists",
+		"the model has online criticism by ordinary citizens (chilled speech), not targeted persecution, which no scheme file describes"},
+	{"Surveillance itself: cameras, monitoring of where people go and what they buy",
+		"detection is a probability per act; being watched has no effect of its own on conduct beyond deterrence"},
+	{"Loss of titles, subsidies, loans, processing of requests and other capabilities",
+		"only lists (stigma) and job security act on conduct; other capabilities are read from the scheme but change nothing in the model"},
+	{"Knowing what kind of person someone is before meeting them (the supporters' argument)",
+		"there are no encounters between citizens beyond informants' reports"},
+	{"Withdrawing from the scheme, or resisting it",
+		"opting in is decided once at the start; nobody leaves, protests or games the records"},
+	{"Trust changing what people do",
+		"trust in neighbours falls with informants' reports but feeds back into nothing"},
+	{"The scheme's place in the party's wider aims, censorship of history, comparisons with the GDR, 1984, Japan, South Korea and Taiwan",
+		"outside a model of one city's population under a points scheme"},
+}
+
+func writeNotModelled(b *strings.Builder) {
+	b.WriteString("<h2>Not modelled</h2><p class=note>What the essay says that this model does not represent, and why. Nothing here is measured, in either direction.</p><table><tr><th class=l>the essay's claim or concern</th><th class=l>why it is not modelled</th></tr>")
+	for _, n := range notModelled {
+		fmt.Fprintf(b, "<tr><td class=l>%s</td><td class=l>%s</td></tr>", esc(n[0]), esc(n[1]))
+	}
+	b.WriteString("</table>")
 }

@@ -60,3 +60,42 @@ func TestChartsEscape(t *testing.T) {
 		t.Error("no bar drawn")
 	}
 }
+
+func TestNiceTicks(t *testing.T) {
+	cases := []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 1010, "0 500 1,000 1,500"},
+		{0, 1, "0.00 0.25 0.50 0.75 1.00"},
+		{940, 1060, "900 950 1,000 1,050 1,100"},
+		{0, 0, "0.00 0.25 0.50 0.75 1.00"},
+		{0, 3.2e6, "0 1,000,000 2,000,000 3,000,000 4,000,000"},
+		{math.NaN(), math.Inf(1), "0.00 0.25 0.50 0.75 1.00"},
+	}
+	for _, c := range cases {
+		ticks := niceTicks(c.lo, c.hi)
+		var got []string
+		for _, v := range ticks {
+			got = append(got, tickLabel(v, ticks))
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("niceTicks(%v, %v) = %s, want %s", c.lo, c.hi, s, c.want)
+		}
+		for _, l := range got {
+			if strings.ContainsAny(l, "e+") {
+				t.Errorf("tick %q in exponent form", l)
+			}
+		}
+	}
+}
+
+// TestNiceTicksBounded: a range too narrow for its magnitude still gives a
+// handful of ticks (the loop once ran away on such a range).
+func TestNiceTicksBounded(t *testing.T) {
+	for _, c := range [][2]float64{{1e6, 1e6 + 1e-10}, {1e-300, 2e-300}, {-5, 1e300}, {3, 3}} {
+		if n := len(niceTicks(c[0], c[1])); n < 2 || n > 21 {
+			t.Errorf("niceTicks(%v, %v): %d ticks", c[0], c[1], n)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -40,12 +41,7 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
-func tick(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return fmt.Sprintf("%.3g", v)
-}
+func tick(v float64) string { return Num(v) }
 
 func frame(b *strings.Builder, title string, xs []string, ymin, ymax float64, ylabel string) (x func(i int) float64, y func(v float64) float64) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
@@ -59,11 +55,12 @@ func frame(b *strings.Builder, title string, xs []string, ymin, ymax float64, yl
 		}
 		return float64(padL) + iw*float64(i)/float64(n-1)
 	}
+	ticks := niceTicks(ymin, ymax)
+	ymin, ymax = ticks[0], ticks[len(ticks)-1]
 	y = func(v float64) float64 { return float64(padT) + ih*(1-(v-ymin)/(ymax-ymin)) }
-	for k := 0; k <= 4; k++ {
-		v := ymin + (ymax-ymin)*float64(k)/4
+	for _, v := range ticks {
 		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, chartW-padR, y(v), y(v))
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`, padL-4, y(v)+4, esc(tick(v)))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`, padL-4, y(v)+4, esc(tickLabel(v, ticks)))
 	}
 	step := max(1, len(xs)/12)
 	for i := 0; i < len(xs); i += step {
@@ -190,4 +187,100 @@ func StackedBars(title string, xs []string, ss []Series, xlabel string) string {
 	legend(&b, ss)
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// HBars renders one horizontal bar per label (values at least 0), with
+// round ticks on the value axis.
+func HBars(title string, labels []string, vals []float64, xlabel string) string {
+	var b strings.Builder
+	const rowH, left, right, top = 18, 170, 30, 8
+	h := top + rowH*max(len(labels), 1) + 40
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
+		chartW, h, chartW, h, esc(title))
+	vmax := 0.0
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			vmax = math.Max(vmax, v)
+		}
+	}
+	ticks := niceTicks(0, vmax)
+	hi := ticks[len(ticks)-1]
+	iw := float64(chartW - left - right)
+	x := func(v float64) float64 { return float64(left) + iw*v/hi }
+	bottom := top + rowH*max(len(labels), 1)
+	for _, t := range ticks {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#ddd"/>`, x(t), x(t), top, bottom)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(t), bottom+14, esc(tickLabel(t, ticks)))
+	}
+	for i, l := range labels {
+		y := top + rowH*i
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, left-6, y+rowH-5, esc(l))
+		if v := vals[i]; !math.IsNaN(v) && v > 0 {
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s</title></rect>`,
+				left, y+2, x(v)-float64(left), rowH-4, palette[2], esc(l), esc(tickLabel(v, nil)))
+		}
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, left+int(iw)/2, h-6, esc(xlabel))
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// niceTicks returns round tick values (1, 2, 2.5 or 5 times a power of
+// ten apart) covering lo to hi, about five of them.
+func niceTicks(lo, hi float64) []float64 {
+	if math.IsNaN(lo) || math.IsInf(lo, 0) {
+		lo = 0
+	}
+	if math.IsNaN(hi) || math.IsInf(hi, 0) || hi <= lo {
+		hi = lo + 1
+	}
+	raw := (hi - lo) / 4
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * p
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*p >= raw*(1-1e-9) {
+			step = m * p
+			break
+		}
+	}
+	if !(step > 0) || math.IsInf(step, 0) {
+		return []float64{lo, hi}
+	}
+	first := math.Floor(lo/step + 1e-9)
+	n := int(math.Ceil(hi/step-1e-9) - first)
+	if n < 1 || n > 20 {
+		// A range too narrow for its magnitude to split: its ends.
+		return []float64{lo, hi}
+	}
+	out := make([]float64, 0, n+1)
+	for i := 0; i <= n; i++ {
+		out = append(out, (first+float64(i))*step)
+	}
+	return out
+}
+
+// tickLabel renders a tick value with as many decimals as the step between
+// ticks needs (none for whole steps), thousands separated, never in
+// exponent form.
+func tickLabel(v float64, ticks []float64) string {
+	dec := 0
+	step := 0.0
+	if len(ticks) > 1 {
+		step = ticks[1] - ticks[0]
+	} else if v != 0 {
+		step = math.Abs(v) / 100
+	}
+	if step > 0 && step < 1 {
+		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
+		if r := step * math.Pow(10, float64(dec)); math.Abs(r-math.Round(r)) > 1e-6 {
+			dec++
+		}
+	}
+	if dec == 0 {
+		if math.Abs(v) >= 1e15 {
+			return strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		return groupDigits(int(math.Round(v)))
+	}
+	return strconv.FormatFloat(v, 'f', min(dec, 10), 64)
 }

@@ -191,6 +191,19 @@ func ClaimsTable(rows []sim.ClaimRow, prefix, label string) *Table {
 	return t
 }
 
+// SensitivityTable is sensitivity.csv: the Morris screening of every
+// assumed parameter against every claim's metric.
+func SensitivityTable(es []sim.Effect) *Table {
+	t := &Table{Name: "sensitivity", Title: "What drives each claim",
+		Doc: "Morris elementary effects (the method of SALib's morris) of every assumed parameter over its documented range on each claim's metric: " +
+			"mu_star, the mean absolute effect of moving the parameter across its whole range, in the metric's units; sigma, the effects' standard deviation (interactions, non-linearity); mu, their mean (the sign); n, the effects behind them.",
+		Keys: []string{"claim", "parameter"}, Values: []string{"mu_star", "sigma", "mu", "n"}}
+	for _, e := range es {
+		t.add([]string{e.Claim, e.Parameter}, e.MuStar, e.Sigma, e.Mu, float64(e.N))
+	}
+	return t
+}
+
 func sum(xs []int64) int64 {
 	var n int64
 	for _, x := range xs {

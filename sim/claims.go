@@ -123,7 +123,7 @@ var Claims = []Claim{
 	{ID: "farming", Claim: "People farm points (the diapers): scores bunch just above the boundaries",
 		Mechanism: Assumed, Because: []string{"farming", "farm_scale"}, Why: "points farming",
 		Compare: "no farming", Switch: Settings{"farming": 0},
-		Metric: fmt.Sprintf("scored citizens within %d points above a grade boundary per citizen a straight-line density would put there (1 = no bunching)", BunchWidth), Expect: "higher",
+		Metric: fmt.Sprintf("scored citizens within %d points above a grade boundary per citizen the bands around it predict (1 = no bunching)", BunchWidth), Expect: "higher",
 		Applies: needPositive,
 		Measure: func(r *Result) Measure {
 			v, n := r.BunchingIndex()

@@ -25,6 +25,7 @@ import (
 const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
        [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
        [--no-claims] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
+       [--sensitivity [--trajectories R]]
 
 Simulates a synthetic population under a scheme: every citizen's conduct
 over the years, each record scored by the engine. Prints a summary; with
@@ -40,7 +41,12 @@ seed), over replications: seeds S..S+K-1, 5 by default with claims (1 with
 whether its mechanism is assumed (a parameter written to produce it) or
 emergent, the people or person-years behind each figure, and a verdict:
 supported, not supported, not measurable or not applicable. --no-claims
-skips the counterfactual runs. --set changes a model parameter (see
+skips the counterfactual runs. --sensitivity adds a Morris elementary-effects
+screening of every assumed parameter (docs/model.md gives each one's range)
+against every claim's metric: sensitivity.csv (claim, parameter, mu_star,
+sigma) and a chart in the report of which assumptions drive each claim; it
+makes R x (parameters + 1) runs of the given population (try --citizens
+20000 --years 5). --set changes a model parameter (see
 docs/model.md; rate.RULE scales one rule); --sweep runs the model for each
 value of one parameter. --events writes every record of the scored citizens
 of the first run as JSON lines for scs score.`
@@ -77,6 +83,8 @@ func cmdSimulate(e *env, args []string) error {
 	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
 	endFlag := fs.String("end", "2026-01-01T00:00:00+08:00", "the run ends at this RFC 3339 `time` and starts --years before")
 	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
+	sensitivity := fs.Bool("sensitivity", false, "also run a Morris screening of every assumed parameter against every claim's metric (sensitivity.csv, and a chart in the report)")
+	trajectories := fs.Int("trajectories", 10, "Morris trajectories `R` for --sensitivity (R x (parameters+1) runs)")
 	baseline := fs.Bool("baseline", false, "after the first run, time the baseline loop (the same number of random events, points added, no model) and print both speeds")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -98,6 +106,12 @@ func cmdSimulate(e *env, args []string) error {
 	}
 	if *reps < 1 || *reps > 1000 {
 		return usagef("simulate: --replications: %d is out of range (1 to 1000)", *reps)
+	}
+	if *trajectories < 2 || *trajectories > 1000 {
+		return usagef("simulate: --trajectories: %d is out of range (2 to 1000)", *trajectories)
+	}
+	if *sensitivity && sweepFlagSet(fs) {
+		return usagef("simulate: --sensitivity and --sweep do not go together")
 	}
 	if *workers < 0 {
 		return usagef("simulate: --workers: %d is negative", *workers)
@@ -320,6 +334,24 @@ func cmdSimulate(e *env, args []string) error {
 			}
 		}
 	}
+	var effects []sim.Effect
+	if *sensitivity {
+		cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: set.s.Clone(), Citizens: *citizens, Years: *years,
+			Seed: *seed, End: end, Workers: *workers}
+		var prog func(done, total int)
+		if progress {
+			began := time.Now()
+			prog = func(done, total int) { drawProgress(e.stderr, "sensitivity", began, int64(done), int64(total)) }
+		}
+		effects, err = sim.Sensitivity(e.ctx, cfg, *trajectories, *seed, prog)
+		if progress {
+			fmt.Fprint(e.stderr, "\r\033[K")
+		}
+		if err != nil {
+			return err
+		}
+		tables = append(tables, report.SensitivityTable(effects))
+	}
 	if len(claimTables) > 0 {
 		ct := claimTables[0]
 		for _, t := range claimTables[1:] {
@@ -363,7 +395,7 @@ func cmdSimulate(e *env, args []string) error {
 			grades = append(grades, g.Name)
 		}
 		rep := &report.Report{Summary: sum, Tables: primary, Sweep: sweepTable, Scheme: scheme.Title, Grades: grades, Years: *years, Reps: *reps, Settings: set.s,
-			Start: first.Start, End: first.End, Location: scheme.Location}
+			Start: first.Start, End: first.End, Location: scheme.Location, Sensitivity: effects, Trajectories: *trajectories}
 		if err := report.WriteFile(filepath.Join(*out, "report.html"), func(w io.Writer) error { return report.WriteHTML(w, rep) }); err != nil {
 			return err
 		}
@@ -404,6 +436,12 @@ func keyMetrics(r *sim.Result) (map[string]float64, []string) {
 		}
 	}
 	return m, order
+}
+
+func sweepFlagSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "sweep" })
+	return set
 }
 
 func parseSweep(s string) (string, []string, error) {

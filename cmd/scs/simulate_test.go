@@ -84,7 +84,7 @@ func TestSimulateGolden(t *testing.T) {
 func checkReport(t *testing.T, html []byte) {
 	t.Helper()
 	s := string(html)
-	for _, want := range []string{"<svg", "The essay's claims", "Citizens per grade", "Mobility", "Time to climb out", "Bunching", "Wealth and standing", "Parameters"} {
+	for _, want := range []string{"<svg", "How to read this", "Not modelled", "The essay's claims", "Citizens per grade", "Mobility", "Time to climb out", "Bunching", "Wealth and standing", "Parameters"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
@@ -310,6 +310,38 @@ func TestSimulateClaimsTable(t *testing.T) {
 			}
 		} else if got["lock-in"] == "not applicable" || got["stigma"] == "not applicable" {
 			t.Errorf("rongcheng: %v", got)
+		}
+	}
+}
+
+func TestSimulateSensitivity(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := simCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--sensitivity", "--trajectories", "2", "--no-claims", "--out", dir, "--quiet", "--no-parquet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "sensitivity.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	if !strings.HasPrefix(s, "claim,parameter,mu_star,sigma,mu,n\n") || !strings.Contains(s, "\nchilled-speech,chill,") {
+		t.Errorf("sensitivity.csv starts:\n%.300s", s)
+	}
+	rows := strings.Count(s, "\n") - 1
+	if want := len(sim.SensitivityParams()); rows%want != 0 || rows < 5*want {
+		t.Errorf("%d rows for %d parameters", rows, want)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	for _, want := range []string{"What drives each claim", "Not modelled"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	for _, args := range [][]string{{"--sensitivity", "--trajectories", "1"}, {"--sensitivity", "--sweep", "farming=0,1"}} {
+		code, _, stderr := simCLI(t, append([]string{"simulate", "--citizens", "100", "--years", "1", "--quiet", "--no-claims"}, args...)...)
+		if code != 2 || !strings.Contains(stderr, args[1]) {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
 		}
 	}
 }

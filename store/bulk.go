@@ -84,7 +84,9 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 	slices.SortStableFunc(recs, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
 	return db.write(ctx, func(w *wtx) error {
 		var n int
-		if err := w.queryRow(`SELECT COUNT(*) FROM (SELECT seq FROM ledger LIMIT 1) t`).Scan(&n); err != nil {
+		// Accounts may exist already (their entries are in the ledger);
+		// citizens and records may not.
+		if err := w.queryRow(`SELECT COUNT(*) FROM (SELECT seq FROM ledger WHERE kind IN ('citizen', 'record') LIMIT 1) t`).Scan(&n); err != nil {
 			return internal("load", err)
 		}
 		if n > 0 {

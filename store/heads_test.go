@@ -127,3 +127,55 @@ func (f *fixture) restoreProjections(saved [][]any) {
 		}
 	}
 }
+
+// tablesInChain edits the tables that decide something besides the
+// records (an objection's decision, an account's role or revocation, a
+// citizen's consent, a row added behind the registry's back): Verify names
+// each edit, and the database verifies again once it is undone.
+func tablesInChain(t *testing.T, f *fixture) {
+	f.report(f.admin, ev("t1", "c1", "speeding-ticket", t0.AddDate(0, 0, -3)))
+	o, err := f.db.Object(f.ctx, f.citizen, "c1", "t1", "not me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.DecideObjection(f.ctx, f.reviewer, o.ID, false, "the photo shows the car"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.RevokeAccount(f.ctx, f.admin, f.traffic.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.verifyClean()
+	for _, c := range []struct {
+		name, edit, undo, want string
+		args                   []any
+	}{
+		{"objection decision", `UPDATE objections SET status = 'upheld' WHERE id = ?`, `UPDATE objections SET status = 'rejected' WHERE id = ?`,
+			"objection " + fmt.Sprint(o.ID) + " was changed after it was written: status is upheld, the ledger says rejected", []any{o.ID}},
+		{"account role", `UPDATE accounts SET role = 'admin' WHERE id = ?`, `UPDATE accounts SET role = 'official' WHERE id = ?`,
+			"account " + fmt.Sprint(f.official.ID) + " was changed after it was written: role is admin, the ledger says official", []any{f.official.ID}},
+		{"revocation", `UPDATE accounts SET revoked = NULL WHERE id = ?`, `UPDATE accounts SET revoked = (SELECT MAX(recorded) FROM ledger WHERE kind = 'revocation') WHERE id = ?`,
+			"revoked is none, the ledger says", []any{f.traffic.ID}},
+		{"consent", `UPDATE citizens SET consent = 0 WHERE id = ?`, `UPDATE citizens SET consent = 1 WHERE id = ?`, "citizens table", []any{"c2"}},
+		{"account added", `INSERT INTO accounts (name, role, citizen, department, token_hash, created, created_by) VALUES ('mole', 'admin', '', '', ?, 0, 0)`,
+			`DELETE FROM accounts WHERE name = 'mole'`, "(mole, admin) has no entry in the ledger", []any{[]byte("not a real token hash")}},
+	} {
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(c.edit), c.args...); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var probs []string
+		if _, err := f.db.Verify(f.ctx, func(p scs.VerifyProblem) { probs = append(probs, p.Message) }); err != nil {
+			t.Fatal(err)
+		}
+		if len(probs) != 1 || !strings.Contains(probs[0], c.want) {
+			t.Errorf("%s: verify says %q; want one problem with %q", c.name, probs, c.want)
+		}
+		undoArgs := c.args
+		if strings.HasPrefix(c.undo, "DELETE") {
+			undoArgs = nil
+		}
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(c.undo), undoArgs...); err != nil {
+			t.Fatalf("%s: undo: %v", c.name, err)
+		}
+		f.verifyClean()
+	}
+}

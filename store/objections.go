@@ -64,7 +64,8 @@ func (db *DB) Object(ctx context.Context, by *scs.Account, citizen, record, reas
 		if err != nil {
 			return internal("objection", err)
 		}
-		return nil
+		return w.appendRef(scs.EntryObjection, citizen, by.ID, objectionRef{ID: o.ID, Citizen: citizen, Record: record, Seq: seq,
+			Reason: reason, Filed: nanos(o.Filed), Due: nanos(o.Due), FiledBy: by.ID})
 	})
 	return o, err
 }
@@ -124,9 +125,11 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 		if o.Entry != nil && uphold {
 			o.Entry.Reversed = true
 		}
-		_, err = w.exec(`UPDATE objections SET status = ?, decided = ?, reviewer = ?, decision = ? WHERE id = ?`,
-			o.Status, nanos(now), by.ID, reason, id)
-		return err
+		if _, err := w.exec(`UPDATE objections SET status = ?, decided = ?, reviewer = ?, decision = ? WHERE id = ?`,
+			o.Status, nanos(now), by.ID, reason, id); err != nil {
+			return err
+		}
+		return w.appendRef(scs.EntryDecision, o.Citizen, by.ID, decisionRef{ID: id, Status: o.Status, Decided: nanos(now), Reviewer: by.ID, Decision: reason})
 	})
 	return o, err
 }

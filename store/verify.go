@@ -77,7 +77,7 @@ func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verify
 				Message: fmt.Sprintf("hash: the stored hash does not match the entry's content and the previous entry's hash: the %s entry was changed after it was written", e.Kind)})
 		}
 		copy(prev[:], hash)
-		if e.Kind != scs.EntryCitizen && e.Kind != scs.EntryConsent && e.Kind != scs.EntryReversal {
+		if e.Kind == scs.EntryRecord {
 			e.Ref = ""
 		}
 		e.Evidence, e.Department = "", ""
@@ -150,11 +150,15 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		checked += int64(len(r.entries))
 	}
 	citizens := map[string]*vcitizen{}
+	decisions := &vdecisions{objections: map[int64]*vobjection{}, accounts: map[int64]*vaccount{}}
 	for _, r := range ranges {
 		for _, p := range r.problems {
 			problem(p.Seq, p.Citizen, "%s", p.Message)
 		}
 		for _, e := range r.entries {
+			if decisions.add(&e, problem) {
+				continue
+			}
 			c := citizens[e.Citizen]
 			switch e.Kind {
 			case scs.EntryCitizen:
@@ -200,6 +204,9 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		return checked, err
 	}
 	if err := db.verifyProjections(ctx, maxSeq, citizens, problem); err != nil {
+		return checked, err
+	}
+	if err := db.verifyDecisions(ctx, decisions, problem); err != nil {
 		return checked, err
 	}
 	if err := db.verifyCheckpoints(ctx, problem); err != nil {

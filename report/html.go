@@ -458,6 +458,9 @@ func writeClaims(b *strings.Builder, r *Report) {
 	s := r.Summary
 	b.WriteString("<h2>The essay's claims</h2>")
 	fmt.Fprintf(b, howToRead, sim.MinN)
+	if len(s.Claims) > 0 && s.Claims[0].Sample < 1 {
+		fmt.Fprintf(b, `<p class=note>The comparisons were made on a random sample of the neighbourhoods holding %.1f%% of the citizens, the same in every run of a seed: n and the intervals are the sample's.</p>`, 100*s.Claims[0].Sample)
+	}
 	b.WriteString(`<table class=claims><tr><th class=l>claim and metric</th><th class=l>verdict</th><th>value<br><span class=note>95% interval</span></th><th>n</th><th class=l>compared with</th><th>value there<br><span class=note>95% interval</span></th><th>n</th><th>difference<br><span class=note>95% interval</span></th><th class=l>mechanism</th></tr>`)
 	for _, c := range s.Claims {
 		cls := map[string]string{sim.Supported: "yes", sim.NotSupported: "no"}[c.Verdict]

@@ -166,7 +166,7 @@ func Tables(r *sim.Result) []*Table {
 
 // ClaimsColumns are the value columns of claims.csv.
 var ClaimsColumns = []string{"value", "ci_low", "ci_high", "n", "counterfactual_value", "counterfactual_ci_low", "counterfactual_ci_high",
-	"counterfactual_n", "difference", "difference_ci_low", "difference_ci_high", "replications"}
+	"counterfactual_n", "difference", "difference_ci_low", "difference_ci_high", "replications", "sample"}
 
 // ClaimsTable is claims.csv: every claim with its mechanism, verdict,
 // figures, n and 95% intervals over the replications. prefix and label add
@@ -186,7 +186,7 @@ func ClaimsTable(rows []sim.ClaimRow, prefix, label string) *Table {
 		if prefix != "" {
 			keys = append([]string{label}, keys...)
 		}
-		t.add(keys, c.Value, c.CILow, c.CIHigh, c.N, c.CF, c.CFLow, c.CFHigh, c.CFN, c.Diff, c.DiffLow, c.DiffHigh, float64(c.Replications))
+		t.add(keys, c.Value, c.CILow, c.CIHigh, c.N, c.CF, c.CFLow, c.CFHigh, c.CFN, c.Diff, c.DiffLow, c.DiffHigh, float64(c.Replications), c.Sample)
 	}
 	return t
 }

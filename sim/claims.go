@@ -236,18 +236,32 @@ type ClaimRow struct {
 	Replications int     `json:"replications"`
 	Verdict      string  `json:"verdict"`
 	Reading      string  `json:"reading"` // the verdict in words, with its reason
-	Sample       float64 `json:"counterfactual_sample"`
+	Sample       float64 `json:"sample"`  // the share of the citizens the comparison was made on (1: all)
 }
 
 // RunClaims measures every claim over the replications bases (base i is the
 // run of cfg with seed cfg.Seed+i): for each replication it runs the
 // counterfactual of every claim that applies (each switch once, the same
 // population and seed), and aggregates. Output hooks of cfg are not used.
+// With cfg.Sample (the bases run with it too), the counterfactuals simulate
+// only the sample of neighbourhoods and every comparison, the base's
+// figures included, is made on that sample: n and the intervals are the
+// sample's.
 func RunClaims(ctx context.Context, cfg Config, bases []*Result) ([]ClaimRow, error) {
 	if len(bases) == 0 {
 		return nil, scs.Errorf(scs.EINVALID, "claims: no runs")
 	}
 	cfg.OnHood, cfg.Rows, cfg.Events, cfg.Progress = nil, false, NoEvents, nil
+	sampled := cfg.Sample > 0 && cfg.Sample < 1
+	cfg.SampleOnly = sampled
+	views := make([]*Result, len(bases))
+	for i, b := range bases {
+		if sampled && b.SampleMetrics == nil {
+			return nil, scs.Errorf(scs.EINVALID, "claims: the runs were made without the sample")
+		}
+		views[i] = b.SampleView()
+	}
+	bases = views
 	type pair struct{ v, c []Measure }
 	per := make([]pair, len(Claims))
 	applies := make([]string, len(Claims))
@@ -293,6 +307,13 @@ func RunClaims(ctx context.Context, cfg Config, bases []*Result) ([]ClaimRow, er
 			return nil, err
 		}
 		row.Replications = len(bases)
+		if sampled {
+			n := 0
+			for _, b := range bases {
+				n += b.Citizens
+			}
+			row.Sample = float64(n) / float64(len(bases)*cfg.Citizens)
+		}
 		rows[i] = row
 	}
 	return rows, nil

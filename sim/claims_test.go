@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,5 +244,45 @@ func TestNoOscillation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSample: a run of the sample alone gives exactly the sample's metrics
+// of the whole run (so the claims' comparisons are paired), and tracking
+// the sample does not change the whole run.
+func TestSample(t *testing.T) {
+	cfg := Config{Scheme: rongcheng(t), Citizens: 6000, Years: 3, Seed: 8, End: testEnd, Settings: Settings{"hood_size": 300}}
+	plain, err := Simulate(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sample = 0.3
+	whole, err := Simulate(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SampleOnly = true
+	only, err := Simulate(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(plain.Metrics, whole.Metrics) {
+		t.Error("tracking a sample changed the run's metrics")
+	}
+	if whole.SampleHoods < 2 || whole.SampleHoods >= whole.Hoods || only.Citizens != whole.SampleCitizens || only.Hoods != whole.SampleHoods {
+		t.Fatalf("sample: %d of %d neighbourhoods, %d citizens; the sample alone: %d neighbourhoods, %d citizens", whole.SampleHoods, whole.Hoods, whole.SampleCitizens, only.Hoods, only.Citizens)
+	}
+	if !reflect.DeepEqual(whole.SampleMetrics, only.Metrics) {
+		t.Error("the sample alone differs from the sample within the whole run")
+	}
+	rows, err := RunClaims(context.Background(), Config{Scheme: cfg.Scheme, Citizens: 6000, Years: 3, Seed: 8, End: testEnd, Settings: cfg.Settings, Sample: 0.3}, []*Result{whole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rows[0].Sample; s <= 0 || s >= 1 {
+		t.Errorf("rows say sample %v", s)
+	}
+	if _, err := RunClaims(context.Background(), Config{Scheme: cfg.Scheme, Citizens: 6000, Years: 3, Seed: 8, End: testEnd, Sample: 0.3}, []*Result{plain}); err == nil {
+		t.Error("runs without the sample were compared on it")
 	}
 }

@@ -66,6 +66,13 @@ type Config struct {
 	// Progress, when set, is called from one goroutine now and then with
 	// the citizens done so far.
 	Progress func(done int64)
+	// Sample, above 0 and below 1, names a random sample of about that
+	// share of the neighbourhoods, drawn from Seed (so the same for every
+	// run of a seed); the Result carries the sample's metrics apart
+	// (SampleMetrics). With SampleOnly only the sample is simulated, and
+	// Metrics and Citizens are the sample's.
+	Sample     float64
+	SampleOnly bool
 }
 
 // HoodOutput is what one neighbourhood hands to Config.OnHood.
@@ -121,6 +128,22 @@ type Result struct {
 	NoJobSecurity []bool // per grade: falling into it risks the job
 	Consequences  bool   // the scheme has lock-ins, lists or job loss (fear has an object)
 	Offers        bool   // a grade above the start has a capability the start lacks
+	// With Config.Sample: the sample's metrics, citizens and
+	// neighbourhoods (nil, 0, 0 without a sample).
+	SampleMetrics               *Metrics
+	SampleCitizens, SampleHoods int
+}
+
+// SampleView returns the run as seen on its sample of neighbourhoods: r
+// itself when the run has no separate sample.
+func (r *Result) SampleView() *Result {
+	if r.SampleMetrics == nil {
+		return r
+	}
+	v := *r
+	v.Metrics, v.Citizens, v.Hoods = r.SampleMetrics, r.SampleCitizens, r.SampleHoods
+	v.SampleMetrics = nil
+	return &v
 }
 
 // List is one capability of the scheme that the model treats as a list.
@@ -175,6 +198,8 @@ type model struct {
 	cuts       [][]int64 // per year: cut points (year start, Jan 1s inside, year end)
 	jan1       []bool    // per year: the year starts on Jan 1 in the scheme's zone
 	hoods      int
+	inSample   []bool // per neighbourhood, with Config.Sample
+	list       []int  // the neighbourhoods simulated, in order (nil: all)
 	base       int
 	extra      int
 	nG         int
@@ -417,6 +442,32 @@ func prepare(cfg Config) (*model, error) {
 	m.base = cfg.Citizens / m.hoods
 	m.extra = cfg.Citizens % m.hoods
 	m.idWidth = len(strconv.Itoa(cfg.Citizens))
+	if cfg.Sample < 0 || cfg.Sample > 1 || math.IsNaN(cfg.Sample) {
+		return nil, scs.Errorf(scs.EINVALID, "sample: %v is not a share from 0 to 1", cfg.Sample)
+	}
+	if cfg.Sample > 0 && cfg.Sample < 1 {
+		m.inSample = make([]bool, m.hoods)
+		k := splitmix64(cfg.Seed ^ 0x73616d706c65)
+		any := false
+		for h := range m.hoods {
+			u := float64(splitmix64(k^splitmix64(uint64(h)+1))>>11) / (1 << 53)
+			m.inSample[h] = u < cfg.Sample
+			any = any || m.inSample[h]
+		}
+		if !any {
+			m.inSample[0] = true
+		}
+		if cfg.SampleOnly {
+			if cfg.OnHood != nil {
+				return nil, scs.Errorf(scs.EINVALID, "sample: a run of the sample only hands out no neighbourhoods")
+			}
+			for h, in := range m.inSample {
+				if in {
+					m.list = append(m.list, h)
+				}
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -448,7 +499,11 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, m.hoods)
+	count := m.hoods
+	if m.list != nil {
+		count = len(m.list)
+	}
+	workers = min(workers, count)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -463,6 +518,7 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
 	total := newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)
+	sample := newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	// The window bounds how far workers may run ahead of the neighbourhood
@@ -487,11 +543,14 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 					}
 				}
 				h := int(next.Add(1) - 1)
-				if h >= m.hoods {
+				if h >= count {
 					if ordered {
 						<-window
 					}
 					break
+				}
+				if m.list != nil {
+					h = m.list[h]
 				}
 				out, err := wk.hood(h)
 				if err != nil {
@@ -508,7 +567,9 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 			}
 			events.Add(wk.events)
 			mu.Lock()
-			total.Merge(wk.met)
+			total.Merge(wk.metAll)
+			total.Merge(wk.metSample)
+			sample.Merge(wk.metSample)
 			mu.Unlock()
 		}()
 	}
@@ -567,6 +628,19 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 	} else {
 		res.NoJobSecurity = make([]bool, m.nG)
 	}
+	if m.inSample != nil {
+		for h, in := range m.inSample {
+			if in {
+				res.SampleHoods++
+				res.SampleCitizens += m.size(h)
+			}
+		}
+		if m.list != nil {
+			res.Citizens, res.Hoods = res.SampleCitizens, res.SampleHoods
+		} else {
+			res.SampleMetrics = sample
+		}
+	}
 	return res, nil
 }
 
@@ -616,25 +690,26 @@ type report struct {
 
 // worker simulates neighbourhoods one at a time, reusing its buffers.
 type worker struct {
-	m       *model
-	met     *Metrics
-	rt, rd  *rand.Rand
-	pt, pd  *rand.PCG
-	cs      []citizen
-	static  []float64
-	blocked []bool
-	entered []int64
-	cw      [4]float64
-	total   float64
-	dirty   bool
-	reports []report
-	order   []int
-	infs    []int
-	events  int64
-	out     *HoodOutput
-	seq     int
-	hi      int
-	year    int
+	m                 *model
+	met               *Metrics // metAll or metSample: where the current neighbourhood counts
+	metAll, metSample *Metrics
+	rt, rd            *rand.Rand
+	pt, pd            *rand.PCG
+	cs                []citizen
+	static            []float64
+	blocked           []bool
+	entered           []int64
+	cw                [4]float64
+	total             float64
+	dirty             bool
+	reports           []report
+	order             []int
+	infs              []int
+	events            int64
+	out               *HoodOutput
+	seq               int
+	hi                int
+	year              int
 	// neighbourhood aggregates for the current year
 	pInf, risk, speechMult float64
 	cost                   float64 // the speech cost citizens perceive (damped)
@@ -643,7 +718,9 @@ type worker struct {
 }
 
 func newWorker(m *model) *worker {
-	w := &worker{m: m, met: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
+	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
+		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
+	w.met = w.metAll
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)
@@ -700,6 +777,10 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 		w.out = &HoodOutput{Index: h, Name: HoodName(h)}
 	}
 	w.traits(h, n)
+	w.met = w.metAll
+	if m.inSample != nil && m.inSample[h] {
+		w.met = w.metSample
+	}
 	met := w.met
 	met.Citizens += int64(n)
 	for i := range w.cs {

@@ -24,7 +24,7 @@ import (
 
 const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
        [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
-       [--no-claims] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
+       [--no-claims] [--claims-sample SHARE] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
        [--sensitivity [--trajectories R]]
 
 Simulates a synthetic population under a scheme: every citizen's conduct
@@ -49,7 +49,16 @@ makes R x (parameters + 1) runs of the given population (try --citizens
 20000 --years 5). --set changes a model parameter (see
 docs/model.md; rate.RULE scales one rule); --sweep runs the model for each
 value of one parameter. --events writes every record of the scored citizens
-of the first run as JSON lines for scs score.`
+of the first run as JSON lines for scs score. Above 200,000 citizens the
+claims' comparisons are made on a random sample of the neighbourhoods
+(about 200,000 citizens; --claims-sample SHARE sets it, 1 for all): the
+base runs are whole, every comparison is paired on the sample, and n and
+the intervals are the sample's.`
+
+// claimsSampleCitizens is about how many citizens the claims' comparisons
+// use by default: a run of more makes them on a random sample of the
+// neighbourhoods (--claims-sample).
+const claimsSampleCitizens = 200_000
 
 // maxParquetCitizens is the largest run that writes citizens.parquet
 // without being asked (bigger runs stream and keep no per-citizen rows).
@@ -80,6 +89,7 @@ func cmdSimulate(e *env, args []string) error {
 	reps := fs.Int("replications", 5, "replications `K` per configuration (seeds S..S+K-1; 1 by default with --no-claims)")
 	eventsFile := fs.String("events", "", "write every record of the scored citizens of the first run to `FILE` (JSON lines)")
 	noClaims := fs.Bool("no-claims", false, "skip the counterfactual runs of the claims table")
+	claimsSample := fs.Float64("claims-sample", 0, "make the claims' comparisons on a random sample of this `share` of the neighbourhoods (default: all up to 200,000 citizens, about 200,000 citizens' worth above)")
 	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
 	endFlag := fs.String("end", "2026-01-01T00:00:00+08:00", "the run ends at this RFC 3339 `time` and starts --years before")
 	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
@@ -106,6 +116,18 @@ func cmdSimulate(e *env, args []string) error {
 	}
 	if *reps < 1 || *reps > 1000 {
 		return usagef("simulate: --replications: %d is out of range (1 to 1000)", *reps)
+	}
+	if math.IsNaN(*claimsSample) || *claimsSample < 0 || *claimsSample > 1 {
+		return usagef("simulate: --claims-sample: %v is not a share from 0 to 1", *claimsSample)
+	}
+	if *claimsSample == 0 {
+		*claimsSample = 1
+		if *citizens > claimsSampleCitizens {
+			*claimsSample = float64(claimsSampleCitizens) / float64(*citizens)
+		}
+	}
+	if *noClaims {
+		*claimsSample = 1
 	}
 	if *trajectories < 2 || *trajectories > 1000 {
 		return usagef("simulate: --trajectories: %d is out of range (2 to 1000)", *trajectories)
@@ -176,7 +198,7 @@ func cmdSimulate(e *env, args []string) error {
 		var results []*sim.Result
 		for rep := 0; rep < *reps; rep++ {
 			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
-				Seed: *seed + uint64(rep), End: end, Workers: *workers}
+				Seed: *seed + uint64(rep), End: end, Workers: *workers, Sample: *claimsSample}
 			isFirst := li == 0 && rep == 0
 			var cw *report.CitizenWriter
 			var evw *bufio.Writer
@@ -273,7 +295,7 @@ func cmdSimulate(e *env, args []string) error {
 				fmt.Fprintf(e.stderr, "counterfactual runs for the claims table (%d replications)...", *reps)
 			}
 			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
-				Seed: *seed, End: end, Workers: *workers}
+				Seed: *seed, End: end, Workers: *workers, Sample: *claimsSample}
 			claims, err := sim.RunClaims(e.ctx, cfg, results)
 			if progress {
 				fmt.Fprint(e.stderr, "\r\033[K")
@@ -487,6 +509,9 @@ func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim
 		}
 		tw.Flush()
 		fmt.Fprintf(bw, "(%d replications; an assumed mechanism's effect follows from a parameter written to produce it: see claims.csv's reading column)\n", claims[0].Replications)
+		if sm := claims[0].Sample; sm < 1 {
+			fmt.Fprintf(bw, "(the claims' comparisons were made on a random sample of the neighbourhoods: %.1f%% of the citizens; n and the intervals are the sample's)\n", 100*sm)
+		}
 	}
 	if out != "" {
 		fmt.Fprintf(bw, "\noutputs in %s (report.html, summary.json, CSV tables)\n", out)

@@ -76,6 +76,15 @@ type Visits struct {
 	Every  Period `json:"every"`
 	Status Status `json:"status,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Advice, when set, is what the visiting officials advise.
+	Advice *Advice `json:"advice,omitempty"`
+}
+
+// Advice is what officials advise a visited person to do to gain points:
+// rules (each with a plannable Act), with where the advice comes from.
+type Advice struct {
+	Rules []string `json:"rules"`
+	Provenance
 }
 
 // PerDay returns the average number of visits a day, 0 for none.

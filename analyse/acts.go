@@ -35,7 +35,7 @@ const maxSteps = 1_000_000
 // actOptions lists, for every act person may plan (with or without those
 // that harm others), the fewest units that give each number of points the
 // act can give in one calendar year, as the engine decides them.
-func actOptions(eng *engine.Engine, person Person, informing bool, maxNeed int, segs []segment) ([]act, error) {
+func actOptions(eng *engine.Engine, person Person, informing bool, only []string, maxNeed int, segs []segment) ([]act, error) {
 	s := eng.Scheme()
 	var yearHours float64
 	for _, sg := range segs {
@@ -46,7 +46,7 @@ func actOptions(eng *engine.Engine, person Person, informing bool, maxNeed int, 
 	for i := range s.Rules {
 		r := &s.Rules[i]
 		a := r.Act
-		if a == nil || !a.Plannable || (a.HarmsOthers && !informing) {
+		if a == nil || !a.Plannable || (a.HarmsOthers && !informing) || (only != nil && !slices.Contains(only, r.ID)) {
 			continue
 		}
 		affordable := func(units float64) bool {

@@ -111,6 +111,12 @@ type Options struct {
 	// are given both without and (when the scheme has such an act) with.
 	NoInforming bool
 	Horizon     int // years; default DefaultHorizon
+	// Fell, when set and before At, is when the person fell into their
+	// grade: its lock-in runs from then (and may have ended by At).
+	Fell time.Time
+	// Rules, when set, are the only rules a plan may use (an official's
+	// advice); otherwise every plannable act.
+	Rules []string
 }
 
 // Start is a starting state: a grade, a score in it and where in the band
@@ -159,6 +165,24 @@ func (r *Route) Years() float64 {
 		return math.NaN()
 	}
 	return r.Earliest.Sub(r.Start).Hours() / 24 / 365.2425
+}
+
+// Advise returns one person's fastest plan out of their grade: from score
+// at at, fallen into the grade at fell (its lock-in running from then),
+// back to the nearest grade above without a lock-in, using only rules.
+// The route's Earliest is nil when that is out of reach.
+func Advise(eng *engine.Engine, score int64, fell, at time.Time, person Person, rules []string) (*Route, error) {
+	routes, err := Analyse(eng, Options{At: at, Fell: fell, FromScore: score, HasFromScore: true, People: []Person{person}, NoInforming: true, Rules: rules})
+	if err != nil {
+		return nil, err
+	}
+	s := eng.Scheme()
+	for i := range routes {
+		if routes[i].Target == backTo(s, routes[i].From.grade) {
+			return &routes[i], nil
+		}
+	}
+	return nil, scs.Errorf(scs.EINVALID, "score %d is in the highest grade", score)
 }
 
 // Citizen is the id of the synthetic citizen in every plan.
@@ -239,6 +263,10 @@ func Analyse(eng *engine.Engine, opt Options) ([]Route, error) {
 		informing = append(informing, true)
 	}
 	at := opt.At.Truncate(time.Second)
+	fell := at
+	if !opt.Fell.IsZero() && opt.Fell.Before(at) {
+		fell = opt.Fell.Truncate(time.Second)
+	}
 	segs := segments(s.Location, at, opt.Horizon)
 	var maxNeed int64
 	for _, st := range starts {
@@ -249,7 +277,7 @@ func Analyse(eng *engine.Engine, opt Options) ([]Route, error) {
 	}
 	setups := make([][]scs.Event, len(starts))
 	for i, st := range starts {
-		evs, err := setupEvents(eng, st, at)
+		evs, err := setupEvents(eng, st, fell, at)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +288,7 @@ func Analyse(eng *engine.Engine, opt Options) ([]Route, error) {
 	solvers := map[key]*solver{}
 	for pi, person := range people {
 		for ii, inf := range informing {
-			acts, err := actOptions(eng, person, inf, int(maxNeed), segs)
+			acts, err := actOptions(eng, person, inf, opt.Rules, int(maxNeed), segs)
 			if err != nil {
 				return nil, err
 			}
@@ -270,8 +298,9 @@ func Analyse(eng *engine.Engine, opt Options) ([]Route, error) {
 	for si, st := range starts {
 		var lockEnd *time.Time
 		if lk := s.Grades[st.grade].LockIn; !lk.IsZero() {
-			t := lk.AddTo(at.In(s.Location)).UTC()
-			lockEnd = &t
+			if t := lk.AddTo(fell.In(s.Location)).UTC(); t.After(at) {
+				lockEnd = &t
+			}
 		}
 		for tg := st.grade - 1; tg >= 0; tg-- {
 			for pi, person := range people {

@@ -247,7 +247,7 @@ func TestRapidAgainstBruteForce(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, _ := Starts(s, Options{FromScore: from, HasFromScore: true})
-		setup, err := setupEvents(eng, st[0], start)
+		setup, err := setupEvents(eng, st[0], start, start)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,15 +12,15 @@ import (
 
 // setupEvents returns events that bring a synthetic citizen from the
 // scheme's start to the starting state st at time at: the score st.Score in
-// grade st.Grade, and, when that grade has a lock-in, just fallen into it at
-// at, so that the lock-in runs from at. The events come in two phases. The
+// grade st.Grade, and, when that grade has a lock-in, fallen into it at
+// fell (at, or before it), so that the lock-in runs from fell. The events come in two phases. The
 // first, years before at (longer ago than any lock-in, and in another
 // calendar year, so that no cap or lock of it reaches at), brings the
 // score to a value found by a breadth-first search over the scheme's rules,
 // each step decided by the engine. The second, at at, is one event of a rule
 // that takes points away (or drops to a grade) and makes the fall. Errors
 // are scs.EINVALID when the scheme's rules cannot reach the state.
-func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error) {
+func setupEvents(eng *engine.Engine, st Start, fell, at time.Time) ([]scs.Event, error) {
 	s := eng.Scheme()
 	loc := s.Location
 	if loc == nil {
@@ -30,9 +30,9 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 	for _, g := range s.Grades {
 		longest = max(longest, g.LockIn.InDays())
 	}
-	past := at.In(loc).AddDate(-(int(longest/365) + 2), 0, 0).UTC()
+	past := fell.In(loc).AddDate(-(int(longest/365) + 2), 0, 0).UTC()
 	g := s.Grades[st.grade]
-	if g.LockIn.IsZero() {
+	if g.LockIn.IsZero() || !g.LockIn.AddTo(fell.In(loc)).After(at) {
 		evs, _, ok := reach(eng, eng.NewState(Citizen), st.Score, past, false)
 		if !ok {
 			return nil, scs.Errorf(scs.EINVALID, "scheme %s: no sequence of its rules brings a citizen from %d to %d, so no plan from %s at %d can be replayed", s.Name, s.Start, st.Score, g.Name, st.Score)
@@ -46,24 +46,24 @@ func setupEvents(eng *engine.Engine, st Start, at time.Time) ([]scs.Event, error
 			continue
 		}
 		ev := fall.ev
-		ev.ID, ev.Citizen, ev.At = fmt.Sprintf("s%d", len(evs)+1), Citizen, at
+		ev.ID, ev.Citizen, ev.At = fmt.Sprintf("s%d", len(evs)+1), Citizen, fell
 		if _, err := eng.Step(&state, &ev); err != nil {
 			continue
 		}
-		if state.Score != st.Score || eng.GradeAt(&state, at) != st.grade || state.LockGrade != st.grade || !state.LockedUntil.Equal(g.LockIn.AddTo(at.In(loc)).UTC()) {
+		if state.Score != st.Score || eng.GradeAt(&state, at) != st.grade || state.LockGrade != st.grade || !state.LockedUntil.Equal(g.LockIn.AddTo(fell.In(loc)).UTC()) {
 			continue
 		}
 		return label(append(evs, ev), st), nil
 	}
 	// No single event makes the fall: fall in several steps at at, each a
 	// rule that takes points away, from the lowest reachable score above.
-	lockEnd := g.LockIn.AddTo(at.In(loc)).UTC()
+	lockEnd := g.LockIn.AddTo(fell.In(loc)).UTC()
 	for from := above; from < above+200; from++ {
 		evs, state, ok := reach(eng, eng.NewState(Citizen), from, past, false)
 		if !ok {
 			continue
 		}
-		down, state, ok := reach(eng, state, st.Score, at, true)
+		down, state, ok := reach(eng, state, st.Score, fell, true)
 		if !ok || eng.GradeAt(&state, at) != st.grade || state.LockGrade != st.grade || !state.LockedUntil.Equal(lockEnd) {
 			continue
 		}

@@ -97,3 +97,46 @@ func TestBuiltinActs(t *testing.T) {
 		t.Errorf("a yuan donated costs a yuan: %+v", r.Act)
 	}
 }
+
+// adviceValid is actValid with visits in B whose officials advise donating.
+var adviceValid = strings.Replace(actValid, "    lock_in: 1 year\n", `    lock_in: 1 year
+    visits:
+      times: 1
+      every: 1 month
+      source: test
+      status: assumed
+      advice:
+        rules: [donate]
+        source: test
+        status: essay
+`, 1)
+
+func TestParseAdvice(t *testing.T) {
+	s, err := schemes.Parse("t.yaml", []byte(adviceValid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Grades[1].Visits.Advice
+	if a == nil || len(a.Rules) != 1 || a.Rules[0] != "donate" || a.Status != scs.StatusEssay {
+		t.Fatalf("advice %+v", a)
+	}
+	for _, tc := range []struct{ old, new, want string }{
+		{"rules: [donate]", "rules: [donate, nope]", `t.yaml:19:25: grades[1].visits.advice.rules[1]: unknown rule "nope"`},
+		{"rules: [donate]", "rules: [r1]", "advice.rules[0]: rule r1 has no plannable act"},
+		{"rules: [donate]", "rules: []", "advice.rules: missing"},
+		{"      times: 1\n", "      times: 0\n", "grades[1].visits.advice: grade B has no visits to give advice in"},
+		{"        source: test\n        status: essay\n", "        status: essay\n", "advice.source: missing"},
+	} {
+		src := strings.Replace(adviceValid, tc.old, tc.new, 1)
+		if src == adviceValid {
+			t.Fatalf("%q: the case did not change the file", tc.old)
+		}
+		_, err := schemes.Parse("t.yaml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.new, err, tc.want)
+		}
+	}
+	if a := schemes.MustLoad("rongcheng").Grades[3].Visits.Advice; a == nil || strings.Join(a.Rules, " ") != "blood-donation charitable-donation volunteer-service" || a.Status != scs.StatusEssay {
+		t.Errorf("rongcheng B's advice: %+v", a)
+	}
+}

@@ -152,10 +152,18 @@ type fileGrade struct {
 }
 
 type fileVisits struct {
-	Times  int    `yaml:"times"`
-	Every  string `yaml:"every"`
-	Source string `yaml:"source"`
-	Status string `yaml:"status"`
+	Times  int         `yaml:"times"`
+	Every  string      `yaml:"every"`
+	Source string      `yaml:"source"`
+	Status string      `yaml:"status"`
+	Advice *fileAdvice `yaml:"advice"`
+}
+
+type fileAdvice struct {
+	Rules  []string `yaml:"rules"`
+	Source string   `yaml:"source"`
+	Status string   `yaml:"status"`
+	Notes  string   `yaml:"notes"`
 }
 
 type fileCapability struct {
@@ -405,6 +413,7 @@ func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
 	v.grades(fs, s)
 	v.capabilities(fs, s)
 	v.rules(fs, s)
+	v.advice(fs, s)
 	return s
 }
 
@@ -705,4 +714,41 @@ func (v *validator) act(p string, fa *fileAct, r *scs.Rule) *scs.Act {
 	}
 	a.Provenance = scs.Provenance{Source: fa.Source, Status: v.status(p+".status", fa.Status), Notes: strings.TrimSpace(fa.Notes)}
 	return a
+}
+
+// advice checks what officials advise in visits: a grade that is visited,
+// rules that exist and that a person can plan (they carry a plannable act),
+// and the advice's source and status.
+func (v *validator) advice(fs *fileScheme, s *scs.Scheme) {
+	for i, fg := range fs.Grades {
+		if fg.Visits == nil || fg.Visits.Advice == nil || i >= len(s.Grades) {
+			continue
+		}
+		p := fmt.Sprintf("$.grades[%d].visits.advice", i)
+		fa := fg.Visits.Advice
+		if fg.Visits.Times == 0 {
+			v.fail(p, "grade %s has no visits to give advice in", fg.Name)
+		}
+		if len(fa.Rules) == 0 {
+			v.fail(p+".rules", "missing; list the rules the officials advise")
+		}
+		for j, id := range fa.Rules {
+			r := -1
+			for k := range s.Rules {
+				if s.Rules[k].ID == id {
+					r = k
+				}
+			}
+			switch {
+			case r < 0:
+				v.fail(fmt.Sprintf("%s.rules[%d]", p, j), "unknown rule %q", id)
+			case s.Rules[r].Act == nil || !s.Rules[r].Act.Plannable:
+				v.fail(fmt.Sprintf("%s.rules[%d]", p, j), "rule %s has no plannable act, so no one can follow the advice", id)
+			}
+		}
+		if fa.Source == "" {
+			v.fail(p+".source", "missing; every piece of advice carries its source")
+		}
+		s.Grades[i].Visits.Advice = &scs.Advice{Rules: fa.Rules, Provenance: scs.Provenance{Source: fa.Source, Status: v.status(p+".status", fa.Status), Notes: strings.TrimSpace(fa.Notes)}}
+	}
 }

@@ -433,9 +433,9 @@ func (s *Server) watchList(w http.ResponseWriter, r *http.Request) error {
 
 // VisitsResponse answers GET /api/v1/visits.
 type VisitsResponse struct {
-	Day           string      `json:"day"`
-	Neighbourhood string      `json:"neighbourhood,omitempty"`
-	Visits        []scs.Visit `json:"visits"`
+	Day           string            `json:"day"`
+	Neighbourhood string            `json:"neighbourhood,omitempty"`
+	Visits        []VisitWithAdvice `json:"visits"`
 }
 
 func (s *Server) visits(w http.ResponseWriter, r *http.Request) error {
@@ -463,7 +463,7 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) error {
 	if vs == nil {
 		vs = []scs.Visit{}
 	}
-	s.JSON(w, http.StatusOK, VisitsResponse{Day: day.Format(time.DateOnly), Neighbourhood: hood, Visits: vs})
+	s.JSON(w, http.StatusOK, VisitsResponse{Day: day.Format(time.DateOnly), Neighbourhood: hood, Visits: s.adviseVisits(r.Context(), AccountFrom(r.Context()), vs, day)})
 	return nil
 }
 

@@ -23,7 +23,7 @@ type deskPage struct {
 	Preview   *preview
 	Watch     []scs.ListEntry
 	WatchNext string
-	Visits    []scs.Visit
+	Visits    []VisitWithAdvice
 	VisitsDay time.Time
 	Hood      string
 	VisitsN   int
@@ -109,7 +109,7 @@ func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, a *scs.Accou
 	if len(vs) > 200 {
 		vs = vs[:200]
 	}
-	p.Visits = vs
+	p.Visits = s.adviseVisits(ctx, a, vs, now)
 	return s.render(w, r, status, "desk", "Official's desk", "desk", p)
 }
 

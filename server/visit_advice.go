@@ -45,7 +45,12 @@ type VisitWithAdvice struct {
 var adviceCache struct {
 	sync.Mutex
 	day string
-	m   map[string]*VisitAdvice
+	m   map[adviceKey]*VisitAdvice
+}
+
+type adviceKey struct {
+	s       *Server
+	citizen string
 }
 
 // adviseVisits adds to each visit the advice of the visited person's
@@ -65,15 +70,15 @@ func (s *Server) adviseVisits(ctx context.Context, a *scs.Account, vs []scs.Visi
 		}
 		adviceCache.Lock()
 		if adviceCache.day != key {
-			adviceCache.day, adviceCache.m = key, map[string]*VisitAdvice{}
+			adviceCache.day, adviceCache.m = key, map[adviceKey]*VisitAdvice{}
 		}
-		va, ok := adviceCache.m[sc.Name+"|"+v.Citizen]
+		va, ok := adviceCache.m[adviceKey{s, v.Citizen}]
 		adviceCache.Unlock()
 		if !ok {
 			va = s.advise(ctx, a, v.Citizen, gi, start)
 			adviceCache.Lock()
 			if adviceCache.day == key {
-				adviceCache.m[sc.Name+"|"+v.Citizen] = va
+				adviceCache.m[adviceKey{s, v.Citizen}] = va
 			}
 			adviceCache.Unlock()
 		}

@@ -154,11 +154,12 @@ type Service struct {
 	st  Store
 	now func() time.Time
 
-	mu      sync.Mutex
-	cache   map[string]*snapshot
-	games   map[string]*rules // compiled schemes by name
-	watch   map[string][]chan struct{}
-	version map[string]uint64
+	mu       sync.Mutex
+	cache    map[string]*snapshot
+	inflight map[string]*loadCall
+	games    map[string]*rules // compiled schemes by name
+	watch    map[string][]chan struct{}
+	version  map[string]uint64
 }
 
 // New returns a Service over st; now is the clock (time.Now when nil).
@@ -166,7 +167,7 @@ func New(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, now: now, cache: map[string]*snapshot{}, games: map[string]*rules{},
+	return &Service{st: st, now: now, cache: map[string]*snapshot{}, inflight: map[string]*loadCall{}, games: map[string]*rules{},
 		watch: map[string][]chan struct{}{}, version: map[string]uint64{}}
 }
 
@@ -208,8 +209,19 @@ func (s *Service) rulesFor(name string) (*rules, error) {
 	return g, nil
 }
 
-// load returns the class's snapshot, from the cache when no write has
-// happened since it was read.
+// loadCall is a read of a class's rows in progress, which readers that
+// arrive before the next write share.
+type loadCall struct {
+	ver  uint64
+	done chan struct{}
+	sn   *snapshot
+	err  error
+}
+
+// load returns the class's snapshot: from the cache when no write has
+// happened since it was read, else read once for all the readers that
+// arrive until the next write (a reader never joins a read that began
+// before a write it has seen).
 func (s *Service) load(ctx context.Context, code string) (*snapshot, error) {
 	code = NormalizeCode(code)
 	s.mu.Lock()
@@ -218,7 +230,34 @@ func (s *Service) load(ctx context.Context, code string) (*snapshot, error) {
 		return sn, nil
 	}
 	ver := s.version[code]
+	if c := s.inflight[code]; c != nil && c.ver == ver {
+		s.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.sn, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c := &loadCall{ver: ver, done: make(chan struct{})}
+	s.inflight[code] = c
 	s.mu.Unlock()
+	// Shared with other readers: one caller going away must not fail them.
+	c.sn, c.err = s.read(context.WithoutCancel(ctx), code)
+	s.mu.Lock()
+	if c.err == nil && s.version[code] == ver {
+		s.cache[code] = c.sn
+	}
+	if s.inflight[code] == c {
+		delete(s.inflight, code)
+	}
+	s.mu.Unlock()
+	close(c.done)
+	return c.sn, c.err
+}
+
+// read reads a class's rows from the store.
+func (s *Service) read(ctx context.Context, code string) (*snapshot, error) {
 	c, err := s.st.Class(ctx, code)
 	if err != nil {
 		return nil, err
@@ -238,11 +277,6 @@ func (s *Service) load(ctx context.Context, code string) (*snapshot, error) {
 			return nil, err
 		}
 	}
-	s.mu.Lock()
-	if s.version[code] == ver {
-		s.cache[code] = sn
-	}
-	s.mu.Unlock()
 	return sn, nil
 }
 

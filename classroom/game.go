@@ -477,7 +477,12 @@ func (sn *snapshot) compute() *game {
 					Description: rule.Description, TrailEntry: te, Provenance: rule.Provenance})
 			}
 			stg := eng.Standing(&state, end)
-			s := Standing{Round: r, Score: stg.Score, Grade: stg.Grade, LockedUntil: stg.LockedUntil}
+			s := Standing{Round: r, Score: stg.Score, Grade: stg.Grade}
+			if stg.LockedUntil != nil {
+				// In the scheme's zone, as the engine's reasons give it.
+				t := stg.LockedUntil.In(end.Location())
+				s.LockedUntil = &t
+			}
 			for _, d := range eng.Decisions(&state, end) {
 				if d.Allowed {
 					s.Capabilities = append(s.Capabilities, d.Capability)

@@ -17,6 +17,7 @@ var messagesEN = map[string]string{
 	"nav.classes": "My classes",
 	"nav.join":    "Join a class",
 	"lang.label":  "Language",
+	"signout":     "Sign out",
 	"lang.en":     "English",
 	"lang.de":     "Deutsch",
 	"foot":        "scs classroom mode: students are known only by a random pseudonym; closing the class deletes everything per student.",
@@ -258,7 +259,7 @@ var messagesEN = map[string]string{
 	"debrief.question.consent": "Some of you chose to watch. In Rongcheng, joining was voluntary too. Why did so many people join?",
 
 	"debrief.class.chilled-speech": "Round 1: %d of %d players posted about the council. Last round: %d of %d.",
-	"debrief.class.informants":     "%d of %d players reported a classmate; %d reports, %d objections, %d upheld.",
+	"debrief.class.informants":     "%d of %d players reported a classmate (%d reports); objected to: %d, upheld: %d.",
 	"debrief.class.rich-pay":       "Rich cards ended at %s points on average (%d students), poor cards at %s (%d students); %d yuan were donated.",
 	"debrief.class.lock-in":        "%d of %d players were locked in their grade at the end; %d on the public list.",
 
@@ -289,6 +290,7 @@ var messagesDE = map[string]string{
 	"nav.classes": "Meine Klassen",
 	"nav.join":    "Einer Klasse beitreten",
 	"lang.label":  "Sprache",
+	"signout":     "Abmelden",
 	"lang.en":     "English",
 	"lang.de":     "Deutsch",
 	"foot":        "scs im Klassenzimmer: Schülerinnen und Schüler sind nur unter einem zufälligen Pseudonym bekannt; wird die Klasse geschlossen, wird alles Persönliche gelöscht.",
@@ -530,7 +532,7 @@ var messagesDE = map[string]string{
 	"debrief.question.consent": "Einige von euch haben zugeschaut. In Rongcheng war die Teilnahme auch freiwillig. Warum haben so viele mitgemacht?",
 
 	"debrief.class.chilled-speech": "Runde 1: %d von %d Spielenden haben über den Stadtrat gepostet. Letzte Runde: %d von %d.",
-	"debrief.class.informants":     "%d von %d Spielenden haben jemanden gemeldet; %d Meldungen, %d Einsprüche, %d stattgegeben.",
+	"debrief.class.informants":     "%d von %d Spielenden haben jemanden gemeldet (%d Meldungen); Einsprüche: %d, stattgegeben: %d.",
 	"debrief.class.rich-pay":       "Reiche Karten endeten im Schnitt bei %s Punkten (%d Schüler), arme Karten bei %s (%d Schüler); %d Yuan wurden gespendet.",
 	"debrief.class.lock-in":        "%d von %d Spielenden waren am Ende in ihrer Stufe gesperrt; %d auf der öffentlichen Liste.",
 

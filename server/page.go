@@ -374,6 +374,8 @@ func (s *Server) pageSignInPost(w http.ResponseWriter, r *http.Request) error {
 			next = "/desk"
 		case scs.RoleReviewer:
 			next = "/review"
+		case scs.RoleTeacher:
+			next = "/class/new"
 		}
 	}
 	return seeOther(w, r, next)

@@ -375,3 +375,25 @@ func (s *Scheme) In(t time.Time) time.Time {
 // FormatTime writes t for a person to read: in the scheme's time zone,
 // with its offset (TimeLayout).
 func (s *Scheme) FormatTime(t time.Time) string { return s.In(t).Format(TimeLayout) }
+
+// Deducts reports whether the rule can only take points away: negative
+// fixed or per-unit points, a range below zero, negative tiers, or a drop
+// to a grade.
+func (r *Rule) Deducts() bool {
+	switch ef := r.Effect; ef.Kind {
+	case EffectFixed, EffectPerUnit:
+		return ef.Points < 0
+	case EffectRange:
+		return ef.Max < 0
+	case EffectDropTo:
+		return true
+	case EffectTiered:
+		for _, t := range ef.Tiers {
+			if t.Points >= 0 {
+				return false
+			}
+		}
+		return len(ef.Tiers) > 0
+	}
+	return false
+}

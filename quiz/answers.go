@@ -27,26 +27,47 @@ const MaxAnswersFile = 1 << 20
 // fields, unknown rules and bad values are errors that name the rule and the
 // value (*AnswerError) or the field (scs.EINVALID).
 func (t *Test) ParseAnswers(data []byte) (Answers, error) {
+	a, _, err := t.ParseAnswersProfile(data)
+	return a, err
+}
+
+// NotApplicable reports whether a typed answer says the question does not
+// apply to the person: "n/a", "na", "does not apply" or "does not apply to
+// me", in any case.
+func NotApplicable(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "n/a", "na", "does not apply", "does not apply to me":
+		return true
+	}
+	return false
+}
+
+// ParseAnswersProfile is ParseAnswers that also reads what the person said
+// besides the answers: "eligible": true|false (the first question), and
+// answers of "does not apply" (or "n/a"), which give no points.
+func (t *Test) ParseAnswersProfile(data []byte) (Answers, Profile, error) {
+	prof := Profile{NotApplicable: map[string]bool{}}
 	if len(data) > MaxAnswersFile {
-		return nil, scs.Errorf(scs.EINVALID, "answers file is larger than %d bytes", MaxAnswersFile)
+		return nil, prof, scs.Errorf(scs.EINVALID, "answers file is larger than %d bytes", MaxAnswersFile)
 	}
 	var f struct {
-		Consent *bool                      `json:"consent"`
-		Answers map[string]json.RawMessage `json:"answers"`
+		Consent  *bool                      `json:"consent"`
+		Eligible *bool                      `json:"eligible"`
+		Answers  map[string]json.RawMessage `json:"answers"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, scs.Errorf(scs.EINVALID, "answers file: %s", jsonProblem(data, err))
+		return nil, prof, scs.Errorf(scs.EINVALID, "answers file: %s", jsonProblem(data, err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, scs.Errorf(scs.EINVALID, "answers file: unexpected data after the object")
+		return nil, prof, scs.Errorf(scs.EINVALID, "answers file: unexpected data after the object")
 	}
 	if f.Consent == nil {
-		return nil, scs.Errorf(scs.EINVALID, `consent: missing; the self-test runs only with "consent": true`)
+		return nil, prof, scs.Errorf(scs.EINVALID, `consent: missing; the self-test runs only with "consent": true`)
 	}
 	if !*f.Consent {
-		return nil, scs.Errorf(scs.EINVALID, "consent: false; the self-test runs only with your consent, so nothing was scored")
+		return nil, prof, scs.Errorf(scs.EINVALID, "consent: false; the self-test runs only with your consent, so nothing was scored")
 	}
 	ids := make([]string, 0, len(f.Answers))
 	for id := range f.Answers {
@@ -56,13 +77,22 @@ func (t *Test) ParseAnswers(data []byte) (Answers, error) {
 	out := make(Answers, len(ids))
 	for _, id := range ids {
 		raw := bytes.TrimSpace(f.Answers[id])
+		var text string
+		if json.Unmarshal(raw, &text) == nil && NotApplicable(text) {
+			if _, ok := t.Question(id); !ok {
+				return nil, prof, &AnswerError{Rule: id, Message: fmt.Sprintf("no question about rule %q in scheme %s", id, t.scheme.Name)}
+			}
+			prof.NotApplicable[id] = true
+			continue
+		}
 		v, err := t.parseRaw(id, raw)
 		if err != nil {
-			return nil, err
+			return nil, prof, err
 		}
 		out[id] = v
 	}
-	return out, nil
+	prof.Eligible = f.Eligible
+	return out, prof, nil
 }
 
 func (t *Test) parseRaw(id string, raw []byte) (float64, error) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"scs"
@@ -14,6 +15,33 @@ import (
 // or 1/0 for yes/no. A missing rule is answered 0 (or no).
 type Answers map[string]float64
 
+// Profile is what the person said besides the answers: whether the scheme
+// would score them at all (asked first), and the questions that do not
+// apply to them (a foreigner has no local tax or utility account, for
+// instance). A question that does not apply gives no points, as 0 would,
+// and is reported as not applying.
+type Profile struct {
+	// Eligible is nil when not asked, else whether the person says they
+	// meet the scheme's eligibility (age, residence).
+	Eligible *bool
+	// NotApplicable holds the rules whose question does not apply.
+	NotApplicable map[string]bool
+}
+
+// Placement is the documented rule by which answers are placed in time.
+// It does not depend on the order of the scheme file's rules.
+const Placement = "Each answer about the last 12 months becomes records placed evenly over them: n times at the middles of n equal parts, " +
+	"a yes at the middle, an amount in 12 monthly parts at each month's middle. Records at the same moment are applied additions first, " +
+	"then deductions, each group in the order of the rules' ids: the order most favourable to you, so that no deduction locks you into " +
+	"a grade that an addition at the same moment would have kept you out of. Yearly caps apply to each calendar year of the scheme's " +
+	"time zone that the 12 months touch."
+
+// Caveat is what the self-test is and is not, in the essay's words about
+// the online test it follows.
+const Caveat = "This test is for understanding a scheme, not a record of you: like the online test the essay describes, which \"was created just for fun\" " +
+	"and \"is not linked to the Chinese government\", it is linked to no government and to no registry. Many questions cannot be answered " +
+	"if you are from another country; answer \"does not apply to me\" to those."
+
 // Answer is what one answer gave: the points the engine applied to the
 // events made from it, and the rule's source and status.
 type Answer struct {
@@ -22,6 +50,9 @@ type Answer struct {
 	Kind        Kind     `json:"kind"`
 	Unit        string   `json:"unit,omitempty"`
 	Value       float64  `json:"value"`
+	// NotApplicable is set when the person said the question does not
+	// apply to them; it gave no points.
+	NotApplicable bool `json:"not_applicable,omitempty"`
 	Display     string   `json:"display"` // the answer in words: "3 times", "yes", "250 yuan"
 	Effect      string   `json:"effect"`
 	Events      int      `json:"events"` // synthetic events made from the answer
@@ -67,6 +98,17 @@ type Result struct {
 	Worst  *Outcome `json:"worst,omitempty"`
 	Events int      `json:"events"`
 	Start  int64    `json:"start"`
+	// CalendarYears are the calendar years of the scheme's zone the 12
+	// months touch; each has its own yearly caps.
+	CalendarYears []int `json:"calendar_years"`
+	// Placement is how the answers were placed in time (the Placement rule).
+	Placement string `json:"placement"`
+	// Eligible is the person's answer to the eligibility question (nil when
+	// not asked); Eligibility says who the scheme scores.
+	Eligible    *bool  `json:"eligible,omitempty"`
+	Eligibility string `json:"eligibility,omitempty"`
+	// Caveat says what the test is for.
+	Caveat string `json:"caveat"`
 }
 
 const you = "self-test"
@@ -75,6 +117,21 @@ const you = "self-test"
 // before now, and scores them through the engine as of now. A bad answer is
 // an *AnswerError naming the rule and the value; nothing is kept.
 func (t *Test) Score(answers Answers, now time.Time) (*Result, error) {
+	return t.ScoreProfile(answers, Profile{}, now)
+}
+
+// ScoreProfile is Score with what the person said besides the answers:
+// their eligibility and the questions that do not apply to them.
+func (t *Test) ScoreProfile(answers Answers, prof Profile, now time.Time) (*Result, error) {
+	if len(prof.NotApplicable) > 0 {
+		kept := make(Answers, len(answers))
+		for id, v := range answers {
+			if !prof.NotApplicable[id] {
+				kept[id] = v
+			}
+		}
+		answers = kept
+	}
 	rules := make([]string, 0, len(answers))
 	for id := range answers {
 		rules = append(rules, id)
@@ -105,6 +162,10 @@ func (t *Test) Score(answers Answers, now time.Time) (*Result, error) {
 		GradeDescription: g.Description, Band: g.Band(),
 		ScoreBand: t.scheme.Grades[t.scheme.GradeOf(standing.Score)].Name,
 		LockIn:    g.LockIn.Words(), Visits: g.Visits.String(), Events: len(best), Start: t.scheme.Start,
+		Placement: Placement, Caveat: Caveat, Eligible: prof.Eligible, Eligibility: t.Eligibility(),
+	}
+	for y := from.Year(); y <= now.Year(); y++ {
+		res.CalendarYears = append(res.CalendarYears, y)
 	}
 	for _, d := range t.eng.Decisions(&st, now) {
 		c, _ := t.scheme.Capability(d.Capability)
@@ -132,6 +193,9 @@ func (t *Test) Score(answers Answers, now time.Time) (*Result, error) {
 		q := &t.questions[i]
 		v := answers[q.Rule]
 		a := Answer{Rule: q.Rule, Question: q.Text, Kind: q.Kind, Unit: q.Unit, Value: v, Display: display(q, v), Effect: q.Effect, Events: spans[q.Rule], Provenance: q.Provenance}
+		if prof.NotApplicable[q.Rule] {
+			a.NotApplicable, a.Display = true, "does not apply to me"
+		}
 		for _, te := range byRule[q.Rule] {
 			a.Asked += te.Asked
 			a.Points += te.Applied
@@ -165,9 +229,10 @@ func display(q *Question, v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64) + " " + q.Unit
 }
 
-// events makes the synthetic events of the answers, in the scheme's rule
-// order and, within a rule, in time order; Replay keeps that order for
-// events at the same instant. Counts are spread evenly over the window, a
+// events makes the synthetic events of the answers in the order of the
+// Placement rule: by time; at the same instant additions before deductions,
+// each group by rule id, then in the order made (Replay keeps that order
+// for events at the same instant). Counts are spread evenly over the window, a
 // yes at its middle, amounts over its 12 months (whole units of a per-unit
 // rule, so no unit is lost to splitting). worst chooses the bottom of every
 // range rule, otherwise its top. It returns the events, the number made per
@@ -217,7 +282,49 @@ func (t *Test) events(answers Answers, from, to time.Time, worst bool) ([]scs.Ev
 			}
 		}
 	}
+	slices.SortStableFunc(evs, func(a, b scs.Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		if da, db := t.deducts(&a), t.deducts(&b); da != db {
+			if da {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
 	return evs, made, hasRange
+}
+
+// deducts reports whether an event takes points away: a range rule's by
+// the points chosen, any other by its rule.
+func (t *Test) deducts(ev *scs.Event) bool {
+	r, _ := t.scheme.Rule(ev.Rule)
+	if r.Effect.Kind == scs.EffectRange && ev.HasPoints {
+		return ev.Points < 0
+	}
+	return r.Deducts()
+}
+
+// Eligibility says in words who the scheme scores, "" when it scores
+// everyone; the self-test asks it first.
+func (t *Test) Eligibility() string {
+	el := t.scheme.Eligibility
+	if el == nil {
+		return ""
+	}
+	var parts []string
+	if el.MinAge > 0 {
+		parts = append(parts, fmt.Sprintf("aged %d or over", el.MinAge))
+	}
+	if !el.MinResidence.IsZero() {
+		parts = append(parts, "resident for at least "+el.MinResidence.Words())
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "people " + strings.Join(parts, " and ")
 }
 
 // split divides an amount over the window's months in millionths, the

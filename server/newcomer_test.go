@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -59,4 +60,30 @@ func TestRequestLog(t *testing.T) {
 			t.Errorf("the log shows %q:\n%s", secret, logs.String())
 		}
 	}
+}
+
+// TestQuizAssumptionsPage: the self-test asks eligibility first, offers
+// "does not apply to me" for every question, and its result says how the
+// answers were placed in time, which calendar years' caps applied, and
+// that it is linked to no government.
+func TestQuizAssumptionsPage(t *testing.T) {
+	env := newPageEnv(t)
+	b := env.browser()
+	_, body := b.get("/quiz")
+	mustContain(t, "consent page", body, "not linked to the Chinese government")
+	_, body = b.get("/quiz?consent=yes")
+	if i, j := strings.Index(body, `id="eligibility"`), strings.Index(body, `id="a-returned-lost-money"`); i < 0 || j < 0 || i > j {
+		t.Errorf("eligibility is not asked first (%d, %d)", i, j)
+	}
+	if n, q := strings.Count(body, ">Does not apply to me<"), len(schemes.MustLoad("rongcheng").Rules); n != q {
+		t.Errorf("%d \"does not apply\" answers for %d questions", n, q)
+	}
+	// A question that does not apply is not checked, even with junk in it.
+	code, body := b.post("/quiz?consent=yes", "/quiz", url.Values{"consent": {"yes"}, "eligible": {"no"},
+		"a-tax-evasion": {"junk"}, "na-tax-evasion": {"1"}, "a-returned-lost-money": {"1"}})
+	if code != 200 {
+		t.Fatalf("result: %d", code)
+	}
+	mustContain(t, "result", body, `id="quiz-score">1020<`, `id="quiz-ineligible"`, `id="quiz-placement"`, "additions first",
+		"calendar years 2025 and 2026", "1 questions did not apply", "not linked to the Chinese government")
 }

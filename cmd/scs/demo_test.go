@@ -39,8 +39,8 @@ func TestDemoCityShowsEveryPart(t *testing.T) {
 				continue
 			}
 			r, _ := sc.Rule(city.Events[i].Rule)
-			minus = minus || deducts(r)
-			plus = plus || !deducts(r)
+			minus = minus || r.Deducts()
+			plus = plus || !r.Deducts()
 		}
 		if !plus || !minus {
 			t.Errorf("made on %s: demo citizen %s has no mixed history (added %v, taken away %v)", end.Format(time.DateOnly), id, plus, minus)
@@ -49,7 +49,7 @@ func TestDemoCityShowsEveryPart(t *testing.T) {
 	dept := demoDepartment(sc)
 	found := false
 	for i := range sc.Rules {
-		found = found || sc.Rules[i].Department == dept && deducts(&sc.Rules[i])
+		found = found || sc.Rules[i].Department == dept && sc.Rules[i].Deducts()
 	}
 	if !found {
 		t.Errorf("the demo official's department %s takes no points away", dept)

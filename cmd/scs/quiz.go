@@ -25,11 +25,16 @@ grade means, and what each answer gave with the rule's source and status.
 It asks for consent first. Nothing of the answers is stored or logged.
 
 Interactively, it reads one answer a line from standard input; Enter alone
-answers 0 (or no). With --answers it reads a JSON file instead:
+answers 0 (or no), n/a says the question does not apply to you. It asks
+first whether the scheme would score you at all. With --answers it reads a
+JSON file instead:
 
-  {"consent": true, "answers": {"speeding-ticket": 2, "charitable-donation": 500, "drunk-driving": "no"}}
+  {"consent": true, "eligible": true, "answers": {"speeding-ticket": 2, "tax-evasion": "n/a", "drunk-driving": "no"}}
 
-Rules not listed are answered 0 (or no). See docs/quiz.md.`
+Rules not listed are answered 0 (or no). The result says how the answers
+were placed in time and which calendar years' yearly caps applied. Like the
+online test the essay describes, this test is for understanding, linked to
+no government. See docs/quiz.md.`
 
 func cmdQuiz(e *env, args []string) error {
 	fs := newFlags(e, "quiz", quizUsage)
@@ -57,6 +62,7 @@ func cmdQuiz(e *env, args []string) error {
 	}
 	test := quiz.New(eng)
 	var answers quiz.Answers
+	var prof quiz.Profile
 	if *answersFile != "" {
 		var data []byte
 		if *answersFile == "-" {
@@ -67,7 +73,7 @@ func cmdQuiz(e *env, args []string) error {
 		if err != nil {
 			return scs.Errorf(scs.EINVALID, "quiz: %v", err)
 		}
-		if answers, err = test.ParseAnswers(data); err != nil {
+		if answers, prof, err = test.ParseAnswersProfile(data); err != nil {
 			return scs.Errorf(scs.EINVALID, "quiz: %s: %s", *answersFile, quizError(err))
 		}
 	} else {
@@ -76,7 +82,7 @@ func cmdQuiz(e *env, args []string) error {
 			prompts = e.stderr
 		}
 		var ok bool
-		answers, ok, err = askQuiz(test, bufio.NewReader(e.stdin), prompts)
+		answers, prof, ok, err = askQuiz(test, bufio.NewReader(e.stdin), prompts)
 		if err != nil {
 			return err
 		}
@@ -85,7 +91,7 @@ func cmdQuiz(e *env, args []string) error {
 			return nil
 		}
 	}
-	res, err := test.Score(answers, now)
+	res, err := test.ScoreProfile(answers, prof, now)
 	if err != nil {
 		return scs.Errorf(scs.EINVALID, "quiz: %s", quizError(err))
 	}
@@ -123,7 +129,8 @@ func readAnswer(in *bufio.Reader) (string, error) {
 
 // askQuiz asks for consent, then every question, re-asking a question until
 // its answer is valid. It reports false when the person does not consent.
-func askQuiz(test *quiz.Test, in *bufio.Reader, out io.Writer) (quiz.Answers, bool, error) {
+func askQuiz(test *quiz.Test, in *bufio.Reader, out io.Writer) (quiz.Answers, quiz.Profile, bool, error) {
+	prof := quiz.Profile{NotApplicable: map[string]bool{}}
 	s := test.Scheme()
 	qs := test.Questions()
 	fmt.Fprintf(out, "scs self-test: %s\n\n", s.Title)
@@ -131,35 +138,71 @@ func askQuiz(test *quiz.Test, in *bufio.Reader, out io.Writer) (quiz.Answers, bo
 	fmt.Fprintf(out, "scheme a person could answer about themselves, and shows the grade the scheme\n")
 	fmt.Fprintf(out, "would sort you into. Your answers are used only to compute the result shown here:\n")
 	fmt.Fprintf(out, "nothing of them is stored or logged.\n\n")
+	for _, l := range wrapText(quiz.Caveat, showWidth) {
+		fmt.Fprintln(out, l)
+	}
+	fmt.Fprintln(out)
 	for {
 		fmt.Fprint(out, "Do you consent to take the test? [yes/no]: ")
 		line, err := readAnswer(in)
 		if err != nil {
-			return nil, false, scs.Errorf(scs.EINVALID, "quiz: the input ended before the consent question was answered")
+			return nil, prof, false, scs.Errorf(scs.EINVALID, "quiz: the input ended before the consent question was answered")
 		}
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
-			fmt.Fprintln(out, "\nEnter alone answers 0 (or no).")
+			if el := test.Eligibility(); el != "" {
+				e, err := askEligible(el, in, out)
+				if err != nil {
+					return nil, prof, false, err
+				}
+				prof.Eligible = e
+			}
+			fmt.Fprintln(out, "\nEnter alone answers 0 (or no); n/a says the question does not apply to you.")
 			answers := make(quiz.Answers)
 			for i := range qs {
 				q := &qs[i]
-				v, err := askOne(test, q, i+1, len(qs), in, out)
+				v, na, err := askOne(test, q, i+1, len(qs), in, out)
 				if err != nil {
-					return nil, false, err
+					return nil, prof, false, err
 				}
-				if v != 0 {
+				if na {
+					prof.NotApplicable[q.Rule] = true
+				} else if v != 0 {
 					answers[q.Rule] = v
 				}
 			}
-			return answers, true, nil
+			return answers, prof, true, nil
 		case "n", "no":
-			return nil, false, nil
+			return nil, prof, false, nil
 		}
 		fmt.Fprintf(out, "Please answer yes or no (you wrote %q).\n", truncateLine(line))
 	}
 }
 
-func askOne(test *quiz.Test, q *quiz.Question, n, total int, in *bufio.Reader, out io.Writer) (float64, error) {
+// askEligible asks whether the scheme would score the person; Enter alone
+// leaves it unanswered (nil).
+func askEligible(who string, in *bufio.Reader, out io.Writer) (*bool, error) {
+	fmt.Fprintf(out, "\nFirst: the scheme scores %s. Is that you? [yes/no]: ", who)
+	for {
+		line, err := readAnswer(in)
+		if err != nil {
+			return nil, scs.Errorf(scs.EINVALID, "quiz: the input ended before the eligibility question was answered")
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "":
+			return nil, nil
+		case "y", "yes":
+			t := true
+			return &t, nil
+		case "n", "no":
+			f := false
+			return &f, nil
+		}
+		fmt.Fprintf(out, "Please answer yes or no (you wrote %q): ", truncateLine(line))
+	}
+}
+
+func askOne(test *quiz.Test, q *quiz.Question, n, total int, in *bufio.Reader, out io.Writer) (float64, bool, error) {
 	fmt.Fprintf(out, "\n(%d/%d) %s\n      %s\n", n, total, q.Text, q.Help)
 	hint := "[" + q.Unit + "]"
 	if q.Kind == quiz.KindYesNo {
@@ -169,18 +212,21 @@ func askOne(test *quiz.Test, q *quiz.Question, n, total int, in *bufio.Reader, o
 		fmt.Fprintf(out, "      %s: ", hint)
 		line, err := readAnswer(in)
 		if err != nil {
-			return 0, scs.Errorf(scs.EINVALID, "quiz: the input ended before question %d (%s) was answered", n, q.Rule)
+			return 0, false, scs.Errorf(scs.EINVALID, "quiz: the input ended before question %d (%s) was answered", n, q.Rule)
+		}
+		if quiz.NotApplicable(line) {
+			return 0, true, nil
 		}
 		v, err := test.Parse(q.Rule, line)
 		if err == nil {
-			return v, nil
+			return v, false, nil
 		}
 		var ae *quiz.AnswerError
 		if errors.As(err, &ae) {
 			fmt.Fprintf(out, "      %q is not an answer here: %s. Try again.\n", truncateLine(line), ae.Message)
 			continue
 		}
-		return 0, err
+		return 0, false, err
 	}
 }
 
@@ -232,9 +278,13 @@ func writeQuizResult(w io.Writer, s *scs.Scheme, r *quiz.Result) error {
 	fmt.Fprintln(bw, "\nWhat each answer gave:")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  RULE\tANSWER\tPOINTS\tSTATUS\tSOURCE")
-	zero := 0
+	zero, na := 0, 0
 	var notes []string
 	for _, a := range r.Answers {
+		if a.NotApplicable {
+			na++
+			continue
+		}
 		if a.Value == 0 {
 			zero++
 			continue
@@ -252,14 +302,32 @@ func writeQuizResult(w io.Writer, s *scs.Scheme, r *quiz.Result) error {
 	if zero > 0 {
 		fmt.Fprintf(bw, "  (%d questions answered 0 or no gave no points.)\n", zero)
 	}
+	if na > 0 {
+		fmt.Fprintf(bw, "  (%d questions did not apply to you and gave no points.)\n", na)
+	}
 	if len(notes) > 0 {
 		fmt.Fprintln(bw, "\nWhy some answers gave less than the rule asks, or what they set off:")
 		for _, n := range notes {
 			fmt.Fprintf(bw, "  - %s\n", n)
 		}
 	}
+	if r.Eligible != nil && !*r.Eligible {
+		fmt.Fprintf(bw, "\nYou said the scheme would not score you (it scores %s): this is the result as if it did.\n", r.Eligibility)
+	}
 	if s.ConsentRequired {
 		fmt.Fprintln(bw, "\nThe scheme scores only people who opt in; this is the result as if you had.")
+	}
+	years := make([]string, len(r.CalendarYears))
+	for i, y := range r.CalendarYears {
+		years[i] = fmt.Sprint(y)
+	}
+	fmt.Fprintln(bw, "\nHow your answers were placed in time:")
+	for _, l := range wrapText(r.Placement+" Yearly caps applied for "+strings.Join(years, " and ")+" ("+s.TimeZone+").", showWidth-2) {
+		fmt.Fprintln(bw, "  "+l)
+	}
+	fmt.Fprintln(bw)
+	for _, l := range wrapText(r.Caveat, showWidth) {
+		fmt.Fprintln(bw, l)
 	}
 	fmt.Fprintln(bw, "Nothing of your answers was stored or logged.")
 	return bw.Flush()

@@ -111,7 +111,7 @@ func typed(t *testing.T, consent string, answers map[string]string, before map[s
 }
 
 func TestQuizInteractive(t *testing.T) {
-	in := typed(t, "perhaps\nyes\n", goodAnswers, map[string][]string{
+	in := typed(t, "perhaps\nyes\nyes\n", goodAnswers, map[string][]string{
 		"speeding-ticket":          {"-1", "two"},
 		"drunk-driving":            {"maybe"},
 		"excessive-unhealthy-food": {"13"},
@@ -129,13 +129,16 @@ func TestQuizInteractive(t *testing.T) {
 		`"maybe" is not an answer here: answer yes or no. Try again.`,
 		`"13" is not an answer here: at most 12 flagged months in 12 months. Try again.`,
 		"score  1106", "grade  AAA",
+		"First: the scheme scores people aged 18 or over",
+		"additions first", "Yearly caps applied for",
+		"not linked to the Chinese government",
 	} {
-		if !strings.Contains(out, want) {
+		if !strings.Contains(out, want) && !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	// JSON output: the prompts go to stderr, stdout is the result alone.
-	out, errOut, err := runQuizCLI(t, typed(t, "y\n", goodAnswers, nil), "quiz", "--at", quizAt, "--format", "json")
+	out, errOut, err := runQuizCLI(t, typed(t, "y\n\n", goodAnswers, nil), "quiz", "--at", quizAt, "--format", "json")
 	var r quiz.Result
 	if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.Grade != "AAA" || !strings.Contains(errOut, "(27/27)") {
 		t.Errorf("json interactive: %v, grade %q\nstdout %s\nstderr %s", err, r.Grade, out, errOut)
@@ -147,11 +150,32 @@ func TestQuizInteractiveNoConsentAndShortInput(t *testing.T) {
 	if err != nil || !strings.Contains(out, "You did not consent") || strings.Contains(out, "(1/27)") || strings.Contains(out, "grade  ") {
 		t.Errorf("no consent: %v\n%s", err, out)
 	}
-	_, _, err = runQuizCLI(t, "yes\n1\n0\n", "quiz")
+	_, _, err = runQuizCLI(t, "yes\nyes\n1\n0\n", "quiz")
 	if err == nil || !strings.Contains(err.Error(), "before question 3 (informant-report)") {
 		t.Errorf("short input: %v", err)
 	}
 	if _, _, err := runQuizCLI(t, "", "quiz"); err == nil || !strings.Contains(err.Error(), "consent") {
 		t.Errorf("empty input: %v", err)
+	}
+}
+
+// TestQuizNotApplicable: n/a answers a question as not applying, typed or
+// in the answers file, with eligibility answered no.
+func TestQuizNotApplicable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a.json")
+	os.WriteFile(file, []byte(`{"consent": true, "eligible": false, "answers": {"tax-evasion": "does not apply", "returned-lost-money": 1}}`), 0o644)
+	out, _, err := runQuizCLI(t, "", "quiz", "--at", quizAt, "--answers", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"score  1020", "1 questions did not apply", "You said the scheme would not score you"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	in := typed(t, "yes\nno\n", map[string]string{"tax-evasion": "n/a", "returned-lost-money": "1"}, nil)
+	out, _, err = runQuizCLI(t, in, "quiz", "--at", quizAt)
+	if err != nil || !strings.Contains(out, "score  1020") || !strings.Contains(out, "1 questions did not apply") {
+		t.Errorf("typed n/a: %v\n%s", err, out)
 	}
 }

@@ -266,7 +266,7 @@ func demoObjections(e *env, db *store.DB, sc *scs.Scheme, city *sim.DemoCity, de
 	}
 	evs := city.Events
 	for i := range evs {
-		if r, ok := sc.Rule(evs[i].Rule); ok && deducts(r) {
+		if r, ok := sc.Rule(evs[i].Rule); ok && r.Deducts() {
 			last[evs[i].Citizen] = evs[i].ID
 			n[evs[i].Citizen]++
 		}
@@ -291,26 +291,6 @@ func demoObjections(e *env, db *store.DB, sc *scs.Scheme, city *sim.DemoCity, de
 	}
 	_, err = db.DecideObjection(e.ctx, reviewer, o.ID, false, "(demo) The department's evidence shows the amount recorded; the record stands.")
 	return err
-}
-
-// deducts reports whether rule r can only take points away.
-func deducts(r *scs.Rule) bool {
-	switch ef := r.Effect; ef.Kind {
-	case scs.EffectFixed, scs.EffectPerUnit:
-		return ef.Points < 0
-	case scs.EffectRange:
-		return ef.Max < 0
-	case scs.EffectDropTo:
-		return true
-	case scs.EffectTiered:
-		for _, t := range ef.Tiers {
-			if t.Points >= 0 {
-				return false
-			}
-		}
-		return len(ef.Tiers) > 0
-	}
-	return false
 }
 
 // demoDepartment is the department of the demo official: that of the
@@ -340,7 +320,7 @@ func pickDemoCitizen(sc *scs.Scheme, cs []scs.Citizen, evs []scs.Event) string {
 	for i := range evs {
 		n[evs[i].Citizen]++
 		if r, ok := sc.Rule(evs[i].Rule); ok {
-			if deducts(r) {
+			if r.Deducts() {
 				minus[evs[i].Citizen] = true
 			} else {
 				plus[evs[i].Citizen] = true

@@ -45,21 +45,21 @@ const Caveat = "This test is for understanding a scheme, not a record of you: li
 // Answer is what one answer gave: the points the engine applied to the
 // events made from it, and the rule's source and status.
 type Answer struct {
-	Rule        string   `json:"rule"`
-	Question    string   `json:"question"`
-	Kind        Kind     `json:"kind"`
-	Unit        string   `json:"unit,omitempty"`
-	Value       float64  `json:"value"`
+	Rule     string  `json:"rule"`
+	Question string  `json:"question"`
+	Kind     Kind    `json:"kind"`
+	Unit     string  `json:"unit,omitempty"`
+	Value    float64 `json:"value"`
 	// NotApplicable is set when the person said the question does not
 	// apply to them; it gave no points.
-	NotApplicable bool `json:"not_applicable,omitempty"`
-	Display     string   `json:"display"` // the answer in words: "3 times", "yes", "250 yuan"
-	Effect      string   `json:"effect"`
-	Events      int      `json:"events"` // synthetic events made from the answer
-	Asked       int64    `json:"asked"`  // the points the rule asked for, before caps and the floor
-	Points      int64    `json:"points"` // the points applied
-	WorstPoints *int64   `json:"worst_points,omitempty"`
-	Notes       []string `json:"notes,omitempty"` // the engine's reasons: caps reached, lock-ins
+	NotApplicable bool     `json:"not_applicable,omitempty"`
+	Display       string   `json:"display"` // the answer in words: "3 times", "yes", "250 yuan"
+	Effect        string   `json:"effect"`
+	Events        int      `json:"events"` // synthetic events made from the answer
+	Asked         int64    `json:"asked"`  // the points the rule asked for, before caps and the floor
+	Points        int64    `json:"points"` // the points applied
+	WorstPoints   *int64   `json:"worst_points,omitempty"`
+	Notes         []string `json:"notes,omitempty"` // the engine's reasons: caps reached, lock-ins
 	scs.Provenance
 }
 

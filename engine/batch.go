@@ -122,8 +122,10 @@ func (e *Engine) ScoreGrouped(evs []scs.Event, g *Grouping, asOf time.Time, with
 		}
 		st := e.NewState(ids[k])
 		var trail []scs.TrailEntry
+		var seq *Sequence
 		if withTrail {
 			trail = make([]scs.TrailEntry, 0, len(run))
+			seq = e.NewSequence(nil)
 		}
 		for _, i := range run {
 			ev := &evs[i]
@@ -136,7 +138,7 @@ func (e *Engine) ScoreGrouped(evs []scs.Event, g *Grouping, asOf time.Time, with
 				}
 				continue
 			}
-			te, err := e.Apply(&st, ev)
+			te, err := seq.Apply(&st, ev)
 			if err != nil {
 				return err
 			}

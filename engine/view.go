@@ -145,11 +145,12 @@ func (e *Engine) ReplayFor(citizen string, evs []scs.Event, asOf time.Time, with
 	if withTrail {
 		trail = make([]scs.TrailEntry, 0, len(sorted))
 	}
+	seq := e.NewSequence(sc)
 	for i := range sorted {
 		if sorted[i].At.After(asOf) {
 			break
 		}
-		te, err := e.ApplyFor(&st, &sorted[i], sc)
+		te, err := seq.Apply(&st, &sorted[i])
 		if err != nil {
 			return st, trail, fmt.Errorf("event %s: %w", sorted[i].ID, err)
 		}

@@ -573,6 +573,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 
 	t.Run("Heads", func(t *testing.T) { heads(t, newFixture(t, open)) })
 	t.Run("TablesInChain", func(t *testing.T) { tablesInChain(t, newFixture(t, open)) })
+	t.Run("Simultaneous", func(t *testing.T) { simultaneous(t, newFixture(t, open)) })
 
 	t.Run("Eligibility", func(t *testing.T) {
 		f := newFixture(t, open)

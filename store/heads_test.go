@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"scs"
 )
@@ -178,4 +179,27 @@ func tablesInChain(t *testing.T, f *fixture) {
 		}
 		f.verifyClean()
 	}
+}
+
+// simultaneous reports records at one instant: they are applied in
+// arrival (ledger) order, whether they come in one batch or one after the
+// other, and the file says when the order mattered.
+func simultaneous(t *testing.T, f *fixture) {
+	at := t0.Add(-time.Hour)
+	crit := ev("s-crit", "c1", "online-criticism-of-government", at)
+	hero := ev("s-hero", "c1", "heroic-act", at)
+	f.report(f.admin, crit, hero) // one batch
+	f.report(f.admin, ev("s-hero2", "c2", "heroic-act", at))
+	f.report(f.admin, ev("s-crit2", "c2", "online-criticism-of-government", at)) // after, at the same instant
+	for citizen, want := range map[string]string{"c1": "B", "c2": "A"} {
+		file := f.file(citizen)
+		if file.Standing.Grade != want || file.Standing.Score != 980 {
+			t.Errorf("%s: %+v, want grade %s", citizen, file.Standing, want)
+		}
+		last := file.Trail[len(file.Trail)-1]
+		if !strings.Contains(last.Reason, "order mattered") || !strings.Contains(last.Reason, "arrival order") {
+			t.Errorf("%s: the last record's reason %q does not say that the order mattered", citizen, last.Reason)
+		}
+	}
+	f.verifyClean()
 }

@@ -50,13 +50,21 @@ type proj struct {
 }
 
 // step applies one record to the projection through the engine, tracking
-// when the citizen entered their grade, and appends its trail entry.
-func (db *DB) step(p *proj, ev *scs.Event, seq int64) error {
+// when the citizen entered their grade, and appends its trail entry. In a
+// replay, q notes when the order of simultaneous records mattered; nil
+// applies the record alone (it has no other record at its instant).
+func (db *DB) step(p *proj, ev *scs.Event, seq int64, q *engine.Sequence) error {
 	before := db.eng.GradeAt(&p.st, ev.At)
 	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
 		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
 	}
-	te, err := db.eng.ApplyFor(&p.st, ev, p.sc)
+	var te scs.TrailEntry
+	var err error
+	if q != nil {
+		te, err = q.Apply(&p.st, ev)
+	} else {
+		te, err = db.eng.ApplyFor(&p.st, ev, p.sc)
+	}
 	if err != nil {
 		return err
 	}
@@ -84,9 +92,10 @@ func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs
 		slices.SortFunc(recs, byTime)
 	}
 	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc}
+	q := db.eng.NewSequence(sc)
 	for i := range recs {
 		ev := recs[i].event()
-		if err := db.step(&p, &ev, recs[i].Seq); err != nil {
+		if err := db.step(&p, &ev, recs[i].Seq, q); err != nil {
 			return p, fmt.Errorf("citizen %s: record %s (seq %d): %w", citizen, recs[i].Rid, recs[i].Seq, err)
 		}
 	}
@@ -601,16 +610,24 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 		}
 		idx := byCitizen[c]
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(fresh[a].At, fresh[b].At) })
-		if p.st.Events == 0 || fresh[idx[0]].At >= nanos(p.st.LastAt) {
+		// Records after the citizen's last one, each at its own instant,
+		// are applied to the stored state; a record sharing an instant with
+		// another is replayed with them (the engine notes when their order
+		// mattered), and so is a late one.
+		inOrder := p.st.Events == 0 || fresh[idx[0]].At > nanos(p.st.LastAt)
+		for j := 1; inOrder && j < len(idx); j++ {
+			inOrder = fresh[idx[j]].At != fresh[idx[j-1]].At
+		}
+		if inOrder {
 			for _, i := range idx {
 				ev := fresh[i].event()
-				if err := db.step(p, &ev, fresh[i].Seq); err != nil {
+				if err := db.step(p, &ev, fresh[i].Seq, nil); err != nil {
 					return fmt.Errorf("record %q: %w", fresh[i].Rid, err)
 				}
 			}
 		} else {
-			// A late record: replay the citizen's whole history (which
-			// holds the new records, appended above).
+			// Replay the citizen's whole history (which holds the new
+			// records, appended above).
 			np, err := w.replayCitizen(c)
 			if err != nil {
 				return err

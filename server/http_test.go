@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -218,12 +219,13 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("status %d, content type %q", a.status, a.header.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		`scs_http_requests_total{route="GET /api/v1/stats",method="GET",status="401"} 2`,
-		`scs_http_requests_total{route="POST /api/v1/records/batch",method="POST",status="201"} 1`,
+		`scs_http_requests_total{method="GET",route="GET /api/v1/stats",status="4xx"} 2`,
+		`scs_http_requests_total{method="POST",route="POST /api/v1/records/batch",status="2xx"} 1`,
 		`scs_http_request_duration_seconds_bucket{route="GET /api/v1/stats",le="+Inf"} 2`,
 		`scs_http_request_duration_seconds_count{route="GET /api/v1/stats"} 2`,
 		"scs_records_ingested_total 2\n",
 		"# TYPE scs_http_request_duration_seconds histogram\n",
+		"go_goroutines ", "process_start_time_seconds ",
 	} {
 		if !strings.Contains(a.body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, a.body)
@@ -265,7 +267,7 @@ func checkExposition(t *testing.T, text string) {
 		}
 		base := name
 		for _, suf := range []string{"_bucket", "_sum", "_count"} {
-			if b, ok := strings.CutSuffix(name, suf); ok && types[b] == "histogram" {
+			if b, ok := strings.CutSuffix(name, suf); ok && (types[b] == "histogram" || types[b] == "summary") {
 				base = b
 			}
 		}
@@ -303,6 +305,36 @@ func TestHealthAndOpenAPI(t *testing.T) {
 	json.Unmarshal([]byte(resp.body), &list)
 	if list.Active != "rongcheng" || len(list.Schemes) == 0 || !list.Schemes[0].Active {
 		t.Errorf("schemes: %s", resp.body)
+	}
+}
+
+// TestMetricsBounded: requests with invented methods and paths add no
+// series; /metrics stays the same size however many are sent.
+func TestMetricsBounded(t *testing.T) {
+	s, _, _ := newStub(t, Options{})
+	series := func() int {
+		n := 0
+		for _, l := range strings.Split(do(s, "GET", "/metrics", "", "", "").body, "\n") {
+			if strings.HasPrefix(l, "scs_http_") {
+				n++
+			}
+		}
+		return n
+	}
+	do(s, "FOO", "/x", "", "", "")
+	series() // the first call adds GET /metrics's own series
+	before := series()
+	for i := range 300 {
+		m := "M" + strings.Repeat("X", i%50) + strconv.Itoa(i)
+		if a := do(s, m, "/no/such/"+strconv.Itoa(i), "", "", ""); a.status < 400 {
+			t.Fatalf("%s: %d", m, a.status)
+		}
+	}
+	if after := series(); after != before {
+		t.Errorf("invented methods and paths grew the scs_http_ series from %d to %d", before, after)
+	}
+	if body := do(s, "GET", "/metrics", "", "", "").body; !strings.Contains(body, `method="other"`) || strings.Contains(body, "MXX") {
+		t.Errorf("an invented method is not counted as other:\n%s", body)
 	}
 }
 

@@ -177,7 +177,7 @@ var Claims = []Claim{
 		Metric: "share of the citizens who opt in (%)", Expect: "higher",
 		Applies: func(r *Result) string {
 			if !r.Consequences {
-				return "the scheme has no consequences to fear (no lock-ins, lists or job loss)"
+				return "the scheme has no consequences to fear (no sanction, no entitlement lost, no lock-in)"
 			}
 			return ""
 		},

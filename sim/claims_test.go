@@ -140,8 +140,9 @@ grades:
   - {name: silver, min: 460, max: 519, source: test, status: assumed}
   - {name: lead, min: 0, max: 459, lock_in: 2 years, source: test, status: assumed}
 capabilities:
-  - {name: pillory, description: shown in the pillory, grades: [lead], source: test, status: assumed}
-  - {name: tenure, description: cannot be dismissed, grades: [gold, silver], source: test, status: assumed}
+  - {name: pillory, kind: sanction, description: shown in the pillory, grades: [lead], source: test, status: assumed}
+  - {name: tenure, kind: entitlement, description: cannot be dismissed, grades: [gold, silver], source: test, status: assumed}
+  - {name: gold-star, kind: privilege, description: a gold star, grades: [gold], source: test, status: assumed}
 rules:
   - {id: litter, description: littered, category: social-management, department: wardens, points: -15, source: test, status: assumed}
   - {id: rant, description: ranted about the council, category: speech, department: wardens, points: -20, source: test, status: assumed}
@@ -182,6 +183,15 @@ func TestInventedScheme(t *testing.T) {
 		if why := c.Applies(res); why != "" {
 			t.Errorf("%s: not applicable (%s)", id, why)
 		}
+	}
+	if !res.Consequences || !res.Offers {
+		t.Errorf("consequences %v, offers %v: want both (a sanction, an entitlement lost, a privilege above the start)", res.Consequences, res.Offers)
+	}
+	// A list must be a sanction of the scheme.
+	bad := cfg
+	bad.Responses = []Response{{Capability: "tenure", Response: ResponseStigma, Weight: 1}}
+	if _, err := Simulate(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "tenure") {
+		t.Errorf("a list mapped to an entitlement: %v", err)
 	}
 	// The same scheme with the built-in responses: none of its capabilities
 	// is named there, so there is no list and no job loss.

@@ -304,7 +304,8 @@ func prepare(cfg Config) (*model, error) {
 	st := eng.NewState("")
 	m.startGrade = eng.GradeAt(&st, cfg.End)
 	for _, c := range sc.Capabilities {
-		start := c.Has(sc.Grades[m.startGrade].Name)
+		// Something to gain: a privilege of a grade above the start.
+		start := c.Kind != scs.Privilege || c.Has(sc.Grades[m.startGrade].Name)
 		for g := 0; g < m.startGrade && !start; g++ {
 			if c.Has(sc.Grades[g].Name) {
 				m.offers = true
@@ -325,6 +326,15 @@ func prepare(cfg Config) (*model, error) {
 		if !ok {
 			continue
 		}
+		// A list is a sanction; job security an entitlement that low
+		// grades lose (the capability kinds of the scheme format).
+		want := scs.Sanction
+		if resp.Response == ResponseJobSecurity {
+			want = scs.Entitlement
+		}
+		if c.Kind != want {
+			return nil, scs.Errorf(scs.EINVALID, "responses: capability %s of scheme %s is a %s; the %s response needs a %s", c.Name, sc.Name, c.Kind, resp.Response, want)
+		}
 		switch resp.Response {
 		case ResponseStigma:
 			l := List{Capability: c.Name, Public: resp.Public, Weight: resp.Weight}
@@ -344,7 +354,16 @@ func prepare(cfg Config) (*model, error) {
 			}
 		}
 	}
-	m.fearful = len(m.lists) > 0 || m.jobCap != ""
+	// Something to fear: a sanction some grade has, an entitlement some
+	// grade loses, or a lock-in.
+	for _, c := range sc.Capabilities {
+		switch c.Kind {
+		case scs.Sanction:
+			m.fearful = m.fearful || len(c.Grades) > 0
+		case scs.Entitlement:
+			m.fearful = m.fearful || len(c.Grades) < m.nG
+		}
+	}
 	for _, g := range cfg.Scheme.Grades {
 		// The scheme as given: the lockins=0 counterfactual removes the
 		// lock-ins, not the fear of them.

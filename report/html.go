@@ -313,6 +313,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		}
 		b.WriteString(LineChart("Still in the grade", ms, ss, "months after falling in"))
 	}
+	writeClimbOut(&b, r)
 
 	if t := r.table("bunching"); t != nil {
 		b.WriteString("<h2>Bunching at the boundaries</h2><p class=note>Scored citizens by final score relative to the bottom of each grade (0 = the grade's minimum). Farming shows as a pile just right of 0.</p>")

@@ -126,6 +126,7 @@ func Tables(r *sim.Result) []*Table {
 		}
 	}
 	out = append(out, surv)
+	out = append(out, climbOutTable(r))
 
 	bunch := &Table{Name: "bunching", Title: "Scores around the grade boundaries",
 		Doc:  "Scored citizens by final score relative to the bottom of each grade (offset 0 = exactly the grade's minimum).",

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +142,31 @@ func TestSchemeAnalyseErrors(t *testing.T) {
 			t.Errorf("%v: err %v (usage %v), want %q (usage %v)", tc.args, err, isUsage(err), tc.want, tc.usage)
 		}
 	}
+}
+
+// TestSimulateReportClimbOut checks that the simulation report sets the
+// analysis beside what the population did: the climb_out table, whose
+// earliest months from B are never before B's two-year lock-in ends.
+func TestSimulateReportClimbOut(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := simCLI(t, "simulate", "--citizens", "1000", "--years", "3", "--seed", "7", "--out", dir, "--quiet", "--no-parquet", "--no-claims")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if !strings.Contains(string(html), "Climbing out: what people did beside what the scheme allows") {
+		t.Error("report.html lacks the climbing-out table")
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "climb_out.csv"))
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	col := slices.Index(strings.Split(lines[0], ","), "earliest_months_no_money")
+	for _, line := range lines[1:] {
+		if f := strings.Split(line, ","); f[0] == "B" {
+			if v, err := strconv.ParseFloat(f[col], 64); col < 0 || err != nil || v < 24 {
+				t.Errorf("B's earliest months without money: %q (column %d)", line, col)
+			}
+			return
+		}
+	}
+	t.Errorf("climb_out.csv has no row for B:\n%s", csv)
 }

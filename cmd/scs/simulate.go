@@ -30,7 +30,7 @@ const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years
 Simulates a synthetic population under a scheme: every citizen's conduct
 over the years, each record scored by the engine. Prints a summary; with
 --out, writes to DIR: one CSV per table (grades_by_year, mobility,
-records_by_rule, yearly, wealth_deciles, survival, bunching,
+records_by_rule, yearly, wealth_deciles, survival, climb_out, bunching,
 score_distribution, claims), citizens.parquet (per-citizen final states),
 summary.json and report.html (self-contained, charts as inline SVG).
 

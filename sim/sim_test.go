@@ -287,6 +287,11 @@ func TestParseBehaviours(t *testing.T) {
 		"behaviours:\n  - {rule: a, kind: good}\n  - {rule: a, kind: good}": "duplicate",
 		"behaviours:\n  - {rule: a, kind: good, colour: red}":               "colour",
 		"behaviours: [": "behaviours.yaml",
+		"behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {response: stigma, weight: 1}":                                                  "capability: missing",
+		"behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {capability: x, response: shame, weight: 1}":                                    "shame",
+		"behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {capability: x, response: stigma}":                                              "weight",
+		"behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {capability: x, response: keeps-job, weight: 2}":                                "weight and public",
+		"behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {capability: x, response: keeps-job}\n  - {capability: x, response: keeps-job}": "duplicate",
 	}
 	for src, want := range cases {
 		_, err := ParseBehaviours("behaviours.yaml", []byte(src))
@@ -300,10 +305,18 @@ func FuzzParseBehaviours(f *testing.F) {
 	f.Add(DefaultBehavioursYAML())
 	f.Add([]byte("behaviours:\n  - {rule: a, kind: good, rate: 1}"))
 	f.Add([]byte("behaviours:\n  - {category: c, kind: misconduct, rate: 1, detect: 0.5, traits: {age: 1}}"))
+	f.Add([]byte("behaviours:\n  - {rule: a, kind: good}\nresponses:\n  - {capability: watch-list, response: stigma, weight: 2, public: true}"))
+	f.Add([]byte("behaviours:\n  - {rule: a, kind: good}\nresponses: []"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bs, err := ParseBehaviours("f.yaml", data)
+		tb, err := ParseTable("f.yaml", data)
 		if err != nil {
 			return
+		}
+		bs := tb.Behaviours
+		for _, r := range tb.Responses {
+			if r.Capability == "" || (r.Response != ResponseStigma && r.Response != ResponseJobSecurity) || (r.Response == ResponseStigma && !(r.Weight > 0 && r.Weight <= 100)) {
+				t.Fatalf("accepted response %+v", r)
+			}
 		}
 		s, _ := schemes.Load("rongcheng")
 		Map(s, bs)

@@ -632,6 +632,15 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 			if err != nil {
 				return err
 			}
+			// A trail entry depends only on the records before it: those
+			// before the earliest new record are unchanged and stay as
+			// they are stored.
+			first := fromNanos(fresh[idx[0]].At)
+			k := 0
+			for k < len(np.out) && np.out[k].At.Before(first) {
+				k++
+			}
+			np.out = np.out[k:]
 			p = np
 		}
 		out = append(out, p)

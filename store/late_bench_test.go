@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"scs"
+	"scs/schemes"
+)
+
+// BenchmarkLateRecord measures a late record (dated in the middle of the
+// history) for one citizen with 50,000 records (SCS_LATE_N), beside the
+// same-run baseline of a record dated after their last one, as the median
+// latency of ReportRecords over 20 of each:
+//
+//	go test ./store -run '^$' -bench LateRecord -benchtime 1x
+func BenchmarkLateRecord(b *testing.B) {
+	ctx := context.Background()
+	n := benchN(50_000, "SCS_LATE_N")
+	for b.Loop() {
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "late.db"), schemes.MustLoad("rongcheng"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+		c := scs.Citizen{ID: "busy", Name: "Busy Person", Neighbourhood: "n", BirthYear: 1960, Consent: true, Registered: start}
+		evs := make([]scs.Event, n)
+		for i := range evs {
+			rule := "returned-lost-money"
+			if i%2 == 1 {
+				rule = "speeding-ticket"
+			}
+			evs[i] = scs.Event{ID: "r" + strconv.Itoa(i), Citizen: c.ID, Rule: rule, At: start.Add(time.Duration(i) * 6 * time.Hour)}
+		}
+		last := evs[n-1].At
+		db.SetClock(func() time.Time { return last.Add(24 * time.Hour) })
+		if err := db.Load(ctx, []scs.Citizen{c}, evs, Operator()); err != nil {
+			b.Fatal(err)
+		}
+		median := func(late bool) time.Duration {
+			var ds []time.Duration
+			for i := range 20 {
+				at := last.Add(time.Duration(i+1) * time.Minute)
+				if late {
+					at = evs[n/2].At.Add(time.Duration(i+1) * time.Minute)
+				}
+				ev := scs.Event{ID: "x" + strconv.FormatBool(late) + strconv.Itoa(i), Citizen: c.ID, Rule: "returned-lost-money", At: at}
+				t0 := time.Now()
+				if _, err := db.ReportRecords(ctx, Operator(), []scs.Event{ev}); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(t0))
+			}
+			slices.Sort(ds)
+			return ds[len(ds)/2]
+		}
+		base := median(false)
+		late := median(true)
+		db.Close()
+		b.ReportMetric(float64(late.Microseconds())/1000, "late-ms")
+		b.ReportMetric(float64(base.Microseconds())/1000, "in-order-ms")
+		b.ReportMetric(float64(late)/float64(base), "ratio")
+	}
+}

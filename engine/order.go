@@ -11,8 +11,9 @@ import (
 // Sequence applies one citizen's records in the order given and explains
 // when the order of records at the same instant mattered. The rule for
 // simultaneous records is the same everywhere: they are applied in arrival
-// order (line order in an event file, ledger order in the registry, answer
-// order in the self-test, generation order in the simulator). When a record
+// order (line order in an event file, ledger order in the registry, the
+// self-test's placement of its answers, generation order in the simulator).
+// When a record
 // shares its instant with records applied before it, Sequence replays that
 // instant's records in the reverse order from the state before the first of
 // them; if the score, grade or lock would differ, the record's trail entry

@@ -272,11 +272,12 @@ func runBrowserTests(t *testing.T, browser context.Context, tg browserTarget) {
 		if trail := cit.text("#trail-table"); !strings.Contains(trail, "browser test") {
 			t.Errorf("the trail lacks the new record: %s", trail)
 		}
-		// The citizen objects to the new record (the last row with a form).
+		// The citizen objects to the new record: the newest, the first in
+		// the objection form's list.
 		cit.do(
-			chromedp.SetValue(chromedp.CSS(`#trail-table tbody tr:last-child textarea`), "I was not there"),
+			chromedp.SetValue(chromedp.CSS(`#object-reason`), "I was not there"),
 		)
-		cit.submit(`#trail-table tbody tr:last-child button`)
+		cit.submit(`#object-submit`)
 		cit.shot("file")
 
 		rev := newPerson(t, browser, tg.base)

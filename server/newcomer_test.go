@@ -87,3 +87,23 @@ func TestQuizAssumptionsPage(t *testing.T) {
 	mustContain(t, "result", body, `id="quiz-score">1020<`, `id="quiz-ineligible"`, `id="quiz-placement"`, "additions first",
 		"calendar years 2025 and 2026", "1 questions did not apply", "not linked to the Chinese government")
 }
+
+// TestBrowserErrorsArePages: what a browser asks for outside the API and
+// no route serves is answered with an error page, the API's with JSON.
+func TestBrowserErrorsArePages(t *testing.T) {
+	env := newPageEnv(t)
+	b := env.browser()
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/citizens", 404}, {"/citizens/", 404}, {"/favicon.ico", 404}, {"/signout", 405}} {
+		code, body := b.get(tc.path)
+		if code != tc.status || !strings.Contains(body, "<html") || strings.Contains(body, `"error"`) {
+			t.Errorf("GET %s: %d\n%.200s", tc.path, code, body)
+		}
+	}
+	s, _, _ := newStub(t, Options{})
+	if a := do(s, "GET", "/api/v1/nothing", "", "", ""); a.status != 404 || a.err.Code != "not_found" {
+		t.Errorf("API path: %d %s", a.status, a.body)
+	}
+}

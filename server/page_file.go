@@ -19,6 +19,9 @@ type filePage struct {
 	ObjError  string
 	ObjRecord string
 	Flash     string
+	// Objectable are the records the signed-in citizen may object to,
+	// newest first, for the one objection form.
+	Objectable []fileRow
 }
 
 type fileRow struct {
@@ -64,8 +67,14 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 			p.Objected[o.Record] = true
 		}
 	}
-	for _, e := range f.Trail {
-		p.Trail = append(p.Trail, fileRow{FileEntry: e, CanObject: p.Own && !e.Reversed && !p.Objected[e.Event]})
+	// Newest first: what a person looks for is what happened last.
+	for i := len(f.Trail) - 1; i >= 0; i-- {
+		e := f.Trail[i]
+		row := fileRow{FileEntry: e, CanObject: p.Own && !e.Reversed && !p.Objected[e.Event]}
+		p.Trail = append(p.Trail, row)
+		if row.CanObject {
+			p.Objectable = append(p.Objectable, row)
+		}
 	}
 	title := "File of " + f.Citizen.Name
 	return s.render(w, r, status, "file", title, map[bool]string{true: "file", false: ""}[p.Own], p)

@@ -127,7 +127,7 @@ func New(d Deps) (*Server, error) {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
-	s.mux.Handle("/", s.wrap(Route{Path: "/", Name: "unmatched", Handler: s.notFound}))
+	s.mux.Handle("/", s.wrap(Route{Path: "/", Name: "unmatched", Handler: s.notFound, Fail: s.unmatchedFail}))
 	// The first guard against cross-site requests: a browser's unsafe
 	// request from another origin is refused before any handler runs (the
 	// forms' CSRF tokens stay as the second). Clients that are not
@@ -295,6 +295,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 		return Errorf(EMETHOD, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
 	}
 	return scs.Errorf(scs.ENOTFOUND, "no such path: %s", r.URL.Path)
+}
+
+// unmatchedFail answers a request no route matched as the API does (JSON)
+// under /api/, /healthz and /metrics, and as an error page anywhere else,
+// where a browser asked ("/citizens/", "/favicon.ico", GET /signout).
+func (s *Server) unmatchedFail(w http.ResponseWriter, r *http.Request, err error) {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/metrics" {
+		s.Fail(w, r, err)
+		return
+	}
+	s.pageFail(w, r, err)
 }
 
 // statusWriter remembers the status written.

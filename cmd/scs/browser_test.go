@@ -70,8 +70,11 @@ func TestBrowserDemoCity(t *testing.T) {
 	if after := cit.text("#file-score"); atoiT(t, after) != atoiT(t, before)+rule.Effect.Points {
 		t.Errorf("score after the deduction %s, want %s %+d", after, before, rule.Effect.Points)
 	}
-	cit.do(chromedp.SetValue(chromedp.CSS("#reason-"+id), "I did not write that post"))
-	cit.submit(`form:has(#reason-` + id + `) button`)
+	cit.do(
+		chromedp.SetValue(chromedp.CSS("#object-record"), id),
+		chromedp.SetValue(chromedp.CSS("#object-reason"), "I did not write that post"),
+	)
+	cit.submit("#object-submit")
 	cit.shot("demo-file")
 
 	// The reviewer sees the record they judge and may read the file.

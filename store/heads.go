@@ -81,8 +81,12 @@ func (db *DB) CheckHead(ctx context.Context, h Head) (*scs.VerifyProblem, error)
 			return nil, err
 		}
 		if last.Seq < h.Seq {
-			return &scs.VerifyProblem{Seq: h.Seq, Message: fmt.Sprintf("head %s: the ledger ends at entry %d; entries %d to %d are missing: the newest entries were deleted or an older copy of the database was restored",
-				h, last.Seq, last.Seq+1, h.Seq)}, nil
+			missing := fmt.Sprintf("entries %d to %d are missing", last.Seq+1, h.Seq)
+			if last.Seq+1 == h.Seq {
+				missing = fmt.Sprintf("entry %d is missing", h.Seq)
+			}
+			return &scs.VerifyProblem{Seq: h.Seq, Message: fmt.Sprintf("head %s: the ledger ends at entry %d; %s: the newest entries were deleted or an older copy of the database was restored",
+				h, last.Seq, missing)}, nil
 		}
 		return &scs.VerifyProblem{Seq: h.Seq, Message: fmt.Sprintf("head %s: entry %d is missing from the ledger", h, h.Seq)}, nil
 	}

@@ -475,7 +475,7 @@ func (s *Server) pageJoinPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: studentCookie(code), Value: token, Path: "/class/" + code, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: studentCookie(code), Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(12 * time.Hour / time.Second)})
 	return seeOther(w, r, "/class/"+code+"/me")
 }

@@ -258,6 +258,11 @@ func TestClassPagesPlay(t *testing.T) {
 	a.get("/join")
 	a.post("/join", url.Values{"code": {code}})
 	a.post("/class/"+code+"/me/consent", url.Values{"consent": {"yes"}})
+	// Opening the join link again leads back to one's own page, not to a
+	// second pseudonym.
+	if st, body := a.get("/join?code=" + code); st != http.StatusOK || !strings.Contains(body, `class="pseudonym"`) {
+		t.Errorf("the join link for a student who joined: %d", st)
+	}
 	teacher.post("/class/"+code+"/advance", url.Values{})
 	st, body := a.get("/class/" + code + "/me")
 	if st != http.StatusOK || !strings.Contains(body, "Round 1: your week") || !strings.Contains(body, "The council has closed the youth centre") {

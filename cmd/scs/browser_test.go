@@ -41,7 +41,24 @@ func TestBrowserDemoCity(t *testing.T) {
 	}
 	anon.shot("demo-public-list")
 	anon.open("/scheme")
-	anon.shot("scheme")
+	anon.shot("demo-scheme")
+	// The self-test: eligibility first, an answer that does not apply, and
+	// a result that says how answers were placed and what the test is for.
+	anon.open("/quiz?consent=yes")
+	anon.do(
+		chromedp.Click(chromedp.CSS("#eligible-yes")),
+		chromedp.SetValue(chromedp.CSS("#a-online-criticism-of-government"), "1"),
+		chromedp.SetValue(chromedp.CSS("#a-heroic-act"), "1"),
+		chromedp.Click(chromedp.CSS("#na-tax-evasion")),
+	)
+	anon.submit("#quiz-submit")
+	if g := anon.text("#quiz-grade"); g != "A" {
+		t.Errorf("criticism and a heroic act: grade %s, want A whatever the scheme file's order", g)
+	}
+	if p := anon.text("#quiz-placement"); !strings.Contains(p, "additions first") {
+		t.Errorf("the result does not say how answers were placed: %q", p)
+	}
+	anon.shot("demo-quiz-result")
 
 	cit := newTab(t, browser, ls.url)
 	cit.signIn(ls.tokens["citizen"])
@@ -61,7 +78,7 @@ func TestBrowserDemoCity(t *testing.T) {
 	if pts := off.text("#preview-points"); pts != strconv.FormatInt(rule.Effect.Points, 10) {
 		t.Errorf("the preview shows %s points, want %d", pts, rule.Effect.Points)
 	}
-	off.shot("desk-preview")
+	off.shot("demo-desk-preview")
 	id := off.value(`input[name="id"]`)
 	off.submit("#submit-button")
 

@@ -214,8 +214,10 @@ type Registry interface {
 	Object(ctx context.Context, by *Account, citizen, record, reason string) (Objection, error)
 	// DecideObjection upholds (reversing the record) or rejects an objection (reviewer).
 	DecideObjection(ctx context.Context, by *Account, id int64, uphold bool, reason string) (Objection, error)
-	// Objections lists objections with the given status ("" for all), oldest due first.
-	Objections(ctx context.Context, by *Account, status string, at time.Time) ([]Objection, error)
+	// Objections lists one page of the objections with the given status
+	// ("" for all, "decided" for upheld and rejected), oldest due first,
+	// and the cursor of the next page ("" on the last).
+	Objections(ctx context.Context, by *Account, status string, p Page, at time.Time) ([]Objection, string, error)
 
 	// PublicList lists citizens in the public-list grades (anyone may read it).
 	PublicList(ctx context.Context, p Page, at time.Time) ([]ListEntry, string, error)

@@ -260,16 +260,46 @@ func (s *Server) registerCitizen(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// FileResponse answers GET /api/v1/citizens/{id}: the file with one page
+// of its trail, and the cursor of the trail's next page (empty on the last).
+type FileResponse struct {
+	*scs.File
+	TrailNext string `json:"trail_next,omitempty"`
+}
+
 func (s *Server) citizenFile(w http.ResponseWriter, r *http.Request) error {
 	at, err := s.parseAt(r)
 	if err != nil {
 		return err
 	}
+	p, err := s.parsePage(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("limit") == "" {
+		p.Limit = s.opts.MaxPageLimit // a whole trail unless it is longer
+	}
+	start := 0
+	if p.Cursor != "" {
+		n, err := strconv.Atoi(p.Cursor)
+		if err != nil || n < 0 {
+			return fieldErrorf("cursor", "%q is not a cursor this file gave", clipValue(p.Cursor))
+		}
+		start = n
+	}
 	f, err := s.reg.File(r.Context(), AccountFrom(r.Context()), r.PathValue("id"), at)
 	if err != nil {
 		return err
 	}
-	s.JSON(w, http.StatusOK, f)
+	out := FileResponse{File: f}
+	start = min(start, len(f.Trail))
+	end := min(start+p.Limit, len(f.Trail))
+	if end < len(f.Trail) {
+		out.TrailNext = strconv.Itoa(end)
+		setNextLink(w, r, out.TrailNext, at)
+	}
+	f.Trail = f.Trail[start:end]
+	s.JSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -328,9 +358,11 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ObjectionsResponse answers GET /api/v1/objections.
+// ObjectionsResponse answers GET /api/v1/objections: one page, and the
+// cursor of the next (empty on the last).
 type ObjectionsResponse struct {
 	Objections []scs.Objection `json:"objections"`
+	Next       string          `json:"next,omitempty"`
 	AsOf       time.Time       `json:"as_of"`
 }
 
@@ -339,21 +371,44 @@ func (s *Server) listObjections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p, err := s.parsePage(r)
+	if err != nil {
+		return err
+	}
 	status := r.URL.Query().Get("status")
 	switch status {
-	case "", scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected:
+	case "", scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected, "decided":
 	default:
-		return fieldErrorf("status", "%q; want open, upheld or rejected", status)
+		return fieldErrorf("status", "%q; want open, upheld, rejected or decided", clipValue(status))
 	}
-	os, err := s.reg.Objections(r.Context(), AccountFrom(r.Context()), status, at)
+	os, next, err := s.reg.Objections(r.Context(), AccountFrom(r.Context()), status, p, at)
 	if err != nil {
 		return err
 	}
 	if os == nil {
 		os = []scs.Objection{}
 	}
-	s.JSON(w, http.StatusOK, ObjectionsResponse{Objections: os, AsOf: at})
+	if next != "" {
+		setNextLink(w, r, next, at)
+	}
+	s.JSON(w, http.StatusOK, ObjectionsResponse{Objections: os, Next: next, AsOf: at})
 	return nil
+}
+
+// setNextLink sets the Link header to the next page of a paginated list.
+func setNextLink(w http.ResponseWriter, r *http.Request, next string, at time.Time) {
+	q := r.URL.Query()
+	q.Set("cursor", next)
+	q.Set("at", at.Format(time.RFC3339Nano)) // the same list on every page
+	w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+}
+
+// clipValue shortens a value echoed in a message.
+func clipValue(v string) string {
+	if len(v) > 40 {
+		return v[:40] + "..."
+	}
+	return v
 }
 
 func pathID(r *http.Request, name string) (int64, error) {
@@ -411,10 +466,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, get func(context.C
 		es = []scs.ListEntry{}
 	}
 	if next != "" {
-		q := r.URL.Query()
-		q.Set("cursor", next)
-		q.Set("at", at.Format(time.RFC3339Nano)) // the same list on every page
-		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		setNextLink(w, r, next, at)
 	}
 	s.JSON(w, http.StatusOK, ListResponse{Entries: es, Next: next, AsOf: at})
 	return nil
@@ -468,9 +520,32 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) error {
+	a := AccountFrom(r.Context())
+	switch a.Role {
+	case scs.RoleOfficial, scs.RoleReviewer, scs.RoleAdmin:
+	default:
+		return scs.Errorf(scs.EFORBIDDEN, "the registry's totals are for officials, reviewers and admins; account %d (%s) has the %s role",
+			a.ID, a.Name, a.Role)
+	}
+	if r.URL.Query().Get("at") == "" {
+		// Now: the totals the city page shows, read again off the request
+		// path once they are a minute old.
+		st, err := s.cityStats(r.Context(), s.now())
+		if err != nil {
+			return err
+		}
+		s.JSON(w, http.StatusOK, st)
+		return nil
+	}
 	at, err := s.parseAt(r)
 	if err != nil {
 		return err
+	}
+	select {
+	case s.statsSlot <- struct{}{}:
+		defer func() { <-s.statsSlot }()
+	case <-r.Context().Done():
+		return r.Context().Err()
 	}
 	st, err := s.reg.Stats(r.Context(), at)
 	if err != nil {

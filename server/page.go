@@ -55,6 +55,7 @@ type web struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	sessionN uint64            // sign-ins so far, to order sessions
 	settings map[string]string // see SetCitySettings
 
 	stats       staleCache[scs.Stats]
@@ -69,7 +70,17 @@ type web struct {
 type session struct {
 	token   string // the account token, re-checked on every request
 	expires time.Time
+	account int64  // the account signed in
+	n       uint64 // the order of sign-ins: the lowest is the oldest
 }
+
+// Bounds of the session store: at most MaxSessionsPerAccount sessions of
+// one account and MaxSessions in all; signing in beyond either ends the
+// oldest session (of the account, then of anyone).
+const (
+	MaxSessionsPerAccount = 8
+	MaxSessions           = 10000
+)
 
 func newWeb(s *Server) *web {
 	w := &web{sessions: make(map[string]*session), pages: make(map[string]*template.Template)}
@@ -358,12 +369,7 @@ func (s *Server) pageSignInPost(w http.ResponseWriter, r *http.Request) error {
 	sid := randomID()
 	s.web.mu.Lock()
 	now := s.now()
-	for k, v := range s.web.sessions {
-		if now.After(v.expires) {
-			delete(s.web.sessions, k)
-		}
-	}
-	s.web.sessions[sid] = &session{token: token, expires: now.Add(SessionTTL)}
+	s.web.addSession(sid, &session{token: token, expires: now.Add(SessionTTL), account: a.ID}, now)
 	s.web.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(SessionTTL / time.Second)})
 	if next == "/" {
@@ -379,6 +385,44 @@ func (s *Server) pageSignInPost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return seeOther(w, r, next)
+}
+
+// addSession stores sess under sid, after dropping expired sessions and,
+// to stay within the bounds, the oldest of the account's and then the
+// oldest of all. The caller holds w.mu.
+func (w *web) addSession(sid string, sess *session, now time.Time) {
+	w.sessionN++
+	sess.n = w.sessionN
+	oldest := func(match func(*session) bool) (string, int) {
+		key, n := "", 0
+		var low uint64
+		for k, v := range w.sessions {
+			if match(v) {
+				n++
+				if key == "" || v.n < low {
+					key, low = k, v.n
+				}
+			}
+		}
+		return key, n
+	}
+	for k, v := range w.sessions {
+		if now.After(v.expires) {
+			delete(w.sessions, k)
+		}
+	}
+	for {
+		k, n := oldest(func(v *session) bool { return v.account == sess.account })
+		if n < MaxSessionsPerAccount {
+			break
+		}
+		delete(w.sessions, k)
+	}
+	for len(w.sessions) >= MaxSessions {
+		k, _ := oldest(func(*session) bool { return true })
+		delete(w.sessions, k)
+	}
+	w.sessions[sid] = sess
 }
 
 func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) error {

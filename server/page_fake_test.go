@@ -174,14 +174,14 @@ func (f *pageFakeRegistry) DecideObjection(ctx context.Context, by *scs.Account,
 	return *o, nil
 }
 
-func (f *pageFakeRegistry) Objections(ctx context.Context, by *scs.Account, status string, at time.Time) ([]scs.Objection, error) {
+func (f *pageFakeRegistry) Objections(ctx context.Context, by *scs.Account, status string, p scs.Page, at time.Time) ([]scs.Objection, string, error) {
 	var out []scs.Objection
 	for _, o := range f.objections {
-		if status == "" || o.Status == status {
+		if status == "" || o.Status == status || status == "decided" && o.Status != scs.ObjectionOpen {
 			out = append(out, o)
 		}
 	}
-	return out, nil
+	return out, "", nil
 }
 
 func (f *pageFakeRegistry) list(capability string, at time.Time) []scs.ListEntry {

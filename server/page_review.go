@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -14,7 +15,12 @@ type reviewPage struct {
 	ErrID   int64
 	Error   string
 	Flash   string
+	Next    string // the next page of open objections, "" on the last
+	More    bool   // this is not the first page
 }
+
+// reviewPageSize is how many open objections the desk shows at once.
+const reviewPageSize = 25
 
 // pageReview is the reviewer's desk: open objections by deadline, each
 // with a form to uphold or reject it with a reason.
@@ -30,24 +36,28 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	if a.Role != scs.RoleReviewer && a.Role != scs.RoleAdmin {
 		return scs.Errorf(scs.EFORBIDDEN, "objections are decided by reviewers; you are signed in with the %s role", a.Role)
 	}
-	all, err := s.reg.Objections(r.Context(), a, "", s.now())
+	now := s.now()
+	cursor := r.URL.Query().Get("cursor")
+	open, next, err := s.reg.Objections(r.Context(), a, scs.ObjectionOpen, scs.Page{Cursor: cursor, Limit: reviewPageSize}, now)
 	if err != nil {
 		return err
 	}
-	p := reviewPage{ErrID: errID, Error: msg}
+	p := reviewPage{ErrID: errID, Error: msg, More: cursor != ""}
+	if next != "" {
+		p.Next = "/review?cursor=" + url.QueryEscape(next) + "#open"
+	}
 	if d := r.URL.Query().Get("decided"); d != "" {
 		p.Flash = "Objection " + d + " decided."
 	}
-	for _, o := range all {
-		if o.Status == scs.ObjectionOpen {
-			it := reviewItem{Objection: o}
-			if it.Around, err = s.trailAround(r, a, o); err != nil {
-				return err
-			}
-			p.Open = append(p.Open, it)
-		} else if len(p.Decided) < 50 {
-			p.Decided = append(p.Decided, o)
+	for _, o := range open {
+		it := reviewItem{Objection: o}
+		if it.Around, err = s.trailAround(r, a, o); err != nil {
+			return err
 		}
+		p.Open = append(p.Open, it)
+	}
+	if p.Decided, _, err = s.reg.Objections(r.Context(), a, "decided", scs.Page{Limit: 50}, now); err != nil {
+		return err
 	}
 	return s.render(w, r, status, "review", "Objections", "review", p)
 }

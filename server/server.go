@@ -75,9 +75,12 @@ type Server struct {
 	handler http.Handler // mux behind the cross-origin guard
 	routes  []Route
 	metrics *Metrics
-	web     *web
-	classes *classroom.Service
-	ckpts   Checkpoints
+	// statsSlot lets one request at a time compute the registry's totals
+	// as of a time it names (a scan of the whole registry).
+	statsSlot chan struct{}
+	web       *web
+	classes   *classroom.Service
+	ckpts     Checkpoints
 }
 
 // New builds a Server from its dependencies. It fails when the registry is
@@ -121,6 +124,7 @@ func New(d Deps) (*Server, error) {
 		s.classes = classroom.New(cs, s.now)
 	}
 	s.metrics = newMetrics()
+	s.statsSlot = make(chan struct{}, 1)
 	s.web = newWeb(s)
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()

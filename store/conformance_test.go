@@ -198,6 +198,7 @@ func oracle(t *testing.T, db *DB, citizen string, evs []scs.Event, at time.Time)
 func conformance(t *testing.T, open func(testing.TB) *DB) {
 	t.Run("HostileInput", func(t *testing.T) { hostileInput(t, open) })
 	t.Run("FailingWriteFailsAlone", func(t *testing.T) { failingWriteFailsAlone(t, open) })
+	t.Run("ObjectionPages", func(t *testing.T) { objectionPages(t, open) })
 	t.Run("Settings", func(t *testing.T) {
 		db := open(t)
 		ctx := context.Background()
@@ -397,7 +398,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		_, err = f.db.Object(f.ctx, f.citizen, "c1", "o2", "")
 		wantCode(t, err, scs.EINVALID)
 		f.now = f.now.Add(21 * 24 * time.Hour)
-		open, err := f.db.Objections(f.ctx, f.reviewer, scs.ObjectionOpen, f.now)
+		open, _, err := f.db.Objections(f.ctx, f.reviewer, scs.ObjectionOpen, scs.Page{}, f.now)
 		if err != nil || len(open) != 1 || !open[0].Overdue {
 			t.Fatalf("open objections after 21 days: %v %+v", err, open)
 		}
@@ -409,7 +410,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		if _, err := f.db.File(f.ctx, f.reviewer, "c1", f.now); err != nil {
 			t.Fatalf("a reviewer reads the file of a citizen with an open objection: %v", err)
 		}
-		if early, _ := f.db.Objections(f.ctx, f.reviewer, "", o.Filed.Add(19*24*time.Hour)); early[0].Overdue {
+		if early, _, _ := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{}, o.Filed.Add(19*24*time.Hour)); early[0].Overdue {
 			t.Fatal("overdue before the deadline")
 		}
 		stats, _ := f.db.Stats(f.ctx, f.now)
@@ -426,7 +427,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		}
 		_, err = f.db.File(f.ctx, f.reviewer, "c1", f.now)
 		wantCode(t, err, scs.EFORBIDDEN)
-		if all, _ := f.db.Objections(f.ctx, f.reviewer, "", f.now); all[0].Entry == nil || !all[0].Entry.Reversed || all[0].Entry.Rule != "tax-evasion" {
+		if all, _, _ := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{}, f.now); all[0].Entry == nil || !all[0].Entry.Reversed || all[0].Entry.Rule != "tax-evasion" {
 			t.Fatalf("upheld objection's record: %+v", all[0].Entry)
 		}
 		_, err = f.db.DecideObjection(f.ctx, f.reviewer, o.ID, false, "changed my mind")

@@ -173,3 +173,54 @@ func failingWriteFailsAlone(t *testing.T, open func(testing.TB) *DB) {
 	}
 	f.verifyClean()
 }
+
+// objectionPages: the objections list comes in pages of at most the limit,
+// each starting after the cursor the one before gave, together whole.
+func objectionPages(t *testing.T, open func(testing.TB) *DB) {
+	f := newFixture(t, open)
+	var want []int64
+	for i := range 5 {
+		id := "obj-" + string(rune('a'+i))
+		f.report(f.admin, ev(id, "c1", "tax-evasion", t0.Add(-time.Duration(i+1)*time.Hour)))
+		o, err := f.db.Object(f.ctx, f.citizen, "c1", id, "not me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, o.ID)
+		f.now = f.now.Add(time.Minute)
+	}
+	var got []int64
+	cursor, pages := "", 0
+	for {
+		os, next, err := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{Cursor: cursor, Limit: 2}, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(os) > 2 {
+			t.Fatalf("a page of %d, limit 2", len(os))
+		}
+		for _, o := range os {
+			got = append(got, o.ID)
+		}
+		pages++
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if pages != 3 || len(got) != len(want) {
+		t.Fatalf("%d pages, ids %v, want 3 pages of %v", pages, got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ids %v, want %v", got, want)
+		}
+	}
+	for _, c := range []string{"x", "1.x", "\x00"} {
+		_, _, err := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{Cursor: c}, f.now)
+		wantCode(t, err, scs.EINVALID)
+	}
+	if os, _, err := f.db.Objections(f.ctx, f.reviewer, "decided", scs.Page{}, f.now); err != nil || len(os) != 0 {
+		t.Errorf("decided: %v %v", os, err)
+	}
+}

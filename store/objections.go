@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 	}
 	var o scs.Objection
 	err := db.write(ctx, func(w *wtx) error {
-		os, err := db.objections(w.ctx, "id = ?", []any{id}, w.now, w.tx)
+		os, err := db.objections(w.ctx, "id = ?", []any{id}, w.now, 0, w.tx)
 		if err != nil {
 			return err
 		}
@@ -134,23 +135,40 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 	return o, err
 }
 
-// Objections lists objections with the given status ("" for all), oldest
-// due first, with Overdue set as of at (reviewer, admin; a citizen sees
-// their own).
-func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, at time.Time) ([]scs.Objection, error) {
+// Objections lists one page of the objections with the given status (""
+// for all, "decided" for upheld and rejected), oldest due first, with
+// Overdue set as of at (reviewer, admin; a citizen sees their own). The
+// next page starts at the returned cursor; "" means this was the last.
+func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, p scs.Page, at time.Time) ([]scs.Objection, string, error) {
 	if err := need(by, "listing objections", scs.RoleReviewer, scs.RoleAdmin, scs.RoleCitizen); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	switch status {
-	case "", scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected:
-	default:
-		return nil, scs.FieldErrorf(scs.EINVALID, "status", "%q is not one of open, upheld, rejected", status)
+	p, err := normPage(p)
+	if err != nil {
+		return nil, "", err
 	}
 	var where []string
 	var args []any
-	if status != "" {
+	switch status {
+	case "":
+	case scs.ObjectionOpen, scs.ObjectionUpheld, scs.ObjectionRejected:
 		where = append(where, "status = ?")
 		args = append(args, status)
+	case "decided":
+		where = append(where, "status IN (?, ?)")
+		args = append(args, scs.ObjectionUpheld, scs.ObjectionRejected)
+	default:
+		return nil, "", scs.FieldErrorf(scs.EINVALID, "status", "%q is not one of open, upheld, rejected, decided", status)
+	}
+	if p.Cursor != "" {
+		d, id, ok := strings.Cut(p.Cursor, ".")
+		due, err1 := strconv.ParseInt(d, 10, 64)
+		oid, err2 := strconv.ParseInt(id, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, "", scs.FieldErrorf(scs.EINVALID, "cursor", "%q is not a cursor this list gave", p.Cursor)
+		}
+		where = append(where, "(due > ? OR (due = ? AND id > ?))")
+		args = append(args, due, due, oid)
 	}
 	if by.Role == scs.RoleCitizen {
 		where = append(where, "citizen = ?")
@@ -160,16 +178,28 @@ func (db *DB) Objections(ctx context.Context, by *scs.Account, status string, at
 	if len(where) > 0 {
 		cond = strings.Join(where, " AND ")
 	}
-	return db.objections(ctx, cond, args, at.UTC())
+	os, err := db.objections(ctx, cond, args, at.UTC(), p.Limit+1)
+	if err != nil || len(os) <= p.Limit {
+		return os, "", err
+	}
+	os = os[:p.Limit]
+	last := os[len(os)-1]
+	return os, strconv.FormatInt(nanos(last.Due), 10) + "." + strconv.FormatInt(last.ID, 10), nil
 }
 
-func (db *DB) objections(ctx context.Context, cond string, args []any, at time.Time, qs ...querier) ([]scs.Objection, error) {
+// objections reads the objections matching cond, at most limit of them (0:
+// all), with their records.
+func (db *DB) objections(ctx context.Context, cond string, args []any, at time.Time, limit int, qs ...querier) ([]scs.Objection, error) {
 	var q querier = db.rc
 	if len(qs) > 0 {
 		q = qs[0]
 	}
+	lim := ""
+	if limit > 0 {
+		lim = " LIMIT " + strconv.Itoa(limit)
+	}
 	rows, err := q.QueryContext(ctx, db.q(`SELECT id, citizen, record, reason, status, filed, due, decided, reviewer, decision
-		FROM objections WHERE `+cond+` ORDER BY due, id`), args...)
+		FROM objections WHERE `+cond+` ORDER BY due, id`+lim), args...)
 	if err != nil {
 		return nil, internal("objections", err)
 	}

@@ -67,7 +67,7 @@ func permissions(t *testing.T, f *fixture) {
 			return err
 		}},
 		{"Objections", []string{"citizen", "other", "reviewer", "admin"}, func(by *scs.Account) error {
-			os, err := f.db.Objections(f.ctx, by, "", f.now)
+			os, _, err := f.db.Objections(f.ctx, by, "", scs.Page{}, f.now)
 			for _, o := range os {
 				if by.Role == scs.RoleCitizen && o.Citizen != by.Citizen {
 					t.Errorf("citizen %s sees objection %+v", by.Citizen, o)

@@ -315,7 +315,7 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 	} else {
 		f.Capabilities = db.eng.DecisionsUnscored(f.NotScored)
 	}
-	f.Objections, err = db.objections(ctx, "citizen = ?", []any{citizen}, at)
+	f.Objections, err = db.objections(ctx, "citizen = ?", []any{citizen}, at, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -113,6 +113,43 @@ func testHostile(t *testing.T, db string) {
 	if after := len(ls.demoCitizen().Trail); after != before {
 		t.Errorf("hostile input changed the file: %d -> %d entries", before, after)
 	}
+
+	// Bounded work: the totals are for staff, a file's trail and the
+	// objections come in pages.
+	if r := ls.call("GET", "/api/v1/stats", ls.tokens["citizen"], nil); r.status != 403 {
+		t.Errorf("stats for a citizen: %d", r.status)
+	}
+	var seen []scs.FileEntry
+	for cursor, pages := "", 0; ; pages++ {
+		var page struct {
+			Trail     []scs.FileEntry `json:"trail"`
+			TrailNext string          `json:"trail_next"`
+		}
+		ls.must(200, "GET", "/api/v1/citizens/"+me+"?limit=1&cursor="+cursor, tok, nil, &page)
+		if len(page.Trail) > 1 || pages > before {
+			t.Fatalf("trail page %d: %d entries", pages, len(page.Trail))
+		}
+		seen = append(seen, page.Trail...)
+		if page.TrailNext == "" {
+			break
+		}
+		cursor = page.TrailNext
+	}
+	if len(seen) != before {
+		t.Errorf("the trail's pages hold %d entries, the file %d", len(seen), before)
+	}
+	for i := range 3 {
+		ls.must(201, "POST", "/api/v1/records", tok, []byte(rec(fmt.Sprintf("obj-%d", i), "")), nil)
+		ls.must(201, "POST", "/api/v1/citizens/"+me+"/objections", ls.tokens["citizen"], map[string]string{"record": fmt.Sprintf("obj-%d", i), "reason": "not me"}, nil)
+	}
+	var ob struct {
+		Objections []scs.Objection
+		Next       string
+	}
+	r = ls.must(200, "GET", "/api/v1/objections?limit=2", ls.tokens["reviewer"], nil, &ob)
+	if len(ob.Objections) != 2 || ob.Next == "" || !strings.Contains(r.header.Get("Link"), "rel=\"next\"") {
+		t.Errorf("objections page: %d, next %q, link %q", len(ob.Objections), ob.Next, r.header.Get("Link"))
+	}
 	ls.stop()
 	if strings.Contains(ls.stderr.String(), "level=ERROR") {
 		t.Errorf("errors logged:\n%s", ls.stderr)

@@ -206,7 +206,7 @@ func testMatrix(t *testing.T, ls *liveServer) {
 		{"GET", "/api/v1/visits", fixed("/api/v1/visits", nil), only(200, "official", "other official", "admin")},
 		// This server signs no checkpoints (TestServeCheckpoints starts one that does).
 		{"GET", "/api/v1/checkpoint", fixed("/api/v1/checkpoint", nil), all(404)},
-		{"GET", "/api/v1/stats", fixed("/api/v1/stats", nil), only(200, "citizen", "other citizen", "official", "other official", "reviewer", "teacher", "admin")},
+		{"GET", "/api/v1/stats", fixed("/api/v1/stats", nil), only(200, "official", "other official", "reviewer", "admin")},
 		{"GET", "/api/v1/accounts", fixed("/api/v1/accounts", nil), only(200, "admin")},
 		{"POST", "/api/v1/accounts", fixed("/api/v1/accounts", map[string]string{"name": "matrix", "role": "reviewer"}), only(201, "admin")},
 		{"POST", "/api/v1/accounts/{id}/revoke", fixed("/api/v1/accounts/"+strconv.FormatInt(revokeID, 10)+"/revoke", nil), only(204, "admin")},

@@ -322,8 +322,10 @@ func cmdSimulate(e *env, args []string) error {
 	byName := map[string]*report.Table{}
 	var sweepTable *report.Table
 	if sweepName != "" {
-		sweepTable = &report.Table{Name: "sweep", Title: "Sweep", Doc: "Key metrics per value of the swept parameter.",
-			Keys: []string{"sweep", "metric"}, Values: []string{"value", "value_ci95_low", "value_ci95_high"}}
+		// The first column is named after the parameter swept, so that
+		// sweep.csv says what its values are values of.
+		sweepTable = &report.Table{Name: "sweep", Title: "Sweep", Doc: "Key metrics per value of the swept parameter " + sweepName + ".",
+			Keys: []string{sweepName, "metric"}, Values: []string{"value", "value_ci95_low", "value_ci95_high"}}
 	}
 	for li, runs := range all {
 		for ti := range runs[0].tables {
@@ -425,7 +427,51 @@ func cmdSimulate(e *env, args []string) error {
 	if *quiet {
 		return nil
 	}
-	return printSimSummary(e.stdout, sum, first, firstClaims, *out)
+	if err := printSimSummary(e.stdout, sum, first, firstClaims, *out); err != nil {
+		return err
+	}
+	if sweepTable != nil {
+		return printSweep(e.stdout, sweepName, sweepTable)
+	}
+	return nil
+}
+
+// printSweep prints the sweep: one line per metric, one column per value
+// of the parameter (the mean over the replications).
+func printSweep(w io.Writer, name string, t *report.Table) error {
+	var metrics, values []string
+	seen := map[string]bool{}
+	cell := map[[2]string]float64{}
+	for _, r := range t.Rows {
+		v, m := r.Keys[0], r.Keys[1]
+		if !seen["v"+v] {
+			seen["v"+v] = true
+			values = append(values, v)
+		}
+		if !seen["m"+m] {
+			seen["m"+m] = true
+			metrics = append(metrics, m)
+		}
+		cell[[2]string{m, v}] = r.Vals[0]
+	}
+	fmt.Fprintf(w, "\nsweep of %s (mean over the replications; with --out, sweep.csv has the 95%% intervals):\n", name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, v := range values {
+		fmt.Fprintf(tw, "%s=%s\t", name, v)
+	}
+	fmt.Fprintln(tw, "  metric")
+	for _, m := range metrics {
+		for _, v := range values {
+			x, ok := cell[[2]string{m, v}]
+			if !ok || math.IsNaN(x) {
+				fmt.Fprint(tw, "-\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%.4g\t", x)
+		}
+		fmt.Fprintln(tw, "  "+m)
+	}
+	return tw.Flush()
 }
 
 // firstLabel returns t restricted to the rows of one sweep value, without

@@ -180,6 +180,11 @@ func TestSimulateScoresMatchEngine(t *testing.T) {
 
 func TestSimulateSweepAndReplications(t *testing.T) {
 	dir := t.TempDir()
+	// Without --out the sweep is printed.
+	if code, stdout, _ := simCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--sweep", "farming=0,2", "--no-claims"); code != 0 ||
+		!strings.Contains(stdout, "sweep of farming") || !strings.Contains(stdout, "farming=2") || !strings.Contains(stdout, "records per citizen-year") {
+		t.Errorf("--sweep without --out: %d\n%s", code, stdout)
+	}
 	code, _, stderr := simCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--sweep", "farming=0,2", "--replications", "3", "--out", dir, "--quiet", "--no-claims", "--no-parquet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -188,7 +193,7 @@ func TestSimulateSweepAndReplications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(sweep), "sweep,metric,value,value_ci95_low,value_ci95_high\n") || !strings.Contains(string(sweep), "\n2,records per citizen-year,") {
+	if !strings.HasPrefix(string(sweep), "farming,metric,value,value_ci95_low,value_ci95_high\n") || !strings.Contains(string(sweep), "\n2,records per citizen-year,") {
 		t.Errorf("sweep.csv:\n%s", sweep)
 	}
 	grades, _ := os.ReadFile(filepath.Join(dir, "grades_by_year.csv"))

@@ -24,6 +24,7 @@ const (
 	KindDonation   = "donation"   // donate money, within the card
 	KindVolunteer  = "volunteer"  // volunteer hours, within the card
 	KindBlood      = "blood"      // give blood or not
+	KindInform     = "inform"     // a neighbour's violation: report it or not
 )
 
 // The cards: money (yuan a week) and free time (hours a week). Without
@@ -84,7 +85,7 @@ type rules struct {
 	listCap string   // the capability that puts a grade on the public list
 }
 
-var allKinds = []string{KindGood, KindSpeech, KindMisconduct, KindBill, KindDonation, KindVolunteer, KindBlood}
+var allKinds = []string{KindGood, KindSpeech, KindMisconduct, KindBill, KindDonation, KindVolunteer, KindBlood, KindInform}
 
 func compile(eng *engine.Engine) *rules {
 	sc := eng.Scheme()
@@ -102,10 +103,14 @@ func compile(eng *engine.Engine) *rules {
 		sit := Situation{Rule: r.ID, Description: r.Description, Effect: r.Effect.Describe(), Provenance: r.Provenance, Options: []string{"yes", "no"}}
 		switch b.Kind {
 		case sim.KindInforming:
-			if g.inform == "" && r.Effect.Kind == scs.EffectFixed && r.Effect.Points > 0 {
-				g.inform = r.ID
+			if g.inform != "" || r.Effect.Kind != scs.EffectFixed || r.Effect.Points <= 0 {
+				continue
 			}
-			continue
+			// The rule that rewards informing: the reward of a student's
+			// report of a classmate, and a situation of its own (a
+			// neighbour's violation to report or not).
+			g.inform = r.ID
+			sit.Kind = KindInform
 		case sim.KindGood:
 			sit.Kind = KindGood
 		case sim.KindSpeech:
@@ -424,7 +429,7 @@ func (sn *snapshot) compute() *game {
 		if s.Visible {
 			res.visible[ch.Round] = append(res.visible[ch.Round], s.Rule)
 		}
-		if s.Kind == KindGood || s.Kind == KindDonation || s.Kind == KindVolunteer || s.Kind == KindBlood ||
+		if s.Kind == KindGood || s.Kind == KindDonation || s.Kind == KindVolunteer || s.Kind == KindBlood || s.Kind == KindInform ||
 			detected(c.Seed, ch.Round, ch.Student, s.Rule, s.detect) {
 			id := fmt.Sprintf("r%d-%s", ch.Round, s.Rule)
 			evs[ch.Student] = append(evs[ch.Student], sn.rules.event(id, res.student.Pseudonym, s.Rule, sn.weekStart(ch.Round).Add(time.Duration(k+9)*time.Hour), qty))

@@ -186,6 +186,7 @@ var messagesEN = map[string]string{
 	"sit.kind.donation":   "You could donate this week: %s.",
 	"sit.kind.volunteer":  "You could volunteer this week: %s.",
 	"sit.kind.blood":      "You could do this this week: %s. Do it?",
+	"sit.kind.inform":     "You could do this this week: %s. Do it?",
 
 	"sit.returned-lost-money":            "On the way to school you find a wallet with 500 yuan and an ID card in it. Do you hand it in?",
 	"sit.heroic-act":                     "A child falls into the harbour. You could jump in after them. Do you?",
@@ -207,11 +208,12 @@ var messagesEN = map[string]string{
 	"sit.charitable-donation":            "The neighbourhood committee collects money for the flood victims. How much do you give?",
 	"sit.volunteer-service":              "The community centre needs volunteers this weekend. How many hours do you give?",
 	"sit.blood-donation":                 "A blood drive comes to your street. Do you give blood?",
+	"sit.informant-report":               "Your neighbour runs a noodle stall without a licence. The neighbourhood committee asks who on your floor breaks the rules. Do you tell them?",
 
 	"act.returned-lost-money":            "Handed in a lost wallet",
 	"act.heroic-act":                     "Saved someone",
 	"act.online-criticism-of-government": "Posted criticism of the council",
-	"act.informant-report":               "Reported a classmate to the authorities",
+	"act.informant-report":               "Informed the authorities about someone",
 	"act.speeding-ticket":                "Drove too fast",
 	"act.tax-evasion":                    "Took cash without paying tax",
 	"act.excessive-unhealthy-food":       "Bought too much unhealthy food",
@@ -459,6 +461,7 @@ var messagesDE = map[string]string{
 	"sit.kind.donation":   "Du könntest diese Woche spenden: %s.",
 	"sit.kind.volunteer":  "Du könntest dich diese Woche ehrenamtlich engagieren: %s.",
 	"sit.kind.blood":      "Du könntest diese Woche: %s. Tust du es?",
+	"sit.kind.inform":     "Du könntest diese Woche: %s. Tust du es?",
 
 	"sit.returned-lost-money":            "Auf dem Schulweg findest du eine Geldbörse mit 500 Yuan und einem Ausweis. Gibst du sie ab?",
 	"sit.heroic-act":                     "Ein Kind fällt ins Hafenbecken. Du könntest hinterherspringen. Tust du es?",
@@ -480,11 +483,12 @@ var messagesDE = map[string]string{
 	"sit.charitable-donation":            "Das Nachbarschaftskomitee sammelt Geld für die Flutopfer. Wie viel gibst du?",
 	"sit.volunteer-service":              "Das Gemeindezentrum braucht an diesem Wochenende Freiwillige. Wie viele Stunden gibst du?",
 	"sit.blood-donation":                 "Ein Blutspendemobil kommt in deine Straße. Spendest du Blut?",
+	"sit.informant-report":               "Deine Nachbarin betreibt ohne Genehmigung einen Nudelstand. Das Nachbarschaftskomitee fragt, wer auf deinem Stockwerk gegen die Regeln verstößt. Sagst du es ihnen?",
 
 	"act.returned-lost-money":            "Eine verlorene Geldbörse abgegeben",
 	"act.heroic-act":                     "Jemanden gerettet",
 	"act.online-criticism-of-government": "Kritik am Stadtrat gepostet",
-	"act.informant-report":               "Jemanden aus der Klasse den Behörden gemeldet",
+	"act.informant-report":               "Jemanden den Behörden gemeldet",
 	"act.speeding-ticket":                "Zu schnell gefahren",
 	"act.tax-evasion":                    "Bargeld ohne Steuer angenommen",
 	"act.excessive-unhealthy-food":       "Zu viel ungesundes Essen gekauft",

@@ -85,7 +85,7 @@ func TestClassCatalogComplete(t *testing.T) {
 	for _, id := range []string{"chilled-speech", "informants", "rich-pay", "lock-in"} {
 		need = append(need, "claim."+id+".essay", "claim."+id+".sim", "claim."+id+".question", "debrief.class."+id)
 	}
-	for _, k := range []string{classroom.KindGood, classroom.KindSpeech, classroom.KindMisconduct, classroom.KindBill, classroom.KindDonation, classroom.KindVolunteer, classroom.KindBlood} {
+	for _, k := range []string{classroom.KindGood, classroom.KindSpeech, classroom.KindMisconduct, classroom.KindBill, classroom.KindDonation, classroom.KindVolunteer, classroom.KindBlood, classroom.KindInform} {
 		need = append(need, "sit.kind."+k)
 	}
 	need = append(need, "opt.yesno.yes", "opt.yesno.no", "opt.speech.yes", "opt.speech.no", "opt.bill.pay", "opt.bill.late", "opt.donation.amount", "opt.volunteer.amount")

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"scs"
 )
 
 // TestOpenAPIMatchesRoutes checks that every non-page route of routes.go is
@@ -76,5 +78,39 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("unresolved $ref: %v", missing)
+	}
+}
+
+// TestOpenAPILimits: the document's maxLength of each input field is the
+// root package's limit.
+func TestOpenAPILimits(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					MaxLength int    `json:"maxLength"`
+					Pattern   string `json:"pattern"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		schema, field string
+		max           int
+	}{
+		{"RecordInput", "id", scs.MaxID}, {"RecordInput", "citizen", scs.MaxID}, {"RecordInput", "rule", scs.MaxID},
+		{"RecordInput", "department", scs.MaxID}, {"RecordInput", "evidence", scs.MaxEvidence},
+		{"CitizenInput", "id", scs.MaxID}, {"CitizenInput", "name", scs.MaxName}, {"CitizenInput", "neighbourhood", scs.MaxID},
+		{"ObjectionInput", "record", scs.MaxID}, {"ObjectionInput", "reason", scs.MaxReason},
+		{"DecisionInput", "reason", scs.MaxReason}, {"AccountInput", "name", scs.MaxName},
+		{"AccountInput", "citizen", scs.MaxID}, {"AccountInput", "department", scs.MaxID},
+	} {
+		p := doc.Components.Schemas[c.schema].Properties[c.field]
+		if p.MaxLength != c.max || p.Pattern == "" {
+			t.Errorf("%s.%s: maxLength %d pattern %q, want %d and a pattern", c.schema, c.field, p.MaxLength, p.Pattern, c.max)
+		}
 	}
 }

@@ -51,6 +51,12 @@ func TestImportExportVerifyAccounts(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, "line 4: points") || !strings.Contains(stderr, "nothing stored") {
 		t.Fatalf("bad import: %v\n%s", err, stderr)
 	}
+	// NUL bytes in evidence (which PostgreSQL refuses with a bare SQLSTATE
+	// 22021) are named by line and field before anything is stored.
+	os.WriteFile(bad, []byte(recordsFile+`{"id":"r5","citizen":"c1","rule":"tax-evasion","at":"2024-03-01T09:00:00+08:00","evidence":"a\u0000b"}`+"\n"), 0o644)
+	if _, stderr, err := runStoreCmd(t, db, "", "import", bad, "--citizens", cit); err == nil || !strings.Contains(stderr, "line 4: evidence") {
+		t.Fatalf("import with a NUL byte: %v\n%s", err, stderr)
+	}
 	out, _, err := runStoreCmd(t, db, "", "export")
 	if err != nil || out != "" {
 		t.Fatalf("export after a bad import: %v %q", err, out)

@@ -107,3 +107,11 @@ func TestBrowserErrorsArePages(t *testing.T) {
 		t.Errorf("API path: %d %s", a.status, a.body)
 	}
 }
+
+func TestGroupThousands(t *testing.T) {
+	for in, want := range map[any]string{0: "0", 999: "999", 1000: "1,000", int64(113063): "113,063", -20000: "-20,000", int64(1234567): "1,234,567"} {
+		if got := groupThousands(in); got != want {
+			t.Errorf("%v: %q, want %q", in, got, want)
+		}
+	}
+}

@@ -118,6 +118,7 @@ func pageFuncs(s *Server) template.FuncMap {
 		"when":   func(t time.Time) string { return t.In(s.zone()).Format(scs.TimeLayout) },
 		"signed": func(n int64) string { return fmt.Sprintf("%+d", n) },
 		"num":    func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
+		"count":  groupThousands,
 		"yesno": func(b bool) string {
 			if b {
 				return "yes"
@@ -463,4 +464,34 @@ func safeNext(n string) string {
 		return "/"
 	}
 	return n
+}
+
+// groupThousands writes a count with thousands separators, "20,000", as a
+// person reads it; other values are printed as they are.
+func groupThousands(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case int32:
+		n = int64(x)
+	default:
+		return fmt.Sprint(v)
+	}
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

@@ -140,3 +140,27 @@ func TestParseAdvice(t *testing.T) {
 		t.Errorf("rongcheng B's advice: %+v", a)
 	}
 }
+
+// FuzzParseActs checks that no act or advice, however malformed, makes the
+// loader panic, and that an act it accepts obeys the rules it checks.
+func FuzzParseActs(f *testing.F) {
+	f.Add([]byte(actValid))
+	f.Add([]byte(adviceValid))
+	f.Add([]byte(strings.Replace(actValid, "      yuan: 1\n", "      yuan: .nan\n", 1)))
+	f.Add([]byte(strings.Replace(adviceValid, "rules: [donate]", "rules: {a: 1}", 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := schemes.Parse("f.yaml", data)
+		if err != nil {
+			if scs.ErrorCode(err) != scs.EINVALID {
+				t.Fatalf("error without the invalid code: %v", err)
+			}
+			return
+		}
+		for _, r := range s.Rules {
+			if a := r.Act; a != nil && (!(a.Yuan >= 0) || !(a.Hours >= 0) || !(a.MaxPerYear >= 0) ||
+				a.Plannable && a.Yuan == 0 && a.Hours == 0 && a.MaxPerYear == 0 && r.YearlyCap == 0) {
+				t.Fatalf("accepted act %+v on rule %s", a, r.ID)
+			}
+		}
+	})
+}

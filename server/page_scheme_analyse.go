@@ -36,6 +36,10 @@ type wayOutCell struct {
 	After, Date, Yuan, Hour string
 }
 
+// maxPageActs is the most plannable acts for which the scheme page runs
+// the analysis itself.
+const maxPageActs = 12
+
 // wayOutCache holds the last analysis: it depends only on the engine and
 // the day, and takes a tenth of a second.
 var wayOutCache struct {
@@ -64,7 +68,21 @@ func (s *Server) wayOut() *wayOut {
 		}
 		w.People = append(w.People, wayOutPerson{Name: p.Name, Budget: b})
 	}
-	routes, err := analyse.Analyse(s.eng, analyse.Options{At: day})
+	acts := 0
+	for _, r := range sc.Rules {
+		if r.Act != nil && r.Act.Plannable {
+			acts++
+		}
+	}
+	var routes []analyse.Route
+	var err error
+	if acts > maxPageActs {
+		// The analysis grows quickly with the acts (docs/benchmarks.md);
+		// the page does not make a reader wait for it.
+		err = scs.Errorf(scs.EINVALID, "the scheme has %d acts a person can plan; run scs scheme analyse for it", acts)
+	} else {
+		routes, err = analyse.Analyse(s.eng, analyse.Options{At: day})
+	}
 	if err != nil {
 		w.Problem = scs.ErrorMessage(err)
 		if scs.ErrorCode(err) == scs.EINTERNAL {

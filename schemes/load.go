@@ -248,6 +248,9 @@ func Parse(file string, data []byte) (s *scs.Scheme, err error) {
 	if f.Docs[0].Body.Type() != ast.MappingType {
 		return nil, &ParseError{File: file, Problems: []Problem{{Line: 1, Column: 1, Message: "want a mapping of scheme fields (name, grades, rules, ...) at the top level"}}}
 	}
+	if probs := shapeProblems(f.Docs[0].Body); len(probs) > 0 {
+		return nil, &ParseError{File: file, Problems: probs}
+	}
 	var fs fileScheme
 	if err := yaml.NodeToValue(f.Docs[0].Body, &fs, yaml.DisallowUnknownField()); err != nil {
 		return nil, yamlProblem(file, err)

@@ -3,6 +3,7 @@ package schemes_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -158,8 +159,8 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, old, new, want string
 	}{
-		{"unknown top field", "title: Test\n", "title: Test\ncolour: red\n", `t.yaml:3:1: unknown field "colour"`},
-		{"unknown rule field", "    points: -10\n", "    points: -10\n    pionts: 3\n", `t.yaml:25:5: unknown field "pionts"`},
+		{"unknown top field", "title: Test\n", "title: Test\ncolour: red\n", `t.yaml:3:1: colour: unknown field "colour"`},
+		{"unknown rule field", "    points: -10\n", "    points: -10\n    pionts: 3\n", `t.yaml:25:5: rules[0].pionts: unknown field "pionts"`},
 		{"bad time zone", "Asia/Shanghai", "Mars/Olympus", `t.yaml:3:12: time_zone: "Mars/Olympus" is not an IANA time zone`},
 		{"gap between bands", "    max: 49\n", "    max: 40\n", "t.yaml:11:10: grades[1].max: gap: scores 41-49 are in no grade"},
 		{"overlapping bands", "    max: 49\n", "    max: 60\n", "t.yaml:11:10: grades[1].max: band 0-60 overlaps grade A"},
@@ -179,7 +180,7 @@ func TestParseErrors(t *testing.T) {
 		{"per-unit without unit", "    points: -10\n", "    per_unit: {points: 1, quantity: yuan}\n", "per_unit.per: want the size of one unit"},
 		{"cap on a drop rule", "    points: -10\n", "    drop_to: B\n    yearly_cap: 5\n", "a drop_to rule cannot have a yearly cap"},
 		{"negative cap", "    points: -10\n", "    points: -10\n    yearly_cap: -5\n", "yearly_cap: -5: want a positive number"},
-		{"wrong type", "start: 100", "start: lots", "t.yaml:4:8:"},
+		{"wrong type", "start: 100", "start: lots", `t.yaml:4:8: start: want a whole number, found text "lots"`},
 		{"syntax error", "grades:\n", "grades:\n  - name: [\n", "t.yaml:"},
 		{"start below floor", "start: 100", "start: -1", "start: -1 is outside the floor and ceiling"},
 		{"not a mapping", valid, "- 1\n- 2\n", "want a mapping of scheme fields"},
@@ -232,4 +233,40 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a scheme without grades or rules")
 		}
 	})
+}
+
+// TestParseReportsEveryShapeProblem checks that unknown fields and values of
+// the wrong kind are all reported in one run, each at its line and field, in
+// the format's words rather than Go's type names.
+func TestParseReportsEveryShapeProblem(t *testing.T) {
+	src := strings.Replace(valid, "start: 100", "start: lots", 1)
+	src = strings.Replace(src, "title: Test\n", "title: Test\ncolour: red\n", 1)
+	src = strings.Replace(src, "    points: -10\n", "    points: ten\n    pionts: 3\n", 1)
+	if strings.Count(src, "lots")+strings.Count(src, "colour")+strings.Count(src, "pionts") != 3 {
+		t.Fatal("test file not changed as intended")
+	}
+	_, err := schemes.Parse("t.yaml", []byte(src))
+	var pe *schemes.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v, want a *ParseError", err)
+	}
+	want := []string{
+		`colour: unknown field "colour"`,
+		`start: want a whole number, found text "lots"`,
+		`rules[0].points: want a whole number, found text "ten"`,
+		`rules[0].pionts: unknown field "pionts"`,
+	}
+	if len(pe.Problems) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(pe.Problems), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error:\n%v\nwant it to contain %q", err, w)
+		}
+	}
+	for _, leak := range []string{"Go struct", "unmarshal", "int64", "fileScheme"} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("error shows Go internals (%q):\n%v", leak, err)
+		}
+	}
 }

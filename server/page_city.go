@@ -55,7 +55,7 @@ type ruleCount struct {
 	Count int
 }
 
-type setting struct{ Key, Value string }
+type setting struct{ Key, Value, Doc string }
 
 // cityYears is how many past year-ends the city page charts.
 const cityYears = 5
@@ -138,7 +138,11 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		p.Settings = append(p.Settings, setting{k, m[k]})
+		st := setting{Key: k, Value: m[k]}
+		if s.setDoc != nil {
+			st.Doc = s.setDoc(k)
+		}
+		p.Settings = append(p.Settings, st)
 	}
 	return s.render(w, r, http.StatusOK, "city", "The city", "city", p)
 }

@@ -15,6 +15,7 @@ import (
 	"scs"
 	"scs/engine"
 	"scs/schemes"
+	"scs/sim"
 )
 
 // pageEnv is a server over the in-memory registry with a small city:
@@ -334,5 +335,18 @@ func TestCitySettingsFromServe(t *testing.T) {
 	s := env.srv.Config.Handler.(*Server)
 	s.SetCitySettings(map[string]string{"demo citizens": "20000", "seed": "7"})
 	_, body := env.browser().get("/")
-	mustContain(t, "city", body, "<th scope=\"row\">demo citizens</th><td>20000</td>", "<th scope=\"row\">seed</th><td>7</td>")
+	mustContain(t, "city", body, `<th scope="row"><code>demo citizens</code></th><td class="num">20000</td>`, `<th scope="row"><code>seed</code></th><td class="num">7</td>`)
+}
+
+// TestCitySettingsSayWhatTheyMean checks that the city page explains each
+// setting of the simulated city through Deps.SettingDoc, as scs serve wires
+// it with the simulator's parameter table.
+func TestCitySettingsSayWhatTheyMean(t *testing.T) {
+	env := newPageEnv(t)
+	env.reg.settings = map[string]string{"chill": "1", "seed": "1", "mystery": "3"}
+	s := env.srv.Config.Handler.(*Server)
+	s.setDoc = sim.SettingDoc
+	_, body := env.browser().get("/")
+	mustContain(t, "city", body, "This city is a simulation", "strength of chilled speech", "the random seed",
+		`<th scope="row"><code>mystery</code></th><td class="num">3</td><td></td>`)
 }

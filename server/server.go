@@ -53,6 +53,9 @@ type Deps struct {
 	// Classes runs classroom mode; when nil and the registry is a
 	// classroom.Store (package store), New builds one over it.
 	Classes *classroom.Service
+	// SettingDoc, when not nil, says what a setting of the simulated city
+	// means, for the city page; the page shows the bare names without it.
+	SettingDoc func(name string) string
 	// Checkpoints serves GET /api/v1/checkpoint; when nil and the registry
 	// has LatestCheckpoint (package store), it is used.
 	Checkpoints Checkpoints
@@ -81,6 +84,7 @@ type Server struct {
 	web       *web
 	classes   *classroom.Service
 	ckpts     Checkpoints
+	setDoc    func(name string) string
 }
 
 // New builds a Server from its dependencies. It fails when the registry is
@@ -89,7 +93,7 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		return nil, errors.New("server: no registry")
 	}
-	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, reqlog: d.RequestLog, now: d.Now, opts: d.Options}
+	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, reqlog: d.RequestLog, now: d.Now, opts: d.Options, setDoc: d.SettingDoc}
 	if s.eng == nil {
 		e, err := engine.New(d.Registry.Scheme())
 		if err != nil {

@@ -168,3 +168,28 @@ func (s Settings) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// SettingDoc says in words what a setting of a simulated city means: a model
+// parameter's meaning and the source of its default, or what one of the
+// run's own settings (scheme, citizens, years, seed, start, end, model) is.
+// It returns "" for a name it does not know.
+func SettingDoc(name string) string {
+	switch name {
+	case "scheme":
+		return "the scheme the city lived under"
+	case "citizens":
+		return "the number of synthetic citizens"
+	case "years":
+		return "the years simulated before the registry opened"
+	case "seed":
+		return "the random seed: the same seed and settings make the same city"
+	case "start", "end":
+		return "the " + name + " of the simulated period, in the scheme's time zone"
+	case "model":
+		return "the population model"
+	}
+	if p, ok := LookupParam(name); ok {
+		return p.Doc + " (" + p.Source + ")"
+	}
+	return ""
+}

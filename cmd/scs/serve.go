@@ -127,7 +127,7 @@ func cmdServe(e *env, args []string) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, RequestLog: log, Options: server.Options{MaxBody: *maxBody}})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: *maxBody}})
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ type web struct {
 	stats       staleCache[scs.Stats]
 	visits      staleCache[[]scs.Visit]
 	watch       staleCache[listPageResult]
+	watchN      staleCache[int]
 	public      staleCache[listPageResult]
 	cityMu      sync.Mutex
 	history     *history

@@ -15,18 +15,22 @@ import (
 )
 
 type deskPage struct {
-	Rules     []scs.Rule
-	Form      reportForm
-	Chosen    *scs.Rule
-	Errors    map[string]string
-	Problem   string
-	Preview   *preview
-	Watch     []scs.ListEntry
-	WatchNext string
-	Visits    []VisitWithAdvice
-	VisitsDay time.Time
-	Hood      string
-	VisitsN   int
+	Rules      []scs.Rule
+	Form       reportForm
+	Chosen     *scs.Rule
+	Errors     map[string]string
+	Problem    string
+	Preview    *preview
+	Watch      []scs.ListEntry
+	WatchNext  string
+	WatchPrev  string
+	WatchPage  int // the page shown, from 1
+	WatchPages int // how many pages the whole list has
+	WatchN     int // how many citizens are on it
+	Visits     []VisitWithAdvice
+	VisitsDay  time.Time
+	Hood       string
+	VisitsN    int
 }
 
 type reportForm struct {
@@ -88,14 +92,44 @@ func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, a *scs.Accou
 		p.Chosen = rule
 	}
 	q := r.URL.Query()
-	wp, err := s.watchPage(ctx, a, q.Get("watch"), now)
+	cursor := q.Get("watch")
+	back, err := watchBack(q.Get("back"), cursor)
+	if err != nil {
+		return err
+	}
+	wp, err := s.watchPage(ctx, a, cursor, now)
 	if err != nil {
 		return err
 	}
 	watch, next := wp.entries, wp.next
 	p.Watch = watch
+	p.WatchPage = 1
+	if cursor != "" {
+		p.WatchPage = len(back) + 2
+	}
 	if next != "" {
-		p.WatchNext = "/desk?watch=" + url.QueryEscape(next) + "#watch"
+		nb := back
+		if cursor != "" {
+			nb = append(append([]string(nil), back...), cursor)
+		}
+		p.WatchNext = watchLink(next, nb)
+	}
+	if cursor != "" {
+		if len(back) == 0 {
+			p.WatchPrev = "/desk#watch"
+		} else {
+			p.WatchPrev = watchLink(back[len(back)-1], back[:len(back)-1])
+		}
+	}
+	n, err := s.watchCount(ctx, a, now)
+	if err != nil {
+		return err
+	}
+	p.WatchN = n
+	p.WatchPages = (n + watchPageSize - 1) / watchPageSize
+	if p.WatchPages < p.WatchPage {
+		// The list changed since the count was read: never say "page 3 of 2".
+		p.WatchPages = p.WatchPage
 	}
 	p.Hood = strings.TrimSpace(q.Get("neighbourhood"))
 	p.VisitsDay = now
@@ -300,6 +334,68 @@ type listPageResult struct {
 	next    string
 }
 
+// watchPageSize is how many citizens a page of the desk's watch list shows.
+const watchPageSize = 25
+
+// maxWatchBack bounds the pages a "previous" link can walk back through.
+const maxWatchBack = 200
+
+// watchBack reads the desk's "back" parameter: the cursors of the pages
+// before the one shown, after the first page (whose cursor is empty),
+// separated by spaces. It is how "previous" finds its way back without a
+// reverse query; it only means something beside a cursor.
+func watchBack(s, cursor string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if cursor == "" {
+		return nil, scs.FieldErrorf(scs.EINVALID, "back", "given without a watch cursor")
+	}
+	if err := scs.CheckText("back", s, maxWatchBack*(scs.MaxID+1), false, false); err != nil {
+		return nil, err
+	}
+	back := strings.Split(s, " ")
+	if len(back) > maxWatchBack {
+		return nil, scs.FieldErrorf(scs.EINVALID, "back", "%d pages; the limit is %d", len(back), maxWatchBack)
+	}
+	for _, c := range back {
+		if err := scs.CheckID("back", c, true); err != nil {
+			return nil, err
+		}
+	}
+	return back, nil
+}
+
+// watchLink is the desk's address of the watch list's page at cursor with
+// back as the pages before it.
+func watchLink(cursor string, back []string) string {
+	v := url.Values{"watch": {cursor}}
+	if len(back) > 0 && len(back) <= maxWatchBack {
+		v.Set("back", strings.Join(back, " "))
+	}
+	return "/desk?" + v.Encode() + "#watch"
+}
+
+// watchCount is how many citizens are on the watch list, read through a
+// staleCache like its pages (it walks the whole list).
+func (s *Server) watchCount(ctx context.Context, a *scs.Account, now time.Time) (int, error) {
+	n, _, err := s.web.watchN.get("", watchTTL, func(ctx context.Context) (int, error) {
+		n, cursor := 0, ""
+		for {
+			e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 1000}, s.now())
+			if err != nil {
+				return 0, err
+			}
+			n += len(e)
+			if next == "" {
+				return n, nil
+			}
+			cursor = next
+		}
+	}, func(err error) { s.log.Error("counting the watch list", "err", err) })
+	return n, err
+}
+
 // watchPage returns one page of the watch list through a staleCache shared
 // by every official: finding the citizens in C and D scans the city.
 func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, now time.Time) (listPageResult, error) {
@@ -307,7 +403,7 @@ func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, n
 		return listPageResult{}, err
 	}
 	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
-		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 25}, s.now())
+		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: watchPageSize}, s.now())
 		return listPageResult{e, next}, err
 	}, func(err error) { s.log.Error("reading the watch list", "err", err) })
 	return wp, err

@@ -211,8 +211,19 @@ func (f *pageFakeRegistry) PublicList(ctx context.Context, p scs.Page, at time.T
 	return f.list("public-list", at), "", nil
 }
 
+// WatchList pages by keyset like the store: after the cursor, at most
+// p.Limit when it is set.
 func (f *pageFakeRegistry) WatchList(ctx context.Context, by *scs.Account, p scs.Page, at time.Time) ([]scs.ListEntry, string, error) {
-	return f.list("watch-list", at), "", nil
+	var out []scs.ListEntry
+	for _, e := range f.list("watch-list", at) {
+		if e.Citizen > p.Cursor {
+			out = append(out, e)
+		}
+	}
+	if p.Limit > 0 && len(out) > p.Limit {
+		return out[:p.Limit], out[p.Limit-1].Citizen, nil
+	}
+	return out, "", nil
 }
 
 func (f *pageFakeRegistry) Visits(ctx context.Context, by *scs.Account, day time.Time, hood string) ([]scs.Visit, error) {

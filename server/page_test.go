@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -349,4 +350,70 @@ func TestCitySettingsSayWhatTheyMean(t *testing.T) {
 	_, body := env.browser().get("/")
 	mustContain(t, "city", body, "This city is a simulation", "strength of chilled speech", "the random seed",
 		`<th scope="row"><code>mystery</code></th><td class="num">3</td><td></td>`)
+}
+
+// TestWatchListPages: the desk's watch list says which page of how many,
+// and "previous" walks back through the pages "next" went through.
+func TestWatchListPages(t *testing.T) {
+	env := newPageEnv(t)
+	for i := 0; i < 60; i++ {
+		id := fmt.Sprintf("w-%02d", i)
+		env.reg.addCitizen(scs.Citizen{ID: id, Name: "Watched " + id, Neighbourhood: "Yatou", BirthYear: 1970, Consent: true})
+		for j, rule := range []string{"tax-evasion", "tax-evasion", "tax-evasion", "tax-evasion"} {
+			env.reg.records = append(env.reg.records, scs.Record{Event: scs.Event{ID: fmt.Sprintf("%s-%d", id, j), Citizen: id, Rule: rule, At: pageNow.AddDate(0, -6, j)}})
+		}
+	}
+	off := env.browser()
+	off.signIn("official-token")
+	link := regexp.MustCompile(`<a href="([^"]+)" rel="(prev|next)">`)
+	// The watch list's section only: the visits below name everyone too.
+	section := func(body string) string {
+		i, j := strings.Index(body, `id="watch"`), strings.Index(body, `id="visits"`)
+		if i < 0 || j < i {
+			t.Fatalf("no watch list section:\n%s", body)
+		}
+		return body[i:j]
+	}
+	links := func(body string) map[string]string {
+		m := map[string]string{}
+		for _, l := range link.FindAllStringSubmatch(body, -1) {
+			m[l[2]] = strings.ReplaceAll(l[1], "&amp;", "&")
+		}
+		return m
+	}
+	// 60 watched, Li Wei and Chen Jing: 62 on the list, 3 pages of 25.
+	_, body := off.get("/desk")
+	body = section(body)
+	mustContain(t, "first page", body, "Page 1 of 3 (62 citizens)", "Li Wei", "Watched w-22<")
+	l := links(body)
+	if l["prev"] != "" || l["next"] == "" {
+		t.Fatalf("first page's links: %v", l)
+	}
+	_, body = off.get(l["next"])
+	body = section(body)
+	mustContain(t, "second page", body, "Page 2 of 3", "Watched w-23<", "Watched w-47<")
+	if strings.Contains(body, "Watched w-22<") || strings.Contains(body, "Watched w-48<") {
+		t.Error("the second page repeats the first")
+	}
+	l2 := links(body)
+	_, body = off.get(l2["next"])
+	body = section(body)
+	mustContain(t, "third page", body, "Page 3 of 3", "Watched w-48<", "Watched w-59<")
+	l3 := links(body)
+	if l3["next"] != "" {
+		t.Errorf("the last page has a next link: %v", l3)
+	}
+	_, body = off.get(l3["prev"])
+	body = section(body)
+	mustContain(t, "back to the second page", body, "Page 2 of 3", "Watched w-23<")
+	if got := links(body)["prev"]; got != "/desk#watch" {
+		t.Errorf("the second page's previous is %q, want the first page", got)
+	}
+	// A hand-made back list is checked like any input.
+	if code, _ := off.get("/desk?watch=w-10&back=%00"); code != 400 {
+		t.Errorf("NUL in back: %d, want 400", code)
+	}
+	if code, _ := off.get("/desk?back=w-10"); code != 400 {
+		t.Errorf("back without a cursor: %d, want 400", code)
+	}
 }

@@ -22,6 +22,9 @@ type filePage struct {
 	// Objectable are the records the signed-in citizen may object to,
 	// newest first, for the one objection form.
 	Objectable []fileRow
+	// ConsentSwitch: the citizen reads their own file under a scheme that
+	// scores only those who opted in, so the page offers to opt in or out.
+	ConsentSwitch bool
 }
 
 type fileRow struct {
@@ -47,6 +50,13 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	p := filePage{File: f, Own: a.Role == scs.RoleCitizen && a.Citizen == f.Citizen.ID, Objected: map[string]bool{}, ObjError: objErr, ObjRecord: objRecord}
+	p.ConsentSwitch = p.Own && s.reg.Scheme().ConsentRequired
+	switch r.URL.Query().Get("consent") {
+	case "in":
+		p.Flash = "You opted in to scoring."
+	case "out":
+		p.Flash = "You opted out of scoring: from now on you have no score or grade, and no privilege or sanction of one; every entitlement is kept."
+	}
 	if r.URL.Query().Get("objected") != "" {
 		p.Flash = "Your objection was filed. A reviewer must decide it within 20 days."
 	}
@@ -99,6 +109,24 @@ func (s *Server) pageObject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return seeOther(w, r, "/citizens/"+id+"?objected=1#objections")
+}
+
+// pageConsent opts the signed-in citizen in or out of scoring from their
+// file page ("consent" is "in" or "out"); the registry decides who may.
+func (s *Server) pageConsent(w http.ResponseWriter, r *http.Request) error {
+	a, err := mustSignIn(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	v := r.PostForm.Get("consent")
+	if v != "in" && v != "out" {
+		return scs.FieldErrorf(scs.EINVALID, "consent", "%q is neither in nor out", v)
+	}
+	if _, err := s.reg.SetConsent(r.Context(), a, id, v == "in"); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/citizens/"+id+"?consent="+v)
 }
 
 // durationWords renders a positive duration as years, months and days.

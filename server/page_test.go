@@ -417,3 +417,42 @@ func TestWatchListPages(t *testing.T) {
 		t.Errorf("back without a cursor: %d, want 400", code)
 	}
 }
+
+// TestConsentSwitch: a citizen opts out and back in from their own file
+// page with a CSRF-protected form, and the page says what opting out means.
+func TestConsentSwitch(t *testing.T) {
+	env := newPageEnv(t)
+	cit := env.browser()
+	cit.signIn("citizen-token")
+	_, body := cit.get("/citizens/c-1")
+	mustContain(t, "own file", body, `id="consent-form"`, "Opt out of scoring", "no privilege of a grade and no sanction", "keep every entitlement")
+	// Without the CSRF token nothing changes.
+	if code, _ := cit.postRaw("/citizens/c-1/consent", url.Values{"consent": {"out"}}); code != 403 {
+		t.Errorf("consent without a CSRF token: %d, want 403", code)
+	}
+	if !env.reg.citizens["c-1"].Consent {
+		t.Fatal("consent changed without a CSRF token")
+	}
+	if code, body := cit.post("/citizens/c-1", "/citizens/c-1/consent", url.Values{"consent": {"maybe"}}); code != 400 || !strings.Contains(body, "neither in nor out") {
+		t.Errorf("consent=maybe: %d", code)
+	}
+	code, body := cit.post("/citizens/c-1", "/citizens/c-1/consent", url.Values{"consent": {"out"}})
+	if code != 200 {
+		t.Fatalf("opt out: %d\n%s", code, body)
+	}
+	mustContain(t, "after opting out", body, "You opted out of scoring", "Not scored", "Opt in to scoring")
+	if env.reg.citizens["c-1"].Consent {
+		t.Error("still opted in after opting out")
+	}
+	code, body = cit.post("/citizens/c-1", "/citizens/c-1/consent", url.Values{"consent": {"in"}})
+	mustContain(t, "after opting in", body, "You opted in to scoring", "Opt out of scoring")
+	if code != 200 || !env.reg.citizens["c-1"].Consent {
+		t.Errorf("opt in: %d, consent %v", code, env.reg.citizens["c-1"].Consent)
+	}
+	// Others reading the file get no switch.
+	off := env.browser()
+	off.signIn("official-token")
+	if _, body := off.get("/citizens/c-1"); strings.Contains(body, `id="consent-form"`) {
+		t.Error("an official is offered the citizen's consent switch")
+	}
+}

@@ -60,6 +60,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/list", Name: "public list page", Page: true, Handler: s.pageRoute(s.pagePublicList), Fail: s.pageFail},
 		{Method: "GET", Path: "/citizens/{id}", Name: "file page", Page: true, Handler: s.pageRoute(s.pageFile), Fail: s.pageFail},
 		{Method: "POST", Path: "/citizens/{id}/objections", Name: "objection form", Page: true, Handler: s.pageRoute(s.pageObject), Fail: s.pageFail},
+		{Method: "POST", Path: "/citizens/{id}/consent", Name: "consent switch", Page: true, Handler: s.pageRoute(s.pageConsent), Fail: s.pageFail},
 		{Method: "GET", Path: "/desk", Name: "desk page", Page: true, Handler: s.pageRoute(s.pageDesk), Fail: s.pageFail},
 		{Method: "POST", Path: "/desk/report", Name: "report form", Page: true, Handler: s.pageRoute(s.pageReport), Fail: s.pageFail},
 		{Method: "GET", Path: "/review", Name: "review page", Page: true, Handler: s.pageRoute(s.pageReview), Fail: s.pageFail},

@@ -147,16 +147,21 @@ func (s *Server) classFail(w http.ResponseWriter, r *http.Request, err error) {
 // classRoute adapts a class page handler like pageRoute (session, CSRF).
 func (s *Server) classRoute(h HandlerFunc) HandlerFunc { return s.pageRoute(h) }
 
-// mustTeacher returns the signed-in account for the teacher's pages.
-func mustTeacher(r *http.Request) (*scs.Account, error) {
+// classTeacher returns the classroom service and the signed-in teacher (or
+// admin) for the teacher's pages.
+func (s *Server) classTeacher(r *http.Request) (*classroom.Service, *scs.Account, error) {
+	cs, err := s.classService()
+	if err != nil {
+		return nil, nil, err
+	}
 	a, err := mustSignIn(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if a.Role != scs.RoleTeacher && a.Role != scs.RoleAdmin {
-		return nil, scs.Errorf(scs.EFORBIDDEN, "classes are opened by teachers; account %s is a %s account", a.Name, a.Role)
+		return nil, nil, scs.Errorf(scs.EFORBIDDEN, "classes are opened by teachers; account %s is a %s account", a.Name, a.Role)
 	}
-	return a, nil
+	return cs, a, nil
 }
 
 type newClassPage struct {
@@ -167,11 +172,7 @@ type newClassPage struct {
 }
 
 func (s *Server) pageClassNew(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -187,11 +188,7 @@ func (s *Server) pageClassNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -240,11 +237,7 @@ func joinURL(r *http.Request, code string) string {
 }
 
 func (s *Server) pageClassBoard(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -271,11 +264,7 @@ func (s *Server) pageClassBoard(w http.ResponseWriter, r *http.Request) error {
 // board's script to fetch the board again; it ends after a while and the
 // browser reconnects.
 func (s *Server) pageClassEvents(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -329,11 +318,7 @@ func (s *Server) pageClassQR(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageClassAdvance(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -345,11 +330,7 @@ func (s *Server) pageClassAdvance(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) pageClassDecide(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -365,11 +346,7 @@ func (s *Server) pageClassDecide(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageClassClose(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -384,11 +361,7 @@ func (s *Server) pageClassClose(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageClassSummary(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}
@@ -415,11 +388,7 @@ type claimView struct {
 }
 
 func (s *Server) pageClassDebrief(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classService()
-	if err != nil {
-		return err
-	}
-	a, err := mustTeacher(r)
+	cs, a, err := s.classTeacher(r)
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,12 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"scs"
+	"scs/internal/numfmt"
 	"scs/jsonl"
 )
 
@@ -230,24 +230,4 @@ func YearsWords(y float64) string {
 
 // Number renders f with thousands separators and at most two decimals,
 // such as "25,800" or "624.5".
-func Number(f float64) string {
-	s := strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b []byte
-	for i, c := range []byte(intPart) {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, c)
-	}
-	out := string(b)
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+func Number(f float64) string { return numfmt.Round(f, 2) }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"scs/internal/numfmt"
 	"scs/sim"
 )
 
@@ -415,22 +416,7 @@ func writeSweep(b *strings.Builder, t *Table) {
 	}
 }
 
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func groupDigits(n int) string { return numfmt.Int(int64(n)) }
 
 // period renders the run's dates in the scheme's time zone.
 func (r *Report) period() string {

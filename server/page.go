@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/internal/numfmt"
 	"scs/quiz"
 )
 
@@ -481,18 +482,5 @@ func groupThousands(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return numfmt.Int(n)
 }

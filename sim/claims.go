@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"scs"
+	"scs/internal/numfmt"
 )
 
 // The verdicts of a claim. No other word is ever used.
@@ -403,17 +404,7 @@ func opposite(expect string) string {
 }
 
 // groupNum renders a count with thousands separators.
-func groupNum(v float64) string {
-	s := fmt.Sprintf("%.0f", v)
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func groupNum(v float64) string { return numfmt.Round(v, 0) }
 
 // ClaimIDs returns the ids of the claims, in order.
 func ClaimIDs() []string {

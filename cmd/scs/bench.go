@@ -21,6 +21,7 @@ import (
 
 	"scs"
 	"scs/engine"
+	"scs/internal/numfmt"
 	"scs/jsonl"
 	"scs/schemes"
 	"scs/server"
@@ -534,17 +535,7 @@ func (b *bencher) verify() ([]benchRow, error) {
 	}}, nil
 }
 
-func fmtRate(r float64) string {
-	s := strconv.FormatInt(int64(r), 10)
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func fmtRate(r float64) string { return numfmt.Int(int64(r)) }
 
 func fmtDur(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + "ms"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/internal/numfmt"
 	"scs/schemes"
 	"scs/server"
 	"scs/sim"
@@ -150,7 +151,7 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  web pages:  %s/ (the city; sign in with a token at %s/signin)\n", base, base)
 	fmt.Fprintf(e.stdout, "  JSON API:   %s/api/v1 (described at %s/api/v1/openapi.json)\n", base, base)
 	fmt.Fprintf(e.stdout, "  self-test:  %s/quiz   public list: %s/list\n", base, base)
-	fmt.Fprintln(e.stdout, "  a token:    scs accounts create --role citizen|official|reviewer|admin --name NAME")
+	fmt.Fprintln(e.stdout, "  a token:    scs accounts create --role citizen|official|reviewer|admin|teacher --name NAME")
 	if key != nil {
 		fmt.Fprintf(e.stdout, "  checkpoints: %s/api/v1/checkpoint, signed by public key %s\n", base, publicKeyText(key))
 		cctx, cancel := context.WithCancel(e.ctx)
@@ -200,7 +201,7 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 	var city *sim.DemoCity
 	if citizens > 0 {
 		start := time.Now()
-		fmt.Fprintf(e.stderr, "scs: empty database: making a demo city of %d citizens with %d years of records...\n", citizens, years)
+		fmt.Fprintf(e.stderr, "scs: empty database: making a demo city of %s citizens with %d years of records...\n", numfmt.Int(int64(citizens)), years)
 		city, err = sim.Demo(e.ctx, sc, sim.DemoOptions{Citizens: citizens, Years: years, Seed: demoSeed, End: time.Now().UTC()})
 		if err != nil {
 			return nil, err
@@ -208,7 +209,7 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 		if err := db.Load(e.ctx, city.Citizens, city.Events, store.Operator()); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(e.stderr, "scs: loaded %d citizens and %d records in %s\n", len(city.Citizens), len(city.Events), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "scs: loaded %s citizens and %s records in %s\n", numfmt.Int(int64(len(city.Citizens))), numfmt.Int(int64(len(city.Events))), time.Since(start).Round(time.Millisecond))
 		demoCitizen = pickDemoCitizen(sc, city.Citizens, city.Events)
 		settings = city.Settings
 	}

@@ -205,6 +205,10 @@ type Registry interface {
 	RegisterCitizen(ctx context.Context, by *Account, c Citizen) (Citizen, error)
 	// SetConsent opts a citizen in or out of scoring (the citizen or admin).
 	SetConsent(ctx context.Context, by *Account, citizen string, consent bool) (Citizen, error)
+	// SearchCitizens finds citizens whose id or name starts with q, in id
+	// order, one page (officials, admin; reviewers among citizens with an
+	// open objection).
+	SearchCitizens(ctx context.Context, by *Account, q string, p Page) ([]Citizen, string, error)
 	// File returns a citizen's file as of at (the citizen, officials, admin).
 	File(ctx context.Context, by *Account, citizen string, at time.Time) (*File, error)
 	// Decide answers "may this citizen get capability?" as of at.

@@ -96,7 +96,7 @@ func TestBrowserErrorsArePages(t *testing.T) {
 	for _, tc := range []struct {
 		path   string
 		status int
-	}{{"/citizens", 404}, {"/citizens/", 404}, {"/favicon.ico", 404}, {"/signout", 405}} {
+	}{{"/citizens", 401}, {"/citizens/", 404}, {"/favicon.ico", 404}, {"/signout", 405}} {
 		code, body := b.get(tc.path)
 		if code != tc.status || !strings.Contains(body, "<html") || strings.Contains(body, `"error"`) {
 			t.Errorf("GET %s: %d\n%.200s", tc.path, code, body)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -209,6 +210,36 @@ func (f *pageFakeRegistry) list(capability string, at time.Time) []scs.ListEntry
 
 func (f *pageFakeRegistry) PublicList(ctx context.Context, p scs.Page, at time.Time) ([]scs.ListEntry, string, error) {
 	return f.list("public-list", at), "", nil
+}
+
+// SearchCitizens is the store's rule without the paging: id or name
+// prefix, officials and admins; reviewers among citizens with an open
+// objection.
+func (f *pageFakeRegistry) SearchCitizens(ctx context.Context, by *scs.Account, q string, p scs.Page) ([]scs.Citizen, string, error) {
+	if by.Role == scs.RoleCitizen {
+		return nil, "", scs.Errorf(scs.EFORBIDDEN, "finding citizens needs an official account")
+	}
+	if err := scs.CheckText("q", q, 128, true, false); err != nil {
+		return nil, "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []scs.Citizen
+	for _, c := range f.citizens {
+		if !strings.HasPrefix(c.ID, q) && !strings.HasPrefix(c.Name, q) {
+			continue
+		}
+		open := false
+		for _, o := range f.objections {
+			open = open || o.Citizen == c.ID && o.Status == scs.ObjectionOpen
+		}
+		if by.Role == scs.RoleReviewer && !open {
+			continue
+		}
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b scs.Citizen) int { return strings.Compare(a.ID, b.ID) })
+	return out, "", nil
 }
 
 // WatchList pages by keyset like the store: after the cursor, at most

@@ -456,3 +456,68 @@ func TestConsentSwitch(t *testing.T) {
 		t.Error("an official is offered the citizen's consent switch")
 	}
 }
+
+// TestFindACitizen: officials, reviewers (among citizens with an open
+// objection) and admins find a citizen by id or the start of the name, on
+// the page and in the API; citizens may not.
+func TestFindACitizen(t *testing.T) {
+	env := newPageEnv(t)
+	off := env.browser()
+	off.signIn("official-token")
+	_, body := off.get("/desk")
+	mustContain(t, "nav", body, `href="/citizens"`)
+	code, body := off.get("/citizens?q=Li")
+	if code != 200 {
+		t.Fatalf("search: %d", code)
+	}
+	mustContain(t, "search Li", body, `role="search"`, `<a href="/citizens/c-2">Li Wei</a>`)
+	if strings.Contains(body, "Wang Fang") {
+		t.Error("searching Li finds Wang Fang")
+	}
+	_, body = off.get("/citizens?q=c-")
+	mustContain(t, "search c-", body, "Wang Fang", "Li Wei", "Zhao Min", "Chen Jing")
+	_, body = off.get("/citizens?q=nobody")
+	mustContain(t, "search nobody", body, "No citizen's id or name starts with")
+	if code, body := off.get("/citizens?q=a%00b"); code != 400 || !strings.Contains(body, `id="search-error"`) {
+		t.Errorf("NUL in q: %d", code)
+	}
+	cit := env.browser()
+	cit.signIn("citizen-token")
+	if code, _ := cit.get("/citizens?q=Li"); code != 403 {
+		t.Errorf("a citizen searches: %d, want 403", code)
+	}
+	rev := env.browser()
+	rev.signIn("reviewer-token")
+	if _, body := rev.get("/citizens?q=c-"); strings.Contains(body, "Li Wei") {
+		t.Error("a reviewer finds a citizen without an open objection")
+	}
+	env.reg.objections = append(env.reg.objections, scs.Objection{ID: 1, Citizen: "c-2", Record: "seed-a", Status: scs.ObjectionOpen})
+	if _, body := rev.get("/citizens?q=c-"); !strings.Contains(body, "Li Wei") || strings.Contains(body, "Wang Fang") {
+		t.Error("a reviewer does not find exactly the citizen with an open objection")
+	}
+
+	api := func(token, query string) (int, string) {
+		req, _ := http.NewRequest("GET", env.srv.URL+"/api/v1/citizens"+query, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body = api("admin-token", "?q=Li&limit=5")
+	if code != 200 || !strings.Contains(body, `"citizens":[{"id":"c-2","name":"Li Wei"`) {
+		t.Errorf("API search: %d %s", code, body)
+	}
+	if code, body = api("admin-token", "?q=zz"); code != 200 || !strings.Contains(body, `"citizens":[]`) {
+		t.Errorf("API search without a match: %d %s", code, body)
+	}
+	if code, body = api("admin-token", "?q=Li&limit=0"); code != 400 || !strings.Contains(body, "limit") {
+		t.Errorf("API limit=0: %d %s", code, body)
+	}
+	if code, body = api("citizen-token", "?q=Li"); code != 403 {
+		t.Errorf("API search by a citizen: %d %s", code, body)
+	}
+}

@@ -16,6 +16,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/records/batch", Name: "report batch", Access: SignedIn, Handler: s.reportBatch},
 
 		{Method: "POST", Path: "/api/v1/citizens", Name: "register citizen", Access: SignedIn, Handler: s.registerCitizen},
+		{Method: "GET", Path: "/api/v1/citizens", Name: "find citizens", Access: SignedIn, Handler: s.searchCitizens},
 		{Method: "GET", Path: "/api/v1/citizens/{id}", Name: "citizen file", Access: SignedIn, Handler: s.citizenFile},
 		{Method: "PUT", Path: "/api/v1/citizens/{id}/consent", Name: "consent", Access: SignedIn, Handler: s.setConsent},
 		{Method: "GET", Path: "/api/v1/citizens/{id}/capabilities/{capability}", Name: "decision", Access: SignedIn, Handler: s.decide},
@@ -58,6 +59,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/quiz", Name: "self-test page", Page: true, Handler: s.pageRoute(s.pageQuiz), Fail: s.pageFail},
 		{Method: "POST", Path: "/quiz", Name: "self-test result page", Page: true, Handler: s.pageRoute(s.pageQuizPost), Fail: s.pageFail},
 		{Method: "GET", Path: "/list", Name: "public list page", Page: true, Handler: s.pageRoute(s.pagePublicList), Fail: s.pageFail},
+		{Method: "GET", Path: "/citizens", Name: "find a citizen page", Page: true, Handler: s.pageRoute(s.pageSearch), Fail: s.pageFail},
 		{Method: "GET", Path: "/citizens/{id}", Name: "file page", Page: true, Handler: s.pageRoute(s.pageFile), Fail: s.pageFail},
 		{Method: "POST", Path: "/citizens/{id}/objections", Name: "objection form", Page: true, Handler: s.pageRoute(s.pageObject), Fail: s.pageFail},
 		{Method: "POST", Path: "/citizens/{id}/consent", Name: "consent switch", Page: true, Handler: s.pageRoute(s.pageConsent), Fail: s.pageFail},

@@ -615,6 +615,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 
 	t.Run("Permissions", func(t *testing.T) { permissions(t, newFixture(t, open)) })
 
+	t.Run("SearchCitizens", func(t *testing.T) { searchCitizens(t, newFixture(t, open)) })
 	t.Run("Lists", func(t *testing.T) {
 		f := newFixture(t, open)
 		grades := map[string]int{"c1": 0, "c2": 1, "c3": 2, "c4": 5} // tax evasions: A, B, C, D
@@ -1008,3 +1009,65 @@ func syntheticCity(n, per int, seed uint64) city {
 }
 
 var _ = engine.SortEvents
+
+// searchCitizens: a prefix of the id or the name finds citizens in id
+// order, page by page; reviewers find only citizens with an open
+// objection; citizens may not search; bad input is refused.
+func searchCitizens(t *testing.T, f *fixture) {
+	for _, c := range []scs.Citizen{{ID: "c10", Name: "Zhang Wei"}, {ID: "c11", Name: "Zhang Li"}, {ID: "z1", Name: "c1 Zhou"}, {ID: "z2", Name: "Zhangsun Ü"}, {ID: "z3", Name: "Wang Zhang"}} {
+		c.Neighbourhood, c.BirthYear, c.Consent = "hood", 1980, true
+		if _, err := f.db.RegisterCitizen(f.ctx, f.admin, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(cs []scs.Citizen) string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	for q, want := range map[string]string{
+		"c1": "c1,c10,c11,z1", "Zhang": "c10,c11,z2", "Zhangsun Ü": "z2", "zhang": "", "Name c": "c1,c2,c3,c4", "nobody": "",
+	} {
+		got, next, err := f.db.SearchCitizens(f.ctx, f.official, q, scs.Page{})
+		if err != nil || ids(got) != want || next != "" {
+			t.Errorf("search %q: %q next %q %v, want %q", q, ids(got), next, err, want)
+		}
+	}
+	// Pages of 2: c1,c10 then c11,z1.
+	got, next, err := f.db.SearchCitizens(f.ctx, f.admin, "c1", scs.Page{Limit: 2})
+	if err != nil || ids(got) != "c1,c10" || next != "c10" {
+		t.Fatalf("first page: %q %q %v", ids(got), next, err)
+	}
+	got, next, err = f.db.SearchCitizens(f.ctx, f.admin, "c1", scs.Page{Limit: 2, Cursor: next})
+	if err != nil || ids(got) != "c11,z1" || next != "" {
+		t.Fatalf("second page: %q %q %v", ids(got), next, err)
+	}
+	if got[1].Name != "c1 Zhou" || got[1].Neighbourhood != "hood" || !got[1].Consent || got[1].Registered.IsZero() {
+		t.Errorf("a found citizen: %+v", got[1])
+	}
+	// A reviewer finds only citizens with an open objection.
+	got, _, err = f.db.SearchCitizens(f.ctx, f.reviewer, "c", scs.Page{})
+	if err != nil || len(got) != 0 {
+		t.Errorf("reviewer before any objection: %q %v", ids(got), err)
+	}
+	f.report(f.admin, ev("s1", "c1", "tax-evasion", t0.AddDate(0, -1, 0)))
+	if _, err := f.db.Object(f.ctx, f.citizen, "c1", "s1", "not me"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = f.db.SearchCitizens(f.ctx, f.reviewer, "c", scs.Page{})
+	if err != nil || ids(got) != "c1" {
+		t.Errorf("reviewer with c1's objection open: %q %v", ids(got), err)
+	}
+	_, _, err = f.db.SearchCitizens(f.ctx, f.citizen, "c", scs.Page{})
+	wantCode(t, err, scs.EFORBIDDEN)
+	_, _, err = f.db.SearchCitizens(f.ctx, nil, "c", scs.Page{})
+	wantCode(t, err, scs.EUNAUTHORIZED)
+	for _, q := range []string{"", "c\x00", "Zhang ", " c1", strings.Repeat("c", MaxSearch+1), "\xff"} {
+		_, _, err := f.db.SearchCitizens(f.ctx, f.official, q, scs.Page{})
+		wantCode(t, err, scs.EINVALID)
+	}
+	_, _, err = f.db.SearchCitizens(f.ctx, f.official, "c", scs.Page{Limit: MaxPage + 1})
+	wantCode(t, err, scs.EINVALID)
+}

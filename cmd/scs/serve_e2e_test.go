@@ -201,6 +201,8 @@ func testMatrix(t *testing.T, ls *liveServer) {
 			}
 			return "/api/v1/objections/" + strconv.FormatInt(id, 10) + "/decision", map[string]string{"decision": "reject", "reason": "matrix test"}
 		}, only(200, "reviewer", "admin")},
+		// A reviewer searches only among citizens with an open objection.
+		{"GET", "/api/v1/citizens", fixed("/api/v1/citizens?q=c", nil), only(200, "official", "other official", "reviewer", "admin")},
 		{"GET", "/api/v1/lists/public", fixed("/api/v1/lists/public", nil), all(200)},
 		{"GET", "/api/v1/lists/watch", fixed("/api/v1/lists/watch", nil), only(200, "official", "other official", "admin")},
 		{"GET", "/api/v1/visits", fixed("/api/v1/visits", nil), only(200, "official", "other official", "admin")},

@@ -94,7 +94,7 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 		}
 		// The ledger is empty: build its indexes once after the rows
 		// rather than row by row (both dialects have transactional DDL).
-		for _, stmt := range []string{`DROP INDEX ledger_rid`, `DROP INDEX ledger_citizen`} {
+		for _, stmt := range []string{`DROP INDEX ledger_rid`, `DROP INDEX ledger_citizen`, `DROP INDEX ledger_citizen_at`} {
 			if err := w.execDirect(stmt); err != nil {
 				return err
 			}
@@ -108,7 +108,7 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 		if err := w.appendEntries(recs); err != nil {
 			return err
 		}
-		for _, stmt := range []string{`CREATE UNIQUE INDEX ledger_rid ON ledger (rid)`, `CREATE INDEX ledger_citizen ON ledger (citizen, seq)`} {
+		for _, stmt := range []string{`CREATE UNIQUE INDEX ledger_rid ON ledger (rid)`, `CREATE INDEX ledger_citizen ON ledger (citizen, seq)`, `CREATE INDEX ledger_citizen_at ON ledger (citizen, at)`} {
 			if err := w.execDirect(stmt); err != nil {
 				return err
 			}

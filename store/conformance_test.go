@@ -379,6 +379,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		f.verifyClean()
 	})
 
+	t.Run("LateSnapshots", func(t *testing.T) { lateSnapshots(t, newFixture(t, open)) })
 	t.Run("ObjectionsAndReversal", func(t *testing.T) {
 		f := newFixture(t, open)
 		a := ev("o1", "c1", "tax-evasion", t0.AddDate(0, -2, 0))

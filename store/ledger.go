@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,32 @@ type proj struct {
 	registered int64
 	// sc is when the citizen's records are scored (eligibility, consent).
 	sc *engine.Scoring
+	// snaps are snapshots computed and not yet written; when dropSnaps,
+	// the citizen's stored snapshots dated after snapsAfter are deleted
+	// first (they were taken before records now in their past).
+	snaps      []snapshot
+	dropSnaps  bool
+	snapsAfter int64
+}
+
+// snapshotEvery is how many records apart a citizen's snapshots are (at
+// least): a late record replays at most about this many records before
+// its own time.
+const snapshotEvery = 1024
+
+func (db *DB) snapshotEvery() int {
+	if db.snapEvery > 0 {
+		return db.snapEvery
+	}
+	return snapshotEvery
+}
+
+// snapshot is the engine's state after every live record of a citizen
+// dated at or before at, and when they entered their grade.
+type snapshot struct {
+	at    int64
+	state []byte
+	since int64
 }
 
 // step applies one record to the projection through the engine, tracking
@@ -92,14 +119,28 @@ func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs
 		slices.SortFunc(recs, byTime)
 	}
 	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc}
-	q := db.eng.NewSequence(sc)
+	return p, db.replay(&p, recs)
+}
+
+// replay applies recs (sorted in the engine's order, each dated after
+// every record already in p's state) to p, and takes a snapshot at the end
+// of an instant every snapshotEvery records, never inside a group of
+// records sharing one instant.
+func (db *DB) replay(p *proj, recs []entry) error {
+	q := db.eng.NewSequence(p.sc)
+	n := 0
 	for i := range recs {
 		ev := recs[i].event()
-		if err := db.step(&p, &ev, recs[i].Seq, q); err != nil {
-			return p, fmt.Errorf("citizen %s: record %s (seq %d): %w", citizen, recs[i].Rid, recs[i].Seq, err)
+		if err := db.step(p, &ev, recs[i].Seq, q); err != nil {
+			return fmt.Errorf("citizen %s: record %s (seq %d): %w", p.citizen, recs[i].Rid, recs[i].Seq, err)
+		}
+		n++
+		if n >= db.snapshotEvery() && (i+1 == len(recs) || recs[i+1].At != recs[i].At) {
+			p.snaps = append(p.snaps, snapshot{at: recs[i].At, state: encodeState(nil, &p.st), since: p.since})
+			n = 0
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // gradeSince returns when the citizen entered the grade they have at t.
@@ -243,6 +284,9 @@ func (w *wtx) saveProjections(ps []*proj) error {
 			return err
 		}
 	}
+	if err := w.saveSnapshots(ps); err != nil {
+		return err
+	}
 	var buf []byte
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
@@ -258,6 +302,26 @@ func (w *wtx) saveProjections(ps []*proj) error {
 			` ON CONFLICT (seq) DO UPDATE SET item = excluded.item`, args...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// saveSnapshots deletes the snapshots that replays made stale and writes
+// the new ones.
+func (w *wtx) saveSnapshots(ps []*proj) error {
+	for _, p := range ps {
+		if p.dropSnaps {
+			if _, err := w.exec(`DELETE FROM snapshots WHERE citizen = ? AND at > ?`, p.citizen, p.snapsAfter); err != nil {
+				return err
+			}
+		}
+		for _, sn := range p.snaps {
+			if _, err := w.exec(`INSERT INTO snapshots (citizen, at, state, since) VALUES (?, ?, ?, ?)
+				ON CONFLICT (citizen, at) DO UPDATE SET state = excluded.state, since = excluded.since`, p.citizen, sn.at, sn.state, sn.since); err != nil {
+				return err
+			}
+		}
+		p.snaps, p.dropSnaps = nil, false
 	}
 	return nil
 }
@@ -621,14 +685,19 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 		if inOrder {
 			for _, i := range idx {
 				ev := fresh[i].event()
+				n := p.st.Events
 				if err := db.step(p, &ev, fresh[i].Seq, nil); err != nil {
 					return fmt.Errorf("record %q: %w", fresh[i].Rid, err)
 				}
+				if p.st.Events != n && p.st.Events%db.snapshotEvery() == 0 {
+					p.snaps = append(p.snaps, snapshot{at: fresh[i].At, state: encodeState(nil, &p.st), since: p.since})
+				}
 			}
 		} else {
-			// Replay the citizen's whole history (which holds the new
-			// records, appended above).
-			np, err := w.replayCitizen(c)
+			// Replay the citizen's history from their newest snapshot
+			// dated before the earliest new record (the history holds
+			// the new records, appended above).
+			np, err := w.replayAfterSnapshot(p, fresh[idx[0]].At)
 			if err != nil {
 				return err
 			}
@@ -670,7 +739,61 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.dropSnaps, p.snapsAfter = true, math.MinInt64
 	return &p, nil
+}
+
+// replayAfterSnapshot recomputes the projection of p's citizen after a
+// record dated t arrived late: from their newest snapshot dated before t
+// (or from the start), replaying only the live records dated after it.
+func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
+	db := w.db
+	np := &proj{citizen: p.citizen, st: db.eng.NewState(p.citizen), since: p.registered, registered: p.registered, sc: p.sc, seq: p.seq,
+		dropSnaps: true, snapsAfter: math.MinInt64}
+	var state []byte
+	err := w.queryRow(`SELECT at, state, since FROM snapshots WHERE citizen = ? AND at < ? ORDER BY at DESC LIMIT 1`, p.citizen, t).
+		Scan(&np.snapsAfter, &state, &np.since)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return nil, internal("snapshot", err)
+	default:
+		if np.st, err = decodeState(state, p.citizen); err != nil {
+			return nil, internal("snapshot", err)
+		}
+	}
+	// A reversal is dated at its record's time; one of a record before the
+	// snapshot cannot be new (a reversal replays the whole history and
+	// deletes the citizen's snapshots).
+	rows, err := w.tx.QueryContext(w.ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter)
+	if err != nil {
+		return nil, internal("history", err)
+	}
+	defer rows.Close()
+	var recs []entry
+	reversed := map[int64]bool{}
+	var hash []byte
+	for rows.Next() {
+		var e entry
+		if err := scanEntry(rows, &e, &hash); err != nil {
+			return nil, internal("history", err)
+		}
+		if e.Kind == scs.EntryReversal {
+			if s, ok := reversalSeq(e.Ref); ok {
+				reversed[s] = true
+			}
+			continue
+		}
+		recs = append(recs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("history", err)
+	}
+	recs = liveRecords(recs, reversed)
+	if err := db.replay(np, recs); err != nil {
+		return nil, err
+	}
+	return np, nil
 }
 
 // citizenRef is a citizen entry's registration, as stored in its ref.

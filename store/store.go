@@ -99,6 +99,9 @@ type DB struct {
 	dsn    string
 	scheme *scs.Scheme
 	eng    *engine.Engine
+	// snapEvery is how many records apart snapshots are taken
+	// (snapshotEvery; tests set fewer).
+	snapEvery int
 
 	queries sync.Map // query text -> rebound text
 

@@ -8,10 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"scs"
@@ -119,21 +117,7 @@ func (db *DB) VerifySince(ctx context.Context, since Head, report func(scs.Verif
 		return 0, last, nil
 	}
 	n := last.Seq - since.Seq
-	parts := 1
-	if n > 20000 {
-		parts = runtime.GOMAXPROCS(0)
-	}
-	ranges := make([]verifyRange, parts)
-	var wg sync.WaitGroup
-	for k := range ranges {
-		lo, hi := seqRange(n, k, parts)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ranges[k] = db.scanRange(ctx, since.Seq+lo, since.Seq+hi, since.Seq == 0 && k == 0)
-		}()
-	}
-	wg.Wait()
+	ranges := db.scanRanges(ctx, since.Seq, n)
 	var checked int64
 	for _, r := range ranges {
 		if r.err != nil {

@@ -91,6 +91,28 @@ func (db *DB) scanRange(ctx context.Context, lo, hi int64, first bool) (r verify
 
 // seqRange returns the k-th of parts contiguous ranges of the sequence
 // numbers 1 to maxSeq (lo to hi inclusive; empty when hi < lo).
+// scanRanges reads and checks the n ledger entries after sequence number
+// from, in one range, or in one range per processor when there are many,
+// read in parallel; the ranges come back in ledger order.
+func (db *DB) scanRanges(ctx context.Context, from, n int64) []verifyRange {
+	parts := 1
+	if n > 20000 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	ranges := make([]verifyRange, parts)
+	var wg sync.WaitGroup
+	for k := range ranges {
+		lo, hi := seqRange(n, k, parts)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ranges[k] = db.scanRange(ctx, from+lo, from+hi, from == 0 && k == 0)
+		}()
+	}
+	wg.Wait()
+	return ranges
+}
+
 func seqRange(maxSeq int64, k, parts int) (lo, hi int64) {
 	return maxSeq*int64(k)/int64(parts) + 1, maxSeq * int64(k+1) / int64(parts)
 }
@@ -127,21 +149,7 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 	// The ledger is read and its hashes checked in ranges of sequence
 	// numbers, in parallel; each range starts from the stored hash of the
 	// entry before it. The entries are then gathered in ledger order.
-	parts := 1
-	if maxSeq > 20000 {
-		parts = runtime.GOMAXPROCS(0)
-	}
-	ranges := make([]verifyRange, parts)
-	var wg sync.WaitGroup
-	for k := range ranges {
-		lo, hi := seqRange(maxSeq, k, parts)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ranges[k] = db.scanRange(ctx, lo, hi, k == 0)
-		}()
-	}
-	wg.Wait()
+	ranges := db.scanRanges(ctx, 0, maxSeq)
 	var checked int64
 	for _, r := range ranges {
 		if r.err != nil {

@@ -1,0 +1,446 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"scs"
+	"scs/engine"
+	"slices"
+	"time"
+)
+
+// proj is one citizen's projection: the engine's state after their
+// history and the time they entered their grade. Its trail entries live in
+// the trail table, one row per standing record keyed by the record's
+// sequence number (so that appending a record appends a row); out holds
+// the entries computed and not yet written.
+type proj struct {
+	citizen string
+	st      scs.State
+	since   int64
+	out     []trailItem
+	seq     int64
+	// registered is when the citizen was registered: their grade-since
+	// before any record changed their grade.
+	registered int64
+	// sc is when the citizen's records are scored (eligibility, consent).
+	sc *engine.Scoring
+	// snaps are snapshots computed and not yet written; when dropSnaps,
+	// the citizen's stored snapshots dated after snapsAfter are deleted
+	// first (they were taken before records now in their past).
+	snaps      []snapshot
+	dropSnaps  bool
+	snapsAfter int64
+}
+
+// snapshotEvery is how many records apart a citizen's snapshots are (at
+// least): a late record replays at most about this many records before
+// its own time.
+const snapshotEvery = 1024
+
+func (db *DB) snapshotEvery() int {
+	if db.snapEvery > 0 {
+		return db.snapEvery
+	}
+	return snapshotEvery
+}
+
+// snapshot is the engine's state after every live record of a citizen
+// dated at or before at, and when they entered their grade.
+type snapshot struct {
+	at    int64
+	state []byte
+	since int64
+}
+
+// step applies one record to the projection through the engine, tracking
+// when the citizen entered their grade, and appends its trail entry. In a
+// replay, q notes when the order of simultaneous records mattered; nil
+// applies the record alone (it has no other record at its instant).
+func (db *DB) step(p *proj, ev *scs.Event, seq int64, q *engine.Sequence) error {
+	before := db.eng.GradeAt(&p.st, ev.At)
+	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
+		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
+	}
+	var te scs.TrailEntry
+	var err error
+	if q != nil {
+		te, err = q.Apply(&p.st, ev)
+	} else {
+		te, err = db.eng.ApplyFor(&p.st, ev, p.sc)
+	}
+	if err != nil {
+		return err
+	}
+	if !te.NotScored && te.Grade != db.scheme.Grades[before].Name {
+		p.since = nanos(ev.At)
+	}
+	p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
+	if seq > p.seq {
+		p.seq = seq
+	}
+	return nil
+}
+
+// rebuild replays a citizen's whole history (records not reversed) through
+// the engine, in the engine's order: conduct time, then ledger order, under
+// sc (when the citizen's records are scored).
+func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs []entry) (proj, error) {
+	byTime := func(a, b entry) int {
+		if c := cmp.Compare(a.At, b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	}
+	if !slices.IsSortedFunc(recs, byTime) { // records mostly arrive in time order
+		slices.SortFunc(recs, byTime)
+	}
+	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc}
+	return p, db.replay(&p, recs)
+}
+
+// replay applies recs (sorted in the engine's order, each dated after
+// every record already in p's state) to p, and takes a snapshot at the end
+// of an instant every snapshotEvery records, never inside a group of
+// records sharing one instant.
+func (db *DB) replay(p *proj, recs []entry) error {
+	q := db.eng.NewSequence(p.sc)
+	n := 0
+	for i := range recs {
+		ev := recs[i].event()
+		if err := db.step(p, &ev, recs[i].Seq, q); err != nil {
+			return fmt.Errorf("citizen %s: record %s (seq %d): %w", p.citizen, recs[i].Rid, recs[i].Seq, err)
+		}
+		n++
+		if n >= db.snapshotEvery() && (i+1 == len(recs) || recs[i+1].At != recs[i].At) {
+			p.snaps = append(p.snaps, snapshot{at: recs[i].At, state: encodeState(nil, &p.st), since: p.since})
+			n = 0
+		}
+	}
+	return nil
+}
+
+// gradeSince returns when the citizen entered the grade they have at t.
+func (db *DB) gradeSince(p *proj, t time.Time) time.Time {
+	if p.st.Events > 0 && db.eng.GradeAt(&p.st, t) != db.eng.GradeAt(&p.st, p.st.LastAt) {
+		return p.st.LockedUntil
+	}
+	return fromNanos(p.since)
+}
+
+const projCols = "citizen, state, score, band, lock_grade, locked_until, grade_since, seq, registered"
+
+// saveProjections writes ps (insert or replace) and remembers them for the
+// writer's cache.
+func (w *wtx) saveProjections(ps []*proj) error {
+	for _, p := range ps {
+		w.touch(p)
+	}
+	const chunk = 64
+	args := make([]any, 0, chunk*9)
+	var items []trailItem
+	for start := 0; start < len(ps); start += chunk {
+		end := min(start+chunk, len(ps))
+		args = args[:0]
+		for _, p := range ps[start:end] {
+			args = append(args, p.citizen, encodeState(nil, &p.st), p.st.Score, w.db.scheme.GradeOf(p.st.Score),
+				p.st.LockGrade, nanos(p.st.LockedUntil), p.since, p.seq, p.registered)
+			items = append(items, p.out...)
+			p.out = nil
+		}
+		if _, err := w.exec(`INSERT INTO projections (`+projCols+`) VALUES `+values(end-start, 9)+
+			` ON CONFLICT (citizen) DO UPDATE SET state = excluded.state, score = excluded.score,
+			band = excluded.band, lock_grade = excluded.lock_grade, locked_until = excluded.locked_until,
+			grade_since = excluded.grade_since, seq = excluded.seq, registered = excluded.registered`, args...); err != nil {
+			return err
+		}
+	}
+	if err := w.saveSnapshots(ps); err != nil {
+		return err
+	}
+	var buf []byte
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		args = args[:0]
+		buf = buf[:0]
+		for i := range items[start:end] {
+			t := &items[start+i]
+			n := len(buf)
+			buf = w.db.encodeTrailItem(buf, t)
+			args = append(args, t.Seq, buf[n:len(buf):len(buf)])
+		}
+		if _, err := w.exec(`INSERT INTO trail (seq, item) VALUES `+values(end-start, 2)+
+			` ON CONFLICT (seq) DO UPDATE SET item = excluded.item`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveSnapshots deletes the snapshots that replays made stale and writes
+// the new ones.
+func (w *wtx) saveSnapshots(ps []*proj) error {
+	for _, p := range ps {
+		if p.dropSnaps {
+			if _, err := w.exec(`DELETE FROM snapshots WHERE citizen = ? AND at > ?`, p.citizen, p.snapsAfter); err != nil {
+				return err
+			}
+		}
+		for _, sn := range p.snaps {
+			if _, err := w.exec(`INSERT INTO snapshots (citizen, at, state, since) VALUES (?, ?, ?, ?)
+				ON CONFLICT (citizen, at) DO UPDATE SET state = excluded.state, since = excluded.since`, p.citizen, sn.at, sn.state, sn.since); err != nil {
+				return err
+			}
+		}
+		p.snaps, p.dropSnaps = nil, false
+	}
+	return nil
+}
+
+// trailOf reads a citizen's stored trail in the engine's order.
+func (db *DB) trailOf(run runQuery, citizen string) ([]trailItem, error) {
+	rows, err := run(`SELECT l.seq, t.item FROM ledger l JOIN trail t ON t.seq = l.seq WHERE l.citizen = ? AND l.kind = 'record'`, citizen)
+	if err != nil {
+		return nil, internal("trail", err)
+	}
+	defer rows.Close()
+	var out []trailItem
+	for rows.Next() {
+		var seq int64
+		var b []byte
+		if err := rows.Scan(&seq, &b); err != nil {
+			return nil, internal("trail", err)
+		}
+		t, err := db.decodeTrailItem(seq, b)
+		if err != nil {
+			return nil, internal("trail", fmt.Errorf("seq %d: %w", seq, err))
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("trail", err)
+	}
+	slices.SortFunc(out, func(a, b trailItem) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	return out, nil
+}
+
+// loadProjections reads the projections of the given citizens, with when
+// their records are scored.
+func (db *DB) loadProjections(ctx context.Context, run runQuery, ids []string) (map[string]*proj, error) {
+	out := make(map[string]*proj, len(ids))
+	err := queryIn(run, `SELECT p.citizen, p.state, p.score, p.band, p.lock_grade, p.locked_until, p.grade_since, p.seq, p.registered,
+		c.birth_year, c.resident_since, c.consent, c.consent_log FROM projections p JOIN citizens c ON c.id = p.citizen WHERE p.citizen IN `, ids, func(rows *sql.Rows) error {
+		p := &proj{}
+		var state []byte
+		var score, band, lockGrade, lockedUntil int64
+		var pa participation
+		if err := rows.Scan(&p.citizen, &state, &score, &band, &lockGrade, &lockedUntil, &p.since, &p.seq, &p.registered,
+			&pa.birthYear, &pa.residentSince, &pa.consent, &pa.log); err != nil {
+			return err
+		}
+		st, err := decodeState(state, p.citizen)
+		if err != nil {
+			return fmt.Errorf("citizen %s: state: %w", p.citizen, err)
+		}
+		p.st = st
+		if p.sc, err = db.scoring(&pa); err != nil {
+			return fmt.Errorf("citizen %s: %w", p.citizen, err)
+		}
+		out[p.citizen] = p
+		return nil
+	})
+	if err != nil {
+		return nil, internal("projections", err)
+	}
+	return out, nil
+}
+
+// projections returns the projections of ids as the writer's transaction
+// sees them: written earlier in it, in the writer's cache, or in the
+// database. Citizens without one are not registered and absent from the
+// map. The projections returned are copies the caller may change.
+func (w *wtx) projections(ids []string) (map[string]*proj, error) {
+	db := w.db
+	out := make(map[string]*proj, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if p, ok := w.touched[id]; ok {
+			out[id] = p.clone()
+		} else if p, ok := db.cache[id]; ok {
+			out[id] = p.clone()
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		loaded, err := db.loadProjections(w.ctx, w.queryStmt, missing)
+		if err != nil {
+			return nil, err
+		}
+		for id, p := range loaded {
+			out[id] = p
+		}
+	}
+	return out, nil
+}
+
+// clone returns a copy of p that shares nothing mutable with it.
+func (p *proj) clone() *proj {
+	c := *p
+	c.out = nil
+	c.st.Yearly = slices.Clone(p.st.Yearly)
+	return &c
+}
+
+// project updates the projections of the citizens of freshly appended
+// records: by applying them to the stored state when they come after the
+// citizen's last record, or by replaying the citizen's whole history when
+// a record arrives late.
+func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
+	db := w.db
+	byCitizen := map[string][]int{}
+	var order []string
+	for i := range fresh {
+		c := fresh[i].Citizen
+		if _, ok := byCitizen[c]; !ok {
+			order = append(order, c)
+		}
+		byCitizen[c] = append(byCitizen[c], i)
+	}
+	out := make([]*proj, 0, len(order))
+	for _, c := range order {
+		p, ok := ps[c]
+		if !ok {
+			return internal("project", fmt.Errorf("citizen %s has no projection", c))
+		}
+		idx := byCitizen[c]
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(fresh[a].At, fresh[b].At) })
+		// Records after the citizen's last one, each at its own instant,
+		// are applied to the stored state; a record sharing an instant with
+		// another is replayed with them (the engine notes when their order
+		// mattered), and so is a late one.
+		inOrder := p.st.Events == 0 || fresh[idx[0]].At > nanos(p.st.LastAt)
+		for j := 1; inOrder && j < len(idx); j++ {
+			inOrder = fresh[idx[j]].At != fresh[idx[j-1]].At
+		}
+		if inOrder {
+			for _, i := range idx {
+				ev := fresh[i].event()
+				n := p.st.Events
+				if err := db.step(p, &ev, fresh[i].Seq, nil); err != nil {
+					return fmt.Errorf("record %q: %w", fresh[i].Rid, err)
+				}
+				if p.st.Events != n && p.st.Events%db.snapshotEvery() == 0 {
+					p.snaps = append(p.snaps, snapshot{at: fresh[i].At, state: encodeState(nil, &p.st), since: p.since})
+				}
+			}
+		} else {
+			// Replay the citizen's history from their newest snapshot
+			// dated before the earliest new record (the history holds
+			// the new records, appended above).
+			np, err := w.replayAfterSnapshot(p, fresh[idx[0]].At)
+			if err != nil {
+				return err
+			}
+			// A trail entry depends only on the records before it: those
+			// before the earliest new record are unchanged and stay as
+			// they are stored.
+			first := fromNanos(fresh[idx[0]].At)
+			k := 0
+			for k < len(np.out) && np.out[k].At.Before(first) {
+				k++
+			}
+			np.out = np.out[k:]
+			p = np
+		}
+		out = append(out, p)
+	}
+	return w.saveProjections(out)
+}
+
+// replayCitizen recomputes a citizen's projection from their whole history
+// as seen in the writer's transaction.
+func (w *wtx) replayCitizen(citizen string) (*proj, error) {
+	db := w.db
+	var registered int64
+	var pa participation
+	if err := w.queryRow(`SELECT registered, birth_year, resident_since, consent, consent_log FROM citizens WHERE id = ?`, citizen).
+		Scan(&registered, &pa.birthYear, &pa.residentSince, &pa.consent, &pa.log); err != nil {
+		return nil, internal("citizen", err)
+	}
+	sc, err := db.scoring(&pa)
+	if err != nil {
+		return nil, internal("citizen", err)
+	}
+	recs, reversed, err := db.history(w.ctx, w.tx, citizen)
+	if err != nil {
+		return nil, err
+	}
+	p, err := db.rebuild(citizen, registered, sc, liveRecords(recs, reversed))
+	if err != nil {
+		return nil, err
+	}
+	p.dropSnaps, p.snapsAfter = true, math.MinInt64
+	return &p, nil
+}
+
+// replayAfterSnapshot recomputes the projection of p's citizen after a
+// record dated t arrived late: from their newest snapshot dated before t
+// (or from the start), replaying only the live records dated after it.
+func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
+	db := w.db
+	np := &proj{citizen: p.citizen, st: db.eng.NewState(p.citizen), since: p.registered, registered: p.registered, sc: p.sc, seq: p.seq,
+		dropSnaps: true, snapsAfter: math.MinInt64}
+	var state []byte
+	err := w.queryRow(`SELECT at, state, since FROM snapshots WHERE citizen = ? AND at < ? ORDER BY at DESC LIMIT 1`, p.citizen, t).
+		Scan(&np.snapsAfter, &state, &np.since)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return nil, internal("snapshot", err)
+	default:
+		if np.st, err = decodeState(state, p.citizen); err != nil {
+			return nil, internal("snapshot", err)
+		}
+	}
+	// A reversal is dated at its record's time; one of a record before the
+	// snapshot cannot be new (a reversal replays the whole history and
+	// deletes the citizen's snapshots).
+	rows, err := w.tx.QueryContext(w.ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter)
+	if err != nil {
+		return nil, internal("history", err)
+	}
+	defer rows.Close()
+	var recs []entry
+	reversed := map[int64]bool{}
+	var hash []byte
+	for rows.Next() {
+		var e entry
+		if err := scanEntry(rows, &e, &hash); err != nil {
+			return nil, internal("history", err)
+		}
+		if e.Kind == scs.EntryReversal {
+			if s, ok := reversalSeq(e.Ref); ok {
+				reversed[s] = true
+			}
+			continue
+		}
+		recs = append(recs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("history", err)
+	}
+	recs = liveRecords(recs, reversed)
+	if err := db.replay(np, recs); err != nil {
+		return nil, err
+	}
+	return np, nil
+}

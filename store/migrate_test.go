@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,11 +101,8 @@ func downgrade(t *testing.T, path string) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	body, _ := migrations.ReadFile("migrations/001_init.sql")
+	body, _ := migrations.ReadFile("migrations/001_init.sqlite.sql")
 	text := string(body)
-	for k, v := range sqliteDialect.types {
-		text = strings.ReplaceAll(text, k, v)
-	}
 	// Migration 004's columns go too, and it is applied again on open.
 	stmts := []string{"ALTER TABLE citizens DROP COLUMN resident_since", "ALTER TABLE citizens DROP COLUMN consent_log",
 		"DELETE FROM schema_migrations WHERE version = 4",
@@ -166,4 +166,26 @@ func dumpTables(t *testing.T, db *sql.DB) map[string][][]any {
 		rows.Close()
 	}
 	return out
+}
+
+// TestMigrationFiles checks the migrations' names and that each is plain
+// SQL: NNN_name.sql for both databases, NNN_name.sqlite.sql or
+// NNN_name.postgres.sql for one, no template tokens (a {{blob}} from the
+// time migrations were templated would reach the database as it is).
+func TestMigrationFiles(t *testing.T) {
+	names, err := fs.Glob(migrations, "migrations/*")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	valid := regexp.MustCompile(`^[0-9]{3}_[a-z0-9_]+(\.sqlite|\.postgres)?\.sql$`)
+	for _, name := range names {
+		base := path.Base(name)
+		if !valid.MatchString(base) {
+			t.Errorf("migration %s: want NNN_name.sql, NNN_name.sqlite.sql or NNN_name.postgres.sql", base)
+		}
+		body, _ := migrations.ReadFile(name)
+		if i := strings.Index(string(body), "{{"); i >= 0 {
+			t.Errorf("migration %s: template token at byte %d; write the dialect's SQL in NNN_name.sqlite.sql and NNN_name.postgres.sql", base, i)
+		}
+	}
 }

@@ -7,7 +7,7 @@
 CREATE TABLE snapshots (
 	citizen TEXT NOT NULL,
 	at      BIGINT NOT NULL,
-	state   {{blob}} NOT NULL,
+	state   BYTEA NOT NULL,
 	since   BIGINT NOT NULL,
 	PRIMARY KEY (citizen, at)
 );

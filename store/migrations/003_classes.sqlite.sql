@@ -23,7 +23,7 @@ CREATE TABLE class_students (
 	class      TEXT NOT NULL,
 	id         BIGINT NOT NULL,
 	pseudonym  TEXT NOT NULL,
-	token_hash {{blob}} NOT NULL UNIQUE,
+	token_hash BLOB NOT NULL UNIQUE,
 	consent    INTEGER NOT NULL,
 	money      BIGINT NOT NULL,
 	hours      BIGINT NOT NULL,

@@ -15,7 +15,7 @@ CREATE TABLE ledger (
 	ref        TEXT NOT NULL,
 	recorded   BIGINT NOT NULL,
 	account    BIGINT NOT NULL,
-	hash       {{blob}} NOT NULL
+	hash       BLOB NOT NULL
 );
 CREATE UNIQUE INDEX ledger_rid ON ledger (rid);
 CREATE INDEX ledger_citizen ON ledger (citizen, seq);
@@ -36,7 +36,7 @@ CREATE INDEX citizens_neighbourhood ON citizens (neighbourhood, id);
 -- record changes them, and the lists scan the table in citizen order).
 CREATE TABLE projections (
 	citizen      TEXT PRIMARY KEY,
-	state        {{blob}} NOT NULL,
+	state        BLOB NOT NULL,
 	score        BIGINT NOT NULL,
 	band         INTEGER NOT NULL,
 	lock_grade   INTEGER NOT NULL,
@@ -51,11 +51,11 @@ CREATE TABLE projections (
 -- entries of the citizen's records.
 CREATE TABLE trail (
 	seq  BIGINT PRIMARY KEY,
-	item {{blob}} NOT NULL
+	item BLOB NOT NULL
 );
 
 CREATE TABLE objections (
-	id        {{idpk}},
+	id        INTEGER PRIMARY KEY,
 	citizen   TEXT NOT NULL,
 	record    TEXT NOT NULL,
 	seq       BIGINT NOT NULL,
@@ -72,12 +72,12 @@ CREATE INDEX objections_citizen ON objections (citizen);
 CREATE INDEX objections_status ON objections (status, due);
 
 CREATE TABLE accounts (
-	id         {{idpk}},
+	id         INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
 	role       TEXT NOT NULL,
 	citizen    TEXT NOT NULL,
 	department TEXT NOT NULL,
-	token_hash {{blob}} NOT NULL UNIQUE,
+	token_hash BLOB NOT NULL UNIQUE,
 	created    BIGINT NOT NULL,
 	revoked    BIGINT,
 	created_by BIGINT NOT NULL

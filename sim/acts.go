@@ -1,0 +1,319 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"scs"
+)
+
+// resum recomputes c's class sums of unblocked static rates.
+func (m *model) resum(c *citizen) {
+	c.sums = [4]float64{}
+	for k := range m.beh {
+		if rc := m.beh[k].rc; rc != rcNone && !c.blocked[k] {
+			c.sums[rc] += c.static[k]
+		}
+	}
+}
+
+// block stops behaviour k of c until the next calendar year.
+func (w *worker) block(c *citizen, k int) {
+	if !c.blocked[k] {
+		w.dirty = true
+		c.nblocked++
+		c.blocked[k] = true
+		if rc := w.m.beh[k].rc; rc != rcNone {
+			c.sums[rc] = max(0, c.sums[rc]-c.static[k])
+		}
+	}
+}
+
+// rates sets w.cw to the citizen's total rate of each class and returns
+// their sum.
+func (w *worker) rates(c *citizen) float64 {
+	m := w.m
+	mis, spe, pos := 1.0, 1.0, 1.0
+	if c.consent {
+		g := c.grade
+		fear := 0.0
+		if g < m.nG-1 {
+			fear = 0.5 * m.decay(c.st.Score-m.gradeMin[g])
+		}
+		mis = 1 / (1 + m.p.deter*(w.risk+fear))
+		if m.p.chill > 0 {
+			spe = w.speechMult
+			if c.speech > 0 {
+				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
+			}
+		}
+		pos = w.farm(c) / (1 + m.p.stigma*m.stigmaK[g])
+	}
+	w.posMult = pos
+	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
+	w.cw[rcEconomic] = mis * c.econ * c.sums[rcEconomic]
+	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
+	w.cw[rcPositive] = pos * c.sums[rcPositive]
+	return w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
+}
+
+// live simulates citizen c through year y; reports are the informant
+// reports the citizen makes this year, sorted by time.
+func (w *worker) live(c *citizen, y int, reports []report) error {
+	m := w.m
+	cuts := m.cuts[y]
+	for seg := 0; seg+1 < len(cuts); seg++ {
+		a, b := cuts[seg], cuts[seg+1]
+		if seg > 0 || m.jan1[y] {
+			if c.nblocked > 0 {
+				clear(c.blocked)
+				m.resum(c)
+				c.nblocked = 0
+			}
+			c.spent, c.hours, c.blood = 0, 0, 0
+		}
+		t := a
+		if c.consent && c.st.LockGrade >= 0 {
+			if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
+				w.transition(c, g, t)
+			}
+		}
+		w.dirty = true
+		for {
+			if w.dirty {
+				w.total = w.rates(c)
+				w.dirty = false
+			}
+			total := w.total
+			stop, why := b, 0
+			if c.consent && c.st.LockGrade >= 0 {
+				if lu := c.st.LockedUntil.Unix(); lu > t && lu < stop {
+					stop, why = lu, 1
+				}
+			}
+			if len(reports) > 0 && reports[0].at < stop {
+				stop, why = max(reports[0].at, t), 2
+			}
+			if total > 0 {
+				d := w.rd.ExpFloat64() / total * secondsPerYear
+				if float64(t)+d < float64(stop) {
+					t += int64(d)
+					if err := w.act(c, t); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+			t = stop
+			w.dirty = true
+			switch why {
+			case 0:
+				goto next
+			case 1:
+				if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
+					w.transition(c, g, t)
+				}
+			case 2:
+				reports = reports[1:]
+				if m.inform >= 0 {
+					if err := w.record(c, m.inform, t, 0, false); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	next:
+	}
+	return nil
+}
+
+// pick returns the behaviour of c's next act, drawn by rate: first the
+// class, then the behaviour within it.
+func (w *worker) pick(c *citizen, total float64) int {
+	u := w.rd.Float64() * total
+	rc := 0
+	for rc < 3 && (u >= w.cw[rc] || w.cw[rc] == 0) {
+		u -= w.cw[rc]
+		rc++
+	}
+	u = u / w.cw[rc] * c.sums[rc]
+	last := -1
+	for _, k := range w.m.byClass[rc] {
+		if s := c.static[k]; s > 0 && !c.blocked[k] {
+			last = k
+			if u < s {
+				return k
+			}
+			u -= s
+		}
+	}
+	return last
+}
+
+func (w *worker) act(c *citizen, t int64) error {
+	m := w.m
+	r := w.rd
+	k := w.pick(c, w.total)
+	b := &m.beh[k]
+	met := w.met
+	switch b.class {
+	case clMisconduct, clSpeech:
+		met.Acts[w.year][b.ruleIdx]++
+		if b.class == clSpeech {
+			met.SpeechActs[w.year]++
+			if c.consent {
+				met.ScoredSpeechActs[w.year]++
+			}
+		} else {
+			met.MisconductActs[w.year]++
+			if c.consent {
+				met.ScoredMisconductActs[w.year]++
+			}
+		}
+		u := r.Float64()
+		if u < b.detect {
+			return w.record(c, k, t, 0, true)
+		}
+		if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
+			met.ViaInformant[w.year][b.ruleIdx]++
+			c.reported++
+			who := w.infs[r.IntN(len(w.infs))]
+			w.reports = append(w.reports, report{who: who, at: t})
+			return w.record(c, k, t, 0, true)
+		}
+		return nil
+	}
+	q := 0.0
+	switch b.kind {
+	case KindDonation:
+		budget := m.p.donBudget*c.income - c.spent
+		if c.donScale == 0 {
+			c.donScale = m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8)
+		}
+		amt := math.Round(c.donScale * math.Exp(0.8*r.NormFloat64()))
+		if amt >= budget {
+			amt = math.Floor(budget)
+			w.block(c, k)
+		}
+		if amt < 1 {
+			w.block(c, k)
+			return nil
+		}
+		c.spent += amt
+		q = amt
+	case KindBlood:
+		c.blood++
+		if c.blood >= 2 {
+			w.block(c, k)
+		}
+		q = 1
+	case KindVolunteer:
+		hrs := float64(1 + b.extra(r))
+		limit := m.p.volHours
+		if c.employed {
+			limit /= 2
+		}
+		if c.hours+hrs >= limit {
+			hrs = math.Floor(limit - c.hours)
+			w.block(c, k)
+		}
+		if hrs < 1 {
+			w.block(c, k)
+			return nil
+		}
+		c.hours += hrs
+		q = hrs
+	default:
+		q = float64(1 + b.extra(r))
+	}
+	return w.record(c, k, t, q, false)
+}
+
+// extra draws the units of a record beyond the first: Poisson with mean
+// quantity-1 (a normal approximation above a mean of 30).
+func (b *cbeh) extra(r *rand.Rand) int {
+	if b.mu > 30 {
+		return max(0, int(math.Round(b.mu+math.Sqrt(b.mu)*r.NormFloat64())))
+	}
+	if b.mu == 0 {
+		return 0
+	}
+	// Inversion against the precomputed distribution function.
+	u := r.Float64()
+	for k, c := range b.cdf {
+		if u < c {
+			return k
+		}
+	}
+	return len(b.cdf)
+}
+
+// record makes the record of behaviour k's act at t, applies it through the
+// engine when the citizen is scored, and lets the citizen learn from the
+// result (a cap reached, a grade changed).
+func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) error {
+	m := w.m
+	b := &m.beh[k]
+	ev := scs.Event{Rule: b.rule, At: time.Unix(t, 0).UTC(), Department: b.dept}
+	if b.needsQty {
+		if q == 0 {
+			q = float64(1 + b.extra(w.rd))
+		}
+		ev.Quantity, ev.HasQuantity = q, true
+	}
+	if b.isRange {
+		ev.Points, ev.HasPoints = b.min+w.rd.Int64N(b.max-b.min+1), true
+	}
+	met := w.met
+	met.Records[w.year][b.ruleIdx]++
+	switch b.class {
+	case clPositive:
+		met.PositiveRecords[w.year]++
+		if c.consent {
+			if m.stigmaK[c.grade] > 0 {
+				met.StigmaPositive++
+			}
+			// Pretence: the part of this act's rate that the score adds
+			// (farming) is acts the citizen would not do without it.
+			met.ScoredPositive++
+			if w.posMult > 1 {
+				met.PretenceMicro += int64(math.Round(1e6 * (1 - 1/w.posMult)))
+			}
+		}
+	case clMisconduct, clSpeech:
+		met.NegativeRecords[w.year]++
+	}
+	if b.class == clSpeech {
+		c.speech++
+		w.speechRecs++
+	}
+	c.records++
+	w.events++
+	w.dirty = true
+	if w.out != nil && (m.cfg.Events == AllEvents || (m.cfg.Events == ScoredEvents && c.consent)) {
+		w.seq++
+		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
+		ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
+		ev.Evidence = "synthetic record (scs simulate)"
+		w.out.Events = append(w.out.Events, ev)
+	}
+	if !c.consent {
+		return nil
+	}
+	applied, err := m.eng.Step(&c.st, &ev)
+	if err != nil {
+		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
+	}
+	if b.class == clPositive && b.capped && applied <= 0 {
+		// The act earned nothing under a rule with a yearly cap: the
+		// citizen learns the cap is reached and stops until next year.
+		w.block(c, k)
+	}
+	if g := m.eng.GradeAt(&c.st, ev.At); g != c.grade {
+		w.transition(c, g, t)
+	}
+	return nil
+}

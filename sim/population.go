@@ -1,0 +1,146 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"scs"
+)
+
+// citizen is one person during a run.
+type citizen struct {
+	st                    scs.State
+	idx                   int
+	age                   int
+	income0, income, econ float64
+	wealth                float64
+	z                     [4]float64 // conscientiousness, outspokenness, income, age
+	zWealth               float64
+	decile                int
+	driver, parent        bool
+	consent, informant    bool
+	employed, jobLost     bool
+	everLow               bool    // fell into a grade without job security
+	reported              int     // acts of theirs reported by an informant this year
+	trust                 float64 // trust in neighbours, 0 to 1
+	listedSince           int64   // when they entered a listed grade, -1 when not listed
+	grade                 int     // current grade, -1 unscored
+	records               int32
+	speech                int // own speech records, halved each year (memory)
+	spent, hours          float64
+	donScale              float64 // median donation at the current income, 0 until needed
+	blood                 int
+	static                []float64
+	blocked               []bool
+	sums                  [4]float64 // unblocked static rates by rate class
+	nblocked              int
+	entered               []int64
+}
+
+// HoodName returns the name of neighbourhood h.
+func HoodName(h int) string { return fmt.Sprintf("n-%05d", h+1) }
+
+func (m *model) citizenID(i int) string {
+	b := make([]byte, 0, 2+m.idWidth)
+	b = append(b, 'c', '-')
+	s := strconv.Itoa(i + 1)
+	for k := len(s); k < m.idWidth; k++ {
+		b = append(b, '0')
+	}
+	return string(append(b, s...))
+}
+
+func (w *worker) row(h int, c *citizen) CitizenRow {
+	m := w.m
+	r := CitizenRow{ID: m.citizenID(m.offset(h) + c.idx), Name: syntheticName(w.rt), Neighbourhood: HoodName(h),
+		BirthYear: int32(time.Unix(m.yearB[0], 0).UTC().Year() - c.age), Income0: math.Round(c.income0), Income: math.Round(c.income),
+		Wealth: math.Round(c.wealth), WealthDecile: int32(c.decile + 1), Conscientious: c.z[0], Outspoken: c.z[1],
+		Driver: c.driver, Parent: c.parent, Consent: c.consent, Informant: c.informant, JobLost: c.jobLost, Records: c.records}
+	if c.consent {
+		r.Score = c.st.Score
+		r.Grade = m.scheme.Grades[c.grade].Name
+		if c.st.LockGrade >= 0 && m.end.Before(c.st.LockedUntil) {
+			r.LockedUntil = c.st.LockedUntil.Unix()
+		}
+	}
+	return r
+}
+
+// traits draws the neighbourhood's citizens from the traits stream.
+func (w *worker) traits(h, n int) {
+	m := w.m
+	r := w.rt
+	K := len(m.beh)
+	zeal := math.Exp(0.5*r.NormFloat64() - 0.125)
+	rho := m.p.wCorr
+	for i := range n {
+		c := &w.cs[i]
+		*c = citizen{idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
+		age := 18 + int(r.Float64()*62)
+		if age > 60 && r.Float64() < float64(age-60)/25 {
+			age = 18 + int(r.Float64()*62)
+		}
+		c.age = age
+		zi := r.NormFloat64()
+		c.zWealth = rho*zi + math.Sqrt(1-rho*rho)*r.NormFloat64()
+		c.z = [4]float64{r.NormFloat64(), r.NormFloat64(), zi, float64(age-45) / 15}
+		c.income0 = m.p.incMedian * math.Exp(m.p.incSigma*zi)
+		c.income = c.income0
+		c.econ = 1
+		c.wealth = 3 * m.p.incMedian * math.Exp(m.p.wSigma*c.zWealth)
+		c.decile = min(9, int(10*normCDF(c.zWealth)))
+		pd := m.p.drivers * (1 + 0.3*zi)
+		if age > 70 {
+			pd /= 2
+		}
+		c.driver = r.Float64() < pd
+		c.parent = age >= 22 && age <= 40 && r.Float64() < m.p.parents
+		// Opting in: the essay's three reasons (trust in the state, fear of
+		// the consequences, the weight of social stability) and what the
+		// scheme offers, on the log-odds scale.
+		zt, zf, zs := r.NormFloat64(), r.NormFloat64(), r.NormFloat64()
+		logit := m.p.partBase + m.p.partTrust*(1+zt) + m.p.partStability*(1+zs)
+		if m.fearful {
+			logit += m.p.partFear * (1 + zf)
+		}
+		if m.offers {
+			logit += m.p.partOffer
+		}
+		c.consent = r.Float64() < 1/(1+math.Exp(-logit))
+		c.trust = m.p.trust0
+		c.listedSince = -1
+		c.informant = r.Float64() < m.p.informants*zeal
+		c.employed = age < 60
+		for k := range m.beh {
+			b := &m.beh[k]
+			s := b.rate
+			if (b.needs == 1 && !c.driver) || (b.needs == 2 && !c.parent) || (b.kind == KindBlood && age > 55) {
+				s = 0
+			}
+			if s > 0 {
+				e := 0.0
+				for t := range 4 {
+					e += b.slopes[t] * c.z[t]
+				}
+				s *= math.Exp(e)
+			}
+			c.static[k] = s
+			c.blocked[k] = false
+		}
+		m.resum(c)
+		for g := range c.entered {
+			c.entered[g] = -1
+		}
+		if c.consent {
+			c.st = m.eng.NewState("")
+			c.grade = m.startGrade
+			if m.stigmaK[c.grade] > 0 {
+				c.listedSince = m.yearB[0]
+			}
+		}
+	}
+}
+
+func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }

@@ -1,0 +1,152 @@
+package sim
+
+import "math"
+
+// farm is the farming multiplier of positive acts: 1 far from any grade
+// boundary, up to 1+6*farming just below the next grade or just above a fall.
+func (w *worker) farm(c *citizen) float64 {
+	m := w.m
+	if m.p.farming == 0 || !c.consent {
+		return 1
+	}
+	s := c.st.Score
+	g := c.grade
+	f := 0.0
+	if g > 0 {
+		if gap := m.gradeMin[g-1] - s; gap >= 0 {
+			f += m.decay(gap)
+		}
+	}
+	if g < m.nG-1 {
+		if margin := s - m.gradeMin[g]; margin >= 0 {
+			f += m.decay(margin)
+		}
+	}
+	return 1 + 3*m.p.farming*f
+}
+
+// decay returns exp(-d/farm_scale) for d >= 0 points, from a table.
+func (m *model) decay(d int64) float64 {
+	if d < 0 {
+		return 1
+	}
+	if d >= int64(len(m.expTab)) {
+		return 0
+	}
+	return m.expTab[d]
+}
+
+// transition moves c to grade g at t: survival episodes, stigma days and job loss.
+func (w *worker) transition(c *citizen, g int, t int64) {
+	m := w.m
+	old := c.grade
+	c.grade = g
+	if listed, was := m.stigmaK[g] > 0, m.stigmaK[old] > 0; listed != was {
+		if listed {
+			c.listedSince = t
+		} else {
+			w.met.ListedSeconds += t - c.listedSince
+			c.listedSince = -1
+		}
+	}
+	if g > old {
+		if m.lowGrade[g] && !m.lowGrade[old] {
+			c.everLow = true
+		}
+		if c.entered[g] < 0 {
+			c.entered[g] = t
+		}
+		if m.lowGrade[g] && !m.lowGrade[old] && c.employed && !c.jobLost && w.rd.Float64() < m.p.jobLoss {
+			c.jobLost, c.employed = true, false
+			c.income *= 1 - m.p.jobIncomeLoss
+			c.donScale = 0
+			if c.income > 0 {
+				c.econ = math.Pow(c.income0/c.income, m.p.econEl)
+			} else {
+				c.econ = math.Pow(1e3, m.p.econEl)
+			}
+		}
+	}
+	for k := 0; k < m.nG; k++ {
+		if e := c.entered[k]; e >= 0 && g < k {
+			w.met.Survival[k][months(t-e)*2]++
+			c.entered[k] = -1
+		}
+	}
+}
+
+// startYear draws the year's informants (recruited and quitting) and moves
+// the aggregates citizens perceive towards last year's: the risk of being
+// reported, the share in listed grades (shareLow) and the cost of speech.
+func (w *worker) startYear(y int, shareLow float64) {
+	m := w.m
+	n := len(w.cs)
+	// Recruitment of informants at the start of each later year, and
+	// informants who stop.
+	if y > 0 && (m.p.recruit > 0 || m.p.quit > 0) {
+		for i := range w.cs {
+			c := &w.cs[i]
+			if c.informant {
+				if m.p.quit > 0 && w.rd.Float64() < m.p.quit {
+					c.informant = false
+				}
+			} else if c.consent && m.p.recruit > 0 {
+				if w.rd.Float64() < m.p.recruit*w.farm(c) {
+					c.informant = true
+				}
+			}
+		}
+	}
+	w.infs = w.infs[:0]
+	for i := range w.cs {
+		c := &w.cs[i]
+		if c.informant {
+			w.infs = append(w.infs, i)
+		}
+		c.speech >>= 1
+		c.reported = 0
+	}
+	w.pInf = 1 - math.Pow(1-m.p.reach, float64(len(w.infs)))
+	// The aggregates citizens perceive move part of the way (adaptation)
+	// towards what they saw last year, so that responses settle instead
+	// of swinging from year to year.
+	risk := 0.3 + w.pInf + 2*shareLow
+	cost := 0.3 + 20*float64(w.speechRecs)/float64(n)
+	if y == 0 {
+		w.risk = risk
+	} else {
+		w.risk += m.p.adapt * (risk - w.risk)
+		w.cost += m.p.adapt * (cost - w.cost)
+	}
+	w.speechMult = math.Exp(-m.p.chill * w.cost)
+	w.speechRecs = 0
+	// Start-of-year grades for the mobility matrix.
+	gStart := w.order[:0]
+	for i := range w.cs {
+		c := &w.cs[i]
+		// c.grade is the grade at the start of the year: the year-end
+		// count (endYear) refreshed it from the engine.
+		gStart = append(gStart, c.grade)
+	}
+	w.order = gStart
+}
+
+// trustYear updates every citizen's trust in neighbours at the end of year y.
+func (w *worker) trustYear(y int) {
+	m := w.m
+	n := len(w.cs)
+	// Trust in neighbours: falls with the informant reports made in the
+	// neighbourhood this year (per 100 citizens) and with being reported
+	// oneself, and recovers part of the way to where it started.
+	exposure := 100 * float64(len(w.reports)) / float64(n)
+	var trust int64
+	for i := range w.cs {
+		c := &w.cs[i]
+		if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
+			c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
+		}
+		c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
+		trust += int64(math.Round(1e6 * c.trust))
+	}
+	w.met.TrustMicro[y] += trust
+}

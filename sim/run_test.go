@@ -1,0 +1,73 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// TestWorkerFails makes one worker fail mid-run, with and without an
+// ordered writer, and checks that the run returns that worker's error and
+// nothing else (run it with -race: the error path is shared by the workers
+// and the collector).
+func TestWorkerFails(t *testing.T) {
+	for _, ordered := range []bool{false, true} {
+		for _, bad := range []int{0, 7, 39} {
+			t.Run(fmt.Sprintf("ordered=%v/hood=%d", ordered, bad), func(t *testing.T) {
+				cfg := Config{Scheme: rongcheng(t), Citizens: 40 * 50, Years: 2, Seed: 3, End: testEnd, Workers: 4,
+					Settings: Settings{"hood_size": 50}}
+				var handed []int
+				if ordered {
+					cfg.Rows = true
+					cfg.OnHood = func(h *HoodOutput) error {
+						handed = append(handed, h.Index)
+						return nil
+					}
+				}
+				m, err := prepare(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := errors.New("worker failed")
+				m.failHood = func(h int) error {
+					if h == bad {
+						return fmt.Errorf("neighbourhood %d: %w", h, want)
+					}
+					return nil
+				}
+				res, err := m.run(context.Background())
+				if !errors.Is(err, want) || res != nil {
+					t.Fatalf("run = %v, %v; want the worker's error", res, err)
+				}
+				for i, h := range handed {
+					if h != i || h >= bad {
+						t.Fatalf("neighbourhoods handed out %v: want 0..%d in order at most", handed, bad-1)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestOnHoodFails checks that the first error of the ordered writer ends
+// the run and is returned.
+func TestOnHoodFails(t *testing.T) {
+	want := errors.New("disk full")
+	calls := 0
+	cfg := Config{Scheme: rongcheng(t), Citizens: 40 * 50, Years: 2, Seed: 3, End: testEnd, Workers: 4,
+		Settings: Settings{"hood_size": 50}, Rows: true}
+	cfg.OnHood = func(h *HoodOutput) error {
+		calls++
+		if h.Index == 5 {
+			return want
+		}
+		return nil
+	}
+	if _, err := Simulate(context.Background(), cfg); !errors.Is(err, want) {
+		t.Fatalf("Simulate = %v, want %v", err, want)
+	}
+	if calls != 6 {
+		t.Fatalf("OnHood called %d times after failing at the 6th", calls)
+	}
+}

@@ -256,6 +256,14 @@ type Eligibility struct {
 	Provenance
 }
 
+// Figures is the provenance of a scheme's scheme-wide figures; a nil
+// entry has none on record.
+type Figures struct {
+	Start   *Provenance `json:"start,omitempty"`
+	Floor   *Provenance `json:"floor,omitempty"`
+	Ceiling *Provenance `json:"ceiling,omitempty"`
+}
+
 // Scheme is a complete scoring scheme. Schemes are built by the schemes
 // package, which validates them; a Scheme must not be modified after that.
 type Scheme struct {
@@ -272,8 +280,11 @@ type Scheme struct {
 	// Retroactive, when set, is the source for counting records dated
 	// before a person's consent once they consent; by default they are
 	// kept but not scored.
-	Retroactive  *Provenance  `json:"retroactive,omitempty"`
-	Eligibility  *Eligibility `json:"eligibility,omitempty"`
+	Retroactive *Provenance  `json:"retroactive,omitempty"`
+	Eligibility *Eligibility `json:"eligibility,omitempty"`
+	// Figures says where the scheme-wide figures (start, floor, ceiling)
+	// come from, as a rule's provenance does for its points.
+	Figures      Figures      `json:"figures"`
 	Grades       []Grade      `json:"grades"` // highest first, contiguous
 	Capabilities []Capability `json:"capabilities"`
 	Rules        []Rule       `json:"rules"`

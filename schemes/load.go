@@ -120,6 +120,7 @@ type fileScheme struct {
 	ConsentRequired bool             `yaml:"consent_required"`
 	Retroactive     *fileProvenance  `yaml:"retroactive"`
 	Eligibility     *fileEligibility `yaml:"eligibility"`
+	Figures         *fileFigures     `yaml:"figures"`
 	Grades          []fileGrade      `yaml:"grades"`
 	Capabilities    []fileCapability `yaml:"capabilities"`
 	Rules           []fileRule       `yaml:"rules"`
@@ -129,6 +130,12 @@ type fileProvenance struct {
 	Source string `yaml:"source"`
 	Status string `yaml:"status"`
 	Notes  string `yaml:"notes"`
+}
+
+type fileFigures struct {
+	Start   *fileProvenance `yaml:"start"`
+	Floor   *fileProvenance `yaml:"floor"`
+	Ceiling *fileProvenance `yaml:"ceiling"`
 }
 
 type fileEligibility struct {
@@ -319,6 +326,17 @@ func (v *validator) status(path, s string) scs.Status {
 	return st
 }
 
+// provenance checks a figure's source and status; nil stays nil.
+func (v *validator) provenance(path string, fp *fileProvenance) *scs.Provenance {
+	if fp == nil {
+		return nil
+	}
+	if fp.Source == "" {
+		v.fail(path+".source", "missing; a figure's provenance names its source")
+	}
+	return &scs.Provenance{Source: fp.Source, Status: v.status(path+".status", fp.Status), Notes: strings.TrimSpace(fp.Notes)}
+}
+
 func (v *validator) period(path, s string) scs.Period {
 	if s == "" {
 		return scs.Period{}
@@ -412,6 +430,14 @@ func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
 			v.fail("$.eligibility.source", "missing; eligibility carries its source")
 		}
 		s.Eligibility = el
+	}
+	if ff := fs.Figures; ff != nil {
+		s.Figures.Start = v.provenance("$.figures.start", ff.Start)
+		s.Figures.Floor = v.provenance("$.figures.floor", ff.Floor)
+		s.Figures.Ceiling = v.provenance("$.figures.ceiling", ff.Ceiling)
+		if ff.Ceiling != nil && fs.Ceiling == nil {
+			v.fail("$.figures.ceiling", "the scheme has no ceiling to give a source for")
+		}
 	}
 	v.grades(fs, s)
 	v.capabilities(fs, s)

@@ -97,6 +97,19 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 	}
 	fmt.Fprintf(w, "\nstart %d, floor %d, ceiling %s, time zone %s,\nconsent required: %v, sources as of %s\n",
 		s.Start, s.Floor, ceiling, s.TimeZone, s.ConsentRequired, s.SourcesAsOf)
+	for _, f := range []struct {
+		name string
+		p    *scs.Provenance
+	}{{"start", s.Figures.Start}, {"floor", s.Figures.Floor}, {"ceiling", s.Figures.Ceiling}} {
+		if f.p != nil {
+			for i, l := range wrapText(fmt.Sprintf("%s (%s): %s", f.name, f.p.Status, f.p.Source), showWidth-2) {
+				if i > 0 {
+					l = "  " + l
+				}
+				fmt.Fprintln(w, l)
+			}
+		}
+	}
 	if el := s.Eligibility; el != nil {
 		fmt.Fprintf(w, "eligible: aged %d or over, resident %s or more (%s)\n", el.MinAge, el.MinResidence.Words(), el.Status)
 	}

@@ -189,7 +189,8 @@ type BatchResponse struct {
 
 // appendBatch writes a BatchResponse for recs by hand: a batch answer is
 // large and encoding/json would cost as much as decoding the request.
-func appendBatch(dst []byte, recs []scs.Record, evs []scs.Event) []byte {
+// Times are written in loc, as Server.JSON writes them.
+func appendBatch(dst []byte, recs []scs.Record, evs []scs.Event, loc *time.Location) []byte {
 	dst = append(dst, `{"records":[`...)
 	for i := range recs {
 		if i > 0 {
@@ -204,7 +205,7 @@ func appendBatch(dst []byte, recs []scs.Record, evs []scs.Event) []byte {
 		dst = append(dst, `,"seq":`...)
 		dst = strconv.AppendInt(dst, recs[i].Seq, 10)
 		dst = append(dst, `,"recorded_at":"`...)
-		dst = recs[i].RecordedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
+		dst = recs[i].RecordedAt.In(loc).AppendFormat(dst, time.RFC3339Nano)
 		dst = append(dst, `","hash":`...)
 		dst = jsonl.AppendString(dst, recs[i].Hash)
 		dst = append(dst, '}')
@@ -234,7 +235,7 @@ func (s *Server) reportBatch(w http.ResponseWriter, r *http.Request) error {
 		return scs.Errorf(scs.EINTERNAL, "registry returned %d records for %d", len(recs), len(evs))
 	}
 	s.metrics.AddRecords(len(recs))
-	body := appendBatch(make([]byte, 0, 128*len(recs)), recs, evs)
+	body := appendBatch(make([]byte, 0, 128*len(recs)), recs, evs, s.zone())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusCreated)

@@ -46,7 +46,7 @@ func (r *stubRegistry) ReportRecords(ctx context.Context, by *scs.Account, evs [
 	}
 	out := make([]scs.Record, len(evs))
 	for i := range evs {
-		out[i] = scs.Record{Seq: int64(i + 1), Event: evs[i], Account: by.ID}
+		out[i] = scs.Record{Seq: int64(i + 1), Event: evs[i], Account: by.ID, RecordedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}
 	}
 	return out, nil
 }

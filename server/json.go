@@ -18,7 +18,8 @@ import (
 	"scs/jsonl"
 )
 
-// JSON writes v as the JSON body of a response with the given status.
+// JSON writes v as the JSON body of a response with the given status,
+// every time in it with the offset of the scheme's time zone (inZone).
 func (s *Server) JSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -29,11 +30,12 @@ func (s *Server) JSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal","message":"internal error; it has been logged"}}` + "\n")
 	}
+	b := inZone(buf.Bytes(), s.zone())
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b)
 }
 
 // Body reads a request's JSON body: the content type must be JSON (415

@@ -155,6 +155,9 @@ func (s *Server) SetCitySettings(m map[string]string) {
 
 // zone is the scheme's time zone, in which pages show days.
 func (s *Server) zone() *time.Location {
+	if s.reg == nil {
+		return time.UTC
+	}
 	if l := s.reg.Scheme().Location; l != nil {
 		return l
 	}

@@ -139,6 +139,26 @@ type File struct {
 	Visits       Visits      `json:"visits"`
 	GradeSince   *time.Time  `json:"grade_since,omitempty"`
 	AsOf         time.Time   `json:"as_of"`
+	// TrailTotal is how many entries the whole trail has as of AsOf;
+	// Trail is one page of it, TrailBefore entries after the start of
+	// the page's order. TrailNext and TrailPrev are the cursors of the
+	// next and the previous page ("" when there is none).
+	TrailTotal  int    `json:"trail_total"`
+	TrailBefore int    `json:"trail_before"`
+	TrailNext   string `json:"trail_next,omitempty"`
+	TrailPrev   string `json:"trail_prev,omitempty"`
+}
+
+// TrailPage asks for one page of a file's trail: at most Limit entries
+// (0 for the registry's default) after Cursor, a TrailNext or TrailPrev of
+// an earlier page of the same file ("" for the first page). The trail is
+// oldest first, or newest first when Newest is set. All asks for the whole
+// trail in one page (for callers that replay it), and ignores the rest.
+type TrailPage struct {
+	Cursor string
+	Limit  int
+	Newest bool
+	All    bool
 }
 
 // ListEntry is a citizen on the public list or the watch list.
@@ -209,8 +229,9 @@ type Registry interface {
 	// order, one page (officials, admin; reviewers among citizens with an
 	// open objection).
 	SearchCitizens(ctx context.Context, by *Account, q string, p Page) ([]Citizen, string, error)
-	// File returns a citizen's file as of at (the citizen, officials, admin).
-	File(ctx context.Context, by *Account, citizen string, at time.Time) (*File, error)
+	// File returns a citizen's file as of at with one page of its trail
+	// (the citizen, officials, admin).
+	File(ctx context.Context, by *Account, citizen string, at time.Time, p TrailPage) (*File, error)
 	// Decide answers "may this citizen get capability?" as of at.
 	Decide(ctx context.Context, by *Account, citizen, capability string, at time.Time) (Decision, error)
 

@@ -261,13 +261,6 @@ func (s *Server) registerCitizen(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// FileResponse answers GET /api/v1/citizens/{id}: the file with one page
-// of its trail, and the cursor of the trail's next page (empty on the last).
-type FileResponse struct {
-	*scs.File
-	TrailNext string `json:"trail_next,omitempty"`
-}
-
 func (s *Server) citizenFile(w http.ResponseWriter, r *http.Request) error {
 	at, err := s.parseAt(r)
 	if err != nil {
@@ -280,27 +273,14 @@ func (s *Server) citizenFile(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("limit") == "" {
 		p.Limit = s.opts.MaxPageLimit // a whole trail unless it is longer
 	}
-	start := 0
-	if p.Cursor != "" {
-		n, err := strconv.Atoi(p.Cursor)
-		if err != nil || n < 0 {
-			return fieldErrorf("cursor", "%q is not a cursor this file gave", clipValue(p.Cursor))
-		}
-		start = n
-	}
-	f, err := s.reg.File(r.Context(), AccountFrom(r.Context()), r.PathValue("id"), at)
+	f, err := s.reg.File(r.Context(), AccountFrom(r.Context()), r.PathValue("id"), at, scs.TrailPage{Cursor: p.Cursor, Limit: p.Limit})
 	if err != nil {
 		return err
 	}
-	out := FileResponse{File: f}
-	start = min(start, len(f.Trail))
-	end := min(start+p.Limit, len(f.Trail))
-	if end < len(f.Trail) {
-		out.TrailNext = strconv.Itoa(end)
-		setNextLink(w, r, out.TrailNext, at)
+	if f.TrailNext != "" {
+		setNextLink(w, r, f.TrailNext, at)
 	}
-	f.Trail = f.Trail[start:end]
-	s.JSON(w, http.StatusOK, out)
+	s.JSON(w, http.StatusOK, f)
 	return nil
 }
 

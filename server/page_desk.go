@@ -260,7 +260,7 @@ func (s *Server) eventFromForm(a *scs.Account, f reportForm) (scs.Event, map[str
 // citizen's history (without reversed records) with the new record.
 func (s *Server) previewRecord(r *http.Request, a *scs.Account, ev scs.Event) (*preview, map[string]string, error) {
 	now := s.now()
-	f, err := s.reg.File(r.Context(), a, ev.Citizen, now)
+	f, err := s.reg.File(r.Context(), a, ev.Citizen, now, scs.TrailPage{All: true})
 	if err != nil {
 		if c := scs.ErrorCode(err); c == scs.ENOTFOUND || c == scs.EINVALID {
 			return nil, map[string]string{"citizen": scs.ErrorMessage(err)}, nil

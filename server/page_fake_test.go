@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -108,7 +109,7 @@ func (f *pageFakeRegistry) state(id string, at time.Time) (scs.State, []scs.File
 	return st, out
 }
 
-func (f *pageFakeRegistry) File(ctx context.Context, by *scs.Account, citizen string, at time.Time) (*scs.File, error) {
+func (f *pageFakeRegistry) File(ctx context.Context, by *scs.Account, citizen string, at time.Time, tp scs.TrailPage) (*scs.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if by == nil {
@@ -122,7 +123,32 @@ func (f *pageFakeRegistry) File(ctx context.Context, by *scs.Account, citizen st
 		return nil, scs.Errorf(scs.ENOTFOUND, "citizen: unknown citizen %q", citizen)
 	}
 	st, trail := f.state(citizen, at)
-	file := &scs.File{Citizen: *c, Scored: c.Consent, Trail: trail, AsOf: at}
+	file := &scs.File{Citizen: *c, Scored: c.Consent, Trail: trail, AsOf: at, TrailTotal: len(trail)}
+	if !tp.All {
+		// The fake's cursors are offsets: "n" or "p" and the entries before.
+		slices.SortStableFunc(trail, func(a, b scs.FileEntry) int { return a.At.Compare(b.At) })
+		if tp.Newest {
+			slices.Reverse(trail)
+		}
+		limit := cmp.Or(tp.Limit, 1000)
+		start := 0
+		if tp.Cursor != "" {
+			n, err := strconv.Atoi(tp.Cursor[1:])
+			if err != nil {
+				return nil, scs.FieldErrorf(scs.EINVALID, "cursor", "bad cursor %q", tp.Cursor)
+			}
+			start = n
+		}
+		start = min(start, len(trail))
+		end := min(start+limit, len(trail))
+		file.Trail, file.TrailBefore = trail[start:end], start
+		if end < len(trail) {
+			file.TrailNext = "n" + strconv.Itoa(end)
+		}
+		if start > 0 {
+			file.TrailPrev = "p" + strconv.Itoa(max(0, start-limit))
+		}
+	}
 	if c.Consent {
 		sd := f.eng.Standing(&st, at)
 		file.Standing = &sd

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +26,14 @@ type filePage struct {
 	// ConsentSwitch: the citizen reads their own file under a scheme that
 	// scores only those who opted in, so the page offers to opt in or out.
 	ConsentSwitch bool
+	// The trail's pages, newest first: the page shown (from 1), how many
+	// there are, and the addresses of the previous and the next.
+	TrailPage, TrailPages int
+	TrailPrev, TrailNext  string
 }
+
+// fileTrailPage is how many records a page of a citizen's file shows.
+const fileTrailPage = 50
 
 type fileRow struct {
 	scs.FileEntry
@@ -45,7 +53,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	id := r.PathValue("id")
 	now := s.now()
-	f, err := s.reg.File(r.Context(), a, id, now)
+	f, err := s.reg.File(r.Context(), a, id, now, scs.TrailPage{Cursor: r.URL.Query().Get("trail"), Limit: fileTrailPage, Newest: true})
 	if err != nil {
 		return err
 	}
@@ -78,8 +86,22 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	// Newest first: what a person looks for is what happened last.
-	for i := len(f.Trail) - 1; i >= 0; i-- {
-		e := f.Trail[i]
+	p.TrailPage = (f.TrailBefore+fileTrailPage-1)/fileTrailPage + 1
+	p.TrailPages = p.TrailPage - 1 + (f.TrailTotal-f.TrailBefore+fileTrailPage-1)/fileTrailPage
+	p.TrailPages = max(p.TrailPages, p.TrailPage)
+	link := func(cursor string) string {
+		return "/citizens/" + url.PathEscape(f.Citizen.ID) + "?trail=" + url.QueryEscape(cursor) + "#trail"
+	}
+	if f.TrailPrev != "" {
+		p.TrailPrev = link(f.TrailPrev)
+		if f.TrailBefore <= fileTrailPage {
+			p.TrailPrev = "/citizens/" + url.PathEscape(f.Citizen.ID) + "#trail"
+		}
+	}
+	if f.TrailNext != "" {
+		p.TrailNext = link(f.TrailNext)
+	}
+	for _, e := range f.Trail {
 		row := fileRow{FileEntry: e, CanObject: p.Own && !e.Reversed && !p.Objected[e.Event]}
 		p.Trail = append(p.Trail, row)
 		if row.CanObject {

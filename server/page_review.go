@@ -76,7 +76,7 @@ const aroundRecords = 2
 // trailAround returns the citizen's records around the one o objects to,
 // newest first, from their file as the reviewer may read it.
 func (s *Server) trailAround(r *http.Request, a *scs.Account, o scs.Objection) ([]scs.FileEntry, error) {
-	f, err := s.reg.File(r.Context(), a, o.Citizen, s.now())
+	f, err := s.reg.File(r.Context(), a, o.Citizen, s.now(), scs.TrailPage{All: true})
 	if err != nil {
 		if scs.ErrorCode(err) == scs.EFORBIDDEN || scs.ErrorCode(err) == scs.ENOTFOUND {
 			return nil, nil

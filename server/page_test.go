@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -519,5 +520,40 @@ func TestFindACitizen(t *testing.T) {
 	}
 	if code, body = api("citizen-token", "?q=Li"); code != 403 {
 		t.Errorf("API search by a citizen: %d %s", code, body)
+	}
+}
+
+// TestFileTrailPages: a long file shows 50 records a page, newest first,
+// with the page count and Previous/Next links that lead through it.
+func TestFileTrailPages(t *testing.T) {
+	env := newPageEnv(t)
+	for i := range 120 {
+		env.reg.records = append(env.reg.records, scs.Record{Event: scs.Event{ID: fmt.Sprintf("long-%03d", i), Citizen: "c-1", Rule: "volunteer-service", Quantity: 1, HasQuantity: true,
+			At: pageNow.AddDate(0, 0, -200+i)}})
+	}
+	off := env.browser()
+	off.signIn("official-token")
+	code, body := off.get("/citizens/c-1")
+	if code != 200 {
+		t.Fatalf("file: %d", code)
+	}
+	mustContain(t, "first page", body, `Page 1 of 3 (120 records)`, `id="r-long-119"`, `id="r-long-070"`, `rel="next"`)
+	if strings.Contains(body, `id="r-long-069"`) || strings.Contains(body, `rel="prev"`) {
+		t.Error("the first page shows more than 50 records, or a previous page")
+	}
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body)
+	_, body = off.get(html.UnescapeString(next[1]))
+	mustContain(t, "second page", body, `Page 2 of 3 (120 records)`, `id="r-long-069"`, `id="r-long-020"`, `rel="prev"`, `rel="next"`)
+	next = regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body)
+	_, body = off.get(html.UnescapeString(next[1]))
+	mustContain(t, "last page", body, `Page 3 of 3 (120 records)`, `id="r-long-000"`, `rel="prev"`)
+	if strings.Contains(body, `rel="next"`) || strings.Contains(body, `id="r-long-020"`) {
+		t.Error("the last page has a next page, or records of the page before")
+	}
+	prev := regexp.MustCompile(`<a href="([^"]+)" rel="prev">`).FindStringSubmatch(body)
+	_, body = off.get(html.UnescapeString(prev[1]))
+	mustContain(t, "back to the second page", body, `Page 2 of 3 (120 records)`, `id="r-long-069"`)
+	if code, _ := off.get("/citizens/c-1?trail=%00"); code != 400 {
+		t.Errorf("a NUL cursor: %d, want 400", code)
 	}
 }

@@ -91,7 +91,7 @@ func (s *Server) advise(ctx context.Context, a *scs.Account, citizen string, gi 
 	g := s.eng.Scheme().Grades[gi]
 	adv := g.Visits.Advice
 	va := &VisitAdvice{Rules: adv.Rules, Source: adv.Source, Status: adv.Status}
-	f, err := s.reg.File(ctx, a, citizen, start)
+	f, err := s.reg.File(ctx, a, citizen, start, scs.TrailPage{Limit: 1})
 	if err != nil || f.Standing == nil {
 		return va
 	}

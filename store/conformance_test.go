@@ -157,7 +157,7 @@ func (f *fixture) report(by *scs.Account, evs ...scs.Event) []scs.Record {
 
 func (f *fixture) file(id string) *scs.File {
 	f.t.Helper()
-	file, err := f.db.File(f.ctx, f.admin, id, f.now)
+	file, err := f.db.File(f.ctx, f.admin, id, f.now, scs.TrailPage{All: true})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 		}
 		// As of a past time the file is the history up to then.
 		past := base.AddDate(0, 2, 0)
-		pf, err := f.db.File(f.ctx, f.admin, "c1", past)
+		pf, err := f.db.File(f.ctx, f.admin, "c1", past, scs.TrailPage{All: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,6 +380,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 	})
 
 	t.Run("LateSnapshots", func(t *testing.T) { lateSnapshots(t, newFixture(t, open)) })
+	t.Run("FilePages", func(t *testing.T) { filePages(t, newFixture(t, open)) })
 	t.Run("ObjectionsAndReversal", func(t *testing.T) {
 		f := newFixture(t, open)
 		a := ev("o1", "c1", "tax-evasion", t0.AddDate(0, -2, 0))
@@ -408,7 +409,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 			e.Department != "tax-bureau" || open[0].ScoreBefore == nil || *open[0].ScoreBefore != e.Score+100 || open[0].Verdict != "" {
 			t.Fatalf("open objection's record: %+v %v", open[0].Entry, open[0].ScoreBefore)
 		}
-		if _, err := f.db.File(f.ctx, f.reviewer, "c1", f.now); err != nil {
+		if _, err := f.db.File(f.ctx, f.reviewer, "c1", f.now, scs.TrailPage{All: true}); err != nil {
 			t.Fatalf("a reviewer reads the file of a citizen with an open objection: %v", err)
 		}
 		if early, _, _ := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{}, o.Filed.Add(19*24*time.Hour)); early[0].Overdue {
@@ -426,7 +427,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 			d.Decision != "the tax office confirms payment" || d.Reason != "I paid that tax" {
 			t.Fatalf("decision %+v", d)
 		}
-		_, err = f.db.File(f.ctx, f.reviewer, "c1", f.now)
+		_, err = f.db.File(f.ctx, f.reviewer, "c1", f.now, scs.TrailPage{All: true})
 		wantCode(t, err, scs.EFORBIDDEN)
 		if all, _, _ := f.db.Objections(f.ctx, f.reviewer, "", scs.Page{}, f.now); all[0].Entry == nil || !all[0].Entry.Reversed || all[0].Entry.Rule != "tax-evasion" {
 			t.Fatalf("upheld objection's record: %+v", all[0].Entry)
@@ -893,7 +894,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 			t.Fatal(err)
 		}
 		for _, r := range res[:20] {
-			file, err := db.File(ctx, Operator(), r.Standing.Citizen, t0)
+			file, err := db.File(ctx, Operator(), r.Standing.Citizen, t0, scs.TrailPage{All: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -928,7 +929,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 			t.Fatalf("import again: %d, %v", added, err)
 		}
 		for _, r := range res[:20] {
-			file, err := db2.File(ctx, Operator(), r.Standing.Citizen, t0)
+			file, err := db2.File(ctx, Operator(), r.Standing.Citizen, t0, scs.TrailPage{All: true})
 			if err != nil || (file.Scored && !sameStanding(*file.Standing, r.Standing)) {
 				t.Fatalf("imported %s: %v %+v, engine says %+v", r.Standing.Citizen, err, file, r.Standing)
 			}

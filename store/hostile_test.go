@@ -71,7 +71,7 @@ func hostileInput(t *testing.T, open func(testing.TB) *DB) {
 		}
 	}
 	// Reads with NUL bytes are refused before they reach the database.
-	_, err := f.db.File(f.ctx, f.admin, "\x00", f.now)
+	_, err := f.db.File(f.ctx, f.admin, "\x00", f.now, scs.TrailPage{All: true})
 	wantCode(t, err, scs.EINVALID)
 	_, err = f.db.Decide(f.ctx, f.admin, "\x00", "x", f.now)
 	wantCode(t, err, scs.EINVALID)

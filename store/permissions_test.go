@@ -51,7 +51,7 @@ func permissions(t *testing.T, f *fixture) {
 			return err
 		}},
 		{"File", []string{"citizen", "official", "admin"}, func(by *scs.Account) error {
-			_, err := f.db.File(f.ctx, by, "c1", f.now)
+			_, err := f.db.File(f.ctx, by, "c1", f.now, scs.TrailPage{All: true})
 			return err
 		}},
 		{"Decide", []string{"citizen", "official", "admin"}, func(by *scs.Account) error {

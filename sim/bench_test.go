@@ -13,16 +13,18 @@ import (
 )
 
 // benchRun simulates citizens for years with the Rongcheng scheme and the
-// default behaviour (one run, no claims), then runs the baseline loop over
-// the same number of records in the same process, and reports
-// citizen-years/s for both, their ratio and the peak resident memory.
+// default behaviour (one run, no claims), then, in the same process, the
+// records-only baseline loop over the same number of records and the
+// speed-of-light loop over the same citizen-years (SpeedOfLight), and
+// reports citizen-years/s, the simulation's time as a multiple of each
+// loop's (x-baseline-time, x-light-time) and the peak resident memory.
 func benchRun(b *testing.B, citizens, years int) {
 	s, err := schemes.Load("rongcheng")
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := Config{Scheme: s, Citizens: citizens, Years: years, Seed: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	var simSec, baseSec, cpuSec float64
+	var simSec, baseSec, lightSec, cpuSec, lightCPU float64
 	var records int64
 	for b.Loop() {
 		c0 := cpuSeconds()
@@ -37,11 +39,19 @@ func benchRun(b *testing.B, citizens, years int) {
 		t1 := time.Now()
 		Baseline(s, records, 0, 1)
 		baseSec += time.Since(t1).Seconds()
+		c2, t2 := cpuSeconds(), time.Now()
+		SpeedOfLight(s, citizens, years, 0, 1)
+		lightSec += time.Since(t2).Seconds()
+		lightCPU += cpuSeconds() - c2
 	}
 	cy := float64(citizens) * float64(years) * float64(b.N)
 	b.ReportMetric(cy/simSec, "citizen-years/s")
 	b.ReportMetric(cy/baseSec, "baseline-citizen-years/s")
 	b.ReportMetric(simSec/baseSec, "x-baseline-time")
+	b.ReportMetric(lightSec/float64(b.N), "light-s/run")
+	b.ReportMetric(simSec/lightSec, "x-light-time")
+	b.ReportMetric(lightCPU/float64(b.N), "light-cpu-s/run")
+	b.ReportMetric(cpuSec/lightCPU, "x-light-cpu")
 	b.ReportMetric(float64(records)/(float64(citizens)*float64(years)), "records/citizen-year")
 	b.ReportMetric(simSec/float64(b.N), "s/run")
 	// CPU seconds of the simulation: on a machine shared with other work,

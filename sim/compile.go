@@ -36,6 +36,7 @@ type cbeh struct {
 	needs      int // 0 none, 1 driver, 2 child
 	qty        float64
 	slopes     [4]float64 // conscientiousness, outspokenness, income, age
+	slopeSet   int        // index of slopes in model.slopeSets, -1 when all 0
 	needsQty   bool
 	isRange    bool
 	capped     bool // the rule has a yearly cap
@@ -71,6 +72,7 @@ type model struct {
 	expTab     []float64         // exp(-d/farm_scale), d = 0, 1, ...
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
+	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
 	failHood   func(h int) error // tests: makes the worker of neighbourhood h fail
 	p          struct {
 		incMedian, incSigma, wSigma, wCorr, drivers, parents                float64
@@ -302,6 +304,14 @@ func (m *model) behaviours() {
 		}
 		for k, t := range Traits {
 			c.slopes[k] = b.Traits[t]
+		}
+		c.slopeSet = -1
+		if c.slopes != [4]float64{} {
+			c.slopeSet = slices.Index(m.slopeSets, c.slopes)
+			if c.slopeSet < 0 {
+				c.slopeSet = len(m.slopeSets)
+				m.slopeSets = append(m.slopeSets, c.slopes)
+			}
 		}
 		c.mu = max(c.qty, 1) - 1
 		if c.mu > 0 && c.mu <= 30 {

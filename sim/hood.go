@@ -23,6 +23,7 @@ type worker struct {
 	blocked           []bool
 	entered           []int64
 	cw                [4]float64
+	traitMult         []float64 // per slope set: the current citizen's trait multiplier
 	total             float64
 	dirty             bool
 	reports           []report
@@ -44,6 +45,7 @@ func newWorker(m *model) *worker {
 	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
+	w.traitMult = make([]float64, len(m.slopeSets))
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)

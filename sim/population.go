@@ -113,18 +113,22 @@ func (w *worker) traits(h, n int) {
 		c.listedSince = -1
 		c.informant = r.Float64() < m.p.informants*zeal
 		c.employed = age < 60
+		// The trait multiplier of each distinct set of slopes, once.
+		for j, sl := range m.slopeSets {
+			e := 0.0
+			for t := range 4 {
+				e += sl[t] * c.z[t]
+			}
+			w.traitMult[j] = math.Exp(e)
+		}
 		for k := range m.beh {
 			b := &m.beh[k]
 			s := b.rate
 			if (b.needs == 1 && !c.driver) || (b.needs == 2 && !c.parent) || (b.kind == KindBlood && age > 55) {
 				s = 0
 			}
-			if s > 0 {
-				e := 0.0
-				for t := range 4 {
-					e += b.slopes[t] * c.z[t]
-				}
-				s *= math.Exp(e)
+			if s > 0 && b.slopeSet >= 0 {
+				s *= w.traitMult[b.slopeSet]
 			}
 			c.static[k] = s
 			c.blocked[k] = false

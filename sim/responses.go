@@ -140,10 +140,15 @@ func (w *worker) trustYear(y int) {
 	// oneself, and recovers part of the way to where it started.
 	exposure := 100 * float64(len(w.reports)) / float64(n)
 	var trust int64
+	unreported := math.Exp(-m.p.trustLoss * exposure) // the factor of those not reported
 	for i := range w.cs {
 		c := &w.cs[i]
 		if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
-			c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
+			if c.reported == 0 {
+				c.trust *= unreported
+			} else {
+				c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
+			}
 		}
 		c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
 		trust += int64(math.Round(1e6 * c.trust))

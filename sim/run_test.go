@@ -71,3 +71,17 @@ func TestOnHoodFails(t *testing.T) {
 		t.Fatalf("OnHood called %d times after failing at the 6th", calls)
 	}
 }
+
+// TestSpeedOfLight checks the loop draws about SpeedOfLightActs acts per
+// citizen-year and that its result does not depend on the workers.
+func TestSpeedOfLight(t *testing.T) {
+	s := rongcheng(t)
+	a1, p1 := SpeedOfLight(s, 10_001, 3, 1, 7)
+	a4, p4 := SpeedOfLight(s, 10_001, 3, 4, 7)
+	if a1 != a4 || p1 != p4 {
+		t.Fatalf("1 worker: %d acts, %d points; 4 workers: %d, %d", a1, p1, a4, p4)
+	}
+	if per := float64(a1) / 30_003; per < 2.9 || per > 3.1 {
+		t.Fatalf("%.3f acts per citizen-year, want about %d", per, SpeedOfLightActs)
+	}
+}

@@ -95,7 +95,7 @@ func cmdSimulate(e *env, args []string) error {
 	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
 	sensitivity := fs.Bool("sensitivity", false, "also run a Morris screening of every assumed parameter against every claim's metric (sensitivity.csv, and a chart in the report)")
 	trajectories := fs.Int("trajectories", 10, "Morris trajectories `R` for --sensitivity (R x (parameters+1) runs)")
-	baseline := fs.Bool("baseline", false, "after the first run, time the baseline loop (the same number of random events, points added, no model) and print both speeds")
+	baseline := fs.Bool("baseline", false, "after the first run, time the speed-of-light loop (3 acts per citizen-year, a rule each, points added, no model) and the records-only loop (as many events as the run made records), and print the speeds and ratios")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -277,12 +277,7 @@ func cmdSimulate(e *env, args []string) error {
 			if isFirst {
 				first, firstWorkers = res, cfg.Workers
 				if *baseline {
-					t0 := time.Now()
-					sim.Baseline(scheme, res.Events, cfg.Workers, cfg.Seed)
-					el := time.Since(t0)
-					cy := res.CitizenYears()
-					fmt.Fprintf(e.stdout, "simulation: %.0f citizen-years/s (%.1f s); baseline loop over the same %d events: %.0f citizen-years/s (%.2f s); the simulation takes %.1f times the baseline's time\n",
-						cy/res.Elapsed.Seconds(), res.Elapsed.Seconds(), res.Events, cy/el.Seconds(), el.Seconds(), res.Elapsed.Seconds()/el.Seconds())
+					printBaselines(e.stdout, scheme, res, cfg.Workers, cfg.Seed)
 				}
 			}
 			ro := runOut{tables: report.Tables(res),
@@ -563,6 +558,24 @@ func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim
 		fmt.Fprintf(bw, "\noutputs in %s (report.html, summary.json, CSV tables)\n", out)
 	}
 	return bw.Flush()
+}
+
+// printBaselines times the speed-of-light loop over the run's citizen-years
+// and the records-only loop over its records, one after the other, and
+// prints each beside the run.
+func printBaselines(w io.Writer, s *scs.Scheme, res *sim.Result, workers int, seed uint64) {
+	t0 := time.Now()
+	sim.SpeedOfLight(s, res.Citizens, res.Years, workers, seed)
+	light := time.Since(t0)
+	t1 := time.Now()
+	sim.Baseline(s, res.Events, workers, seed)
+	base := time.Since(t1)
+	cy, run := res.CitizenYears(), res.Elapsed.Seconds()
+	fmt.Fprintf(w, "simulation: %s citizen-years/s (%.2f s)\n", report.Count(math.Round(cy/run)), run)
+	fmt.Fprintf(w, "speed-of-light loop (%d acts per citizen-year, a rule each, no model): %s citizen-years/s (%.2f s); the simulation takes %.1f times its time\n",
+		sim.SpeedOfLightActs, report.Count(math.Round(cy/light.Seconds())), light.Seconds(), run/light.Seconds())
+	fmt.Fprintf(w, "records-only loop (the run's %s records, no model): %s citizen-years/s (%.2f s); the simulation takes %.1f times its time\n",
+		report.Count(float64(res.Events)), report.Count(math.Round(cy/base.Seconds())), base.Seconds(), run/base.Seconds())
 }
 
 func fmtCI(v, lo, hi float64) string {

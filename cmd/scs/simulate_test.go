@@ -350,3 +350,20 @@ func TestSimulateSensitivity(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateBaseline checks that --baseline prints the run beside both
+// loops, each with its ratio.
+func TestSimulateBaseline(t *testing.T) {
+	code, out, stderr := simCLI(t, "simulate", "--citizens", "2000", "--years", "2", "--no-claims", "--quiet", "--baseline")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"simulation: ", "speed-of-light loop (3 acts per citizen-year", "records-only loop (the run's ", "times its time"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "times its time") != 2 {
+		t.Errorf("want two ratios:\n%s", out)
+	}
+}

@@ -230,13 +230,13 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 		}
 	}
 	rawRows := min(250, perTx)
-	full, err := db.PrepareContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(rawRows, 14))
+	full, err := db.PrepareContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(rawRows, ledgerWidth))
 	if err != nil {
 		return 0, err
 	}
 	defer full.Close()
 	hash := make([]byte, 32)
-	args := make([]any, 0, rawRows*14)
+	args := make([]any, 0, rawRows*ledgerWidth)
 	start := time.Now()
 	for i := 0; i < len(evs); i += perTx {
 		tx, err := db.BeginTx(ctx, nil)
@@ -257,12 +257,12 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 				if e.HasPoints {
 					p = e.Points
 				}
-				args = append(args, j+1, scs.EntryRecord, e.ID, e.Citizen, e.Rule, e.At.UnixNano(), q, p, "dept", "", "", now, 0, hash)
+				args = append(args, j+1, scs.EntryRecord, e.ID, e.Citizen, e.Rule, e.At.UnixNano(), q, p, "dept", "", "", nil, nil, nil, now, 0, hash)
 			}
 			if hi-lo == rawRows {
 				_, err = tx.StmtContext(ctx, full).ExecContext(ctx, args...)
 			} else {
-				_, err = tx.ExecContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(hi-lo, 14), args...)
+				_, err = tx.ExecContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(hi-lo, ledgerWidth), args...)
 			}
 			if err != nil {
 				tx.Rollback()

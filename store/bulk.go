@@ -217,19 +217,17 @@ func (db *DB) Import(ctx context.Context, by *scs.Account, citizens []scs.Citize
 // order, as an event in the format of scs score.
 func (db *DB) Export(ctx context.Context, fn func(ev *scs.Event) error) error {
 	reversed := map[int64]bool{}
-	rows, err := db.r.QueryContext(ctx, `SELECT ref FROM ledger WHERE kind = 'reversal'`)
+	rows, err := db.r.QueryContext(ctx, `SELECT target FROM ledger WHERE kind = 'reversal'`)
 	if err != nil {
 		return internal("export", err)
 	}
 	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
+		var target int64
+		if err := rows.Scan(&target); err != nil {
 			rows.Close()
 			return internal("export", err)
 		}
-		if s, ok := reversalSeq(ref); ok {
-			reversed[s] = true
-		}
+		reversed[target] = true
 	}
 	rows.Close()
 	rows, err = db.r.QueryContext(ctx, `SELECT `+ledgerCols+` FROM ledger WHERE kind = 'record' ORDER BY seq`)

@@ -5,15 +5,22 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strconv"
 	"time"
 
 	"scs"
 )
 
 // entry is one ledger row. Rid is the client's record id (records only).
-// Ref is what the entry refers to: for a reversal the reversed record's
-// sequence number and objection; for a consent change "1" or "0"; for a
-// citizen the registration as JSON.
+// Target and Objection are a reversal's reversed record (its sequence
+// number) and the objection upheld; Consent is a consent entry's new
+// consent. Ref is a document that goes with the entry: a citizen's
+// registration, or the row a decision entry records, as JSON.
+//
+// The hash covers the entry as it was first written, when a reversal's
+// reference and a consent change were text in Ref: refText gives that
+// text back, so the typed columns (migration 008) left every hash as it
+// was.
 type entry struct {
 	Seq        int64
 	Kind       string
@@ -28,6 +35,9 @@ type entry struct {
 	Department string
 	Evidence   string
 	Ref        string
+	Target     int64 // reversal: the reversed record's sequence number
+	Objection  int64 // reversal: the objection upheld
+	Consent    bool  // consent: opted in (true) or out
 	Recorded   int64 // unix nanoseconds
 	Account    int64
 
@@ -54,13 +64,32 @@ func (e *entry) canonical(b []byte) []byte {
 	b = append(b, flags)
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(e.Quantity))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Points))
-	for _, s := range [...]string{e.Department, e.Evidence, e.Ref} {
+	for _, s := range [...]string{e.Department, e.Evidence, e.refText()} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Recorded))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Account))
 	return b
+}
+
+// refText is the reference the entry's hash covers: Ref, or for a
+// reversal "seq:TARGET objection:OBJECTION" and for a consent change "1"
+// or "0" (how they were written before they had columns of their own).
+func (e *entry) refText() string {
+	if e.Ref != "" {
+		return e.Ref
+	}
+	switch e.Kind {
+	case scs.EntryReversal:
+		return "seq:" + strconv.FormatInt(e.Target, 10) + " objection:" + strconv.FormatInt(e.Objection, 10)
+	case scs.EntryConsent:
+		if e.Consent {
+			return "1"
+		}
+		return "0"
+	}
+	return ""
 }
 
 // chain returns SHA-256(prev || canonical(e)), using buf as scratch space.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"strconv"
-	"strings"
 
 	"scs"
 )
@@ -13,7 +11,12 @@ import (
 // MaxBatch is the most records one ReportRecords call may carry.
 const MaxBatch = 10000
 
-const ledgerCols = "seq, kind, rid, citizen, rule, at, quantity, points, department, evidence, ref, recorded, account, hash"
+// ledgerCols are the ledger's columns in the order scanEntry reads them
+// and appendEntries writes them; ledgerWidth is how many there are.
+const (
+	ledgerCols  = "seq, kind, rid, citizen, rule, at, quantity, points, department, evidence, ref, target, objection, consent, recorded, account, hash"
+	ledgerWidth = 17
+)
 
 // scanEntry scans a row of ledgerCols into e and the stored hash into
 // hash (a *[]byte, or a *sql.RawBytes when the caller is done with it
@@ -21,10 +24,12 @@ const ledgerCols = "seq, kind, rid, citizen, rule, at, quantity, points, departm
 func scanEntry(rows interface{ Scan(...any) error }, e *entry, hash any) error {
 	var rid sql.NullString
 	var q sql.NullFloat64
-	var p sql.NullInt64
-	if err := rows.Scan(&e.Seq, &e.Kind, &rid, &e.Citizen, &e.Rule, &e.At, &q, &p, &e.Department, &e.Evidence, &e.Ref, &e.Recorded, &e.Account, hash); err != nil {
+	var p, target, objection, consent sql.NullInt64
+	if err := rows.Scan(&e.Seq, &e.Kind, &rid, &e.Citizen, &e.Rule, &e.At, &q, &p, &e.Department, &e.Evidence, &e.Ref,
+		&target, &objection, &consent, &e.Recorded, &e.Account, hash); err != nil {
 		return err
 	}
+	e.Target, e.Objection, e.Consent = target.Int64, objection.Int64, consent.Int64 == 1
 	e.Rid = rid.String
 	e.Quantity, e.HasQ = q.Float64, q.Valid
 	e.Points, e.HasP = p.Int64, p.Valid
@@ -47,29 +52,12 @@ func (db *DB) history(ctx context.Context, q querier, citizen string) (recs []en
 			return nil, nil, internal("history", err)
 		}
 		if e.Kind == scs.EntryReversal {
-			if s, ok := reversalSeq(e.Ref); ok {
-				reversed[s] = true
-			}
+			reversed[e.Target] = true
 			continue
 		}
 		recs = append(recs, e)
 	}
 	return recs, reversed, rows.Err()
-}
-
-// reversalRef is a reversal entry's reference to the record it reverses.
-func reversalRef(seq, objection int64) string {
-	return "seq:" + strconv.FormatInt(seq, 10) + " objection:" + strconv.FormatInt(objection, 10)
-}
-
-func reversalSeq(ref string) (int64, bool) {
-	s, ok := strings.CutPrefix(ref, "seq:")
-	if !ok {
-		return 0, false
-	}
-	s, _, _ = strings.Cut(s, " ")
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
 }
 
 func liveRecords(recs []entry, reversed map[int64]bool) []entry {
@@ -89,7 +77,7 @@ func liveRecords(recs []entry, reversed map[int64]bool) []entry {
 func (w *wtx) appendEntries(es []entry) error {
 	const chunk = 64
 	var buf []byte
-	args := make([]any, 0, chunk*14)
+	args := make([]any, 0, chunk*ledgerWidth)
 	for start := 0; start < len(es); start += chunk {
 		end := min(start+chunk, len(es))
 		args = args[:0]
@@ -101,7 +89,7 @@ func (w *wtx) appendEntries(es []entry) error {
 			h, buf = e.chain(w.prev, buf)
 			w.prev = h
 			e.hash = h
-			var rid, q, p any
+			var rid, q, p, target, objection, consent any
 			if e.Rid != "" {
 				rid = e.Rid
 			}
@@ -111,9 +99,16 @@ func (w *wtx) appendEntries(es []entry) error {
 			if e.HasP {
 				p = e.Points
 			}
-			args = append(args, e.Seq, e.Kind, rid, e.Citizen, e.Rule, e.At, q, p, e.Department, e.Evidence, e.Ref, e.Recorded, e.Account, h[:])
+			switch e.Kind {
+			case scs.EntryReversal:
+				target, objection = e.Target, e.Objection
+			case scs.EntryConsent:
+				consent = boolInt(e.Consent)
+			}
+			args = append(args, e.Seq, e.Kind, rid, e.Citizen, e.Rule, e.At, q, p, e.Department, e.Evidence, e.Ref,
+				target, objection, consent, e.Recorded, e.Account, h[:])
 		}
-		if _, err := w.exec(`INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(end-start, 14), args...); err != nil {
+		if _, err := w.exec(`INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(end-start, ledgerWidth), args...); err != nil {
 			return err
 		}
 	}
@@ -247,8 +242,8 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 
 func (db *DB) isReversed(ctx context.Context, q querier, seq int64, citizen string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'reversal' AND ref LIKE ?`),
-		citizen, "seq:"+strconv.FormatInt(seq, 10)+" %").Scan(&n)
+	err := q.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'reversal' AND target = ?`),
+		citizen, seq).Scan(&n)
 	if err != nil {
 		return false, internal("reversal", err)
 	}

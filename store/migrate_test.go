@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -101,6 +102,11 @@ func downgrade(t *testing.T, path string) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	for _, s := range undoTypedRefs {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
 	body, _ := migrations.ReadFile("migrations/001_init.sqlite.sql")
 	text := string(body)
 	// Migration 004's columns go too, and it is applied again on open.
@@ -144,6 +150,12 @@ func dumpTables(t *testing.T, db *sql.DB) map[string][][]any {
 	out := map[string][][]any{}
 	for table, order := range map[string]string{"ledger": "seq", "trail": "seq", "projections": "citizen", "citizens": "id"} {
 		cols := "*"
+		if table == "ledger" {
+			// The columns of migration 001 but ref, which migration 008
+			// moves into typed columns: Verify checks that the hashes,
+			// kept here, still cover what the columns give back.
+			cols = "seq, kind, rid, citizen, rule, at, quantity, points, department, evidence, recorded, account, hash"
+		}
 		if table == "citizens" {
 			cols = "id, name, neighbourhood, birth_year, consent, registered" // the columns of migration 001
 		}
@@ -188,4 +200,136 @@ func TestMigrationFiles(t *testing.T) {
 			t.Errorf("migration %s: template token at byte %d; write the dialect's SQL in NNN_name.sqlite.sql and NNN_name.postgres.sql", base, i)
 		}
 	}
+}
+
+// undoTypedRefs takes a ledger back to before migration 008: a reversal's
+// reference and a consent change as text in ref, no typed columns.
+var undoTypedRefs = []string{
+	`UPDATE ledger SET ref = 'seq:' || target || ' objection:' || objection WHERE kind = 'reversal' AND ref = ''`,
+	`UPDATE ledger SET ref = CAST(consent AS TEXT) WHERE kind = 'consent' AND ref = ''`,
+	`ALTER TABLE ledger DROP COLUMN target`,
+	`ALTER TABLE ledger DROP COLUMN objection`,
+	`ALTER TABLE ledger DROP COLUMN consent`,
+	`DELETE FROM schema_migrations WHERE version = 8`,
+}
+
+// migrateTypedRefs writes reversals and consent changes, takes the ledger
+// back to its layout before migration 008, migrates it again and checks
+// that every entry, hash, file and reversal is as it was and that the
+// references now live in their columns alone.
+func migrateTypedRefs(t *testing.T, open func(testing.TB) *DB) {
+	f := newFixture(t, open)
+	f.report(f.admin, ev("m1", "c1", "tax-evasion", t0.AddDate(0, -2, 0)), ev("m2", "c1", "returned-lost-money", t0.AddDate(0, -1, 0)),
+		ev("m3", "c2", "tax-evasion", t0.AddDate(0, -1, 0)))
+	for _, rec := range []string{"m1", "m3"} {
+		citizen := map[string]string{"m1": "c1", "m3": "c2"}[rec]
+		o, err := f.db.Object(f.ctx, f.admin, citizen, rec, "not me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.DecideObjection(f.ctx, f.reviewer, o.ID, true, "agreed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []bool{false, true, false} {
+		if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func() []entry {
+		rows, err := f.db.r.Query(`SELECT ` + ledgerCols + ` FROM ledger ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []entry
+		for rows.Next() {
+			var e entry
+			var h []byte
+			if err := scanEntry(rows, &e, &h); err != nil {
+				t.Fatal(err)
+			}
+			copy(e.hash[:], h)
+			out = append(out, e)
+		}
+		return out
+	}
+	before := entries()
+	files := map[string]*scs.File{"c1": f.file("c1"), "c2": f.file("c2"), "c3": f.file("c3")}
+	var reversals, consents int
+	for _, e := range before {
+		switch e.Kind {
+		case scs.EntryReversal:
+			reversals++
+			if e.Ref != "" || e.Target == 0 || e.Objection == 0 {
+				t.Fatalf("reversal written with ref %q, target %d, objection %d", e.Ref, e.Target, e.Objection)
+			}
+		case scs.EntryConsent:
+			consents++
+			if e.Ref != "" {
+				t.Fatalf("consent change written with ref %q", e.Ref)
+			}
+		}
+	}
+	if reversals != 2 || consents != 3 {
+		t.Fatalf("%d reversals and %d consent changes, want 2 and 3", reversals, consents)
+	}
+
+	for _, s := range undoTypedRefs {
+		if _, err := f.db.w.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	var old []string
+	rows, err := f.db.w.Query(`SELECT ref FROM ledger WHERE kind IN ('reversal', 'consent') ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		old = append(old, s)
+	}
+	rows.Close()
+	if len(old) != 5 || !strings.HasPrefix(old[0], "seq:") || !strings.Contains(old[0], " objection:") {
+		t.Fatalf("the old layout's references: %q", old)
+	}
+	// The text the hashes covered before the columns is what refText
+	// derives from them.
+	k := 0
+	for _, e := range before {
+		if e.Kind == scs.EntryReversal || e.Kind == scs.EntryConsent {
+			if e.refText() != old[k] {
+				t.Errorf("entry %d: refText %q, the old layout wrote %q", e.Seq, e.refText(), old[k])
+			}
+			k++
+		}
+	}
+
+	if err := f.db.migrate(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.verifyClean()
+	if after := entries(); !reflect.DeepEqual(before, after) {
+		for i := range before {
+			if i < len(after) && !reflect.DeepEqual(before[i], after[i]) {
+				t.Errorf("entry %d after the migration: %+v, before %+v", before[i].Seq, after[i], before[i])
+			}
+		}
+		t.Fatalf("%d entries before, %d after", len(before), len(after))
+	}
+	for id, want := range files {
+		if got := f.file(id); !reflect.DeepEqual(got, want) {
+			t.Errorf("file of %s changed in the migration:\n%+v\n%+v", id, got, want)
+		}
+	}
+}
+
+func TestMigrateTypedRefsSQLite(t *testing.T) { migrateTypedRefs(t, openSQLite) }
+
+func TestMigrateTypedRefsPostgres(t *testing.T) {
+	if os.Getenv("SCS_TEST_POSTGRES") == "" {
+		t.Skip("SCS_TEST_POSTGRES is not set")
+	}
+	migrateTypedRefs(t, openPostgres)
 }

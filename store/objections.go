@@ -105,7 +105,7 @@ func (db *DB) DecideObjection(ctx context.Context, by *scs.Account, id int64, up
 				return internal("objection record", err)
 			}
 			rev := entry{Kind: scs.EntryReversal, Citizen: o.Citizen, Rule: e.Rule, At: e.At,
-				Ref: reversalRef(e.Seq, id), Evidence: reason, Recorded: nanos(w.now), Account: by.ID}
+				Target: e.Seq, Objection: id, Evidence: reason, Recorded: nanos(w.now), Account: by.ID}
 			if err := w.appendEntries([]entry{rev}); err != nil {
 				return err
 			}

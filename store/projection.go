@@ -428,9 +428,7 @@ func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
 			return nil, internal("history", err)
 		}
 		if e.Kind == scs.EntryReversal {
-			if s, ok := reversalSeq(e.Ref); ok {
-				reversed[s] = true
-			}
+			reversed[e.Target] = true
 			continue
 		}
 		recs = append(recs, e)

@@ -135,11 +135,7 @@ func (db *DB) SetConsent(ctx context.Context, by *scs.Account, citizen string, c
 		if c.Consent == consent {
 			return nil
 		}
-		ref := "0"
-		if consent {
-			ref = "1"
-		}
-		if err := w.appendEntries([]entry{{Kind: scs.EntryConsent, Citizen: citizen, Ref: ref, Recorded: nanos(w.now), Account: by.ID}}); err != nil {
+		if err := w.appendEntries([]entry{{Kind: scs.EntryConsent, Citizen: citizen, Consent: consent, Recorded: nanos(w.now), Account: by.ID}}); err != nil {
 			return err
 		}
 		if _, err := w.exec(`UPDATE citizens SET consent = ?, consent_log = CASE WHEN consent_log = '' THEN ? ELSE consent_log || ' ' || ? END WHERE id = ?`,

@@ -187,18 +187,17 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 				}
 				switch e.Kind {
 				case scs.EntryConsent:
-					c.consent = e.Ref == "1"
+					c.consent = e.Consent
 					c.log = append(c.log, consentLogItem(c.consent, e.Recorded))
 				case scs.EntryRecord:
 					e.Ref = ""
 					c.recs = append(c.recs, e)
 				case scs.EntryReversal:
-					s, ok := reversalSeq(e.Ref)
-					if !ok {
-						problem(e.Seq, e.Citizen, "reversal entry: unreadable reference %q", e.Ref)
+					if e.Target <= 0 {
+						problem(e.Seq, e.Citizen, "reversal entry: no reversed record (target %d)", e.Target)
 						continue
 					}
-					c.reversed[s] = true
+					c.reversed[e.Target] = true
 				}
 			default:
 				problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)

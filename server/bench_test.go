@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/internal/bench"
 	"scs/jsonl"
 	"scs/schemes"
 	"scs/server"
@@ -192,7 +193,7 @@ func BenchmarkBatchHTTP(b *testing.B) {
 		}
 		bodies[i] = append(buf, "]}"...)
 	}
-	base, err := store.BenchStraightInsert(context.Background(), filepath.Join(b.TempDir(), "baseline.db"), all, size)
+	base, err := bench.StraightInsert(context.Background(), filepath.Join(b.TempDir(), "baseline.db"), all, size)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -88,6 +88,12 @@ const (
 	sqliteWriterPragmas = sqliteCommonPragmas + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 )
 
+// SQLiteSettings returns the settings, as a query string of the SQLite
+// driver, that the store opens a SQLite file with (WAL, a sync at every
+// commit, the checkpoint interval): a tool that measures plain SQL beside
+// the store (internal/bench) opens the file with the same.
+func SQLiteSettings() string { return sqlitePragmas }
+
 // DB is a registry database. It is safe for concurrent use. Close it when
 // done.
 type DB struct {

@@ -21,6 +21,7 @@ import (
 
 	"scs"
 	"scs/engine"
+	"scs/internal/bench"
 	"scs/internal/numfmt"
 	"scs/jsonl"
 	"scs/schemes"
@@ -329,7 +330,7 @@ func (b *bencher) ingest(n, size, clients int) ([]benchRow, error) {
 	api := float64(n) / time.Since(start).Seconds()
 
 	b.logf("inserting the same %d rows straight into SQLite", n)
-	base, err := store.BenchStraightInsert(b.e.ctx, filepath.Join(b.dir, "baseline.db"), evs, size)
+	base, err := bench.StraightInsert(b.e.ctx, filepath.Join(b.dir, "baseline.db"), evs, size)
 	if err != nil {
 		return nil, err
 	}
@@ -342,14 +343,14 @@ func (b *bencher) ingest(n, size, clients int) ([]benchRow, error) {
 }
 
 // limits measures what the machine allows for the figures, with no scs
-// code in the way (see store.BenchLimits and store.BenchSyncFloor).
+// code in the way (see bench.Limits and bench.SyncFloor).
 func (b *bencher) limits(n int) ([][3]string, error) {
 	b.logf("measuring SQLite's and the disk's own limits")
-	app, read, err := store.BenchLimits(b.e.ctx, b.dir, n)
+	app, read, err := bench.Limits(b.e.ctx, b.dir, n)
 	if err != nil {
 		return nil, err
 	}
-	p50, p99, err := store.BenchSyncFloor(b.dir, 1000)
+	p50, p99, err := bench.SyncFloor(b.dir, 1000)
 	if err != nil {
 		return nil, err
 	}

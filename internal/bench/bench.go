@@ -1,4 +1,9 @@
-package store
+// Package bench measures the registry's performance goals, each beside a
+// baseline measured in the same run, for `scs bench` and the testing.B
+// benchmarks. It drives the store through its exported API against a
+// temporary SQLite database; the baselines are plain SQL on the same
+// table, SQLite settings and disk, and the engine alone in memory.
+package bench
 
 import (
 	"context"
@@ -9,21 +14,20 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"scs"
+	"scs/engine"
 	"scs/schemes"
+	"scs/store"
 )
 
-// The Bench functions measure the store's performance goals against a
-// temporary database in dir, each beside a baseline measured in the same
-// run, for `scs bench` and the package's testing.B benchmarks.
-
-// BenchCity returns a synthetic city of citizens and n records for the
+// City returns a synthetic city of citizens and n records for the
 // benchmarks: records over the year before end, about 20 a citizen, from
 // rules of every effect kind, in time order, from a fixed seed.
-func BenchCity(n int, end time.Time) ([]scs.Citizen, []scs.Event) {
+func City(n int, end time.Time) ([]scs.Citizen, []scs.Event) {
 	nc := max(n/20, 1)
 	rng := rand.New(rand.NewPCG(7, 11))
 	cs := make([]scs.Citizen, nc)
@@ -52,7 +56,7 @@ func BenchCity(n int, end time.Time) ([]scs.Citizen, []scs.Event) {
 	return cs, evs
 }
 
-func benchOpen(ctx context.Context, dir, name string) (*DB, error) {
+func benchOpen(ctx context.Context, dir, name string) (*store.DB, error) {
 	s, err := schemes.Load("rongcheng")
 	if err != nil {
 		return nil, err
@@ -61,10 +65,10 @@ func benchOpen(ctx context.Context, dir, name string) (*DB, error) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
-	return Open(ctx, path, s)
+	return store.Open(ctx, path, s)
 }
 
-// BenchIngest reports n records through ReportRecords in batches of 1,000
+// Ingest reports n records through ReportRecords in batches of 1,000
 // from 4 concurrent clients into a new, durable SQLite database in dir
 // (WAL, synchronous=FULL) and returns the records stored per second. Like
 // a bulk loader, the clients split the records by citizen, each sending
@@ -74,10 +78,10 @@ func benchOpen(ctx context.Context, dir, name string) (*DB, error) {
 // SQLite table of the same shape and indexes, with the same durability
 // settings and 1,000 rows a transaction, through multi-row INSERT
 // statements of 250 rows prepared once (the fastest plain insert).
-func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
+func Ingest(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
-	cs, evs := BenchCity(n, end)
-	baseline, err = BenchStraightInsert(ctx, filepath.Join(dir, "bench-raw.db"), evs, 1000)
+	cs, evs := City(n, end)
+	baseline, err = StraightInsert(ctx, filepath.Join(dir, "bench-raw.db"), evs, 1000)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -86,7 +90,7 @@ func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64
 		return 0, 0, err
 	}
 	defer db.Close()
-	if err := db.Load(ctx, cs, nil, Operator()); err != nil {
+	if err := db.Load(ctx, cs, nil, store.Operator()); err != nil {
 		return 0, 0, err
 	}
 	const batch, clients = 1000, 4
@@ -103,7 +107,7 @@ func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64
 		go func() {
 			defer wg.Done()
 			for i := 0; i < len(part); i += batch {
-				if _, err := db.ReportRecords(ctx, Operator(), part[i:min(i+batch, len(part))]); err != nil {
+				if _, err := db.ReportRecords(ctx, store.Operator(), part[i:min(i+batch, len(part))]); err != nil {
 					errs <- err
 					return
 				}
@@ -119,7 +123,7 @@ func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64
 	return float64(n) / d.Seconds(), baseline, nil
 }
 
-// BenchLimits measures what SQLite through database/sql allows on this
+// Limits measures what SQLite through database/sql allows on this
 // machine for the store's throughput figures, with no scs code in the way.
 // appendRate is the rate of appending n record rows, durably and 1,000 a
 // transaction, to a ledger table with none of its indexes: the ceiling of
@@ -127,13 +131,13 @@ func BenchIngest(ctx context.Context, dir string, n int) (rate, baseline float64
 // every column of those rows back in sequence order, in one range per
 // core as Verify does: the ceiling of any verify that reads a row per
 // entry.
-func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate float64, err error) {
-	_, evs := BenchCity(n, time.Now().UTC().Add(-time.Hour))
+func Limits(ctx context.Context, dir string, n int) (appendRate, readRate float64, err error) {
+	_, evs := City(n, time.Now().UTC().Add(-time.Hour))
 	path := filepath.Join(dir, "bench-limits.db")
 	if appendRate, err = straightInsert(ctx, path, evs, 1000, false); err != nil {
 		return 0, 0, err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+store.SQLiteSettings()+"&_pragma=query_only(1)")
 	if err != nil {
 		return 0, 0, err
 	}
@@ -142,18 +146,17 @@ func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate f
 	errs := make(chan error, parts)
 	start := time.Now()
 	for k := range parts {
-		lo, hi := seqRange(int64(n), k, parts)
+		lo, hi := int64(n)*int64(k)/int64(parts)+1, int64(n)*int64(k+1)/int64(parts)
 		go func() {
-			rows, err := db.QueryContext(ctx, `SELECT `+ledgerCols+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
+			rows, err := db.QueryContext(ctx, `SELECT `+strings.Join(ledgerCols, ", ")+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
 			if err != nil {
 				errs <- err
 				return
 			}
 			defer rows.Close()
-			var e entry
-			var hash sql.RawBytes
+			var r row
 			for rows.Next() {
-				if err := scanEntry(rows, &e, &hash); err != nil {
+				if err := r.scan(rows); err != nil {
 					errs <- err
 					return
 				}
@@ -169,12 +172,12 @@ func BenchLimits(ctx context.Context, dir string, n int) (appendRate, readRate f
 	return appendRate, float64(n) / time.Since(start).Seconds(), err
 }
 
-// BenchSyncFloor measures the floor under a durable commit's latency on
+// SyncFloor measures the floor under a durable commit's latency on
 // the disk holding dir: n times, it writes 6 pages (24 KiB, about what a
 // one-record commit adds to SQLite's WAL) to a file there and waits for
 // fsync, as SQLite does at every commit with synchronous=FULL. It
 // returns the 50th and 99th percentiles.
-func BenchSyncFloor(dir string, n int) (p50, p99 time.Duration, err error) {
+func SyncFloor(dir string, n int) (p50, p99 time.Duration, err error) {
 	f, err := os.CreateTemp(dir, "bench-sync-")
 	if err != nil {
 		return 0, 0, err
@@ -196,18 +199,18 @@ func BenchSyncFloor(dir string, n int) (p50, p99 time.Duration, err error) {
 	return percentile(ds, 0.50), percentile(ds, 0.99), nil
 }
 
-// BenchStraightInsert is the baseline of the ingest figures: it inserts
+// StraightInsert is the baseline of the ingest figures: it inserts
 // evs as record entries straight into the ledger table of a new store
 // database at path (the table and indexes made by the store's migrations,
 // the store's SQLite settings and durability), perTx rows a transaction,
 // through multi-row INSERT statements of up to 250 rows prepared once (the
 // fastest plain insert), with no hash chain, engine or projections. It
 // returns rows inserted per second.
-func BenchStraightInsert(ctx context.Context, path string, evs []scs.Event, perTx int) (float64, error) {
+func StraightInsert(ctx context.Context, path string, evs []scs.Event, perTx int) (float64, error) {
 	return straightInsert(ctx, path, evs, perTx, true)
 }
 
-// straightInsert is BenchStraightInsert, into a ledger table without its
+// straightInsert is StraightInsert, into a ledger table without its
 // indexes when indexes is false.
 func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int, indexes bool) (float64, error) {
 	s, err := benchOpen(ctx, filepath.Dir(path), filepath.Base(path))
@@ -215,7 +218,7 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 		return 0, err
 	}
 	s.Close()
-	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+store.SQLiteSettings()+"&_txlock=immediate")
 	if err != nil {
 		return 0, err
 	}
@@ -230,13 +233,13 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 		}
 	}
 	rawRows := min(250, perTx)
-	full, err := db.PrepareContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(rawRows, ledgerWidth))
+	full, err := db.PrepareContext(ctx, `INSERT INTO ledger (`+strings.Join(ledgerCols, ", ")+`) VALUES `+values(rawRows, len(ledgerCols)))
 	if err != nil {
 		return 0, err
 	}
 	defer full.Close()
 	hash := make([]byte, 32)
-	args := make([]any, 0, rawRows*ledgerWidth)
+	args := make([]any, 0, rawRows*len(ledgerCols))
 	start := time.Now()
 	for i := 0; i < len(evs); i += perTx {
 		tx, err := db.BeginTx(ctx, nil)
@@ -262,7 +265,7 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 			if hi-lo == rawRows {
 				_, err = tx.StmtContext(ctx, full).ExecContext(ctx, args...)
 			} else {
-				_, err = tx.ExecContext(ctx, `INSERT INTO ledger (`+ledgerCols+`) VALUES `+values(hi-lo, ledgerWidth), args...)
+				_, err = tx.ExecContext(ctx, `INSERT INTO ledger (`+strings.Join(ledgerCols, ", ")+`) VALUES `+values(hi-lo, len(ledgerCols)), args...)
 			}
 			if err != nil {
 				tx.Rollback()
@@ -276,24 +279,28 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 	return float64(len(evs)) / time.Since(start).Seconds(), nil
 }
 
-// BenchVerify loads a city of n records into a new SQLite database in dir
+// Verify loads a city of n records into a new SQLite database in dir
 // and returns Verify's rate in ledger entries per second (reading the
 // ledger, checking the hash chain, replaying every citizen through the
 // engine and comparing with the stored projections). The baseline is the
 // engine alone scoring the same records in memory (engine.ScoreEvents).
-func BenchVerify(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
+func Verify(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
-	cs, evs := BenchCity(n, end)
+	cs, evs := City(n, end)
 	db, err := benchOpen(ctx, dir, "bench-verify.db")
 	if err != nil {
 		return 0, 0, err
 	}
 	defer db.Close()
-	if err := db.Load(ctx, cs, evs, Operator()); err != nil {
+	if err := db.Load(ctx, cs, evs, store.Operator()); err != nil {
+		return 0, 0, err
+	}
+	eng, err := engine.New(db.Scheme())
+	if err != nil {
 		return 0, 0, err
 	}
 	start := time.Now()
-	if _, err := db.eng.ScoreEvents(evs, end, true); err != nil {
+	if _, err := eng.ScoreEvents(evs, end, true); err != nil {
 		return 0, 0, err
 	}
 	baseline = float64(n) / time.Since(start).Seconds()
@@ -309,29 +316,33 @@ func BenchVerify(ctx context.Context, dir string, n int) (rate, baseline float64
 	return float64(checked) / time.Since(start).Seconds(), baseline, nil
 }
 
-// BenchDecide loads a city of n records into a new SQLite database in dir
+// Decide loads a city of n records into a new SQLite database in dir
 // and asks 5,000 capability decisions of random citizens through Decide,
 // one after another; it returns their 99th percentile latency. The
 // baseline is the 99th percentile of the engine's Decide alone on the
 // same citizens' states already in memory.
-func BenchDecide(ctx context.Context, dir string, n int) (p99, baseline time.Duration, err error) {
+func Decide(ctx context.Context, dir string, n int) (p99, baseline time.Duration, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
-	cs, evs := BenchCity(n, end)
+	cs, evs := City(n, end)
 	db, err := benchOpen(ctx, dir, "bench-decide.db")
 	if err != nil {
 		return 0, 0, err
 	}
 	defer db.Close()
-	if err := db.Load(ctx, cs, evs, Operator()); err != nil {
+	if err := db.Load(ctx, cs, evs, store.Operator()); err != nil {
 		return 0, 0, err
 	}
-	res, err := db.eng.ScoreEvents(evs, end, false)
+	eng, err := engine.New(db.Scheme())
+	if err != nil {
+		return 0, 0, err
+	}
+	res, err := eng.ScoreEvents(evs, end, false)
 	if err != nil {
 		return 0, 0, err
 	}
 	const asks = 5000
 	rng := rand.New(rand.NewPCG(3, 5))
-	caps := db.scheme.Capabilities
+	caps := db.Scheme().Capabilities
 	official := &scs.Account{ID: 1, Name: "bench", Role: scs.RoleOfficial, Department: "public-security"}
 	at := time.Now().UTC()
 	store := make([]time.Duration, asks)
@@ -345,7 +356,7 @@ func BenchDecide(ctx context.Context, dir string, n int) (p99, baseline time.Dur
 		}
 		store[i] = time.Since(t0)
 		t0 = time.Now()
-		if _, err := db.eng.Decide(&r.State, c, at); err != nil {
+		if _, err := eng.Decide(&r.State, c, at); err != nil {
 			return 0, 0, err
 		}
 		pure[i] = time.Since(t0)
@@ -357,4 +368,31 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[min(int(float64(len(s))*p), len(s)-1)]
+}
+
+// ledgerCols are the ledger table's columns, as the store's migrations
+// make them: the baselines write and read every one.
+var ledgerCols = []string{"seq", "kind", "rid", "citizen", "rule", "at", "quantity", "points", "department", "evidence",
+	"ref", "target", "objection", "consent", "recorded", "account", "hash"}
+
+// row is a ledger row read into the types the store reads it into.
+type row struct {
+	seq, at, recorded, account            int64
+	kind, citizen, rule, department, evid string
+	ref                                   string
+	rid                                   sql.NullString
+	quantity                              sql.NullFloat64
+	points, target, objection, consent    sql.NullInt64
+	hash                                  sql.RawBytes
+}
+
+func (r *row) scan(rows *sql.Rows) error {
+	return rows.Scan(&r.seq, &r.kind, &r.rid, &r.citizen, &r.rule, &r.at, &r.quantity, &r.points, &r.department, &r.evid,
+		&r.ref, &r.target, &r.objection, &r.consent, &r.recorded, &r.account, &r.hash)
+}
+
+// values returns "(?, ...), ..." for rows rows of cols columns.
+func values(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }

@@ -1,4 +1,4 @@
-package store
+package bench
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 // The benchmarks run the Bench functions once per iteration and report
 // the figure, the same-run baseline and their ratio:
 //
-//	go test ./store -run '^$' -bench . -benchtime 1x
+//	go test ./internal/bench -run '^$' -bench . -benchtime 1x
 
 func BenchmarkIngest(b *testing.B) {
 	for b.Loop() {
-		rate, base, err := BenchIngest(context.Background(), b.TempDir(), benchN(200_000))
+		rate, base, err := Ingest(context.Background(), b.TempDir(), benchN(200_000))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func BenchmarkIngest(b *testing.B) {
 
 func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
-		rate, base, err := BenchVerify(context.Background(), b.TempDir(), benchN(500_000))
+		rate, base, err := Verify(context.Background(), b.TempDir(), benchN(500_000))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -37,10 +37,10 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 // BenchmarkLimits measures SQLite's own ceilings for the ingest and
-// verify figures (see BenchLimits) beside the goals they bound.
+// verify figures (see Limits) beside the goals they bound.
 func BenchmarkLimits(b *testing.B) {
 	for b.Loop() {
-		app, read, err := BenchLimits(context.Background(), b.TempDir(), benchN(200_000))
+		app, read, err := Limits(context.Background(), b.TempDir(), benchN(200_000))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func BenchmarkLimits(b *testing.B) {
 
 func BenchmarkDecide(b *testing.B) {
 	for b.Loop() {
-		p99, base, err := BenchDecide(context.Background(), b.TempDir(), benchN(100_000))
+		p99, base, err := Decide(context.Background(), b.TempDir(), benchN(100_000))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"scs"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Item is one decoded line: the event, or the error that line gave.
@@ -50,86 +52,110 @@ func DecodeParallelFunc(ctx context.Context, r io.Reader, workers int, prepare f
 	defer cancel()
 	jobs := make(chan *batch, workers*2)
 	order := make(chan *batch, workers*4)
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		s := bufio.NewScanner(r)
-		s.Buffer(make([]byte, 0, 64<<10), MaxLine)
-		line := 0
-		for {
-			b := &batch{first: line + 1, res: make(chan []Item, 1)}
-			for len(b.ends) < batchLines && s.Scan() {
-				line++
-				b.data = append(b.data, s.Bytes()...)
-				b.ends = append(b.ends, len(b.data))
-			}
-			done := len(b.ends) < batchLines
-			if done {
-				if err := s.Err(); err != nil {
-					if errors.Is(err, bufio.ErrTooLong) {
-						err = &LineError{Line: line + 1, Message: fmt.Sprintf("line longer than %d bytes; decoding stopped", MaxLine)}
-					}
-					b.err = err
-				}
-			}
-			select {
-			case order <- b:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- b:
-			case <-ctx.Done():
-				return
-			}
-			if done {
-				return
-			}
-		}
-	}()
+	// The reader is not in the group: it may be blocked in r's Read when
+	// decoding ends early, and it returns at its next send.
+	go readBatches(ctx, r, jobs, order)
+	g, gctx := errgroup.WithContext(ctx)
 	for range workers {
-		go func() {
-			for b := range jobs {
-				items := make([]Item, 0, len(b.ends))
-				start := 0
-				for i, end := range b.ends {
-					text := bytes.TrimSpace(b.data[start:end])
-					start = end
-					if len(text) == 0 {
-						continue
+		g.Go(func() error {
+			for {
+				select {
+				case b, ok := <-jobs:
+					if !ok {
+						return nil
 					}
-					ev, err := Decode(text)
-					if le, ok := err.(*LineError); ok {
-						le.Line = b.first + i
-					}
-					items = append(items, Item{Event: ev, Line: b.first + i, Err: err})
-					if prepare != nil {
-						prepare(&items[len(items)-1])
-					}
+					b.res <- decodeBatch(b, prepare)
+				case <-gctx.Done():
+					return nil
 				}
-				b.res <- items
 			}
-		}()
+		})
 	}
-	for b := range order {
-		var items []Item
+	g.Go(func() error {
+		for b := range order {
+			var items []Item
+			select {
+			case items = <-b.res:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if len(items) > 0 {
+				if err := fn(items); err != nil {
+					return err
+				}
+			}
+			if b.err != nil {
+				var le *LineError
+				if errors.As(b.err, &le) {
+					return fn([]Item{{Line: le.Line, Err: le}})
+				}
+				return b.err
+			}
+		}
+		return ctx.Err()
+	})
+	return g.Wait()
+}
+
+// readBatches splits r into batches of lines and sends each to order (the
+// input order) and to jobs (the decoders), until r ends or ctx is done.
+func readBatches(ctx context.Context, r io.Reader, jobs, order chan<- *batch) {
+	defer close(jobs)
+	defer close(order)
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 0, 64<<10), MaxLine)
+	line := 0
+	for {
+		b := &batch{first: line + 1, res: make(chan []Item, 1)}
+		for len(b.ends) < batchLines && s.Scan() {
+			line++
+			b.data = append(b.data, s.Bytes()...)
+			b.ends = append(b.ends, len(b.data))
+		}
+		done := len(b.ends) < batchLines
+		if done {
+			if err := s.Err(); err != nil {
+				if errors.Is(err, bufio.ErrTooLong) {
+					err = &LineError{Line: line + 1, Message: fmt.Sprintf("line longer than %d bytes; decoding stopped", MaxLine)}
+				}
+				b.err = err
+			}
+		}
 		select {
-		case items = <-b.res:
+		case order <- b:
 		case <-ctx.Done():
-			return ctx.Err()
+			return
 		}
-		if len(items) > 0 {
-			if err := fn(items); err != nil {
-				return err
-			}
+		select {
+		case jobs <- b:
+		case <-ctx.Done():
+			return
 		}
-		if b.err != nil {
-			var le *LineError
-			if errors.As(b.err, &le) {
-				return fn([]Item{{Line: le.Line, Err: le}})
-			}
-			return b.err
+		if done {
+			return
 		}
 	}
-	return ctx.Err()
+}
+
+// decodeBatch decodes a batch's lines, skipping blank ones, and calls
+// prepare on each item.
+func decodeBatch(b *batch, prepare func(*Item)) []Item {
+	items := make([]Item, 0, len(b.ends))
+	start := 0
+	for i, end := range b.ends {
+		text := bytes.TrimSpace(b.data[start:end])
+		start = end
+		if len(text) == 0 {
+			continue
+		}
+		ev, err := Decode(text)
+		if le, ok := err.(*LineError); ok {
+			le.Line = b.first + i
+		}
+		items = append(items, Item{Event: ev, Line: b.first + i, Err: err})
+		if prepare != nil {
+			prepare(&items[len(items)-1])
+		}
+	}
+	return items
 }

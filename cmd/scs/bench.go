@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,10 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	_ "modernc.org/sqlite"
 
 	"scs"
@@ -298,30 +297,22 @@ func (b *bencher) ingest(n, size, clients int) ([]benchRow, error) {
 		}
 	}
 	b.logf("ingesting %d records through the batch API, %d a request from %d clients", n, size, clients)
-	ctx, cancel := context.WithCancel(b.e.ctx)
-	defer cancel()
+	g, ctx := errgroup.WithContext(b.e.ctx)
 	start := time.Now()
-	errs := make(chan error, clients)
-	var wg sync.WaitGroup
 	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for _, body := range bodies[c] {
 				if ctx.Err() != nil {
-					return
+					return nil
 				}
 				if _, err := b.post("/api/v1/records/batch", body); err != nil {
-					errs <- err
-					cancel()
-					return
+					return err
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	if err := b.e.ctx.Err(); err != nil {
@@ -374,39 +365,34 @@ func (b *bencher) paced(rate int, do func(i int) error) ([]time.Duration, error)
 		sched time.Time
 	}
 	jobs := make(chan job, n)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
+	t0 := time.Now().Add(20 * time.Millisecond)
+	for i := range n {
+		jobs <- job{i, t0.Add(time.Duration(i) * interval)}
+	}
+	close(jobs)
+	g, ctx := errgroup.WithContext(b.e.ctx)
 	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for j := range jobs {
+				if ctx.Err() != nil {
+					return nil
+				}
 				if d := time.Until(j.sched); d > 0 {
 					time.Sleep(d)
 				}
 				err := do(j.i)
 				lat[j.i] = time.Since(j.sched)
 				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+					return err
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	t0 := time.Now().Add(20 * time.Millisecond)
-	for i := range n {
-		jobs <- job{i, t0.Add(time.Duration(i) * interval)}
+	if err := g.Wait(); err != nil {
+		return lat, err
 	}
-	close(jobs)
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = b.e.ctx.Err()
-	}
-	return lat, firstErr
+	return lat, b.e.ctx.Err()
 }
 
 func p99(lat []time.Duration) time.Duration {

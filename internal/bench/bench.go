@@ -15,13 +15,14 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"scs"
 	"scs/engine"
 	"scs/schemes"
 	"scs/store"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // City returns a synthetic city of citizens and n records for the
@@ -99,27 +100,22 @@ func Ingest(ctx context.Context, dir string, n int) (rate, baseline float64, err
 		k := int(evs[i].Citizen[len(evs[i].Citizen)-1]) % clients
 		parts[k] = append(parts[k], evs[i])
 	}
-	errs := make(chan error, clients)
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
 	start := time.Now()
 	for _, part := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for i := 0; i < len(part); i += batch {
-				if _, err := db.ReportRecords(ctx, store.Operator(), part[i:min(i+batch, len(part))]); err != nil {
-					errs <- err
-					return
+				if _, err := db.ReportRecords(gctx, store.Operator(), part[i:min(i+batch, len(part))]); err != nil {
+					return err
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	d := time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := g.Wait(); err != nil {
 		return 0, 0, err
 	}
+	d := time.Since(start)
 	return float64(n) / d.Seconds(), baseline, nil
 }
 
@@ -143,32 +139,26 @@ func Limits(ctx context.Context, dir string, n int) (appendRate, readRate float6
 	}
 	defer db.Close()
 	parts := runtime.GOMAXPROCS(0)
-	errs := make(chan error, parts)
+	g, gctx := errgroup.WithContext(ctx)
 	start := time.Now()
 	for k := range parts {
 		lo, hi := int64(n)*int64(k)/int64(parts)+1, int64(n)*int64(k+1)/int64(parts)
-		go func() {
-			rows, err := db.QueryContext(ctx, `SELECT `+strings.Join(ledgerCols, ", ")+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
+		g.Go(func() error {
+			rows, err := db.QueryContext(gctx, `SELECT `+strings.Join(ledgerCols, ", ")+` FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq`, lo, hi)
 			if err != nil {
-				errs <- err
-				return
+				return err
 			}
 			defer rows.Close()
 			var r row
 			for rows.Next() {
 				if err := r.scan(rows); err != nil {
-					errs <- err
-					return
+					return err
 				}
 			}
-			errs <- rows.Err()
-		}()
+			return rows.Err()
+		})
 	}
-	for range parts {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
-	}
+	err = g.Wait()
 	return appendRate, float64(n) / time.Since(start).Seconds(), err
 }
 

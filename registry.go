@@ -53,6 +53,8 @@ const (
 	EntryDecision   = "objection-decision" // a reviewer upholds or rejects an objection
 	EntryAccount    = "account"            // an account is created, with its role
 	EntryRevocation = "revocation"         // an account is revoked
+	EntryScheme     = "scheme"             // the registry moves to a scheme that scores differently (scs migrate-scheme)
+	EntryRescore    = "rescore"            // a citizen's standing before and after such a move
 )
 
 // Record is a reported record of conduct as stored: the event, who reported

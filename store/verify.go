@@ -158,6 +158,8 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		checked += int64(len(r.entries))
 	}
 	citizens := map[string]*vcitizen{}
+	var lastScheme *schemeRef // the newest scheme entry: the scheme the registry moved to last
+	var lastSchemeSeq int64
 	decisions := &vdecisions{objections: map[int64]*vobjection{}, accounts: map[int64]*vaccount{}}
 	for _, r := range ranges {
 		for _, p := range r.problems {
@@ -199,6 +201,17 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 					}
 					c.reversed[e.Target] = true
 				}
+			case scs.EntryScheme:
+				var r schemeRef
+				if err := json.Unmarshal([]byte(e.Ref), &r); err != nil {
+					problem(e.Seq, "", "scheme entry: unreadable: %v", err)
+					continue
+				}
+				lastScheme, lastSchemeSeq = &r, e.Seq
+			case scs.EntryRescore:
+				if c == nil {
+					problem(e.Seq, e.Citizen, "rescore entry for citizen %s, who is not registered before it", e.Citizen)
+				}
 			default:
 				problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
 			}
@@ -206,6 +219,18 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 	}
 	if maxSeq > 0 && checked == 0 {
 		problem(0, "", "sequence: the ledger's last entry is %d but no entry could be read", maxSeq)
+	}
+	if lastScheme != nil {
+		// The registry moved to another scheme: the one it scores with
+		// must be the last it moved to, and so must its meta table say.
+		var meta string
+		if err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'scheme_fingerprint'`).Scan(&meta); err != nil {
+			return checked, internal("verify", err)
+		}
+		if fp := db.scheme.Fingerprint(); lastScheme.ToFingerprint != fp || meta != fp {
+			problem(lastSchemeSeq, "", "scheme: the ledger's last scheme entry moved the registry to scheme %s (fingerprint %s); the database says %s and is read with scheme %s (fingerprint %s)",
+				lastScheme.To, lastScheme.ToFingerprint, meta, db.scheme.Name, fp)
+		}
 	}
 	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
 		return checked, err

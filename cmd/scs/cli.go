@@ -41,6 +41,7 @@ var commands = []command{
 	{"version", "print the version of scs", cmdVersion},
 	{"verify", "check the registry's hash chain and replay every citizen's projection", cmdVerify},
 	{"checkpoint", "sign the head of the registry's ledger with a key kept outside it", cmdCheckpoint},
+	{"migrate-scheme", "move the registry to a scheme that scores differently, replaying every citizen", cmdMigrateScheme},
 	{"import", "store records (JSON lines) in the registry, all or nothing", cmdImport},
 	{"export", "write the registry's records as JSON lines", cmdExport},
 	{"accounts", "create, list and revoke registry accounts (tokens)", cmdAccounts},

@@ -17,18 +17,23 @@
 // the aggregate counts per round (Summary) for the teacher.
 //
 // The Service is safe for concurrent use. It keeps a cache of each class's
-// rows, invalidated by its own writes: one Service per database.
+// rows, which its own writes update in place of a new read (a student's
+// choices, reports, joining, consent) or invalidate (the rest): one Service
+// per database.
 package classroom
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -160,6 +165,7 @@ type Service struct {
 	games    map[string]*rules // compiled schemes by name
 	watch    map[string][]chan struct{}
 	version  map[string]uint64
+	writing  map[string]*sync.Mutex // orders a class's writes (see write)
 }
 
 // New returns a Service over st; now is the clock (time.Now when nil).
@@ -168,10 +174,12 @@ func New(st Store, now func() time.Time) *Service {
 		now = time.Now
 	}
 	return &Service{st: st, now: now, cache: map[string]*snapshot{}, inflight: map[string]*loadCall{}, games: map[string]*rules{},
-		watch: map[string][]chan struct{}{}, version: map[string]uint64{}}
+		watch: map[string][]chan struct{}{}, version: map[string]uint64{}, writing: map[string]*sync.Mutex{}}
 }
 
-// snapshot is a class's rows as read from the store.
+// snapshot is a class's rows as read from the store, or as a write made
+// them from the snapshot before (derive). A snapshot is never changed once
+// readers can see it.
 type snapshot struct {
 	class    Class
 	students []Student
@@ -181,6 +189,42 @@ type snapshot struct {
 
 	once sync.Once
 	game *game
+	// prev is the snapshot this one was derived from and stale the
+	// students whose game the writes since changed: compute reuses prev's
+	// game for every other student. Both are dropped once computed; mu
+	// guards them.
+	mu    sync.Mutex
+	prev  *snapshot
+	stale map[int64]bool
+	done  atomic.Bool // game is computed
+
+	boardOnce sync.Once
+	boardV    *Board
+	startOnce sync.Once
+	startV    Standing
+}
+
+// derive returns a copy of sn for a write to apply to (the copy's rows
+// may be changed; sn's are shared with readers) that reuses sn's game for
+// every student but those in affected.
+func (sn *snapshot) derive(affected ...int64) *snapshot {
+	n := &snapshot{class: sn.class, rules: sn.rules, students: slices.Clone(sn.students), choices: slices.Clone(sn.choices),
+		reports: slices.Clone(sn.reports), stale: map[int64]bool{}}
+	n.prev = sn
+	sn.mu.Lock()
+	if !sn.done.Load() {
+		// Not computed: derive from what sn would have reused, so that a
+		// chain of writes without a read keeps one snapshot alive, not all.
+		n.prev = sn.prev
+		for id := range sn.stale {
+			n.stale[id] = true
+		}
+	}
+	sn.mu.Unlock()
+	for _, id := range affected {
+		n.stale[id] = true
+	}
+	return n
 }
 
 // rulesFor compiles a built-in scheme once.
@@ -282,8 +326,45 @@ func (s *Service) read(ctx context.Context, code string) (*snapshot, error) {
 
 // changed drops the class's cached rows and wakes its watchers.
 func (s *Service) changed(code string) {
+	s.wrote(code, nil)
+}
+
+// write runs fn, which writes to class code in the store, while no other
+// write of the class's runs (the hot ones: a student's choices, reports,
+// joining and consent), so that the cached snapshot applies the writes in
+// the store's order. fn reads the class with s.load and says what it wrote
+// through s.wrote.
+func (s *Service) write(code string, fn func() error) error {
+	code = NormalizeCode(code)
 	s.mu.Lock()
-	delete(s.cache, code)
+	lk := s.writing[code]
+	if lk == nil {
+		lk = &sync.Mutex{}
+		s.writing[code] = lk
+	}
+	s.mu.Unlock()
+	lk.Lock()
+	defer lk.Unlock()
+	return fn()
+}
+
+// wrote tells the cache about a write to class code the store has made,
+// and wakes the class's watchers. With apply nil the cached rows are
+// dropped (the next reader reads the store). Otherwise the cached
+// snapshot, if there is one, is replaced by a copy (derive) with apply
+// applied: apply must add or set the rows written so that applying it to a
+// snapshot that already holds them changes nothing, since a read that
+// began before the write may have seen them; affected are the students
+// whose game the write changes.
+func (s *Service) wrote(code string, apply func(*snapshot), affected ...int64) {
+	s.mu.Lock()
+	if old, ok := s.cache[code]; ok && apply != nil {
+		sn := old.derive(affected...)
+		apply(sn)
+		s.cache[code] = sn
+	} else {
+		delete(s.cache, code)
+	}
 	s.version[code]++
 	ws := s.watch[code]
 	s.mu.Unlock()
@@ -465,6 +546,16 @@ func (s *Service) Join(ctx context.Context, code string) (Student, string, error
 	if !ValidCode(code) {
 		return Student{}, "", scs.FieldErrorf(scs.EINVALID, "code", "%q is not a class code (%d letters and digits)", code, CodeLength)
 	}
+	var out Student
+	var token string
+	err := s.write(code, func() (err error) {
+		out, token, err = s.join(ctx, code)
+		return err
+	})
+	return out, token, err
+}
+
+func (s *Service) join(ctx context.Context, code string) (Student, string, error) {
 	sn, err := s.load(ctx, code)
 	if err != nil {
 		return Student{}, "", err
@@ -504,7 +595,12 @@ func (s *Service) Join(ctx context.Context, code string) (Student, string, error
 		st.Pseudonym = fmt.Sprintf("Citizen %d", 1000+n)
 		out, err := s.st.AddClassStudent(ctx, st)
 		if err == nil {
-			s.changed(code)
+			s.wrote(code, func(sn *snapshot) {
+				if !slices.ContainsFunc(sn.students, func(x Student) bool { return x.ID == out.ID }) {
+					sn.students = append(sn.students, out)
+					slices.SortFunc(sn.students, func(a, b Student) int { return cmp.Compare(a.ID, b.ID) })
+				}
+			}, out.ID)
 			return out, token, nil
 		}
 		if scs.ErrorCode(err) != scs.ECONFLICT || try == 20 {
@@ -538,6 +634,10 @@ func (s *Service) Student(ctx context.Context, code, token string) (*Student, er
 // who declines is not scored and watches; they may change their mind
 // until the game ends.
 func (s *Service) Consent(ctx context.Context, st *Student, yes bool) error {
+	return s.write(st.Class, func() error { return s.consent(ctx, st, yes) })
+}
+
+func (s *Service) consent(ctx context.Context, st *Student, yes bool) error {
 	sn, err := s.load(ctx, st.Class)
 	if err != nil {
 		return err
@@ -553,7 +653,13 @@ func (s *Service) Consent(ctx context.Context, st *Student, yes bool) error {
 		return err
 	}
 	st.Consent = v
-	s.changed(st.Class)
+	s.wrote(sn.class.Code, func(sn *snapshot) {
+		for i := range sn.students {
+			if sn.students[i].ID == st.ID {
+				sn.students[i].Consent = v
+			}
+		}
+	}, st.ID)
 	return nil
 }
 
@@ -589,6 +695,10 @@ func (s *Service) Advance(ctx context.Context, by *scs.Account, code string) (Cl
 // each of the round's situations, all at once. A student plays each round
 // once; one who declined consent cannot play.
 func (s *Service) Play(ctx context.Context, st *Student, round int, options map[string]string) error {
+	return s.write(st.Class, func() error { return s.play(ctx, st, round, options) })
+}
+
+func (s *Service) play(ctx context.Context, st *Student, round int, options map[string]string) error {
 	sn, err := s.load(ctx, st.Class)
 	if err != nil {
 		return err
@@ -619,7 +729,13 @@ func (s *Service) Play(ctx context.Context, st *Student, round int, options map[
 	if err := s.st.AddClassChoices(ctx, c.Code, cs); err != nil {
 		return err
 	}
-	s.changed(c.Code)
+	s.wrote(c.Code, func(sn *snapshot) {
+		for _, ch := range cs {
+			if !slices.Contains(sn.choices, ch) {
+				sn.choices = append(sn.choices, ch)
+			}
+		}
+	}, st.ID)
 	return nil
 }
 
@@ -628,6 +744,15 @@ func (s *Service) Play(ctx context.Context, st *Student, round int, options map[
 // the report into a record against the classmate and the scheme's reward
 // for informing to the reporter.
 func (s *Service) ReportClassmate(ctx context.Context, st *Student, target, rule string) (Report, error) {
+	var out Report
+	err := s.write(st.Class, func() (err error) {
+		out, err = s.reportClassmate(ctx, st, target, rule)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) reportClassmate(ctx context.Context, st *Student, target, rule string) (Report, error) {
 	sn, err := s.load(ctx, st.Class)
 	if err != nil {
 		return Report{}, err
@@ -682,7 +807,12 @@ func (s *Service) ReportClassmate(ctx context.Context, st *Student, target, rule
 	if err != nil {
 		return Report{}, err
 	}
-	s.changed(c.Code)
+	s.wrote(c.Code, func(sn *snapshot) {
+		if !slices.ContainsFunc(sn.reports, func(x Report) bool { return x.ID == r.ID }) {
+			sn.reports = append(sn.reports, r)
+			slices.SortFunc(sn.reports, func(a, b Report) int { return cmp.Compare(a.ID, b.ID) })
+		}
+	}, r.Reporter, r.Target)
 	return r, nil
 }
 

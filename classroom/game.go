@@ -380,30 +380,70 @@ type game struct {
 
 // play computes the class's game from its snapshot, once per snapshot.
 func (sn *snapshot) play() *game {
-	sn.once.Do(func() { sn.game = sn.compute() })
+	sn.once.Do(func() {
+		sn.mu.Lock()
+		prev, stale := sn.prev, sn.stale
+		sn.mu.Unlock()
+		sn.game = sn.compute(prev, stale)
+		sn.mu.Lock()
+		sn.prev, sn.stale = nil, nil
+		sn.done.Store(true)
+		sn.mu.Unlock()
+	})
 	return sn.game
 }
 
-func (sn *snapshot) compute() *game {
+// compute computes the game: each student's from their choices and the
+// reports by and about them, reusing the game of the snapshot this one was
+// derived from for every student no write since has touched, then the
+// class's figures.
+func (sn *snapshot) compute(from *snapshot, stale map[int64]bool) *game {
 	g := &game{byID: map[int64]*result{}}
-	c := &sn.class
-	rounds := c.Round
+	rounds := sn.class.Round
 	sits := make(map[int][]Situation, rounds)
 	for r := 1; r <= rounds; r++ {
-		sits[r] = sn.rules.situations(c.Seed, r)
+		sits[r] = sn.rules.situations(sn.class.Seed, r)
 	}
-	evs := map[int64][]scs.Event{}
-	via := map[string]string{}
+	var prev *game
+	if from != nil && from.done.Load() && from.class.Round == rounds && from.class.Status == sn.class.Status {
+		prev = from.game
+	}
 	for i := range sn.students {
 		st := &sn.students[i]
-		res := &result{student: st, visible: map[int][]string{}, posted: map[int]bool{}, recorded: map[int]int{}, played: map[int]bool{}}
+		var res *result
+		if old := prev.result(st.ID); old != nil && !stale[st.ID] {
+			cp := *old // its maps and slices are only read
+			cp.student = st
+			res = &cp
+		} else {
+			res = sn.result(st, sits)
+		}
 		g.results = append(g.results, res)
 		g.byID[st.ID] = res
 	}
-	recordedKey := map[string]bool{} // student/round/rule recorded already
+	g.Rounds = sn.figures(g, sits)
+	return g
+}
+
+// result returns the student's result in g (nil when g is nil or has none).
+func (g *game) result(id int64) *result {
+	if g == nil {
+		return nil
+	}
+	return g.byID[id]
+}
+
+// result computes one student's game: the events their choices and the
+// reports by and about them make, scored by the engine round by round.
+func (sn *snapshot) result(st *Student, sits map[int][]Situation) *result {
+	c := &sn.class
+	rounds := c.Round
+	res := &result{student: st, visible: map[int][]string{}, posted: map[int]bool{}, recorded: map[int]int{}, played: map[int]bool{}}
+	var evs []scs.Event
+	via := map[string]string{}
+	recordedKey := map[string]bool{} // round/rule recorded already
 	for _, ch := range sn.choices {
-		res := g.byID[ch.Student]
-		if res == nil || ch.Round > rounds {
+		if ch.Student != st.ID || ch.Round > rounds {
 			continue
 		}
 		res.played[ch.Round] = true
@@ -432,79 +472,80 @@ func (sn *snapshot) compute() *game {
 		if s.Kind == KindGood || s.Kind == KindDonation || s.Kind == KindVolunteer || s.Kind == KindBlood || s.Kind == KindInform ||
 			detected(c.Seed, ch.Round, ch.Student, s.Rule, s.detect) {
 			id := fmt.Sprintf("r%d-%s", ch.Round, s.Rule)
-			evs[ch.Student] = append(evs[ch.Student], sn.rules.event(id, res.student.Pseudonym, s.Rule, sn.weekStart(ch.Round).Add(time.Duration(k+9)*time.Hour), qty))
-			via[strconv.FormatInt(ch.Student, 10)+"/"+id] = "choice"
+			evs = append(evs, sn.rules.event(id, st.Pseudonym, s.Rule, sn.weekStart(ch.Round).Add(time.Duration(k+9)*time.Hour), qty))
+			via[id] = "choice"
 			res.recorded[ch.Round]++
-			recordedKey[fmt.Sprint(ch.Student, "/", ch.Round, "/", s.Rule)] = true
+			recordedKey[fmt.Sprint(ch.Round, "/", s.Rule)] = true
 		}
 	}
 	for _, rp := range sn.reports {
-		if rp.Status == ReportUpheld || rp.Round > rounds {
+		if rp.Status == ReportUpheld || rp.Round > rounds || (rp.Target != st.ID && rp.Reporter != st.ID) {
 			continue
 		}
 		at := sn.weekStart(rp.Round).Add(5*24*time.Hour + time.Duration(rp.ID)*time.Second)
-		if tgt := g.byID[rp.Target]; tgt != nil {
-			key := fmt.Sprint(rp.Target, "/", rp.Round, "/", rp.Rule)
+		if rp.Target == st.ID {
+			key := fmt.Sprint(rp.Round, "/", rp.Rule)
 			if !recordedKey[key] {
 				recordedKey[key] = true
 				id := fmt.Sprintf("report-%d", rp.ID)
-				evs[rp.Target] = append(evs[rp.Target], sn.rules.event(id, tgt.student.Pseudonym, rp.Rule, at, 1))
-				via[strconv.FormatInt(rp.Target, 10)+"/"+id] = "report"
+				evs = append(evs, sn.rules.event(id, st.Pseudonym, rp.Rule, at, 1))
+				via[id] = "report"
 			}
 		}
-		if rep := g.byID[rp.Reporter]; rep != nil && sn.rules.inform != "" {
+		if rp.Reporter == st.ID && sn.rules.inform != "" {
 			id := fmt.Sprintf("inform-%d", rp.ID)
-			evs[rp.Reporter] = append(evs[rp.Reporter], sn.rules.event(id, rep.student.Pseudonym, sn.rules.inform, at, 1))
-			via[strconv.FormatInt(rp.Reporter, 10)+"/"+id] = "informing"
+			evs = append(evs, sn.rules.event(id, st.Pseudonym, sn.rules.inform, at, 1))
+			via[id] = "informing"
 		}
+	}
+	if st.Consent != ConsentGiven {
+		return res
 	}
 	eng := sn.rules.eng
 	sc := sn.rules.scheme
-	for _, res := range g.results {
-		if res.student.Consent != ConsentGiven {
-			continue
+	engine.SortEvents(evs)
+	state := eng.NewState(st.Pseudonym)
+	k := 0
+	for r := 1; r <= rounds; r++ {
+		end := sn.weekStart(r + 1).Add(-time.Second)
+		for ; k < len(evs) && !evs[k].At.After(end); k++ {
+			te, err := eng.Apply(&state, &evs[k])
+			if err != nil {
+				// The game makes only events the scheme accepts; an error
+				// here is a defect, shown in the entry rather than hidden.
+				te = scs.TrailEntry{Event: evs[k].ID, Rule: evs[k].Rule, At: evs[k].At, Reason: err.Error()}
+			}
+			rule, _ := sc.Rule(evs[k].Rule)
+			res.entries = append(res.entries, Entry{Round: r, Via: via[evs[k].ID],
+				Description: rule.Description, TrailEntry: te, Provenance: rule.Provenance})
 		}
-		list := evs[res.student.ID]
-		engine.SortEvents(list)
-		state := eng.NewState(res.student.Pseudonym)
-		k := 0
-		for r := 1; r <= rounds; r++ {
-			end := sn.weekStart(r + 1).Add(-time.Second)
-			for ; k < len(list) && !list[k].At.After(end); k++ {
-				te, err := eng.Apply(&state, &list[k])
-				if err != nil {
-					// The game makes only events the scheme accepts; an error
-					// here is a defect, shown in the entry rather than hidden.
-					te = scs.TrailEntry{Event: list[k].ID, Rule: list[k].Rule, At: list[k].At, Reason: err.Error()}
-				}
-				rule, _ := sc.Rule(list[k].Rule)
-				res.entries = append(res.entries, Entry{Round: r, Via: via[strconv.FormatInt(res.student.ID, 10)+"/"+list[k].ID],
-					Description: rule.Description, TrailEntry: te, Provenance: rule.Provenance})
-			}
-			stg := eng.Standing(&state, end)
-			s := Standing{Round: r, Score: stg.Score, Grade: stg.Grade}
-			if stg.LockedUntil != nil {
-				// In the scheme's zone, as the engine's reasons give it.
-				t := stg.LockedUntil.In(end.Location())
-				s.LockedUntil = &t
-			}
-			for _, d := range eng.Decisions(&state, end) {
-				if d.Allowed {
-					s.Capabilities = append(s.Capabilities, d.Capability)
-					if d.Capability == sn.rules.listCap {
-						s.OnPublicList = true
-					}
+		stg := eng.Standing(&state, end)
+		s := Standing{Round: r, Score: stg.Score, Grade: stg.Grade}
+		if stg.LockedUntil != nil {
+			// In the scheme's zone, as the engine's reasons give it.
+			t := stg.LockedUntil.In(end.Location())
+			s.LockedUntil = &t
+		}
+		for _, d := range eng.Decisions(&state, end) {
+			if d.Allowed {
+				s.Capabilities = append(s.Capabilities, d.Capability)
+				if d.Capability == sn.rules.listCap {
+					s.OnPublicList = true
 				}
 			}
-			res.standings = append(res.standings, s)
 		}
+		res.standings = append(res.standings, s)
 	}
-	g.Rounds = sn.figures(g, sits)
-	return g
+	return res
 }
 
 // start is the standing before any round: the scheme's start score.
 func (sn *snapshot) start() Standing {
+	sn.startOnce.Do(func() { sn.startV = sn.computeStart() })
+	return sn.startV
+}
+
+func (sn *snapshot) computeStart() Standing {
 	eng := sn.rules.eng
 	st := eng.NewState("")
 	t := sn.weekStart(1)

@@ -234,7 +234,8 @@ func (s *Service) Board(ctx context.Context, by *scs.Account, code string) (*Boa
 	if err := teacherOf(by, &sn.class); err != nil {
 		return nil, err
 	}
-	return sn.board(), nil
+	b := *sn.board() // a copy: the snapshot's is shared
+	return &b, nil
 }
 
 // now is a scored student's latest standing.
@@ -245,7 +246,14 @@ func (sn *snapshot) now(res *result) Standing {
 	return sn.start()
 }
 
+// board is the class's board, computed once per snapshot; callers must not
+// change it.
 func (sn *snapshot) board() *Board {
+	sn.boardOnce.Do(func() { sn.boardV = sn.computeBoard() })
+	return sn.boardV
+}
+
+func (sn *snapshot) computeBoard() *Board {
 	c := sn.class
 	b := &Board{Class: c, SchemeTitle: sn.rules.scheme.Title, Summary: c.Summary, PublicList: []string{}}
 	if c.Status == StatusClosed {

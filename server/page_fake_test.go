@@ -252,7 +252,16 @@ func (f *pageFakeRegistry) SearchCitizens(ctx context.Context, by *scs.Account, 
 	defer f.mu.Unlock()
 	var out []scs.Citizen
 	for _, c := range f.citizens {
-		if !strings.HasPrefix(c.ID, q) && !strings.HasPrefix(c.Name, q) {
+		// Capitals A-Z either way, as the store finds them.
+		fold := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if 'A' <= r && r <= 'Z' {
+					return r + 'a' - 'A'
+				}
+				return r
+			}, s)
+		}
+		if !strings.HasPrefix(fold(c.ID), fold(q)) && !strings.HasPrefix(fold(c.Name), fold(q)) {
 			continue
 		}
 		open := false

@@ -467,6 +467,17 @@ func TestFindACitizen(t *testing.T) {
 	off.signIn("official-token")
 	_, body := off.get("/desk")
 	mustContain(t, "nav", body, `href="/citizens"`)
+	// A search box where one looks for a citizen: the desk, the public
+	// list (for those who may search), the reviewer's desk.
+	mustContain(t, "desk", body, `<form method="get" action="/citizens" class="searchbox" role="search"`)
+	_, body = off.get("/list")
+	mustContain(t, "public list", body, `class="searchbox"`)
+	if _, body := env.browser().get("/list"); strings.Contains(body, `class="searchbox"`) {
+		t.Error("the public list offers the search to someone signed out")
+	}
+	// Whatever the capitals.
+	_, body = off.get("/citizens?q=li")
+	mustContain(t, "search li", body, `<a href="/citizens/c-2">Li Wei</a>`)
 	code, body := off.get("/citizens?q=Li")
 	if code != 200 {
 		t.Fatalf("search: %d", code)
@@ -489,6 +500,9 @@ func TestFindACitizen(t *testing.T) {
 	}
 	rev := env.browser()
 	rev.signIn("reviewer-token")
+	if _, body := rev.get("/review"); !strings.Contains(body, `class="searchbox"`) {
+		t.Error("no search box on the reviewer's desk")
+	}
 	if _, body := rev.get("/citizens?q=c-"); strings.Contains(body, "Li Wei") {
 		t.Error("a reviewer finds a citizen without an open objection")
 	}

@@ -274,7 +274,9 @@ func runClassLoad(ctx context.Context, base, admin string, cfg loadConfig) (*loa
 						// Report a classmate seen doing something this round,
 						// as the page offers it; nobody seen, no report.
 						st, b := lc.do("GET /api/v1/classes/{code}/me", "GET", "/api/v1/classes/"+s.class+"/me", s.token, "", nil)
-						var v struct{ Seen []struct{ Pseudonym, Rule string } }
+						var v struct {
+							Seen []struct{ Pseudonym, Rule string }
+						}
 						if st == 200 && json.Unmarshal(b, &v) == nil && len(v.Seen) > 0 {
 							seen := v.Seen[rng2(s.name, round)%len(v.Seen)]
 							lc.do("POST /api/v1/classes/{code}/me/reports", "POST", "/api/v1/classes/"+s.class+"/me/reports", s.token, "",

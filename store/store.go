@@ -253,6 +253,10 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 		db.ckptDone = make(chan struct{})
 		go db.checkpointer()
 	}
+	if err := db.adoptTables(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"scs"
+)
+
+// adoptedKey is the meta key set once a database's tables are all in the
+// chain (adoptTables ran).
+const adoptedKey = "tables_in_chain"
+
+// adoptTables brings into the chain, once, what a database written by an
+// earlier scs keeps outside it: objections and accounts without ledger
+// entries get them now (an objection entry and, when decided, a decision
+// entry; an account entry and, when revoked, a revocation entry), as the
+// rows stand at the upgrade, each recorded by the row's own actor; and a
+// citizen whose consent_log is not what the ledger's consent entries say
+// gets it rebuilt from them, with their projection replayed. From then on
+// scs verify names any edit of those rows. An edit made before the
+// upgrade cannot be told from the row as it was written. It runs on the
+// writer and marks the database (meta tables_in_chain) so that it runs
+// once; a new database is marked at once.
+func (db *DB) adoptTables(ctx context.Context) error {
+	var v string
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = '`+adoptedKey+`'`).Scan(&v)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return internal("meta", err)
+	}
+	return db.write(ctx, func(w *wtx) error {
+		filed, decided, accounts, revoked := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
+		logs := map[string][]string{}
+		rows, err := w.query(`SELECT kind, citizen, ref, consent, recorded FROM ledger WHERE kind IN ('objection', 'objection-decision', 'account', 'revocation', 'consent') ORDER BY seq`)
+		if err != nil {
+			return internal("ledger", err)
+		}
+		for rows.Next() {
+			var kind, citizen, ref string
+			var consent sql.NullInt64
+			var recorded int64
+			if err := rows.Scan(&kind, &citizen, &ref, &consent, &recorded); err != nil {
+				rows.Close()
+				return internal("ledger", err)
+			}
+			if kind == scs.EntryConsent {
+				logs[citizen] = append(logs[citizen], consentLogItem(consent.Int64 == 1, recorded))
+				continue
+			}
+			var id struct {
+				ID int64 `json:"id"`
+			}
+			if err := json.Unmarshal([]byte(ref), &id); err != nil {
+				continue // scs verify names an unreadable entry
+			}
+			map[string]map[int64]bool{scs.EntryObjection: filed, scs.EntryDecision: decided, scs.EntryAccount: accounts, scs.EntryRevocation: revoked}[kind][id.ID] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return internal("ledger", err)
+		}
+		if err := w.adoptObjections(filed); err != nil {
+			return err
+		}
+		if err := w.adoptAccounts(accounts); err != nil {
+			return err
+		}
+		if err := w.adoptConsentLogs(logs); err != nil {
+			return err
+		}
+		_, err = w.exec(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, adoptedKey)
+		return err
+	})
+}
+
+func (w *wtx) adoptObjections(filed map[int64]bool) error {
+	rows, err := w.query(`SELECT id, citizen, record, seq, reason, status, filed, due, decided, reviewer, decision, filed_by FROM objections ORDER BY id`)
+	if err != nil {
+		return internal("objections", err)
+	}
+	type row struct {
+		r        objectionRef
+		d        decisionRef
+		decided  bool
+		reviewer int64
+	}
+	var out []row
+	for rows.Next() {
+		var x row
+		var decided, reviewer sql.NullInt64
+		if err := rows.Scan(&x.r.ID, &x.r.Citizen, &x.r.Record, &x.r.Seq, &x.r.Reason, &x.d.Status, &x.r.Filed, &x.r.Due, &decided, &reviewer, &x.d.Decision, &x.r.FiledBy); err != nil {
+			rows.Close()
+			return internal("objections", err)
+		}
+		if filed[x.r.ID] {
+			continue
+		}
+		x.d.ID, x.d.Decided, x.d.Reviewer = x.r.ID, decided.Int64, reviewer.Int64
+		x.decided = x.d.Status != scs.ObjectionOpen || decided.Valid
+		out = append(out, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return internal("objections", err)
+	}
+	for _, x := range out {
+		if err := w.appendRef(scs.EntryObjection, x.r.Citizen, x.r.FiledBy, x.r); err != nil {
+			return err
+		}
+		if x.decided {
+			if err := w.appendRef(scs.EntryDecision, x.r.Citizen, x.d.Reviewer, x.d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *wtx) adoptAccounts(created map[int64]bool) error {
+	rows, err := w.query(`SELECT id, name, role, citizen, department, token_hash, created, revoked, created_by FROM accounts ORDER BY id`)
+	if err != nil {
+		return internal("accounts", err)
+	}
+	type row struct {
+		r       accountRef
+		revoked int64
+	}
+	var out []row
+	for rows.Next() {
+		var x row
+		var hash []byte
+		var revoked sql.NullInt64
+		if err := rows.Scan(&x.r.ID, &x.r.Name, &x.r.Role, &x.r.Citizen, &x.r.Department, &hash, &x.r.Created, &revoked, &x.r.CreatedBy); err != nil {
+			rows.Close()
+			return internal("accounts", err)
+		}
+		if created[x.r.ID] {
+			continue
+		}
+		x.r.TokenHash, x.revoked = hex.EncodeToString(hash), revoked.Int64
+		out = append(out, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return internal("accounts", err)
+	}
+	for _, x := range out {
+		if err := w.appendRef(scs.EntryAccount, x.r.Citizen, x.r.CreatedBy, x.r); err != nil {
+			return err
+		}
+		if x.revoked != 0 {
+			if err := w.appendRef(scs.EntryRevocation, "", 0, revocationRef{ID: x.r.ID, Revoked: x.revoked}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// adoptConsentLogs sets the consent_log of every citizen whose consent
+// changes in the ledger are not what it holds, and replays them.
+func (w *wtx) adoptConsentLogs(logs map[string][]string) error {
+	for _, id := range sortedKeys(logs) {
+		want := strings.Join(logs[id], " ")
+		var have string
+		if err := w.queryRow(`SELECT consent_log FROM citizens WHERE id = ?`, id).Scan(&have); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // scs verify names a consent entry of no citizen
+			}
+			return internal("citizens", err)
+		}
+		if have == want {
+			continue
+		}
+		if _, err := w.exec(`UPDATE citizens SET consent_log = ? WHERE id = ?`, want, id); err != nil {
+			return err
+		}
+		delete(w.db.cache, id)
+		w.untouch(id)
+		p, err := w.replayCitizen(id)
+		if err != nil {
+			return err
+		}
+		if err := w.saveProjections([]*proj{p}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

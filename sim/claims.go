@@ -290,7 +290,7 @@ func RunClaims(ctx context.Context, cfg Config, bases []*Result) ([]ClaimRow, er
 						run.Settings[name] = v
 					}
 					var err error
-					if cf, err = Simulate(ctx, run); err != nil {
+					if cf, err = run.run(ctx); err != nil {
 						return nil, err
 					}
 					runs[key] = cf

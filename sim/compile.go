@@ -56,7 +56,8 @@ type model struct {
 	jan1       []bool    // per year: the year starts on Jan 1 in the scheme's zone
 	hoods      int
 	inSample   []bool // per neighbourhood, with Config.Sample
-	list       []int  // the neighbourhoods simulated, in order (nil: all)
+	list       []int  // the neighbourhoods simulated, in order (nil: lo to hi-1)
+	lo, hi     int    // the shard's neighbourhoods (all without a shard)
 	base       int
 	extra      int
 	nG         int
@@ -150,6 +151,9 @@ func checkConfig(cfg *Config) error {
 	}
 	if cfg.Sample < 0 || cfg.Sample > 1 || math.IsNaN(cfg.Sample) {
 		return scs.Errorf(scs.EINVALID, "sample: %v is not a share from 0 to 1", cfg.Sample)
+	}
+	if cfg.Shards < 0 || cfg.Shards > MaxShards || (cfg.Shards > 0 && (cfg.Shard < 0 || cfg.Shard >= cfg.Shards)) || (cfg.Shards == 0 && cfg.Shard != 0) {
+		return scs.Errorf(scs.EINVALID, "shard: %d/%d is not a shard K/N with 0 <= K < N <= %d", cfg.Shard, cfg.Shards, MaxShards)
 	}
 	if cfg.SampleOnly && cfg.OnHood != nil && cfg.Sample > 0 && cfg.Sample < 1 {
 		return scs.Errorf(scs.EINVALID, "sample: a run of the sample only hands out no neighbourhoods")
@@ -375,6 +379,14 @@ func (m *model) neighbourhoods() error {
 	m.base = cfg.Citizens / m.hoods
 	m.extra = cfg.Citizens % m.hoods
 	m.idWidth = len(strconv.Itoa(cfg.Citizens))
+	m.lo, m.hi = 0, m.hoods
+	if cfg.Shards > 1 {
+		if cfg.Shards > m.hoods {
+			return scs.Errorf(scs.EINVALID, "shards: %d shards of %d neighbourhoods: at most one shard per neighbourhood", cfg.Shards, m.hoods)
+		}
+		m.lo = int(int64(cfg.Shard) * int64(m.hoods) / int64(cfg.Shards))
+		m.hi = int(int64(cfg.Shard+1) * int64(m.hoods) / int64(cfg.Shards))
+	}
 	if cfg.Sample > 0 && cfg.Sample < 1 {
 		m.inSample = make([]bool, m.hoods)
 		k := splitmix64(cfg.Seed ^ 0x73616d706c65)
@@ -388,10 +400,13 @@ func (m *model) neighbourhoods() error {
 			m.inSample[0] = true
 		}
 		if cfg.SampleOnly {
-			for h, in := range m.inSample {
-				if in {
+			for h := m.lo; h < m.hi; h++ {
+				if m.inSample[h] {
 					m.list = append(m.list, h)
 				}
+			}
+			if m.list == nil {
+				m.list = []int{} // a shard without a sampled neighbourhood
 			}
 		}
 	}

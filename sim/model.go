@@ -26,6 +26,9 @@ const MaxCitizens = 2_000_000_000
 // MaxYears is the longest horizon a run accepts.
 const MaxYears = 100
 
+// MaxShards is the most shards a run may be cut into.
+const MaxShards = 100_000
+
 // EventMode says which records a run hands to Config.OnHood.
 type EventMode int
 
@@ -64,6 +67,27 @@ type Config struct {
 	// Metrics and Citizens are the sample's.
 	Sample     float64
 	SampleOnly bool
+	// Shard and Shards, with Shards above 1, simulate only the Shard-th
+	// (from 0) of Shards contiguous, disjoint ranges of the neighbourhoods:
+	// Metrics, SampleMetrics and Events are the shard's, every other field
+	// of the Result is the whole run's, and Merge sums the shards' Results
+	// into exactly the whole run's.
+	Shard, Shards int
+	// Runner, when set, makes the runs of RunClaims and Sensitivity in
+	// place of Simulate (a study run in shards, or merged from them).
+	// Simulate itself ignores it.
+	Runner Runner
+}
+
+// Runner makes one run of the model, as Simulate does.
+type Runner func(context.Context, Config) (*Result, error)
+
+// run makes one run of cfg through cfg.Runner, or Simulate without one.
+func (cfg Config) run(ctx context.Context) (*Result, error) {
+	if cfg.Runner != nil {
+		return cfg.Runner(ctx, cfg)
+	}
+	return Simulate(ctx, cfg)
 }
 
 // HoodOutput is what one neighbourhood hands to Config.OnHood.
@@ -154,4 +178,33 @@ func Simulate(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	return m.run(ctx)
+}
+
+// Merge returns the Result of cfg (without its shard) from the Results of
+// its shards, one for each of 0..Shards-1 in order: the metrics and records
+// summed, the time the longest shard's. The sum is exact, so the merged
+// Result equals the whole run's but for Elapsed.
+func Merge(cfg Config, parts []*Result) (*Result, error) {
+	cfg.Shard, cfg.Shards = 0, 0
+	m, err := prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return nil, scs.Errorf(scs.EINVALID, "merge: no shards")
+	}
+	f := m.newFanout(1)
+	var elapsed time.Duration
+	for _, p := range parts {
+		if p.Metrics == nil || p.Metrics.Years != cfg.Years || p.Metrics.Grades != m.nG || p.Metrics.Rules != len(m.scheme.Rules) {
+			return nil, scs.Errorf(scs.EINVALID, "merge: a shard's metrics do not fit the run (%d years, %d grades, %d rules)", cfg.Years, m.nG, len(m.scheme.Rules))
+		}
+		f.total.Merge(p.Metrics)
+		if p.SampleMetrics != nil && m.list == nil {
+			f.sample.Merge(p.SampleMetrics)
+		}
+		f.events.Add(p.Events)
+		elapsed = max(elapsed, p.Elapsed)
+	}
+	return m.result(f, elapsed), nil
 }

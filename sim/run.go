@@ -19,19 +19,13 @@ func (m *model) run(ctx context.Context) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	count := m.hoods
+	count := m.hi - m.lo
 	if m.list != nil {
 		count = len(m.list)
 	}
-	workers = min(workers, count)
-	f := &fanout{m: m, count: count, ordered: m.cfg.OnHood != nil,
-		outs: make(chan *HoodOutput, 4*workers),
-		// The window bounds how far workers may run ahead of the
-		// neighbourhood the ordered writer waits for, so that memory
-		// stays bounded.
-		window: make(chan struct{}, 8*workers),
-		total:  newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
-		sample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
+	workers = max(1, min(workers, count))
+	f := m.newFanout(workers)
+	f.count = count
 	g, gctx := errgroup.WithContext(ctx)
 	var wg sync.WaitGroup
 	for range workers {
@@ -65,14 +59,31 @@ type fanout struct {
 	m       *model
 	count   int // neighbourhoods to simulate
 	ordered bool
-	next    atomic.Int64 // the next neighbourhood to take
+	next    atomic.Int64 // the next neighbourhood to take, 0 to count-1
 	done    atomic.Int64 // citizens simulated
 	events  atomic.Int64
-	outs    chan *HoodOutput
+	outs    chan hoodDone
 	window  chan struct{}
 
 	mu            sync.Mutex
 	total, sample *Metrics
+}
+
+// hoodDone is the output of the i-th neighbourhood of the run's order.
+type hoodDone struct {
+	i   int
+	out *HoodOutput
+}
+
+func (m *model) newFanout(workers int) *fanout {
+	return &fanout{m: m, ordered: m.cfg.OnHood != nil,
+		outs: make(chan hoodDone, 4*workers),
+		// The window bounds how far workers may run ahead of the
+		// neighbourhood the ordered writer waits for, so that memory
+		// stays bounded.
+		window: make(chan struct{}, 8*workers),
+		total:  newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
+		sample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 }
 
 // work simulates neighbourhoods until none is left, the context is
@@ -100,15 +111,16 @@ func (f *fanout) loop(ctx context.Context, wk *worker) error {
 				return nil
 			}
 		}
-		h := int(f.next.Add(1) - 1)
-		if h >= f.count {
+		i := int(f.next.Add(1) - 1)
+		if i >= f.count {
 			if f.ordered {
 				<-f.window
 			}
 			return nil
 		}
+		h := m.lo + i
 		if m.list != nil {
-			h = m.list[h]
+			h = m.list[i]
 		}
 		if m.failHood != nil {
 			if err := m.failHood(h); err != nil {
@@ -122,7 +134,7 @@ func (f *fanout) loop(ctx context.Context, wk *worker) error {
 		f.done.Add(int64(m.size(h)))
 		if f.ordered {
 			select {
-			case f.outs <- out:
+			case f.outs <- hoodDone{i, out}:
 			case <-ctx.Done():
 				return nil
 			}
@@ -141,11 +153,11 @@ func (f *fanout) collect(ctx context.Context) error {
 	want := 0
 	for {
 		select {
-		case out, ok := <-f.outs:
+		case d, ok := <-f.outs:
 			if !ok {
 				return nil
 			}
-			pending[out.Index] = out
+			pending[d.i] = d.out
 			for {
 				o, ok := pending[want]
 				if !ok {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -83,5 +85,71 @@ func TestSpeedOfLight(t *testing.T) {
 	}
 	if per := float64(a1) / 30_003; per < 2.9 || per > 3.1 {
 		t.Fatalf("%.3f acts per citizen-year, want about %d", per, SpeedOfLightActs)
+	}
+}
+
+// TestShardsMerge runs a population whole and in 4 shards, with and
+// without the claims' sample, and checks that the merged shards give the
+// whole run's Result and rows exactly.
+func TestShardsMerge(t *testing.T) {
+	for _, sample := range []float64{0, 0.3} {
+		for _, only := range []bool{false, true} {
+			if only && sample == 0 {
+				continue
+			}
+			cfg := Config{Scheme: rongcheng(t), Citizens: 7_001, Years: 3, Seed: 5, End: testEnd, Workers: 3,
+				Settings: Settings{"hood_size": 300}, Sample: sample, SampleOnly: only}
+			var whole *Result
+			var wholeRows []CitizenRow
+			if only {
+				r, err := Simulate(context.Background(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				whole = r
+			} else {
+				var col *collected
+				whole, col = runCollect(t, cfg)
+				wholeRows = col.rows
+			}
+			var parts []*Result
+			var rows []CitizenRow
+			for k := range 4 {
+				c := cfg
+				c.Shard, c.Shards, c.Workers = k, 4, k+1
+				if only {
+					r, err := Simulate(context.Background(), c)
+					if err != nil {
+						t.Fatal(err)
+					}
+					parts = append(parts, r)
+					continue
+				}
+				r, col := runCollect(t, c)
+				parts = append(parts, r)
+				rows = append(rows, col.rows...)
+			}
+			merged, err := Merge(cfg, parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			merged.Elapsed, whole.Elapsed = 0, 0
+			merged.Scheme, whole.Scheme = nil, nil // compiled twice: equal, not the same pointer
+			if !reflect.DeepEqual(merged, whole) {
+				t.Errorf("sample %v only %v: merged shards differ from the whole run:\n%+v\n%+v", sample, only, merged.Metrics, whole.Metrics)
+			}
+			if !reflect.DeepEqual(rows, wholeRows) {
+				t.Errorf("sample %v: the shards' rows (%d) differ from the whole run's (%d)", sample, len(rows), len(wholeRows))
+			}
+		}
+	}
+}
+
+func TestShardErrors(t *testing.T) {
+	for _, c := range []struct{ k, n int }{{-1, 4}, {4, 4}, {0, -2}, {1, 0}, {0, 1000}} {
+		_, err := Simulate(context.Background(), Config{Scheme: rongcheng(t), Citizens: 7_000, Years: 1, End: testEnd, Shard: c.k, Shards: c.n})
+		if err == nil || !strings.Contains(err.Error(), "shard") {
+			t.Errorf("shard %d/%d: %v, want an error naming the shard", c.k, c.n, err)
+		}
 	}
 }

@@ -63,7 +63,7 @@ func Sensitivity(ctx context.Context, cfg Config, trajectories int, seed uint64,
 		for i, p := range ps {
 			c.Settings[p.Name] = p.Lo + x[i]*(p.Hi-p.Lo)
 		}
-		return Simulate(ctx, c)
+		return c.run(ctx)
 	}
 	var claims []Claim
 	ees := map[string][][]float64{} // claim -> parameter -> effects

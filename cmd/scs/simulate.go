@@ -2,13 +2,10 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,16 +13,15 @@ import (
 	"golang.org/x/term"
 
 	"scs"
-	"scs/jsonl"
 	"scs/report"
-	"scs/schemes"
 	"scs/sim"
 )
 
 const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
        [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
        [--no-claims] [--claims-sample SHARE] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
-       [--sensitivity [--trajectories R]]
+       [--sensitivity [--trajectories R]] [--shard K/N]
+       scs simulate merge DIR... --out DIR
 
 Simulates a synthetic population under a scheme: every citizen's conduct
 over the years, each record scored by the engine. Prints a summary; with
@@ -53,7 +49,14 @@ of the first run as JSON lines for scs score. Above 200,000 citizens the
 claims' comparisons are made on a random sample of the neighbourhoods
 (about 200,000 citizens; --claims-sample SHARE sets it, 1 for all): the
 base runs are whole, every comparison is paired on the sample, and n and
-the intervals are the sample's.`
+the intervals are the sample's.
+
+--shard K/N (0 <= K < N) runs only the K-th of N disjoint parts of the
+neighbourhoods, for every run of the command (replications, sweep values,
+counterfactuals), and writes the part to --out as shard.json (and
+citizens.parquet); scs simulate merge DIR... --out DIR combines the N
+parts into the outputs of the whole run, byte for byte but for the run
+time (docs/scale.md: a Kubernetes indexed Job, a Slurm job array).`
 
 // claimsSampleCitizens is about how many citizens the claims' comparisons
 // use by default: a run of more makes them on a random sample of the
@@ -74,359 +77,62 @@ func (f *settingsFlag) Set(v string) error {
 	return nil
 }
 
+// simOptions is a parsed scs simulate command line.
+type simOptions struct {
+	study            report.Study
+	out, events      string
+	quiet, noParquet bool
+	baseline         bool
+	shard, shards    int
+	options, sources map[string]string // for a shard's manifest
+	args             []string          // the study's own arguments
+	sweep            string
+}
+
 func cmdSimulate(e *env, args []string) error {
-	fs := newFlags(e, "simulate", simulateUsage)
-	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
-	citizens := fs.Int("citizens", 700_000, "number of citizens `N` (Rongcheng's population by default)")
-	years := fs.Int("years", 10, "horizon in `years`")
-	seed := fs.Uint64("seed", 1, "random `seed`")
-	workers := fs.Int("workers", 0, "worker threads (default: all cores); results do not depend on it")
-	out := fs.String("out", "", "write the tables, report and summary to `DIR`")
-	quiet := fs.Bool("quiet", false, "no progress bar, no summary on standard output")
-	set := &settingsFlag{s: sim.Settings{}}
-	fs.Var(set, "set", "set a model parameter, `name=value` (repeatable)")
-	sweep := fs.String("sweep", "", "run once per value of a parameter: `name=v1,v2,...`")
-	reps := fs.Int("replications", 5, "replications `K` per configuration (seeds S..S+K-1; 1 by default with --no-claims)")
-	eventsFile := fs.String("events", "", "write every record of the scored citizens of the first run to `FILE` (JSON lines)")
-	noClaims := fs.Bool("no-claims", false, "skip the counterfactual runs of the claims table")
-	claimsSample := fs.Float64("claims-sample", 0, "make the claims' comparisons on a random sample of this `share` of the neighbourhoods (default: all up to 200,000 citizens, about 200,000 citizens' worth above)")
-	behFile := fs.String("behaviours", "", "behaviour table `FILE` (YAML; default: the built-in sim/behaviours.yaml)")
-	endFlag := fs.String("end", "2026-01-01T00:00:00+08:00", "the run ends at this RFC 3339 `time` and starts --years before")
-	noParquet := fs.Bool("no-parquet", false, "do not write citizens.parquet")
-	sensitivity := fs.Bool("sensitivity", false, "also run a Morris screening of every assumed parameter against every claim's metric (sensitivity.csv, and a chart in the report)")
-	trajectories := fs.Int("trajectories", 10, "Morris trajectories `R` for --sensitivity (R x (parameters+1) runs)")
-	baseline := fs.Bool("baseline", false, "after the first run, time the speed-of-light loop (3 acts per citizen-year, a rule each, points added, no model) and the records-only loop (as many events as the run made records), and print the speeds and ratios")
-	pos, err := parseFlags(fs, args)
+	if len(args) > 0 && args[0] == "merge" {
+		return cmdSimulateMerge(e, args[1:])
+	}
+	o, err := parseSimulate(e, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("simulate: unexpected argument %q", pos[0])
+	st := &o.study
+	if !o.quiet && isTerminal(e.stderr) {
+		st.Progress = progressBar(e.stderr)
 	}
-	if *citizens < 1 || *citizens > sim.MaxCitizens {
-		return usagef("simulate: --citizens: %d is out of range (1 to %d)", *citizens, sim.MaxCitizens)
-	}
-	if *years < 1 || *years > sim.MaxYears {
-		return usagef("simulate: --years: %d is out of range (1 to %d)", *years, sim.MaxYears)
-	}
-	repsSet := false
-	fs.Visit(func(f *flag.Flag) { repsSet = repsSet || f.Name == "replications" })
-	if *noClaims && !repsSet {
-		*reps = 1
-	}
-	if *reps < 1 || *reps > 1000 {
-		return usagef("simulate: --replications: %d is out of range (1 to 1000)", *reps)
-	}
-	if math.IsNaN(*claimsSample) || *claimsSample < 0 || *claimsSample > 1 {
-		return usagef("simulate: --claims-sample: %v is not a share from 0 to 1", *claimsSample)
-	}
-	if *claimsSample == 0 {
-		*claimsSample = 1
-		if *citizens > claimsSampleCitizens {
-			*claimsSample = float64(claimsSampleCitizens) / float64(*citizens)
-		}
-	}
-	if *noClaims {
-		*claimsSample = 1
-	}
-	if *trajectories < 2 || *trajectories > 1000 {
-		return usagef("simulate: --trajectories: %d is out of range (2 to 1000)", *trajectories)
-	}
-	if *sensitivity && sweepFlagSet(fs) {
-		return usagef("simulate: --sensitivity and --sweep do not go together")
-	}
-	if *workers < 0 {
-		return usagef("simulate: --workers: %d is negative", *workers)
-	}
-	end, err := jsonl.ParseTime(*endFlag)
-	if err != nil {
-		return usagef("simulate: --end: %v", err)
-	}
-	sweepName, sweepVals, err := parseSweep(*sweep)
-	if err != nil {
-		return usagef("simulate: --sweep: %s", scs.ErrorMessage(err))
-	}
-	scheme, err := schemes.Load(*schemeName)
+	w, err := openSimOutputs(e, o)
 	if err != nil {
 		return err
 	}
-	var behaviours []sim.Behaviour
-	var responses []sim.Response
-	if *behFile != "" {
-		data, err := os.ReadFile(*behFile)
-		if err != nil {
-			return scs.Errorf(scs.EINVALID, "behaviours: %v", err)
-		}
-		table, err := sim.ParseTable(*behFile, data)
-		if err != nil {
-			return err
-		}
-		behaviours, responses = table.Behaviours, table.Responses
+	var rec *report.ShardRecorder
+	if o.shards > 0 {
+		rec = &report.ShardRecorder{}
+		st.Runner = rec.Run
 	}
-	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			return scs.Errorf(scs.EINVALID, "out: %v", err)
-		}
+	oc, err := report.RunStudy(e.ctx, *st)
+	if err = w.close(err); err != nil {
+		return err
 	}
-	progress := !*quiet && isTerminal(e.stderr)
-
-	type runOut struct {
-		tables  []*report.Table
-		summary report.RunSummary
-		metrics map[string]float64
-		order   []string
+	if o.baseline {
+		printBaselines(e.stdout, st.Scheme, oc.First, st.Workers, st.Seed)
 	}
-	labels := []string{""}
-	if sweepName != "" {
-		labels = labels[:0]
-		for _, v := range sweepVals {
-			labels = append(labels, sweepName+"="+v)
-		}
+	if rec != nil {
+		return rec.Write(o.out, report.ShardManifest{Shard: o.shard, Shards: o.shards, Options: o.options, Sources: o.sources, Args: o.args})
 	}
-	var first *sim.Result
-	var firstClaims []sim.ClaimRow
-	var firstWorkers int
-	all := make([][]runOut, len(labels))
-	var claimTables []*report.Table
-	for li, label := range labels {
-		settings := set.s.Clone()
-		if sweepName != "" {
-			if err := settings.SetValue(sweepName, sweepVals[li]); err != nil {
-				return usagef("simulate: --sweep: %s", scs.ErrorMessage(err))
-			}
-		}
-		var results []*sim.Result
-		for rep := 0; rep < *reps; rep++ {
-			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
-				Seed: *seed + uint64(rep), End: end, Workers: *workers, Sample: *claimsSample}
-			isFirst := li == 0 && rep == 0
-			var cw *report.CitizenWriter
-			var evw *bufio.Writer
-			var evf *os.File
-			if isFirst {
-				if *out != "" && !*noParquet && *citizens > maxParquetCitizens && !*quiet {
-					fmt.Fprintf(e.stderr, "scs: simulate: %d citizens: citizens.parquet is written only up to %d citizens; the run streams\n", *citizens, maxParquetCitizens)
-				}
-				if *out != "" && !*noParquet && *citizens <= maxParquetCitizens {
-					if cw, err = report.NewCitizenWriter(filepath.Join(*out, "citizens.parquet")); err != nil {
-						return err
-					}
-					cfg.Rows = true
-				}
-				if *eventsFile != "" {
-					if evf, err = os.Create(*eventsFile); err != nil {
-						if cw != nil {
-							cw.Abort()
-						}
-						return scs.Errorf(scs.EINVALID, "events: %v", err)
-					}
-					evw = bufio.NewWriterSize(evf, 1<<20)
-					cfg.Events = sim.ScoredEvents
-				}
-				if cw != nil || evw != nil {
-					var buf []byte
-					cfg.OnHood = func(h *sim.HoodOutput) error {
-						if cw != nil {
-							if err := cw.Write(h.Rows); err != nil {
-								return err
-							}
-						}
-						if evw != nil {
-							for i := range h.Events {
-								buf = jsonl.Append(buf[:0], &h.Events[i])
-								if _, err := evw.Write(buf); err != nil {
-									return err
-								}
-							}
-						}
-						return nil
-					}
-				}
-			}
-			what := fmt.Sprintf("run %d/%d", li**reps+rep+1, len(labels)**reps)
-			if progress {
-				total := int64(*citizens)
-				began := time.Now()
-				cfg.Progress = func(done int64) { drawProgress(e.stderr, what, began, done, total) }
-			}
-			res, err := sim.Simulate(e.ctx, cfg)
-			if progress {
-				fmt.Fprint(e.stderr, "\r\033[K")
-			}
-			if isFirst {
-				if cw != nil {
-					if err == nil {
-						err = cw.Close()
-					} else {
-						cw.Abort()
-					}
-				}
-				if evw != nil {
-					if ferr := evw.Flush(); err == nil {
-						err = ferr
-					}
-					if ferr := evf.Close(); err == nil {
-						err = ferr
-					}
-				}
-			}
-			if err != nil {
-				return err
-			}
-			results = append(results, res)
-			if isFirst {
-				first, firstWorkers = res, cfg.Workers
-				if *baseline {
-					printBaselines(e.stdout, scheme, res, cfg.Workers, cfg.Seed)
-				}
-			}
-			ro := runOut{tables: report.Tables(res),
-				summary: report.RunSummary{Sweep: label, Replication: rep, Seed: cfg.Seed, Records: res.Metrics.TotalRecords(), GradesFinal: report.GradesFinal(res)}}
-			ro.metrics, ro.order = keyMetrics(res)
-			all[li] = append(all[li], ro)
-		}
-		if !*noClaims {
-			if progress {
-				fmt.Fprintf(e.stderr, "counterfactual runs for the claims table (%d replications)...", *reps)
-			}
-			cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: settings, Citizens: *citizens, Years: *years,
-				Seed: *seed, End: end, Workers: *workers, Sample: *claimsSample}
-			claims, err := sim.RunClaims(e.ctx, cfg, results)
-			if progress {
-				fmt.Fprint(e.stderr, "\r\033[K")
-			}
-			if err != nil {
-				return err
-			}
-			if li == 0 {
-				firstClaims = claims
-			}
-			prefix := ""
-			if sweepName != "" {
-				prefix = "sweep"
-			}
-			claimTables = append(claimTables, report.ClaimsTable(claims, prefix, label))
-		}
-	}
-	if firstWorkers == 0 {
-		firstWorkers = defaultWorkers()
-	}
-
-	// Aggregate over replications, and over sweep values by a key column.
-	var tables []*report.Table
-	byName := map[string]*report.Table{}
-	var sweepTable *report.Table
-	if sweepName != "" {
-		// The first column is named after the parameter swept, so that
-		// sweep.csv says what its values are values of.
-		sweepTable = &report.Table{Name: "sweep", Title: "Sweep", Doc: "Key metrics per value of the swept parameter " + sweepName + ".",
-			Keys: []string{sweepName, "metric"}, Values: []string{"value", "value_ci95_low", "value_ci95_high"}}
-	}
-	for li, runs := range all {
-		for ti := range runs[0].tables {
-			reps := make([]*report.Table, len(runs))
-			for i := range runs {
-				reps[i] = runs[i].tables[ti]
-			}
-			prefix := ""
-			if sweepName != "" {
-				prefix = "sweep"
-			}
-			agg := report.Aggregate(reps, prefix, labels[li])
-			if t, ok := byName[agg.Name]; ok {
-				t.Rows = append(t.Rows, agg.Rows...)
-			} else {
-				byName[agg.Name] = agg
-				tables = append(tables, agg)
-			}
-		}
-		if sweepTable != nil {
-			for _, name := range runs[0].order {
-				var xs []float64
-				for _, r := range runs {
-					if v := r.metrics[name]; !math.IsNaN(v) {
-						xs = append(xs, v)
-					}
-				}
-				m, lo, hi := report.MeanCI(xs)
-				sweepTable.Rows = append(sweepTable.Rows, report.Row{Keys: []string{sweepVals[li], name}, Vals: []float64{m, lo, hi}})
-			}
-		}
-	}
-	var effects []sim.Effect
-	if *sensitivity {
-		cfg := sim.Config{Scheme: scheme, Behaviours: behaviours, Responses: responses, Settings: set.s.Clone(), Citizens: *citizens, Years: *years,
-			Seed: *seed, End: end, Workers: *workers}
-		var prog func(done, total int)
-		if progress {
-			began := time.Now()
-			prog = func(done, total int) { drawProgress(e.stderr, "sensitivity", began, int64(done), int64(total)) }
-		}
-		effects, err = sim.Sensitivity(e.ctx, cfg, *trajectories, *seed, prog)
-		if progress {
-			fmt.Fprint(e.stderr, "\r\033[K")
-		}
-		if err != nil {
-			return err
-		}
-		tables = append(tables, report.SensitivityTable(effects))
-	}
-	if len(claimTables) > 0 {
-		ct := claimTables[0]
-		for _, t := range claimTables[1:] {
-			ct.Rows = append(ct.Rows, t.Rows...)
-		}
-		tables = append(tables, ct)
-	}
-	sum := report.NewSummary(first, firstWorkers, firstClaims)
-	sum.Replications = *reps
-	if sweepName != "" {
-		sum.Sweep = *sweep
-	}
-	if len(labels)**reps > 1 {
-		for _, runs := range all {
-			for _, r := range runs {
-				sum.Runs = append(sum.Runs, r.summary)
-			}
-		}
-	}
-	if *out != "" {
-		all := tables
-		if sweepTable != nil {
-			all = append(all, sweepTable)
-		}
-		if err := report.WriteTables(*out, all); err != nil {
-			return err
-		}
-		if err := report.WriteFile(filepath.Join(*out, "summary.json"), func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
-			return err
-		}
-		// The detailed charts show the first sweep value.
-		primary := tables
-		if sweepName != "" {
-			primary = nil
-			for _, t := range tables {
-				primary = append(primary, firstLabel(t, labels[0]))
-			}
-		}
-		var grades []string
-		for _, g := range first.Scheme.Grades {
-			grades = append(grades, g.Name)
-		}
-		rep := &report.Report{Summary: sum, Tables: primary, Sweep: sweepTable, Scheme: scheme.Title, Grades: grades, Years: *years, Reps: *reps, Settings: set.s,
-			Start: first.Start, End: first.End, Location: scheme.Location, Sensitivity: effects, Trajectories: *trajectories}
-		if err := report.WriteFile(filepath.Join(*out, "report.html"), func(w io.Writer) error { return report.WriteHTML(w, rep) }); err != nil {
+	if o.out != "" {
+		if err := oc.Write(o.out); err != nil {
 			return err
 		}
 	}
-	if *quiet {
+	if o.quiet {
 		return nil
 	}
-	if err := printSimSummary(e.stdout, sum, first, firstClaims, *out); err != nil {
+	if err := printSimSummary(e.stdout, oc.Summary, oc.First, oc.FirstClaims, o.out); err != nil {
 		return err
 	}
-	if sweepTable != nil {
-		return printSweep(e.stdout, sweepName, sweepTable)
+	if oc.Sweep != nil {
+		return printSweep(e.stdout, st.SweepName, oc.Sweep)
 	}
 	return nil
 }
@@ -467,44 +173,6 @@ func printSweep(w io.Writer, name string, t *report.Table) error {
 		fmt.Fprintln(tw, "  "+m)
 	}
 	return tw.Flush()
-}
-
-// firstLabel returns t restricted to the rows of one sweep value, without
-// the sweep column.
-func firstLabel(t *report.Table, label string) *report.Table {
-	c := *t
-	c.Keys = t.Keys[1:]
-	c.Rows = nil
-	for _, r := range t.Rows {
-		if r.Keys[0] == label {
-			c.Rows = append(c.Rows, report.Row{Keys: r.Keys[1:], Vals: r.Vals})
-		}
-	}
-	return &c
-}
-
-// keyMetrics are the scalar metrics of a run compared across a sweep.
-func keyMetrics(r *sim.Result) (map[string]float64, []string) {
-	m := map[string]float64{}
-	var order []string
-	put := func(k string, v float64) { m[k] = v; order = append(order, k) }
-	scored := float64(r.Metrics.Scored)
-	for g, n := range r.Metrics.GradeCounts[r.Years] {
-		put("share in "+r.Scheme.Grades[g].Name+" at the end (%)", 100*float64(n)/math.Max(scored, 1))
-	}
-	put("records per citizen-year", float64(r.Metrics.TotalRecords())/r.CitizenYears())
-	for _, c := range sim.Claims {
-		if c.Applies(r) == "" {
-			put(c.ID+": "+c.Metric, c.Measure(r).Value)
-		}
-	}
-	return m, order
-}
-
-func sweepFlagSet(fs *flag.FlagSet) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "sweep" })
-	return set
 }
 
 func parseSweep(s string) (string, []string, error) {
@@ -604,5 +272,3 @@ func drawProgress(w io.Writer, what string, start time.Time, done, total int64) 
 	}
 	fmt.Fprintf(w, "\r%s [%s%s] %5.1f%%%s\033[K", what, strings.Repeat("#", n), strings.Repeat(".", width-n), 100*frac, eta)
 }
-
-func defaultWorkers() int { return runtime.GOMAXPROCS(0) }

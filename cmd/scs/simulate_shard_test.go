@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// runTime is the report's line of run time, which differs between runs.
+var runTime = regexp.MustCompile(`[0-9.]+ s \([0-9,]+ citizen-years/s, [0-9]+ workers\)`)
+
+// TestSimulateShardsMerge runs 20,000 citizens whole and in 4 shards (with
+// the claims, two replications and citizens.parquet), merges the shards,
+// and checks that every output equals the whole run's byte for byte, the
+// run time aside.
+func TestSimulateShardsMerge(t *testing.T) {
+	common := []string{"--citizens", "20000", "--years", "3", "--seed", "11", "--replications", "2", "--quiet"}
+	whole := t.TempDir()
+	if code, _, stderr := simCLI(t, append([]string{"simulate", "--out", whole}, common...)...); code != 0 {
+		t.Fatalf("whole run: exit %d: %s", code, stderr)
+	}
+	var shards []string
+	for k := 3; k >= 0; k-- { // any order
+		dir := filepath.Join(t.TempDir(), "shard-"+strconv.Itoa(k))
+		args := append([]string{"simulate", "--shard", strconv.Itoa(k) + "/4", "--workers", strconv.Itoa(k + 1), "--out", dir}, common...)
+		if code, _, stderr := simCLI(t, args...); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", k, code, stderr)
+		}
+		shards = append(shards, dir)
+	}
+	merged := t.TempDir()
+	if code, _, stderr := simCLI(t, append(append([]string{"simulate", "merge"}, shards...), "--out", merged, "--quiet")...); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(whole, "*"))
+	if len(files) < 12 {
+		t.Fatalf("only %d outputs in the whole run", len(files))
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		want, _ := os.ReadFile(f)
+		got, err := os.ReadFile(filepath.Join(merged, name))
+		if err != nil {
+			t.Errorf("merge lacks %s", name)
+			continue
+		}
+		switch name {
+		case "summary.json":
+			want, got = volatile.ReplaceAll(want, []byte(`"$1": 0`)), volatile.ReplaceAll(got, []byte(`"$1": 0`))
+		case "report.html":
+			want, got = runTime.ReplaceAll(want, nil), runTime.ReplaceAll(got, nil)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("merged %s differs from the whole run's", name)
+		}
+	}
+}
+
+// TestSimulateMergeChecks checks that merge refuses shards that do not
+// make one run: one missing, one given twice, different options.
+func TestSimulateMergeChecks(t *testing.T) {
+	common := []string{"simulate", "--citizens", "3000", "--years", "1", "--no-claims", "--no-parquet", "--quiet"}
+	dirs := map[string]string{}
+	for _, s := range []string{"0/3", "1/3", "2/3"} {
+		dirs[s] = filepath.Join(t.TempDir(), "s")
+		if code, _, stderr := simCLI(t, append(common, "--shard", s, "--out", dirs[s])...); code != 0 {
+			t.Fatalf("shard %s: exit %d: %s", s, code, stderr)
+		}
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	if code, _, stderr := simCLI(t, append(common, "--shard", "2/3", "--seed", "2", "--out", other)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	out := t.TempDir()
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{dirs["0/3"], dirs["1/3"]}, "shards 2 of 3 are missing"},
+		{[]string{dirs["0/3"], dirs["1/3"], dirs["1/3"], dirs["2/3"]}, "shard 1/3 is given twice"},
+		{[]string{dirs["0/3"], dirs["1/3"], other}, "different options: seed"},
+		{[]string{out}, "no shard.json"},
+	} {
+		code, _, stderr := simCLI(t, append(append([]string{"simulate", "merge"}, c.dirs...), "--out", out)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("merge %v: exit %d, %q; want an error with %q", c.dirs, code, stderr, c.want)
+		}
+	}
+	for _, bad := range []string{"4/4", "-1/2", "1", "a/b", "0/0"} {
+		if code, _, stderr := simCLI(t, append(common, "--shard", bad, "--out", out)...); code != 2 || !strings.Contains(stderr, "--shard") {
+			t.Errorf("--shard %s: exit %d, %q; want a usage error", bad, code, stderr)
+		}
+	}
+}

@@ -383,6 +383,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 	t.Run("FilePages", func(t *testing.T) { filePages(t, newFixture(t, open)) })
 	t.Run("MigrateScheme", func(t *testing.T) { migrateScheme(t, newFixture(t, open)) })
 	t.Run("AdoptOldTables", func(t *testing.T) { adoptOldTables(t, newFixture(t, open)) })
+	t.Run("StatsTotals", func(t *testing.T) { statsTotals(t, newFixture(t, open)) })
 	t.Run("ObjectionsAndReversal", func(t *testing.T) {
 		f := newFixture(t, open)
 		a := ev("o1", "c1", "tax-evasion", t0.AddDate(0, -2, 0))

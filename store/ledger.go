@@ -113,7 +113,41 @@ func (w *wtx) appendEntries(es []entry) error {
 		}
 	}
 	w.entries += len(es)
-	return nil
+	return w.addRuleTotals(es)
+}
+
+// addRuleTotals adds es's records, less its reversals, to the running
+// totals per rule.
+func (w *wtx) addRuleTotals(es []entry) error {
+	var rules []string
+	var delta map[string]int64
+	for i := range es {
+		d := int64(1)
+		switch es[i].Kind {
+		case scs.EntryRecord:
+		case scs.EntryReversal:
+			d = -1
+		default:
+			continue
+		}
+		if delta == nil {
+			delta = map[string]int64{}
+		}
+		if _, ok := delta[es[i].Rule]; !ok {
+			rules = append(rules, es[i].Rule)
+		}
+		delta[es[i].Rule] += d
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(rules))
+	for _, r := range rules {
+		args = append(args, r, delta[r])
+	}
+	_, err := w.exec(`INSERT INTO rule_totals (rule, records) VALUES `+values(len(rules), 2)+
+		` ON CONFLICT (rule) DO UPDATE SET records = rule_totals.records + excluded.records`, args...)
+	return err
 }
 
 func (e *entry) record(hash []byte, reversed bool) scs.Record {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -286,64 +287,67 @@ func (db *DB) Visits(ctx context.Context, by *scs.Account, day time.Time, neighb
 // Stats returns the registry's totals as of at: citizens, how many are
 // scored, scored citizens per grade (every grade listed), records (not
 // reversed) per rule, objections open and overdue. Anyone may read them.
+//
+// Nothing is counted from the ledger: records per rule are running totals
+// kept with it (rule_totals), the grades one aggregate over the
+// projections' stored score band and lock (the engine's GradeAt in SQL:
+// the lock's grade while it holds and is worse than the band's), and the
+// objections are counted through the index on (status, due).
 func (db *DB) Stats(ctx context.Context, at time.Time) (scs.Stats, error) {
 	at = at.UTC()
 	s := scs.Stats{PerGrade: map[string]int{}, RecordsPerRule: map[string]int{}, AsOf: at}
 	for _, g := range db.scheme.Grades {
 		s.PerGrade[g.Name] = 0
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT p.citizen, p.state, c.consent FROM projections p JOIN citizens c ON c.id = p.citizen`)
+	scored := `1`
+	if db.scheme.ConsentRequired {
+		scored = `c.consent`
+	}
+	rows, err := db.rc.QueryContext(ctx, db.q(`SELECT CASE WHEN p.lock_grade > p.band AND p.locked_until > ? THEN p.lock_grade ELSE p.band END, `+scored+`, COUNT(*)
+		FROM projections p JOIN citizens c ON c.id = p.citizen GROUP BY 1, 2`), nanos(at))
 	if err != nil {
 		return s, internal("stats", err)
 	}
 	for rows.Next() {
-		var id string
-		var state []byte
-		var consent int
-		if err := rows.Scan(&id, &state, &consent); err != nil {
+		var g, sc, n int
+		if err := rows.Scan(&g, &sc, &n); err != nil {
 			rows.Close()
 			return s, internal("stats", err)
 		}
-		s.Citizens++
-		if db.scheme.ConsentRequired && consent != 1 {
+		s.Citizens += n
+		if sc != 1 {
 			continue
 		}
-		s.Scored++
-		st, err := decodeState(state, id)
-		if err != nil {
+		s.Scored += n
+		if g < 0 || g >= len(db.scheme.Grades) {
 			rows.Close()
-			return s, internal("stats", err)
+			return s, internal("stats", fmt.Errorf("a projection has grade %d of %d", g, len(db.scheme.Grades)))
 		}
-		s.PerGrade[db.scheme.Grades[db.eng.GradeAt(&st, at)].Name]++
+		s.PerGrade[db.scheme.Grades[g].Name] += n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return s, internal("stats", err)
 	}
-	rows, err = db.r.QueryContext(ctx, `SELECT kind, rule, COUNT(*) FROM ledger WHERE kind IN ('record', 'reversal') GROUP BY kind, rule`)
+	rows, err = db.rc.QueryContext(ctx, `SELECT rule, records FROM rule_totals WHERE records <> 0`)
 	if err != nil {
 		return s, internal("stats", err)
 	}
 	for rows.Next() {
-		var kind, rule string
+		var rule string
 		var n int
-		if err := rows.Scan(&kind, &rule, &n); err != nil {
+		if err := rows.Scan(&rule, &n); err != nil {
 			rows.Close()
 			return s, internal("stats", err)
 		}
-		if kind == scs.EntryReversal {
-			n = -n
-		}
-		s.RecordsPerRule[rule] += n
+		s.RecordsPerRule[rule] = n
 		s.Records += int64(n)
 	}
 	rows.Close()
-	for rule, n := range s.RecordsPerRule {
-		if n == 0 {
-			delete(s.RecordsPerRule, rule)
-		}
+	if err := rows.Err(); err != nil {
+		return s, internal("stats", err)
 	}
-	err = db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM objections WHERE status = ?`),
+	err = db.rc.QueryRowContext(ctx, db.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM objections WHERE status = ?`),
 		nanos(at), scs.ObjectionOpen).Scan(&s.ObjectionsOpen, &s.ObjectionsOverdue)
 	if err != nil {
 		return s, internal("stats", err)

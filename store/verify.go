@@ -158,7 +158,8 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		checked += int64(len(r.entries))
 	}
 	citizens := map[string]*vcitizen{}
-	var lastScheme *schemeRef // the newest scheme entry: the scheme the registry moved to last
+	ruleTotals := map[string]int64{} // records less reversals per rule, as the ledger has them
+	var lastScheme *schemeRef        // the newest scheme entry: the scheme the registry moved to last
 	var lastSchemeSeq int64
 	decisions := &vdecisions{objections: map[int64]*vobjection{}, accounts: map[int64]*vaccount{}}
 	for _, r := range ranges {
@@ -168,6 +169,12 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		for _, e := range r.entries {
 			if decisions.add(&e, problem) {
 				continue
+			}
+			switch e.Kind {
+			case scs.EntryRecord:
+				ruleTotals[e.Rule]++
+			case scs.EntryReversal:
+				ruleTotals[e.Rule]--
 			}
 			c := citizens[e.Citizen]
 			switch e.Kind {
@@ -231,6 +238,9 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 			problem(lastSchemeSeq, "", "scheme: the ledger's last scheme entry moved the registry to scheme %s (fingerprint %s); the database says %s and is read with scheme %s (fingerprint %s)",
 				lastScheme.To, lastScheme.ToFingerprint, meta, db.scheme.Name, fp)
 		}
+	}
+	if err := db.verifyRuleTotals(ctx, ruleTotals, problem); err != nil {
+		return checked, err
 	}
 	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
 		return checked, err
@@ -473,5 +483,39 @@ func (db *DB) verifyProjections(ctx context.Context, maxSeq int64, citizens map[
 	}
 	close(next)
 	wg.Wait()
+	return nil
+}
+
+// verifyRuleTotals compares the running totals of records per rule with
+// the ledger's records and reversals.
+func (db *DB) verifyRuleTotals(ctx context.Context, want map[string]int64, problem func(int64, string, string, ...any)) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT rule, records FROM rule_totals`)
+	if err != nil {
+		return internal("verify", err)
+	}
+	have := map[string]int64{}
+	for rows.Next() {
+		var rule string
+		var n int64
+		if err := rows.Scan(&rule, &n); err != nil {
+			rows.Close()
+			return internal("verify", err)
+		}
+		have[rule] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return internal("verify", err)
+	}
+	for _, rule := range sortedKeys(have) {
+		if have[rule] != want[rule] {
+			problem(0, "", "rule_totals: rule %s has %d records, the ledger %d", rule, have[rule], want[rule])
+		}
+	}
+	for _, rule := range sortedKeys(want) {
+		if _, ok := have[rule]; !ok && want[rule] != 0 {
+			problem(0, "", "rule_totals: rule %s has no total, the ledger %d records", rule, want[rule])
+		}
+	}
 	return nil
 }

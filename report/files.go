@@ -75,6 +75,11 @@ func writeFile(path string, fill func(io.Writer) error) error {
 // WriteFile writes path atomically with fill.
 func WriteFile(path string, fill func(io.Writer) error) error { return writeFile(path, fill) }
 
+// citizenRowGroup is the most rows of a row group of citizens.parquet: the
+// writer holds one row group in memory, so memory stays flat however many
+// citizens a run has.
+const citizenRowGroup = 256 * 1024
+
 // CitizenWriter streams per-citizen rows into a Parquet file.
 type CitizenWriter struct {
 	f    *os.File
@@ -89,7 +94,7 @@ func NewCitizenWriter(path string) (*CitizenWriter, error) {
 	if err != nil {
 		return nil, scs.Errorf(scs.EINVALID, "out: %v", err)
 	}
-	return &CitizenWriter{f: f, path: path, w: parquet.NewGenericWriter[sim.CitizenRow](f, parquet.Compression(&parquet.Snappy))}, nil
+	return &CitizenWriter{f: f, path: path, w: parquet.NewGenericWriter[sim.CitizenRow](f, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(citizenRowGroup))}, nil
 }
 
 // Write appends rows.

@@ -102,6 +102,12 @@ func (s *Study) progress(what string, done, total int64) {
 // RunStudy runs s and aggregates its runs: the tables over the
 // replications, the sweep table, the claims and the sensitivity.
 func RunStudy(ctx context.Context, s Study) (*Outcome, error) {
+	if s.Replications < 1 {
+		return nil, scs.Errorf(scs.EINVALID, "replications: %d, want at least 1", s.Replications)
+	}
+	if s.SweepName != "" && len(s.SweepValues) == 0 {
+		return nil, scs.Errorf(scs.EINVALID, "sweep: %s has no values", s.SweepName)
+	}
 	labels := s.labels()
 	o := &Outcome{study: &s}
 	all := make([][]runOut, len(labels))

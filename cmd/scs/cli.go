@@ -8,11 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
+
 	"scs"
 	"scs/engine"
 	"scs/schemes"
-	"sort"
-	"strings"
 )
 
 // env is what a subcommand receives: the process's context, environment

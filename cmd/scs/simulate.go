@@ -63,10 +63,6 @@ time (docs/scale.md: a Kubernetes indexed Job, a Slurm job array).`
 // neighbourhoods (--claims-sample).
 const claimsSampleCitizens = 200_000
 
-// maxParquetCitizens is the largest run that writes citizens.parquet
-// without being asked (bigger runs stream and keep no per-citizen rows).
-const maxParquetCitizens = 20_000_000
-
 type settingsFlag struct{ s sim.Settings }
 
 func (f *settingsFlag) String() string { return "" }
@@ -101,7 +97,7 @@ func cmdSimulate(e *env, args []string) error {
 	if !o.quiet && isTerminal(e.stderr) {
 		st.Progress = progressBar(e.stderr)
 	}
-	w, err := openSimOutputs(e, o)
+	w, err := openSimOutputs(o)
 	if err != nil {
 		return err
 	}

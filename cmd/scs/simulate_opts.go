@@ -148,6 +148,9 @@ func checkShard(o *simOptions, shard string) error {
 	if o.events != "" {
 		return usagef("simulate: --shard and --events do not go together (merge writes no records)")
 	}
+	if o.baseline {
+		return usagef("simulate: --shard and --baseline do not go together (time the whole run)")
+	}
 	o.shard, o.shards = K, N
 	o.study.Shard, o.study.Shards = K, N
 	return nil
@@ -219,14 +222,11 @@ type simOutputs struct {
 
 // openSimOutputs opens the first run's streamed outputs and hooks them to
 // the study.
-func openSimOutputs(e *env, o *simOptions) (*simOutputs, error) {
+func openSimOutputs(o *simOptions) (*simOutputs, error) {
 	st := &o.study
 	w := &simOutputs{}
 	var err error
-	if o.out != "" && !o.noParquet && st.Citizens > maxParquetCitizens && !o.quiet {
-		fmt.Fprintf(e.stderr, "scs: simulate: %d citizens: citizens.parquet is written only up to %d citizens; the run streams\n", st.Citizens, maxParquetCitizens)
-	}
-	if o.out != "" && !o.noParquet && st.Citizens <= maxParquetCitizens {
+	if o.out != "" && !o.noParquet {
 		if w.cw, err = report.NewCitizenWriter(filepath.Join(o.out, "citizens.parquet")); err != nil {
 			return nil, err
 		}

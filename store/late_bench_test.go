@@ -17,7 +17,11 @@ import (
 // their last one, as the median latency of ReportRecords over 20 of each:
 // a record a day late (late-day-ms: replayed from the newest snapshot
 // before it) and one dated in the middle of the history (late-ms: every
-// record after it is replayed, whatever the snapshots):
+// record after it is replayed, whatever the snapshots); and the median
+// latency of another client's in-order records for another citizen, alone
+// (other-alone-ms) and while a third client sends records a day late
+// (other-beside-day-ms) or mid-history (other-beside-mid-ms) without
+// pause:
 //
 //	go test ./store -run '^$' -bench LateRecord -benchtime 1x
 func BenchmarkLateRecord(b *testing.B) {
@@ -40,7 +44,8 @@ func BenchmarkLateRecord(b *testing.B) {
 		}
 		last := evs[n-1].At
 		db.SetClock(func() time.Time { return last.Add(24 * time.Hour) })
-		if err := db.Load(ctx, []scs.Citizen{c}, evs, Operator()); err != nil {
+		other := scs.Citizen{ID: "other", Name: "Another Person", Neighbourhood: "n", BirthYear: 1960, Consent: true, Registered: start}
+		if err := db.Load(ctx, []scs.Citizen{c, other}, evs, Operator()); err != nil {
 			b.Fatal(err)
 		}
 		median := func(kind string) time.Duration {
@@ -66,7 +71,54 @@ func BenchmarkLateRecord(b *testing.B) {
 		base := median("in-order")
 		day := median("day")
 		late := median("mid")
+		// Another client's in-order records for another citizen: alone,
+		// and while a client sends records a day late, or mid-history,
+		// for the busy citizen without pause.
+		otherN := 0
+		otherMedian := func(kind string) time.Duration {
+			stop, done := make(chan struct{}), make(chan struct{})
+			go func() {
+				defer close(done)
+				for i := 0; kind != ""; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					at := last.Add(-24*time.Hour + time.Duration(i+30)*time.Second)
+					if kind == "mid" {
+						at = evs[n/2].At.Add(time.Duration(i+30) * time.Second)
+					}
+					ev := scs.Event{ID: "bg" + kind + strconv.Itoa(i), Citizen: c.ID, Rule: "returned-lost-money", At: at}
+					if _, err := db.ReportRecords(ctx, Operator(), []scs.Event{ev}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+			var ds []time.Duration
+			for range 20 {
+				otherN++
+				ev := scs.Event{ID: "other" + strconv.Itoa(otherN), Citizen: other.ID, Rule: "returned-lost-money", At: last.Add(time.Duration(otherN) * time.Minute)}
+				t0 := time.Now()
+				if _, err := db.ReportRecords(ctx, Operator(), []scs.Event{ev}); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(t0))
+				time.Sleep(2 * time.Millisecond)
+			}
+			close(stop)
+			<-done
+			slices.Sort(ds)
+			return ds[len(ds)/2]
+		}
+		alone := otherMedian("")
+		besideDay := otherMedian("day")
+		besideMid := otherMedian("mid")
 		db.Close()
+		b.ReportMetric(float64(alone.Microseconds())/1000, "other-alone-ms")
+		b.ReportMetric(float64(besideDay.Microseconds())/1000, "other-beside-day-ms")
+		b.ReportMetric(float64(besideMid.Microseconds())/1000, "other-beside-mid-ms")
 		b.ReportMetric(float64(day.Microseconds())/1000, "late-day-ms")
 		b.ReportMetric(float64(late.Microseconds())/1000, "late-ms")
 		b.ReportMetric(float64(base.Microseconds())/1000, "in-order-ms")

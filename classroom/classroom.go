@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,7 +166,7 @@ type Service struct {
 	games    map[string]*rules // compiled schemes by name
 	watch    map[string][]chan struct{}
 	version  map[string]uint64
-	writing  map[string]*sync.Mutex // orders a class's writes (see write)
+	writing  map[string]*sync.Mutex // orders a student's writes (see write)
 }
 
 // New returns a Service over st; now is the clock (time.Now when nil).
@@ -329,18 +330,21 @@ func (s *Service) changed(code string) {
 	s.wrote(code, nil)
 }
 
-// write runs fn, which writes to class code in the store, while no other
-// write of the class's runs (the hot ones: a student's choices, reports,
-// joining and consent), so that the cached snapshot applies the writes in
-// the store's order. fn reads the class with s.load and says what it wrote
-// through s.wrote.
-func (s *Service) write(code string, fn func() error) error {
-	code = NormalizeCode(code)
+// write runs fn, which writes to class code in the store for a student,
+// while no other write of the same student's runs, so that the cached
+// snapshot applies the student's writes in the store's order (a change of
+// consent and its change back) and checks the limits on a student's writes
+// (a round played once, reports a round) against their own writes before.
+// Writes of different students run at once and share the store's commits;
+// the cache applies them in any order, as each adds its own rows. fn reads
+// the class with s.load and says what it wrote through s.wrote.
+func (s *Service) write(code string, student int64, fn func() error) error {
+	key := NormalizeCode(code) + "/" + strconv.FormatInt(student, 10)
 	s.mu.Lock()
-	lk := s.writing[code]
+	lk := s.writing[key]
 	if lk == nil {
 		lk = &sync.Mutex{}
-		s.writing[code] = lk
+		s.writing[key] = lk
 	}
 	s.mu.Unlock()
 	lk.Lock()
@@ -546,13 +550,7 @@ func (s *Service) Join(ctx context.Context, code string) (Student, string, error
 	if !ValidCode(code) {
 		return Student{}, "", scs.FieldErrorf(scs.EINVALID, "code", "%q is not a class code (%d letters and digits)", code, CodeLength)
 	}
-	var out Student
-	var token string
-	err := s.write(code, func() (err error) {
-		out, token, err = s.join(ctx, code)
-		return err
-	})
-	return out, token, err
+	return s.join(ctx, code) // a new student: no write of theirs to order
 }
 
 func (s *Service) join(ctx context.Context, code string) (Student, string, error) {
@@ -634,7 +632,7 @@ func (s *Service) Student(ctx context.Context, code, token string) (*Student, er
 // who declines is not scored and watches; they may change their mind
 // until the game ends.
 func (s *Service) Consent(ctx context.Context, st *Student, yes bool) error {
-	return s.write(st.Class, func() error { return s.consent(ctx, st, yes) })
+	return s.write(st.Class, st.ID, func() error { return s.consent(ctx, st, yes) })
 }
 
 func (s *Service) consent(ctx context.Context, st *Student, yes bool) error {
@@ -695,7 +693,7 @@ func (s *Service) Advance(ctx context.Context, by *scs.Account, code string) (Cl
 // each of the round's situations, all at once. A student plays each round
 // once; one who declined consent cannot play.
 func (s *Service) Play(ctx context.Context, st *Student, round int, options map[string]string) error {
-	return s.write(st.Class, func() error { return s.play(ctx, st, round, options) })
+	return s.write(st.Class, st.ID, func() error { return s.play(ctx, st, round, options) })
 }
 
 func (s *Service) play(ctx context.Context, st *Student, round int, options map[string]string) error {
@@ -745,7 +743,7 @@ func (s *Service) play(ctx context.Context, st *Student, round int, options map[
 // for informing to the reporter.
 func (s *Service) ReportClassmate(ctx context.Context, st *Student, target, rule string) (Report, error) {
 	var out Report
-	err := s.write(st.Class, func() (err error) {
+	err := s.write(st.Class, st.ID, func() (err error) {
 		out, err = s.reportClassmate(ctx, st, target, rule)
 		return err
 	})
@@ -912,6 +910,13 @@ func (s *Service) Close(ctx context.Context, by *scs.Account, code string) (stri
 		return "", err
 	}
 	s.changed(sn.class.Code)
+	s.mu.Lock()
+	for key := range s.writing {
+		if strings.HasPrefix(key, sn.class.Code+"/") {
+			delete(s.writing, key)
+		}
+	}
+	s.mu.Unlock()
 	return csv, nil
 }
 

@@ -69,6 +69,27 @@ func TestBrowserDemoCity(t *testing.T) {
 	off.signIn(ls.tokens["official"])
 	off.open("/desk")
 	off.shot("demo-desk")
+	// The desk's search box finds citizens whatever the capitals: by the
+	// demo citizen's name typed in lower case, and by their id in capitals.
+	var found struct{ Citizens []scs.Citizen }
+	ls.must(200, "GET", "/api/v1/citizens?q="+own, ls.tokens["official"], nil, &found)
+	if len(found.Citizens) == 0 {
+		t.Fatalf("the search API does not find %s", own)
+	}
+	name := found.Citizens[0].Name
+	off.do(chromedp.SetValue(chromedp.CSS("#searchbox-q"), strings.ToLower(name)))
+	off.submit("#searchbox-submit")
+	if main := off.text("main"); !strings.Contains(main, name) {
+		t.Errorf("searching %q from the desk does not find %s:\n%s", strings.ToLower(name), name, main)
+	}
+	off.shot("demo-search")
+	off.open("/desk")
+	off.do(chromedp.SetValue(chromedp.CSS("#searchbox-q"), strings.ToUpper(own)))
+	off.submit("#searchbox-submit")
+	if main := off.text("main"); !strings.Contains(main, own) {
+		t.Errorf("searching %q from the desk does not find %s:\n%s", strings.ToUpper(own), own, main)
+	}
+	off.open("/desk")
 	off.do(
 		chromedp.SetValue(chromedp.CSS("#f-citizen"), own),
 		chromedp.SetValue(chromedp.CSS("#f-rule"), rule.ID),

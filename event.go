@@ -55,6 +55,9 @@ type TrailEntry struct {
 	// was not eligible, or had not consented, at its time): Applied, Score
 	// and Grade are zero and Reason says why.
 	NotScored bool `json:"not_scored,omitempty"`
+	// Ignored is set, with NotScored, when the record names a conduct of
+	// the vocabulary that the scheme does not score; Rule is that conduct.
+	Ignored bool `json:"ignored,omitempty"`
 }
 
 // Person is what is on record about a person that decides whether their

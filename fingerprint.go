@@ -77,6 +77,9 @@ func (s *Scheme) ScoringTerms() []string {
 		if r.YearlyCap > 0 {
 			add(p+".yearly_cap", r.YearlyCap)
 		}
+		if r.Conduct != "" && r.Conduct != r.ID {
+			add(p+".conduct", r.Conduct)
+		}
 	}
 	return out
 }

@@ -229,7 +229,10 @@ func trimFloat(f float64) string { return fmt.Sprintf("%g", f) }
 
 // Rule is one kind of conduct that adds or subtracts points.
 type Rule struct {
-	ID          string `json:"id"`
+	ID string `json:"id"`
+	// Conduct is the id of the conduct the rule scores (docs/conduct.md):
+	// the rule's own id unless the scheme file names another.
+	Conduct     string `json:"conduct"`
 	Description string `json:"description"`
 	Category    string `json:"category"`
 	Department  string `json:"department"`
@@ -289,16 +292,32 @@ type Scheme struct {
 	Capabilities []Capability `json:"capabilities"`
 	Rules        []Rule       `json:"rules"`
 
-	ruleIndex map[string]int
+	ruleIndex    map[string]int
+	conductIndex map[string]int
 }
 
 // Index builds the rule look-up table. The schemes package calls it once
 // after validation; callers who build a Scheme by hand must call it too.
 func (s *Scheme) Index() {
 	s.ruleIndex = make(map[string]int, len(s.Rules))
+	s.conductIndex = make(map[string]int, len(s.Rules))
 	for i, r := range s.Rules {
 		s.ruleIndex[r.ID] = i
+		c := r.Conduct
+		if c == "" {
+			c = r.ID
+		}
+		s.conductIndex[c] = i
 	}
+}
+
+// RuleFor returns the rule that scores the conduct with the given id, or
+// the rule of that id.
+func (s *Scheme) RuleFor(conduct string) (*Rule, bool) {
+	if i, ok := s.conductIndex[conduct]; ok {
+		return &s.Rules[i], true
+	}
+	return s.Rule(conduct)
 }
 
 // Rule returns the rule with the given id.

@@ -59,6 +59,7 @@ type Engine struct {
 	loc       *time.Location
 	rules     []rule
 	index     map[string]int
+	byConduct map[string]int // rules whose conduct is not their id
 	lookup    ruleTable
 	grades    []grade
 	capGrades [][]bool // capability index -> grade index -> has
@@ -141,6 +142,12 @@ func New(s *scs.Scheme) (*Engine, error) {
 		}
 		e.rules = append(e.rules, r)
 		e.index[sr.ID] = i
+		if sr.Conduct != "" && sr.Conduct != sr.ID {
+			if e.byConduct == nil {
+				e.byConduct = map[string]int{}
+			}
+			e.byConduct[sr.Conduct] = i
+		}
 	}
 	e.lookup = newRuleTable(e.rules)
 	for _, c := range s.Capabilities {
@@ -201,9 +208,37 @@ func (e *Engine) Check(ev *scs.Event) error {
 		if ev.Rule == "" {
 			return scs.FieldErrorf(scs.EINVALID, "rule", "missing")
 		}
-		return scs.FieldErrorf(scs.EINVALID, "rule", "unknown rule %q in scheme %s", ev.Rule, e.scheme.Name)
+		if _, ok := scs.LookupConduct(ev.Rule); ok {
+			if ev.At.IsZero() {
+				return scs.FieldErrorf(scs.EINVALID, "at", "missing")
+			}
+			return nil // conduct the scheme does not score: kept, ignored
+		}
+		return scs.FieldErrorf(scs.EINVALID, "rule", "unknown rule %q in scheme %s (and not a conduct of the vocabulary, docs/conduct.md)", ev.Rule, e.scheme.Name)
 	}
 	return e.check(&e.rules[i], ev)
+}
+
+// Ignores reports whether the scheme ignores conduct: an id of the
+// vocabulary that no rule of the scheme scores.
+func (e *Engine) Ignores(conduct string) bool {
+	if e.find(conduct) >= 0 {
+		return false
+	}
+	_, ok := scs.LookupConduct(conduct)
+	return ok
+}
+
+// ignored fills te for a record of conduct the scheme does not score.
+func (e *Engine) ignored(ev *scs.Event, te *scs.TrailEntry) {
+	if te == nil {
+		return
+	}
+	*te = scs.TrailEntry{Event: ev.ID, Rule: ev.Rule, At: ev.At, NotScored: true, Ignored: true,
+		Reason: fmt.Sprintf("ignored: scheme %s does not score the conduct %s", e.scheme.Name, ev.Rule)}
+	if ev.HasQuantity {
+		te.Quantity = ev.Quantity
+	}
 }
 
 func (e *Engine) check(r *rule, ev *scs.Event) error {
@@ -281,7 +316,8 @@ func (e *Engine) ApplyFor(st *scs.State, ev *scs.Event, sc *Scoring) (scs.TrailE
 // that need the state but not the explanation (the simulator, replays that
 // compare states).
 func (e *Engine) Step(st *scs.State, ev *scs.Event) (int64, error) {
-	if _, err := e.apply(st, ev, nil, nil); err != nil {
+	scored, err := e.apply(st, ev, nil, nil)
+	if err != nil || !scored {
 		return 0, err
 	}
 	return st.LastApplied, nil
@@ -300,7 +336,11 @@ func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
 	i := e.find(ev.Rule)
 	if i < 0 {
-		return false, e.Check(ev)
+		if err := e.Check(ev); err != nil {
+			return false, err
+		}
+		e.ignored(ev, te)
+		return false, nil
 	}
 	r := &e.rules[i]
 	if err := e.check(r, ev); err != nil {
@@ -485,10 +525,13 @@ func (t *ruleTable) find(rules []rule, id string) int {
 
 // find returns the index of the rule with the given id, or -1.
 func (e *Engine) find(id string) int {
-	if i := e.lookup.find(e.rules, id); i != -2 {
+	if i := e.lookup.find(e.rules, id); i >= 0 || i == -1 && e.byConduct == nil {
 		return i
 	}
 	if i, ok := e.index[id]; ok {
+		return i
+	}
+	if i, ok := e.byConduct[id]; ok {
 		return i
 	}
 	return -1

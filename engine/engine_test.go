@@ -331,3 +331,56 @@ func TestSesameCeiling(t *testing.T) {
 		t.Errorf("decision %+v", d)
 	}
 }
+
+func TestConductTheSchemeDoesNotScoreIsIgnored(t *testing.T) {
+	s := schemes.MustLoad("rongcheng")
+	e, err := engine.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 3, 1, 9, 0, 0, 0, cst)
+	st := e.NewState("c")
+	// repaid-on-time is conduct of the vocabulary that Rongcheng does not score.
+	ev := scs.Event{ID: "e1", Citizen: "c", Rule: "repaid-on-time", At: at, Quantity: 3, HasQuantity: true}
+	if err := e.Check(&ev); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	if !e.Ignores("repaid-on-time") || e.Ignores("tax-evasion") || e.Ignores("nonsense") {
+		t.Error("Ignores answers wrongly")
+	}
+	te, err := e.Apply(&st, &ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !te.Ignored || !te.NotScored || !strings.Contains(te.Reason, "does not score the conduct repaid-on-time") {
+		t.Errorf("trail entry: %+v", te)
+	}
+	if st.Score != 1000 || st.Events != 0 {
+		t.Errorf("state moved: %+v", st)
+	}
+	if n, err := e.Step(&st, &ev); err != nil || n != 0 {
+		t.Errorf("step: %d, %v", n, err)
+	}
+	bad := scs.Event{ID: "e2", Citizen: "c", Rule: "no-such-conduct", At: at}
+	if _, err := e.Apply(&st, &bad); err == nil || !strings.Contains(err.Error(), "not a conduct of the vocabulary") {
+		t.Errorf("unknown: %v", err)
+	}
+}
+
+func TestConductMapsToTheRuleThatScoresIt(t *testing.T) {
+	e, err := engine.New(schemes.MustLoad("sesame"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 3, 1, 9, 0, 0, 0, cst)
+	st := e.NewState("c")
+	// bank-arrears is Rongcheng's id for the conduct; sesame scores it.
+	ev := scs.Event{ID: "e1", Citizen: "c", Rule: "bank-arrears", At: at, Quantity: 2, HasQuantity: true}
+	te, err := e.Apply(&st, &ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if te.Ignored || te.Applied >= 0 || st.Score >= 550 {
+		t.Errorf("bank-arrears under sesame: %+v, score %d", te, st.Score)
+	}
+}

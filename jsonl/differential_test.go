@@ -11,8 +11,8 @@ import (
 // values the fast parser produces.
 func oracle(b []byte) (fields, bool) {
 	var w struct {
-		ID, Citizen, Rule, At, Department, Evidence *string
-		Quantity, Points                            json.RawMessage
+		ID, Citizen, Rule, At, Department, Evidence, Conduct *string
+		Quantity, Points                                     json.RawMessage
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
@@ -20,7 +20,7 @@ func oracle(b []byte) (fields, bool) {
 		return fields{}, false
 	}
 	var f fields
-	for k, v := range []*string{w.ID, w.Citizen, w.Rule, w.At, nil, nil, w.Department, w.Evidence} {
+	for k, v := range []*string{w.ID, w.Citizen, w.Rule, w.At, nil, nil, w.Department, w.Evidence, w.Conduct} {
 		if v != nil {
 			f.str[k], f.has = *v, f.has|1<<k
 		}
@@ -42,6 +42,7 @@ func FuzzParseAgreesWithEncodingJSON(f *testing.F) {
 		` { "id" : "a" , "quantity" : 0 } `,
 		`{"id":"\xff"}`,
 		`{}`,
+		`{"id":"e1","citizen":"c","conduct":"repaid-on-time","at":"2024-03-01T09:00:00+08:00","quantity":1}`,
 	} {
 		f.Add([]byte(s))
 	}

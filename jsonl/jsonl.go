@@ -117,6 +117,12 @@ func Decode(b []byte) (scs.Event, error) {
 		return scs.Event{}, err
 	}
 	ev.ID, ev.Citizen, ev.Rule = f.str[fID], f.str[fCitizen], f.str[fRule]
+	if f.has&(1<<fConduct) != 0 {
+		if f.has&(1<<fRule) != 0 {
+			return scs.Event{}, &LineError{Field: "conduct", Message: "give conduct or rule, not both (rule is the older name of the same field)"}
+		}
+		ev.Rule = f.str[fConduct]
+	}
 	ev.Department, ev.Evidence = f.str[fDepartment], f.str[fEvidence]
 	var atErr error
 	if f.has&(1<<fAt) == 0 || f.str[fAt] == "" {
@@ -166,10 +172,11 @@ const (
 	fPoints
 	fDepartment
 	fEvidence
+	fConduct
 	nFields
 )
 
-var fieldNames = [nFields]string{"id", "citizen", "rule", "at", "quantity", "points", "department", "evidence"}
+var fieldNames = [nFields]string{"id", "citizen", "rule", "at", "quantity", "points", "department", "evidence", "conduct"}
 
 // fields holds the raw values of one line: strings unquoted, numbers as
 // their literal text. has marks the fields present and not null.
@@ -210,7 +217,7 @@ func (f *fields) parse(b []byte) error {
 		}
 		k := fieldIndex(key)
 		if k < 0 {
-			return &LineError{Field: key, Message: "unknown field (known: id, citizen, rule, at, quantity, points, department, evidence)"}
+			return &LineError{Field: key, Message: "unknown field (known: id, citizen, conduct or rule, at, quantity, points, department, evidence)"}
 		}
 		if f.seen&(1<<k) != 0 {
 			return &LineError{Field: key, Message: "given twice"}

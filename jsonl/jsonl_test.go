@@ -132,3 +132,14 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeConduct(t *testing.T) {
+	ev, err := jsonl.Decode([]byte(`{"id":"e1","citizen":"c","conduct":"repaid-on-time","quantity":3,"at":"2024-03-01T09:00:00+08:00"}`))
+	if err != nil || ev.Rule != "repaid-on-time" || ev.Quantity != 3 {
+		t.Fatalf("conduct: %+v, %v", ev, err)
+	}
+	_, err = jsonl.Decode([]byte(`{"id":"e1","citizen":"c","conduct":"tax-evasion","rule":"tax-evasion","at":"2024-03-01T09:00:00+08:00"}`))
+	if err == nil || !strings.Contains(err.Error(), "conduct") || !strings.Contains(err.Error(), "not both") {
+		t.Fatalf("conduct and rule: %v", err)
+	}
+}

@@ -185,6 +185,7 @@ type fileCapability struct {
 
 type fileRule struct {
 	ID          string       `yaml:"id"`
+	Conduct     string       `yaml:"conduct"`
 	Description string       `yaml:"description"`
 	Category    string       `yaml:"category"`
 	Department  string       `yaml:"department"`
@@ -558,9 +559,10 @@ func (v *validator) rules(fs *fileScheme, s *scs.Scheme) {
 		v.fail("$.rules", "missing; a scheme needs at least one rule")
 	}
 	seen := map[string]int{}
+	conducts := map[string]int{}
 	for i, fr := range fs.Rules {
 		p := fmt.Sprintf("$.rules[%d]", i)
-		r := scs.Rule{ID: fr.ID, Description: strings.TrimSpace(fr.Description), Category: fr.Category, Department: fr.Department}
+		r := scs.Rule{ID: fr.ID, Conduct: fr.Conduct, Description: strings.TrimSpace(fr.Description), Category: fr.Category, Department: fr.Department}
 		if !isID(fr.ID) {
 			v.fail(p+".id", "%q is not a rule id (want letters, digits and dashes)", fr.ID)
 		} else if j, dup := seen[fr.ID]; dup {
@@ -587,6 +589,7 @@ func (v *validator) rules(fs *fileScheme, s *scs.Scheme) {
 		if fr.Act != nil {
 			r.Act = v.act(p+".act", fr.Act, &r)
 		}
+		v.conduct(p, &r, conducts, i)
 		s.Rules = append(s.Rules, r)
 	}
 }
@@ -683,6 +686,37 @@ func (v *validator) effect(p string, fr *fileRule, r *scs.Rule, s *scs.Scheme) {
 	case 1:
 	default:
 		v.fail(p+"."+kinds[1], "rule %s has more than one effect (%s); give exactly one", fr.ID, strings.Join(kinds, ", "))
+	}
+}
+
+// conduct checks the conduct a rule scores: a conduct the rule names must
+// be in the vocabulary (docs/conduct.md), no two rules may score the same
+// conduct, and a rule that scores a conduct of the vocabulary counts a
+// quantity exactly when the conduct does.
+func (v *validator) conduct(p string, r *scs.Rule, seen map[string]int, i int) {
+	if r.Conduct == "" {
+		r.Conduct = r.ID
+	} else if _, ok := scs.LookupConduct(r.Conduct); !ok {
+		v.fail(p+".conduct", "%q is not a conduct of the vocabulary (docs/conduct.md lists them); leave conduct out for conduct of the rule's own id", r.Conduct)
+		return
+	}
+	if r.Conduct == "" {
+		return
+	}
+	if j, dup := seen[r.Conduct]; dup {
+		v.fail(p+".conduct", "conduct %s is already scored by rules[%d]; a conduct maps to one rule", r.Conduct, j)
+		return
+	}
+	seen[r.Conduct] = i
+	c, ok := scs.LookupConduct(r.Conduct)
+	if !ok || r.Effect.Kind == 0 {
+		return
+	}
+	switch needs := r.Effect.NeedsQuantity(); {
+	case needs && c.Quantity == "":
+		v.fail(p, "rule %s scores conduct %s, which counts no quantity; give it points, a range or drop_to, or name another conduct", r.ID, c.ID)
+	case !needs && c.Quantity != "":
+		v.fail(p, "rule %s scores conduct %s, which counts %s; give it a per_unit or tiered effect, or name another conduct", r.ID, c.ID, c.Quantity)
 	}
 }
 

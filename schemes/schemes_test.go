@@ -185,6 +185,11 @@ func TestParseErrors(t *testing.T) {
 		{"start below floor", "start: 100", "start: -1", "start: -1 is outside the floor and ceiling"},
 		{"not a mapping", valid, "- 1\n- 2\n", "want a mapping of scheme fields"},
 		{"empty file", valid, "", "want exactly one YAML document"},
+		{"conduct not in the vocabulary", "    points: -10\n", "    points: -10\n    conduct: jaywalking\n", `t.yaml:25:14: rules[0].conduct: "jaywalking" is not a conduct of the vocabulary`},
+		{"conduct counts a quantity", "    points: -10\n", "    points: -10\n    conduct: bank-arrears\n", "rule r1 scores conduct bank-arrears, which counts overdue months; give it a per_unit or tiered effect"},
+		{"conduct scored twice", "rules:\n", "rules:\n  - {id: r0, conduct: tax-evasion, description: x, category: c, department: d, points: 1, source: s, status: essay}\n  - {id: tax-evasion, description: x, category: c, department: d, points: 1, source: s, status: essay}\n", "rules[1].conduct: conduct tax-evasion is already scored by rules[0]"},
+		{"figure without status", "start: 100\n", "start: 100\nfigures: {start: {source: s}}\n", "figures.start.status: missing"},
+		{"ceiling source without ceiling", "start: 100\n", "start: 100\nfigures: {ceiling: {source: s, status: assumed}}\n", "figures.ceiling: the scheme has no ceiling"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

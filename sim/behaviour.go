@@ -28,10 +28,13 @@ var kinds = []string{KindMisconduct, KindSpeech, KindGood, KindDonation, KindBlo
 // Traits names the standardised traits a behaviour's rate can depend on.
 var Traits = []string{"conscientiousness", "outspokenness", "income", "age"}
 
-// Behaviour is one row of the behaviour table: the conduct behind the rule
-// with id Rule, or behind every rule of Category that no row names by id.
+// Behaviour is one row of the behaviour table: how often the conduct with
+// id Rule happens (a conduct of the vocabulary, docs/conduct.md, given as
+// conduct: in the table; older tables name a rule id with rule:), or the
+// conduct behind every rule of Category that no row names.
 type Behaviour struct {
 	Rule       string             `yaml:"rule"`
+	Conduct    string             `yaml:"conduct"`
 	Category   string             `yaml:"category"`
 	Kind       string             `yaml:"kind"`
 	Rate       float64            `yaml:"rate"`
@@ -143,15 +146,24 @@ func parseTable(file string, data []byte, builtin bool) (t *Table, err error) {
 	for i := range doc.Behaviours {
 		b := &doc.Behaviours[i]
 		where := fmt.Sprintf("%s: behaviour %d", file, i+1)
+		if b.Conduct != "" {
+			if b.Rule != "" {
+				return nil, scs.Errorf(scs.EINVALID, "%s: give conduct or rule, not both (rule is the older name)", where)
+			}
+			if _, ok := scs.LookupConduct(b.Conduct); !ok {
+				return nil, scs.Errorf(scs.EINVALID, "%s: conduct: %q is not a conduct of the vocabulary (docs/conduct.md)", where, b.Conduct)
+			}
+			b.Rule, b.Conduct = b.Conduct, ""
+		}
 		switch {
 		case b.Rule != "" && b.Category != "":
-			return nil, scs.Errorf(scs.EINVALID, "%s: give rule or category, not both", where)
+			return nil, scs.Errorf(scs.EINVALID, "%s: give conduct or category, not both", where)
 		case b.Rule != "":
-			where += " (rule " + b.Rule + ")"
+			where += " (conduct " + b.Rule + ")"
 		case b.Category != "":
 			where += " (category " + b.Category + ")"
 		default:
-			return nil, scs.Errorf(scs.EINVALID, "%s: rule or category: missing", where)
+			return nil, scs.Errorf(scs.EINVALID, "%s: conduct or category: missing", where)
 		}
 		key := "rule:" + b.Rule + "category:" + b.Category
 		if j, dup := seen[key]; dup {
@@ -242,7 +254,9 @@ type Mapping struct {
 	Kind      string `json:"kind,omitempty"`
 }
 
-// Map returns, for each rule of s in order, the behaviour row that drives it.
+// Map returns, for each rule of s in order, the behaviour row that drives
+// it: the row of the conduct the rule scores, else the row of the rule's
+// id, else the row of its category.
 func Map(s *scs.Scheme, bs []Behaviour) ([]Mapping, []int) {
 	out := make([]Mapping, len(s.Rules))
 	idx := make([]int, len(s.Rules))
@@ -250,7 +264,13 @@ func Map(s *scs.Scheme, bs []Behaviour) ([]Mapping, []int) {
 		idx[i] = -1
 		out[i] = Mapping{Rule: r.ID}
 		for j := range bs {
-			if bs[j].Rule == r.ID {
+			if bs[j].Rule == r.Conduct && r.Conduct != "" {
+				idx[i] = j
+				break
+			}
+		}
+		for j := range bs {
+			if idx[i] < 0 && bs[j].Rule == r.ID {
 				idx[i] = j
 				break
 			}

@@ -277,7 +277,7 @@ func TestParseBehaviours(t *testing.T) {
 	}
 	cases := map[string]string{
 		"behaviours: []":                                                    "empty",
-		"behaviours:\n  - {kind: good, rate: 1}":                            "rule or category",
+		"behaviours:\n  - {kind: good, rate: 1}":                            "conduct or category",
 		"behaviours:\n  - {rule: a, category: b, kind: good}":               "not both",
 		"behaviours:\n  - {rule: a, kind: evil}":                            "kind",
 		"behaviours:\n  - {rule: a, kind: good, rate: -1}":                  "rate",

@@ -170,11 +170,34 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 			ruleRows = append(ruleRows, []string{"", l, "", ""})
 			ruleNotes = append(ruleNotes, nil)
 		}
-		ruleNotes[len(ruleNotes)-1] = wrapText(r.Department+"; source: "+oneLine(r.Source), showWidth-4)
+		note := r.Department + "; source: " + oneLine(r.Source)
+		if r.Conduct != "" && r.Conduct != r.ID {
+			note = "scores the conduct " + r.Conduct + "; " + note
+		}
+		ruleNotes[len(ruleNotes)-1] = wrapText(note, showWidth-4)
 	}
 	fmt.Fprintln(w)
 	printNoted(w, ruleRows, ruleNotes)
+	showIgnored(w, s)
 	return nil
+}
+
+// showIgnored lists the conduct of the vocabulary the scheme does not
+// score: events naming it are kept and ignored.
+func showIgnored(w io.Writer, s *scs.Scheme) {
+	var ignored []string
+	for _, c := range scs.Vocabulary {
+		if _, ok := s.RuleFor(c.ID); !ok {
+			ignored = append(ignored, c.ID)
+		}
+	}
+	if len(ignored) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nconduct of the vocabulary (docs/conduct.md) that %s ignores (%d of %d):\n", s.Name, len(ignored), len(scs.Vocabulary))
+	for _, l := range wrapText(strings.Join(ignored, ", "), showWidth-2) {
+		fmt.Fprintln(w, "  "+l)
+	}
 }
 
 // printNoted prints rows as aligned columns, each row followed by its

@@ -295,6 +295,10 @@ func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result, assum
 				status = string(r.Status)
 				cited[t.Rule] = true
 			}
+			if t.NotScored {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t%s\n", sc.FormatTime(t.At), t.Event, t.Rule, status, q, orDash(t.Reason))
+				continue
+			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%+d\t%+d\t%d\t%s\t%s\n", sc.FormatTime(t.At), t.Event, t.Rule, status, q, t.Asked, t.Applied, t.Score, t.Grade, orDash(t.Reason))
 		}
 		if err := tw.Flush(); err != nil {

@@ -36,6 +36,18 @@ type State struct {
 	// and the quantity counted in that year.
 	Year   int
 	Yearly []int64
+	// Records are, under a factor-model scheme, the records scored so far,
+	// which each recomputation reads within its factors' windows.
+	Records []FactorRecord
+}
+
+// FactorRecord is one record kept for a factor-model scheme's
+// recomputations: when, which factor (its index in the scheme), and the
+// value it adds.
+type FactorRecord struct {
+	At     time.Time
+	Factor int
+	Value  float64
 }
 
 // TrailEntry explains what one event did: the points asked by the rule, the

@@ -27,6 +27,18 @@ func (s *Scheme) ScoringTerms() []string {
 	}
 	add("ceiling", ceiling)
 	add("time_zone", s.TimeZone)
+	if s.IsFactorModel() { // points schemes keep the terms they had before factor models
+		add("kind", s.Kind)
+		if s.Recompute != nil {
+			add("recompute.every", s.Recompute.Every)
+		}
+		for _, f := range s.Factors {
+			p := "factors[" + f.Name + "]"
+			add(p+".weight", trimFloat(f.Weight))
+			add(p+".window", f.Window)
+			add(p+".sub_score", "from "+trimFloat(f.SubScore.From)+" to "+trimFloat(f.SubScore.To))
+		}
+	}
 	add("consent_required", s.ConsentRequired)
 	add("retroactive", s.Retroactive != nil)
 	if el := s.Eligibility; el != nil {
@@ -73,6 +85,9 @@ func (s *Scheme) ScoringTerms() []string {
 			}
 		case EffectDropTo:
 			add(p+".drop_to", e.DropTo)
+		case EffectFactor:
+			add(p+".factor", e.Factor)
+			add(p+".value", trimFloat(e.Value))
 		}
 		if r.YearlyCap > 0 {
 			add(p+".yearly_cap", r.YearlyCap)

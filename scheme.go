@@ -153,11 +153,12 @@ const (
 	EffectRange                         // the recording official chooses points in [Min, Max]
 	EffectTiered                        // tiered rate over the calendar year's running total of a quantity
 	EffectDropTo                        // the score is cut to at most the top of a grade
+	EffectFactor                        // the record feeds a factor of a factor-model scheme
 )
 
 var effectNames = map[EffectKind]string{
 	EffectFixed: "fixed", EffectPerUnit: "per_unit", EffectRange: "range",
-	EffectTiered: "tiered", EffectDropTo: "drop_to",
+	EffectTiered: "tiered", EffectDropTo: "drop_to", EffectFactor: "factor",
 }
 
 // String returns the kind's name as written in scheme files.
@@ -190,10 +191,14 @@ type Effect struct {
 	Max      int64      `json:"max,omitempty"`      // EffectRange
 	Tiers    []Tier     `json:"tiers,omitempty"`    // EffectTiered
 	DropTo   string     `json:"drop_to,omitempty"`  // EffectDropTo: grade name
+	Factor   string     `json:"factor,omitempty"`   // EffectFactor: the factor fed
+	Value    float64    `json:"value,omitempty"`    // EffectFactor: value per unit (per record when no quantity)
 }
 
 // NeedsQuantity reports whether events of this effect must carry a quantity.
-func (e Effect) NeedsQuantity() bool { return e.Kind == EffectPerUnit || e.Kind == EffectTiered }
+func (e Effect) NeedsQuantity() bool {
+	return e.Kind == EffectPerUnit || e.Kind == EffectTiered || e.Kind == EffectFactor && e.Quantity != ""
+}
 
 // Describe renders the effect in words, such as "+1 per 100 yuan".
 func (e Effect) Describe() string {
@@ -221,6 +226,11 @@ func (e Effect) Describe() string {
 		return "tiered over the year's " + e.Quantity + " (" + strings.Join(parts, "; ") + ")"
 	case EffectDropTo:
 		return "drop to grade " + e.DropTo
+	case EffectFactor:
+		if e.Quantity == "" {
+			return fmt.Sprintf("%+g a record to %s", e.Value, e.Factor)
+		}
+		return fmt.Sprintf("%+g per %s to %s", e.Value, strings.TrimSuffix(e.Quantity, "s"), e.Factor)
 	}
 	return e.Kind.String()
 }
@@ -270,7 +280,9 @@ type Figures struct {
 // Scheme is a complete scoring scheme. Schemes are built by the schemes
 // package, which validates them; a Scheme must not be modified after that.
 type Scheme struct {
-	Name            string         `json:"name"`
+	Name string `json:"name"`
+	// Kind is KindPoints (the default) or KindFactors.
+	Kind            string         `json:"kind"`
 	Title           string         `json:"title"`
 	Description     string         `json:"description"`
 	SourcesAsOf     string         `json:"sources_as_of"`
@@ -291,6 +303,11 @@ type Scheme struct {
 	Grades       []Grade      `json:"grades"` // highest first, contiguous
 	Capabilities []Capability `json:"capabilities"`
 	Rules        []Rule       `json:"rules"`
+	// Recompute and Factors are set for a factor-model scheme only; its
+	// Rules are then its factors' inputs, one per conduct, each with an
+	// EffectFactor effect.
+	Recompute *Recompute `json:"recompute,omitempty"`
+	Factors   []Factor   `json:"factors,omitempty"`
 
 	ruleIndex    map[string]int
 	conductIndex map[string]int

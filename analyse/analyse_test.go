@@ -118,6 +118,12 @@ func TestRoutesReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if eng.IsFactorModel() {
+			if _, err := Analyse(eng, Options{At: at}); err == nil || !strings.Contains(err.Error(), "does not apply") {
+				t.Errorf("%s: a factor model: %v", name, err)
+			}
+			continue
+		}
 		rs, err := Analyse(eng, Options{At: at})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

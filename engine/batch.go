@@ -20,6 +20,10 @@ type Result struct {
 	State    scs.State
 	Standing scs.Standing
 	Trail    []scs.TrailEntry // only when asked for
+	// Recomputations are, under a factor model and when the trail is asked
+	// for, the recomputations up to the time asked at which the citizen's
+	// factors changed (Engine.Recomputations).
+	Recomputations []scs.Recomputation
 }
 
 // ScoreEvents groups evs by citizen, applies each citizen's events in time
@@ -145,6 +149,9 @@ func (e *Engine) ScoreGrouped(evs []scs.Event, g *Grouping, asOf time.Time, with
 			trail = append(trail, te)
 		}
 		out[n] = Result{State: st, Standing: e.Standing(&st, asOf), Trail: trail}
+		if withTrail && e.fm != nil {
+			out[n].Recomputations = e.Recomputations(&st, time.Time{}, asOf)
+		}
 		return nil
 	}
 	workers = max(1, min(workers, len(order)/1024+1))

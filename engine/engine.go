@@ -44,6 +44,9 @@ type rule struct {
 	cap       int64
 	capSlot   int // index into State.Yearly of the points applied this year, -1 if none
 	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
+	needsQty  bool
+	factor    int     // EffectFactor: the factor's index
+	value     float64 // EffectFactor: value per unit or per record
 }
 
 type grade struct {
@@ -69,7 +72,8 @@ type Engine struct {
 	// reasons that never change, made once
 	floorReason, ceilingReason string
 	yearBase                   int
-	yearStart                  []int64 // unix seconds of Jan 1 00:00 in loc, for yearBase+i
+	yearStart                  []int64      // unix seconds of Jan 1 00:00 in loc, for yearBase+i
+	fm                         *factorModel // nil for a points scheme
 }
 
 const (
@@ -97,9 +101,25 @@ func New(s *scs.Scheme) (*Engine, error) {
 	for _, g := range s.Grades {
 		e.grades = append(e.grades, grade{name: g.Name, min: g.Min, lock: g.LockIn})
 	}
+	if s.IsFactorModel() {
+		fm, err := compileFactors(s)
+		if err != nil {
+			return nil, err
+		}
+		e.fm = fm
+	}
 	for i, sr := range s.Rules {
-		r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1}
+		r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1, needsQty: sr.Effect.NeedsQuantity()}
+		if (sr.Effect.Kind == scs.EffectFactor) != (e.fm != nil) {
+			return nil, scs.Errorf(scs.EINVALID, "rule %s: a factor effect belongs in a factor-model scheme, and only there", sr.ID)
+		}
 		switch sr.Effect.Kind {
+		case scs.EffectFactor:
+			r.factor = s.FactorIndex(sr.Effect.Factor)
+			r.value = sr.Effect.Value
+			if r.factor < 0 {
+				return nil, scs.Errorf(scs.EINVALID, "rule %s: unknown factor %q", sr.ID, sr.Effect.Factor)
+			}
 		case scs.EffectFixed:
 			r.points = sr.Effect.Points
 		case scs.EffectPerUnit:
@@ -245,8 +265,8 @@ func (e *Engine) check(r *rule, ev *scs.Event) error {
 	if ev.At.IsZero() {
 		return scs.FieldErrorf(scs.EINVALID, "at", "missing")
 	}
-	switch r.kind {
-	case scs.EffectPerUnit, scs.EffectTiered:
+	switch {
+	case r.needsQty:
 		if !ev.HasQuantity {
 			return scs.FieldErrorf(scs.EINVALID, "quantity", "rule %s counts a quantity; the event has none", r.id)
 		}
@@ -275,6 +295,9 @@ func (e *Engine) check(r *rule, ev *scs.Event) error {
 // GradeAt returns the index in the scheme's grades of the citizen's grade as
 // of t: the band of the score, held down by a lock that has not expired at t.
 func (e *Engine) GradeAt(st *scs.State, t time.Time) int {
+	if e.fm != nil {
+		return e.gradeOf(e.ScoreAt(st, t))
+	}
 	g := e.gradeOf(st.Score)
 	if st.LockGrade >= 0 && t.Before(st.LockedUntil) && g < st.LockGrade {
 		g = st.LockGrade
@@ -360,6 +383,10 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
 		return false, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
 			ev.ID, e.scheme.FormatTime(ev.At), e.scheme.FormatTime(st.LastAt))
+	}
+	if e.fm != nil {
+		e.applyFactor(st, ev, r, te)
+		return true, nil
 	}
 	before := e.GradeAt(st, ev.At)
 	if st.LockGrade >= 0 && !ev.At.Before(st.LockedUntil) {

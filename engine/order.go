@@ -74,5 +74,6 @@ func (q *Sequence) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 func cloneState(st *scs.State) scs.State {
 	c := *st
 	c.Yearly = slices.Clone(st.Yearly)
+	c.Records = slices.Clone(st.Records)
 	return c
 }

@@ -12,7 +12,7 @@ import (
 // Standing returns the citizen's score, grade and lock as of t. LockedUntil
 // is nil when no lock holds at t.
 func (e *Engine) Standing(st *scs.State, t time.Time) scs.Standing {
-	s := scs.Standing{Citizen: st.Citizen, Score: st.Score, Grade: e.grades[e.GradeAt(st, t)].name, Events: st.Events}
+	s := scs.Standing{Citizen: st.Citizen, Score: e.ScoreAt(st, t), Grade: e.grades[e.GradeAt(st, t)].name, Events: st.Events}
 	if st.LockGrade >= 0 && t.Before(st.LockedUntil) {
 		u := st.LockedUntil.UTC()
 		s.LockedUntil = &u
@@ -90,10 +90,14 @@ func (e *Engine) decide(st *scs.State, ci int, t time.Time) scs.Decision {
 	c := &e.scheme.Capabilities[ci]
 	g := e.GradeAt(st, t)
 	name := e.grades[g].name
-	d := scs.Decision{Capability: c.Name, Kind: kindOf(c), Allowed: e.capGrades[ci][g], Scored: true, Grade: name, Score: st.Score}
+	score := e.ScoreAt(st, t)
+	d := scs.Decision{Capability: c.Name, Kind: kindOf(c), Allowed: e.capGrades[ci][g], Scored: true, Grade: name, Score: score}
 	var why strings.Builder
-	fmt.Fprintf(&why, "grade %s (score %d", name, st.Score)
-	if band := e.gradeOf(st.Score); band != g {
+	fmt.Fprintf(&why, "grade %s (score %d", name, score)
+	if e.fm != nil {
+		fmt.Fprintf(&why, " as recomputed on %s", e.scheme.FormatTime(e.LastRecomputation(t)))
+	}
+	if band := e.gradeOf(score); band != g {
 		fmt.Fprintf(&why, ", held in %s by the lock-in until %s", name, e.scheme.FormatTime(st.LockedUntil))
 	}
 	why.WriteString(")")

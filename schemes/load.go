@@ -110,6 +110,9 @@ func (e *ParseError) Unwrap() error { return &scs.Error{Code: scs.EINVALID, Mess
 
 type fileScheme struct {
 	Name            string           `yaml:"name"`
+	Kind            string           `yaml:"kind"`
+	Recompute       *fileRecompute   `yaml:"recompute"`
+	Factors         []fileFactor     `yaml:"factors"`
 	Title           string           `yaml:"title"`
 	Description     string           `yaml:"description"`
 	SourcesAsOf     string           `yaml:"sources_as_of"`
@@ -130,6 +133,50 @@ type fileProvenance struct {
 	Source string `yaml:"source"`
 	Status string `yaml:"status"`
 	Notes  string `yaml:"notes"`
+}
+
+type fileRecompute struct {
+	Every  string `yaml:"every"`
+	Source string `yaml:"source"`
+	Status string `yaml:"status"`
+	Notes  string `yaml:"notes"`
+}
+
+type fileFactor struct {
+	Name        string        `yaml:"name"`
+	Description string        `yaml:"description"`
+	Weight      *float64      `yaml:"weight"`
+	Window      *fileWindow   `yaml:"window"`
+	SubScore    *fileSubScore `yaml:"sub_score"`
+	Inputs      []fileInput   `yaml:"inputs"`
+	Source      string        `yaml:"source"`
+	Status      string        `yaml:"status"`
+	Notes       string        `yaml:"notes"`
+}
+
+type fileWindow struct {
+	Last     string `yaml:"last"`
+	Lifetime bool   `yaml:"lifetime"`
+	Source   string `yaml:"source"`
+	Status   string `yaml:"status"`
+	Notes    string `yaml:"notes"`
+}
+
+type fileSubScore struct {
+	From   *float64 `yaml:"from"`
+	To     *float64 `yaml:"to"`
+	Source string   `yaml:"source"`
+	Status string   `yaml:"status"`
+	Notes  string   `yaml:"notes"`
+}
+
+type fileInput struct {
+	Conduct    string   `yaml:"conduct"`
+	Value      *float64 `yaml:"value"`
+	Department string   `yaml:"department"`
+	Source     string   `yaml:"source"`
+	Status     string   `yaml:"status"`
+	Notes      string   `yaml:"notes"`
 }
 
 type fileFigures struct {
@@ -442,7 +489,22 @@ func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
 	}
 	v.grades(fs, s)
 	v.capabilities(fs, s)
-	v.rules(fs, s)
+	switch fs.Kind {
+	case "", scs.KindPoints:
+		s.Kind = scs.KindPoints
+		if fs.Recompute != nil {
+			v.fail("$.recompute", "only a scheme of kind factors is recomputed on a schedule; a points scheme scores each record as it comes")
+		}
+		if fs.Factors != nil {
+			v.fail("$.factors", "only a scheme of kind factors has factors (add kind: factors, or give rules)")
+		}
+		v.rules(fs, s)
+	case scs.KindFactors:
+		s.Kind = scs.KindFactors
+		v.factorModel(fs, s)
+	default:
+		v.fail("$.kind", "%q is not a kind of scheme (want points or factors)", fs.Kind)
+	}
 	v.advice(fs, s)
 	return s
 }
@@ -717,6 +779,160 @@ func (v *validator) conduct(p string, r *scs.Rule, seen map[string]int, i int) {
 		v.fail(p, "rule %s scores conduct %s, which counts no quantity; give it points, a range or drop_to, or name another conduct", r.ID, c.ID)
 	case !needs && c.Quantity != "":
 		v.fail(p, "rule %s scores conduct %s, which counts %s; give it a per_unit or tiered effect, or name another conduct", r.ID, c.ID, c.Quantity)
+	}
+}
+
+// maxFactorFigure bounds a factor's values and sub-score bounds.
+const maxFactorFigure = 1e9
+
+// factorModel checks a factor-model scheme: a schedule, a range, factors
+// whose weights sum to 100, each with a window, a sub-score function and
+// inputs, every figure with its source and status, no rules of its own and
+// no lock-ins; and a start where a person with no history sits. Each input
+// becomes a rule of the scheme with an EffectFactor effect.
+func (v *validator) factorModel(fs *fileScheme, s *scs.Scheme) {
+	if fs.Rules != nil {
+		v.fail("$.rules", "a factor-model scheme scores conduct through its factors' inputs; give no rules")
+	}
+	if fs.Ceiling == nil {
+		v.fail("$.ceiling", "missing; a factor model maps its factors onto the range from the floor to the ceiling")
+	}
+	for i, fg := range fs.Grades {
+		if fg.LockIn != "" {
+			v.fail(fmt.Sprintf("$.grades[%d].lock_in", i), "a factor-model scheme has no lock-ins: the grade follows the recomputed score")
+		}
+	}
+	if fr := fs.Recompute; fr == nil {
+		v.fail("$.recompute", "missing; say how often scores are recomputed, such as {every: 1 month, source: ..., status: ...}")
+	} else {
+		rc := &scs.Recompute{Every: v.period("$.recompute.every", fr.Every)}
+		if fr.Every == "" {
+			v.fail("$.recompute.every", "missing; such as 1 month")
+		} else if p := rc.Every; !p.IsZero() && (p.Days != 0 || p.Years*12+p.Months <= 0 || p.Years*12+p.Months > 120) {
+			v.fail("$.recompute.every", "%q: want whole months, from 1 month to 10 years (recomputation is at midnight on the first of the month in the scheme's zone)", fr.Every)
+		}
+		if fr.Source == "" {
+			v.fail("$.recompute.source", "missing; the schedule carries its source")
+		}
+		rc.Provenance = scs.Provenance{Source: fr.Source, Status: v.status("$.recompute.status", fr.Status), Notes: strings.TrimSpace(fr.Notes)}
+		s.Recompute = rc
+	}
+	if len(fs.Factors) == 0 {
+		v.fail("$.factors", "missing; a factor model needs at least one factor")
+		return
+	}
+	seen := map[string]bool{}
+	conducts := map[string]string{}
+	var total float64
+	for i, ff := range fs.Factors {
+		p := fmt.Sprintf("$.factors[%d]", i)
+		f := scs.Factor{Name: ff.Name, Description: strings.TrimSpace(ff.Description)}
+		if !isID(ff.Name) {
+			v.fail(p+".name", "%q is not a factor name (want letters, digits and dashes)", ff.Name)
+		} else if seen[ff.Name] {
+			v.fail(p+".name", "factor %s is listed twice", ff.Name)
+		}
+		seen[ff.Name] = true
+		if ff.Weight == nil {
+			v.fail(p+".weight", "missing; the factor's share of the range, in percent")
+		} else if w := *ff.Weight; !(w > 0 && w <= 100) {
+			v.fail(p+".weight", "%v: want a share above 0 and at most 100 (percent)", w)
+		} else {
+			f.Weight = w
+			total += w
+		}
+		if ff.Source == "" {
+			v.fail(p+".source", "missing; every factor carries the source of its weight")
+		}
+		f.Provenance = scs.Provenance{Source: ff.Source, Status: v.status(p+".status", ff.Status), Notes: strings.TrimSpace(ff.Notes)}
+		if fw := ff.Window; fw == nil {
+			v.fail(p+".window", "missing; give {last: 24 months, ...} or {lifetime: true, ...} with its source and status")
+		} else {
+			switch {
+			case fw.Lifetime && fw.Last != "":
+				v.fail(p+".window", "give last or lifetime, not both")
+			case fw.Lifetime:
+			case fw.Last == "":
+				v.fail(p+".window.last", "missing; how far back the factor looks, such as 24 months (or lifetime: true)")
+			default:
+				f.Window = v.period(p+".window.last", fw.Last)
+				if f.Window.IsZero() {
+					v.fail(p+".window.last", "must be longer than zero")
+				}
+			}
+			if fw.Source == "" {
+				v.fail(p+".window.source", "missing; the window carries its source")
+			}
+			f.WindowProvenance = scs.Provenance{Source: fw.Source, Status: v.status(p+".window.status", fw.Status), Notes: strings.TrimSpace(fw.Notes)}
+		}
+		if fss := ff.SubScore; fss == nil {
+			v.fail(p+".sub_score", "missing; give {from: A, to: B, ...}: the value at which the sub-score is 0 and 1")
+		} else {
+			finite := func(name string, x *float64) float64 {
+				if x == nil {
+					v.fail(p+".sub_score."+name, "missing")
+					return 0
+				}
+				if !(*x >= -maxFactorFigure && *x <= maxFactorFigure) {
+					v.fail(p+".sub_score."+name, "%v is out of range (want -%g to %g)", *x, float64(maxFactorFigure), float64(maxFactorFigure))
+					return 0
+				}
+				return *x
+			}
+			f.SubScore.From, f.SubScore.To = finite("from", fss.From), finite("to", fss.To)
+			if fss.From != nil && fss.To != nil && !(f.SubScore.To > f.SubScore.From) {
+				v.fail(p+".sub_score.to", "%v is not above from %v", f.SubScore.To, f.SubScore.From)
+			}
+			if fss.Source == "" {
+				v.fail(p+".sub_score.source", "missing; the sub-score function carries its source")
+			}
+			f.SubScore.Provenance = scs.Provenance{Source: fss.Source, Status: v.status(p+".sub_score.status", fss.Status), Notes: strings.TrimSpace(fss.Notes)}
+		}
+		if len(ff.Inputs) == 0 {
+			v.fail(p+".inputs", "missing; list the conduct the factor counts")
+		}
+		for j, fi := range ff.Inputs {
+			ip := fmt.Sprintf("%s.inputs[%d]", p, j)
+			c, ok := scs.LookupConduct(fi.Conduct)
+			switch {
+			case fi.Conduct == "":
+				v.fail(ip+".conduct", "missing; name a conduct of the vocabulary (docs/conduct.md)")
+				continue
+			case !ok:
+				v.fail(ip+".conduct", "%q is not a conduct of the vocabulary (docs/conduct.md lists them)", fi.Conduct)
+				continue
+			case conducts[fi.Conduct] != "":
+				v.fail(ip+".conduct", "conduct %s is already an input of factor %s; a conduct feeds one factor", fi.Conduct, conducts[fi.Conduct])
+				continue
+			}
+			conducts[fi.Conduct] = ff.Name
+			r := scs.Rule{ID: c.ID, Conduct: c.ID, Description: c.Description, Category: ff.Name, Department: fi.Department,
+				Effect: scs.Effect{Kind: scs.EffectFactor, Factor: ff.Name, Quantity: c.Quantity}}
+			if r.Department == "" {
+				r.Department = "platform"
+			}
+			if fi.Value == nil || *fi.Value == 0 {
+				v.fail(ip+".value", "missing; the value one record (or one unit of its quantity) adds to the factor")
+			} else if !(*fi.Value >= -maxFactorFigure && *fi.Value <= maxFactorFigure) {
+				v.fail(ip+".value", "%v is out of range (want -%g to %g)", *fi.Value, float64(maxFactorFigure), float64(maxFactorFigure))
+			} else {
+				r.Effect.Value = *fi.Value
+			}
+			if fi.Source == "" {
+				v.fail(ip+".source", "missing; every input carries its source")
+			}
+			r.Provenance = scs.Provenance{Source: fi.Source, Status: v.status(ip+".status", fi.Status), Notes: strings.TrimSpace(fi.Notes)}
+			s.Rules = append(s.Rules, r)
+		}
+		s.Factors = append(s.Factors, f)
+	}
+	if len(v.problems) == 0 && math.Abs(total-100) > 1e-9 {
+		v.fail("$.factors", "the weights sum to %v; they must sum to 100 (percent)", total)
+	}
+	if len(v.problems) == 0 {
+		if want := s.NoHistoryScore(); s.Start != want {
+			v.fail("$.start", "%d: a person with no history scores %d under these factors (each at the sub-score of value 0); the start must say so", s.Start, want)
+		}
 	}
 }
 

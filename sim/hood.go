@@ -160,7 +160,11 @@ func (w *worker) endYear(y int) (shareLow float64) {
 		}
 		scored++
 		g := c.grade
-		if c.st.LockGrade >= 0 {
+		if m.eng.IsFactorModel() {
+			// A factor model recomputes without a record.
+			m.eng.Advance(&c.st, end)
+			g = m.eng.GradeAt(&c.st, end)
+		} else if c.st.LockGrade >= 0 {
 			// Only a lock can change the grade without a record.
 			g = m.eng.GradeAt(&c.st, end)
 		}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -214,8 +215,9 @@ func (s *idSet) add(id string, h uint64, i int32, idAt func(int32) string) int32
 
 type standingJSON struct {
 	scs.Standing
-	Assumed string           `json:"assumed,omitempty"`
-	Trail   []scs.TrailEntry `json:"trail,omitempty"`
+	Assumed        string              `json:"assumed,omitempty"`
+	Trail          []scs.TrailEntry    `json:"trail,omitempty"`
+	Recomputations []scs.Recomputation `json:"recomputations,omitempty"`
 }
 
 // writeScoreJSON writes one standing a line; its times are RFC 3339 with
@@ -236,6 +238,10 @@ func writeScoreJSON(w io.Writer, sc *scs.Scheme, results []engine.Result, explai
 			for j, t := range r.Trail {
 				t.At = sc.In(t.At)
 				out.Trail[j] = t
+			}
+			for _, rc := range r.Recomputations {
+				rc.At = sc.In(rc.At)
+				out.Recomputations = append(out.Recomputations, rc)
 			}
 		}
 		if err := enc.Encode(out); err != nil {
@@ -304,6 +310,9 @@ func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result, assum
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if err := writeRecomputations(w, sc, results[i].Recomputations); err != nil {
+			return err
+		}
 	}
 	if len(cited) == 0 {
 		return nil
@@ -319,4 +328,29 @@ func writeTrailTable(w io.Writer, sc *scs.Scheme, results []engine.Result, assum
 		}
 	}
 	return nil
+}
+
+// writeRecomputations prints a factor model's recomputations of one
+// citizen: the score and grade, and each factor's sub-score with its
+// contribution in points above the floor.
+func writeRecomputations(w io.Writer, sc *scs.Scheme, rcs []scs.Recomputation) error {
+	if len(rcs) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "  recomputed every %s on the first of the month (only the recomputations at which a factor changed); each factor: sub-score (points above the floor %d)\n",
+		sc.Recompute.Every.Words(), sc.Floor)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "  AT\tSCORE\tGRADE"
+	for _, f := range sc.Factors {
+		head += fmt.Sprintf("\t%s %g%%", strings.ToUpper(f.Name), f.Weight)
+	}
+	fmt.Fprintln(tw, head)
+	for _, rc := range rcs {
+		line := fmt.Sprintf("  %s\t%d\t%s", sc.FormatTime(rc.At), rc.Score, rc.Grade)
+		for _, f := range rc.Factors {
+			line += fmt.Sprintf("\t%.2f (%+.1f)", f.SubScore, f.Points)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
 }

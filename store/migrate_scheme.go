@@ -201,7 +201,12 @@ func (db *DB) checkRecordsUnder(ctx context.Context, eng *engine.Engine) error {
 			return internal("records", err)
 		}
 		ev := e.event()
-		if err := eng.Check(&ev); err != nil {
+		err := eng.Check(&ev)
+		if err == nil && eng.Ignores(ev.Rule) && !db.eng.Ignores(ev.Rule) {
+			// A conduct the new scheme ignores would stop counting silently.
+			err = scs.FieldErrorf(scs.EINVALID, "rule", "scheme %s does not score the conduct %s, which the registry's scheme scores", eng.Scheme().Name, ev.Rule)
+		}
+		if err != nil {
 			n++
 			if len(bad) < 10 {
 				bad = append(bad, fmt.Sprintf("record %s (seq %d): %s", e.Rid, e.Seq, scs.ErrorMessage(err)))

@@ -113,16 +113,11 @@ func ReadShards(dirs []string) ([]*ShardManifest, error) {
 			}
 			return nil, scs.Errorf(scs.EINVALID, "merge: %v", err)
 		}
-		m := &ShardManifest{Dir: d}
-		if err := json.Unmarshal(data, m); err != nil {
-			return nil, scs.Errorf(scs.EINVALID, "merge: %s: %v", path, err)
+		m, err := parseShard(path, data)
+		if err != nil {
+			return nil, err
 		}
-		if m.Format != ShardFormat {
-			return nil, scs.Errorf(scs.EINVALID, "merge: %s: format %q, want %q", path, m.Format, ShardFormat)
-		}
-		if m.Shards < 1 || m.Shard < 0 || m.Shard >= m.Shards {
-			return nil, scs.Errorf(scs.EINVALID, "merge: %s: shard %d/%d is not a shard K/N with 0 <= K < N", path, m.Shard, m.Shards)
-		}
+		m.Dir = d
 		ms = append(ms, m)
 	}
 	first := ms[0]
@@ -153,6 +148,26 @@ func ReadShards(dirs []string) ([]*ShardManifest, error) {
 	}
 	slices.SortFunc(ms, func(a, b *ShardManifest) int { return a.Shard - b.Shard })
 	return ms, nil
+}
+
+// parseShard decodes a shard's manifest read from path.
+func parseShard(path string, data []byte) (*ShardManifest, error) {
+	m := &ShardManifest{}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, scs.Errorf(scs.EINVALID, "merge: %s: %v", path, err)
+	}
+	if m.Format != ShardFormat {
+		return nil, scs.Errorf(scs.EINVALID, "merge: %s: format %q, want %q", path, m.Format, ShardFormat)
+	}
+	if m.Shards < 1 || m.Shards > sim.MaxShards || m.Shard < 0 || m.Shard >= m.Shards {
+		return nil, scs.Errorf(scs.EINVALID, "merge: %s: shard %d/%d is not a shard K/N with 0 <= K < N <= %d", path, m.Shard, m.Shards, sim.MaxShards)
+	}
+	for i, r := range m.Runs {
+		if r.Metrics == nil {
+			return nil, scs.Errorf(scs.EINVALID, "merge: %s: run %d (%s) has no metrics", path, i+1, r.Key)
+		}
+	}
+	return m, nil
 }
 
 // differ names the first key whose value differs between a and b, "" when

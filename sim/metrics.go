@@ -145,6 +145,23 @@ func (m *Metrics) Merge(o *Metrics) {
 	add(m.TrustMicro, o.TrustMicro)
 }
 
+// shape lists the lengths of m's slices (and of the rows of its grids) in
+// a fixed order: two Metrics merge only when their shapes are equal.
+func (m *Metrics) shape() []int {
+	s := []int{m.Years, m.Grades, m.Rules, int(m.Floor)}
+	for _, g := range [][][]int64{m.GradeCounts, m.Mobility, m.Records, m.Acts, m.ViaInformant, m.Survival} {
+		s = append(s, len(g))
+		for _, r := range g {
+			s = append(s, len(r))
+		}
+	}
+	for _, v := range [][]int64{m.PositiveRecords, m.NegativeRecords, m.MisconductActs, m.SpeechActs, m.Informants, m.InformantHoods,
+		m.DecileCount, m.DecileScore, m.DecileGrade, m.ScoreHist, m.ScoredMisconductActs, m.ScoredSpeechActs, m.TrustMicro} {
+		s = append(s, len(v))
+	}
+	return s
+}
+
 // TotalRecords returns the number of records of the whole run.
 func (m *Metrics) TotalRecords() int64 {
 	var n int64

@@ -15,6 +15,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"scs"
@@ -196,7 +197,8 @@ func Merge(cfg Config, parts []*Result) (*Result, error) {
 	f := m.newFanout(1)
 	var elapsed time.Duration
 	for _, p := range parts {
-		if p.Metrics == nil || p.Metrics.Years != cfg.Years || p.Metrics.Grades != m.nG || p.Metrics.Rules != len(m.scheme.Rules) {
+		want := f.total.shape()
+		if p.Metrics == nil || !slices.Equal(p.Metrics.shape(), want) || (p.SampleMetrics != nil && !slices.Equal(p.SampleMetrics.shape(), want)) {
 			return nil, scs.Errorf(scs.EINVALID, "merge: a shard's metrics do not fit the run (%d years, %d grades, %d rules)", cfg.Years, m.nG, len(m.scheme.Rules))
 		}
 		f.total.Merge(p.Metrics)

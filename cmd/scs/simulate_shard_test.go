@@ -96,3 +96,20 @@ func TestSimulateMergeChecks(t *testing.T) {
 		}
 	}
 }
+
+// FuzzShardFlag feeds arbitrary --shard values to its parser: it accepts
+// exactly K/N with 0 <= K < N and never panics.
+func FuzzShardFlag(f *testing.F) {
+	for _, s := range []string{"0/1", "3/4", "4/4", "-1/2", "1", "a/b", "0/0", "1/100000", "0/100001", "00/2 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o := &simOptions{out: "dir"}
+		if err := checkShard(o, s); err != nil || s == "" {
+			return
+		}
+		if o.shard < 0 || o.shard >= o.shards || o.study.Shard != o.shard || o.study.Shards != o.shards {
+			t.Fatalf("%q gave shard %d/%d", s, o.shard, o.shards)
+		}
+	})
+}

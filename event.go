@@ -67,6 +67,11 @@ type TrailEntry struct {
 	// was not eligible, or had not consented, at its time): Applied, Score
 	// and Grade are zero and Reason says why.
 	NotScored bool `json:"not_scored,omitempty"`
+	// Factor and Value are set under a factor-model scheme: the factor the
+	// record feeds and the value it adds (counted from the next
+	// recomputation; Asked and Applied are 0).
+	Factor string  `json:"factor,omitempty"`
+	Value  float64 `json:"value,omitempty"`
 	// Ignored is set, with NotScored, when the record names a conduct of
 	// the vocabulary that the scheme does not score; Rule is that conduct.
 	Ignored bool `json:"ignored,omitempty"`

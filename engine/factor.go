@@ -192,7 +192,7 @@ func (e *Engine) applyFactor(st *scs.State, ev *scs.Event, r *rule, te *scs.Trai
 	if te == nil {
 		return
 	}
-	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Score: st.Score, Grade: e.grades[e.gradeOf(st.Score)].name,
+	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Score: st.Score, Grade: e.grades[e.gradeOf(st.Score)].name, Factor: e.fm.factors[r.factor].name, Value: v,
 		Reason: fmt.Sprintf("%+g to factor %s; counts from the recomputation on %s", v, e.fm.factors[r.factor].name, e.scheme.FormatTime(e.NextRecomputation(ev.At)))}
 	if ev.HasQuantity {
 		te.Quantity = ev.Quantity

@@ -36,6 +36,7 @@ type command struct {
 var commands = []command{
 	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
 	{"scheme", "list, show and validate schemes", cmdScheme},
+	{"compare", "score the same events under two schemes and set the outcomes side by side", cmdCompare},
 	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
 	{"serve", "serve the registry: web pages, JSON API, health and metrics (a demo city on an empty database)", cmdServe},
 	{"bench", "measure the registry's performance goals against baselines on a temporary database", cmdBench},

@@ -110,7 +110,8 @@ func cmdScore(e *env, args []string) error {
 // number and field. Unless skip is set, any bad line fails the whole input.
 // sizeHint, when positive, is the expected number of events. Lines are
 // decoded on every core, and checked and grouped by citizen in input order.
-func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool, sizeHint int) ([]scs.Event, *engine.Grouping, error) {
+// Events are checked under eng and under each of also (scs compare).
+func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool, sizeHint int, also ...*engine.Engine) ([]scs.Event, *engine.Grouping, error) {
 	evs := make([]scs.Event, 0, sizeHint)
 	groups := engine.NewGrouping(sizeHint)
 	lines := make([]int32, 0, sizeHint)
@@ -134,6 +135,12 @@ func readEvents(e *env, in io.Reader, name string, eng *engine.Engine, skip bool
 		if cerr := eng.Check(&it.Event); cerr != nil {
 			it.Err = lineError(it.Line, cerr)
 			return
+		}
+		for _, other := range also {
+			if cerr := other.Check(&it.Event); cerr != nil {
+				it.Err = lineError(it.Line, cerr)
+				return
+			}
 		}
 		it.Key = ids.hash(it.Event.ID)
 	}

@@ -141,3 +141,22 @@ func TestServeHelpNamesThePages(t *testing.T) {
 		t.Errorf("scs help does not say serve serves web pages:\n%s", top.String())
 	}
 }
+
+// TestExplainInSchemeZone: scs score --explain shows an event at 23:30 in
+// Shanghai as 23:30 with its offset, and the lock-in's end likewise, never
+// in UTC (issue 17, point 8).
+func TestExplainInSchemeZone(t *testing.T) {
+	in := `{"id":"e1","citizen":"c-17","rule":"tax-evasion","at":"2023-12-31T23:30:00+08:00"}` + "\n"
+	out, errOut, err := runCLI(t, in, "score", "--explain", "--at", "2024-06-01T00:00:00+08:00", "-")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, want := range []string{"2023-12-31 23:30 +08:00", "locked until 2025-12-31 23:30 +08:00", "times in Asia/Shanghai"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--explain lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "15:30") || strings.Contains(out, ":00Z") {
+		t.Errorf("--explain shows UTC:\n%s", out)
+	}
+}

@@ -411,8 +411,10 @@ const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 // NormalizeCode upper-cases a code as typed and drops spaces and dashes.
 func NormalizeCode(code string) string {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	return strings.NewReplacer(" ", "", "-", "").Replace(code)
+	return codeSeparators.Replace(code)
 }
+
+var codeSeparators = strings.NewReplacer(" ", "", "-", "")
 
 // ValidCode reports whether code (normalized) has the form of a class code.
 func ValidCode(code string) bool {

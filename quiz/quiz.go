@@ -136,6 +136,20 @@ func question(r *scs.Rule) (Question, bool) {
 		q.Kind, q.Max = KindYesNo, 1
 		q.Text = fmt.Sprintf("%s: did this happen in the last %d months?", what, WindowMonths)
 		help = append(help, fmt.Sprintf("Your score is cut to the top of grade %s at most, and %s's lock-in applies.", r.Effect.DropTo, r.Effect.DropTo))
+	case scs.EffectFactor:
+		if r.Effect.Quantity != "" {
+			unit := unitName(r.Effect.Quantity)
+			q.Kind, q.Unit, q.Max = KindAmount, unit, MaxAmount
+			if monthly(unit) {
+				q.Max = WindowMonths
+			}
+			q.Text = fmt.Sprintf("%s: how many %s in the last %d months?", what, unit, WindowMonths)
+		} else {
+			q.Kind, q.Unit, q.Max = KindCount, "times", MaxCount
+			q.Text = fmt.Sprintf("%s: how many times in the last %d months?", what, WindowMonths)
+		}
+		help = append(help, fmt.Sprintf("Feeds the factor %s: %s. The score is recomputed on a schedule from each factor's records within its window, so a record counts from the next recomputation.",
+			r.Effect.Factor, r.Effect.Describe()))
 	default:
 		return Question{}, false
 	}

@@ -346,3 +346,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestFactorModelQuiz checks that the self-test works for a factor model:
+// it asks about the conduct the scheme's factors count (and nothing else),
+// and a year of good answers lifts the recomputed score above the start.
+func TestFactorModelQuiz(t *testing.T) {
+	eng, err := engine.New(schemes.MustLoad("sesame"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := New(eng)
+	if len(q.Questions()) != len(eng.Scheme().Rules) {
+		t.Fatalf("%d questions for %d inputs", len(q.Questions()), len(eng.Scheme().Rules))
+	}
+	rq, ok := q.Question("repaid-on-time")
+	if !ok || rq.Kind != KindAmount || rq.Unit != "months" || rq.Max != WindowMonths || !strings.Contains(rq.Help, "factor credit-history") {
+		t.Fatalf("repaid-on-time question: %+v", rq)
+	}
+	if _, ok := q.Question("tax-evasion"); ok {
+		t.Fatal("the quiz asks about conduct sesame does not score")
+	}
+	r := score(t, q, Answers{"repaid-on-time": 12, "steady-payments": 12, "details-completed": 4}, end2026)
+	start := eng.Scheme().Start
+	// Records placed over the 12 months count from the recomputation after
+	// each: by 1 December most do. Credit history rises by 11/24 of its
+	// half, behaviour by 11/12 of its half, identity to full.
+	if r.Score <= start || r.Score > eng.Scheme().Ceiling || r.Grade == "poor" {
+		t.Fatalf("score %d %s, want above the start %d", r.Score, r.Grade, start)
+	}
+	none := score(t, q, Answers{}, end2026)
+	if none.Score != start {
+		t.Fatalf("no answers: %d, want the start %d", none.Score, start)
+	}
+}

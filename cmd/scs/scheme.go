@@ -156,6 +156,9 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 	fmt.Fprintln(w)
 	printNoted(w, capRows, append([][]string{nil}, capNotes...))
 
+	if s.IsFactorModel() {
+		showFactors(w, s)
+	}
 	ruleRows := [][]string{{"RULE", "EFFECT", "YEARLY CAP", "STATUS"}}
 	ruleNotes := [][]string{nil}
 	for _, r := range s.Rules {
@@ -180,6 +183,32 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 	printNoted(w, ruleRows, ruleNotes)
 	showIgnored(w, s)
 	return nil
+}
+
+// showFactors prints a factor model's schedule and factors: weight,
+// window and sub-score function, each with its status and source.
+func showFactors(w io.Writer, s *scs.Scheme) {
+	rc := s.Recompute
+	fmt.Fprintln(w)
+	for _, l := range wrapText(fmt.Sprintf("recomputed every %s, at midnight on the first of the month in %s (%s): %s", rc.Every.Words(), s.TimeZone, rc.Status, oneLine(rc.Source)), showWidth) {
+		fmt.Fprintln(w, l)
+	}
+	for _, l := range wrapText(fmt.Sprintf("score = %d + %d x the sum of weight x sub-score; a person with no records scores %d", s.Floor, s.Ceiling-s.Floor, s.NoHistoryScore()), showWidth) {
+		fmt.Fprintln(w, l)
+	}
+	rows := [][]string{{"FACTOR", "WEIGHT", "WINDOW", "SUB-SCORE 0 AT", "1 AT", "STATUS"}}
+	notes := [][]string{nil}
+	for _, f := range s.Factors {
+		rows = append(rows, []string{f.Name, fmt.Sprintf("%g%%", f.Weight), f.WindowWords(), fmt.Sprint(f.SubScore.From), fmt.Sprint(f.SubScore.To),
+			fmt.Sprintf("%s; window %s; sub-score %s", f.Status, f.WindowProvenance.Status, f.SubScore.Status)})
+		note := "weight: " + oneLine(f.Source)
+		if f.SubScore.Notes != "" {
+			note += "; sub-score: " + oneLine(f.SubScore.Notes)
+		}
+		notes = append(notes, wrapText(note, showWidth-4))
+	}
+	fmt.Fprintln(w)
+	printNoted(w, rows, notes)
 }
 
 // showIgnored lists the conduct of the vocabulary the scheme does not

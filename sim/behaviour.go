@@ -170,31 +170,8 @@ func parseTable(file string, data []byte, builtin bool) (t *Table, err error) {
 			return nil, scs.Errorf(scs.EINVALID, "%s: duplicate of behaviour %d", where, j+1)
 		}
 		seen[key] = i
-		if !contains(kinds, b.Kind) {
-			return nil, scs.Errorf(scs.EINVALID, "%s: kind: %q is not one of %s", where, b.Kind, strings.Join(kinds, ", "))
-		}
-		if bad(b.Rate) || b.Rate < 0 || b.Rate > 1000 {
-			return nil, scs.Errorf(scs.EINVALID, "%s: rate: %v is not a number of acts a year from 0 to 1000", where, b.Rate)
-		}
-		if bad(b.Detect) || b.Detect < 0 || b.Detect > 1 {
-			return nil, scs.Errorf(scs.EINVALID, "%s: detect: %v is not a probability", where, b.Detect)
-		}
-		if (b.Kind == KindMisconduct || b.Kind == KindSpeech) && b.Detect == 0 && b.Rate > 0 {
-			return nil, scs.Errorf(scs.EINVALID, "%s: detect: missing (a %s act is recorded only when detected)", where, b.Kind)
-		}
-		if bad(b.Quantity) || b.Quantity < 0 || b.Quantity > 1e6 {
-			return nil, scs.Errorf(scs.EINVALID, "%s: quantity: %v is out of range (0 to 1e6)", where, b.Quantity)
-		}
-		if b.Needs != "" && b.Needs != "driver" && b.Needs != "child" {
-			return nil, scs.Errorf(scs.EINVALID, "%s: needs: %q is not driver or child", where, b.Needs)
-		}
-		for t, v := range b.Traits {
-			if !contains(Traits, t) {
-				return nil, scs.Errorf(scs.EINVALID, "%s: traits: unknown trait %q (want %s)", where, t, strings.Join(Traits, ", "))
-			}
-			if bad(v) || math.Abs(v) > 5 {
-				return nil, scs.Errorf(scs.EINVALID, "%s: traits: %s: slope %v is out of range (-5 to 5)", where, t, v)
-			}
+		if err := checkBehaviour(where, b); err != nil {
+			return nil, err
 		}
 	}
 	t = &Table{Behaviours: doc.Behaviours}
@@ -205,33 +182,72 @@ func parseTable(file string, data []byte, builtin bool) (t *Table, err error) {
 		t.Responses = DefaultResponses()
 		return t, nil
 	}
+	if err := checkResponses(file, *doc.Responses); err != nil {
+		return nil, err
+	}
+	t.Responses = *doc.Responses
+	return t, nil
+}
+
+// checkBehaviour checks the values of behaviour b; where names it.
+func checkBehaviour(where string, b *Behaviour) error {
+	if !contains(kinds, b.Kind) {
+		return scs.Errorf(scs.EINVALID, "%s: kind: %q is not one of %s", where, b.Kind, strings.Join(kinds, ", "))
+	}
+	if bad(b.Rate) || b.Rate < 0 || b.Rate > 1000 {
+		return scs.Errorf(scs.EINVALID, "%s: rate: %v is not a number of acts a year from 0 to 1000", where, b.Rate)
+	}
+	if bad(b.Detect) || b.Detect < 0 || b.Detect > 1 {
+		return scs.Errorf(scs.EINVALID, "%s: detect: %v is not a probability", where, b.Detect)
+	}
+	if (b.Kind == KindMisconduct || b.Kind == KindSpeech) && b.Detect == 0 && b.Rate > 0 {
+		return scs.Errorf(scs.EINVALID, "%s: detect: missing (a %s act is recorded only when detected)", where, b.Kind)
+	}
+	if bad(b.Quantity) || b.Quantity < 0 || b.Quantity > 1e6 {
+		return scs.Errorf(scs.EINVALID, "%s: quantity: %v is out of range (0 to 1e6)", where, b.Quantity)
+	}
+	if b.Needs != "" && b.Needs != "driver" && b.Needs != "child" {
+		return scs.Errorf(scs.EINVALID, "%s: needs: %q is not driver or child", where, b.Needs)
+	}
+	for t, v := range b.Traits {
+		if !contains(Traits, t) {
+			return scs.Errorf(scs.EINVALID, "%s: traits: unknown trait %q (want %s)", where, t, strings.Join(Traits, ", "))
+		}
+		if bad(v) || math.Abs(v) > 5 {
+			return scs.Errorf(scs.EINVALID, "%s: traits: %s: slope %v is out of range (-5 to 5)", where, t, v)
+		}
+	}
+	return nil
+}
+
+// checkResponses checks the capability responses of a behaviour table.
+func checkResponses(file string, rs []Response) error {
 	seenCap := map[string]int{}
-	for i, r := range *doc.Responses {
+	for i, r := range rs {
 		where := fmt.Sprintf("%s: response %d", file, i+1)
 		if r.Capability == "" {
-			return nil, scs.Errorf(scs.EINVALID, "%s: capability: missing", where)
+			return scs.Errorf(scs.EINVALID, "%s: capability: missing", where)
 		}
 		where += " (capability " + r.Capability + ")"
 		key := r.Capability + "\x00" + r.Response
 		if j, dup := seenCap[key]; dup {
-			return nil, scs.Errorf(scs.EINVALID, "%s: duplicate of response %d", where, j+1)
+			return scs.Errorf(scs.EINVALID, "%s: duplicate of response %d", where, j+1)
 		}
 		seenCap[key] = i
 		switch r.Response {
 		case ResponseStigma:
 			if bad(r.Weight) || r.Weight <= 0 || r.Weight > 100 {
-				return nil, scs.Errorf(scs.EINVALID, "%s: weight: %v is out of range (above 0, at most 100)", where, r.Weight)
+				return scs.Errorf(scs.EINVALID, "%s: weight: %v is out of range (above 0, at most 100)", where, r.Weight)
 			}
 		case ResponseJobSecurity:
 			if r.Weight != 0 || r.Public {
-				return nil, scs.Errorf(scs.EINVALID, "%s: weight and public apply only to response %s", where, ResponseStigma)
+				return scs.Errorf(scs.EINVALID, "%s: weight and public apply only to response %s", where, ResponseStigma)
 			}
 		default:
-			return nil, scs.Errorf(scs.EINVALID, "%s: response: %q is not %s or %s", where, r.Response, ResponseStigma, ResponseJobSecurity)
+			return scs.Errorf(scs.EINVALID, "%s: response: %q is not %s or %s", where, r.Response, ResponseStigma, ResponseJobSecurity)
 		}
 	}
-	t.Responses = *doc.Responses
-	return t, nil
+	return nil
 }
 
 func bad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }

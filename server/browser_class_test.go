@@ -44,12 +44,12 @@ func TestBrowserClassroom(t *testing.T) {
 	const nStudents, rounds = 30, 5
 
 	teacher := newPerson(t, browser, ts.URL)
-	teacher.signIn(tok["teacher"])
-	teacher.open("/class/new?lang=en")
-	teacher.shot("class-new")
-	teacher.do(chromedp.SetValue(chromedp.CSS("#rounds"), strconv.Itoa(rounds)))
-	teacher.submit(`form[action="/class/new"] button`)
-	code := teacher.text(".joinline .code")
+	teacher.SignIn(tok["teacher"])
+	teacher.Open("/class/new?lang=en")
+	teacher.Shot("class-new")
+	teacher.Do(chromedp.SetValue(chromedp.CSS("#rounds"), strconv.Itoa(rounds)))
+	teacher.Submit(`form[action="/class/new"] button`)
+	code := teacher.Text(".joinline .code")
 	if len(code) != 6 {
 		t.Fatalf("join code %q", code)
 	}
@@ -75,7 +75,7 @@ func TestBrowserClassroom(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+			ctx, cancel := context.WithTimeout(p.Context(), 60*time.Second)
 			defer cancel()
 			if i == 0 {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
@@ -92,7 +92,7 @@ func TestBrowserClassroom(t *testing.T) {
 				return
 			}
 			if i == 0 {
-				p.viewShot("class-consent")
+				p.ViewShot("class-consent")
 			}
 			if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[name="consent"][value="yes"]`))); err != nil {
 				fail("student %d: consent: %v", i, err)
@@ -110,8 +110,8 @@ func TestBrowserClassroom(t *testing.T) {
 	if len(failures) > 0 {
 		t.Fatalf("joining: %v", failures)
 	}
-	teacher.open("/class/" + code + "/board")
-	if n := teacher.text("#n-scored"); n != strconv.Itoa(nStudents) {
+	teacher.Open("/class/" + code + "/board")
+	if n := teacher.Text("#n-scored"); n != strconv.Itoa(nStudents) {
 		t.Fatalf("board: %s playing, want %d", n, nStudents)
 	}
 
@@ -120,15 +120,15 @@ func TestBrowserClassroom(t *testing.T) {
 	wantCriticism := make([]int, rounds+1)
 	var reportID string
 	for round := 1; round <= rounds; round++ {
-		teacher.open("/class/" + code + "/board")
-		teacher.submit(`form.controls button`)
+		teacher.Open("/class/" + code + "/board")
+		teacher.Submit(`form.controls button`)
 		for i, p := range students {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+				ctx, cancel := context.WithTimeout(p.Context(), 60*time.Second)
 				defer cancel()
 				if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/class/"+code+"/me")); err != nil {
 					fail("student %d round %d: %v", i, round, err)
@@ -140,7 +140,7 @@ func TestBrowserClassroom(t *testing.T) {
 					return
 				}
 				if i == 0 && round == 1 {
-					p.viewShot("class-phone-play")
+					p.ViewShot("class-phone-play")
 				}
 				if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.play button[type=submit]`))); err != nil {
 					fail("student %d round %d: submit: %v", i, round, err)
@@ -157,102 +157,91 @@ func TestBrowserClassroom(t *testing.T) {
 		if round == 1 {
 			// Student 1 reports student 0's post; student 0 objects.
 			r := students[1]
-			r.open("/class/" + code + "/me")
-			r.do(
+			r.Open("/class/" + code + "/me")
+			r.Do(
 				chromedp.SetValue(chromedp.CSS("#pseudonym"), names[0]),
 				chromedp.SetValue(chromedp.CSS("#rule"), "online-criticism-of-government"),
 			)
-			r.submit(`form[action$="/me/report"] button`)
+			r.Submit(`form[action$="/me/report"] button`)
 			// And student 2 reports student 3, which stands.
 			r2 := students[2]
-			r2.open("/class/" + code + "/me")
-			r2.do(chromedp.SetValue(chromedp.CSS("#pseudonym"), names[3]), chromedp.SetValue(chromedp.CSS("#rule"), "online-criticism-of-government"))
-			r2.submit(`form[action$="/me/report"] button`)
+			r2.Open("/class/" + code + "/me")
+			r2.Do(chromedp.SetValue(chromedp.CSS("#pseudonym"), names[3]), chromedp.SetValue(chromedp.CSS("#rule"), "online-criticism-of-government"))
+			r2.Submit(`form[action$="/me/report"] button`)
 
-			teacher.open("/class/" + code + "/board")
+			teacher.Open("/class/" + code + "/board")
 			v := students[0]
-			v.open("/class/" + code + "/me")
-			if !strings.Contains(v.text("main"), "a classmate reported you") {
+			v.Open("/class/" + code + "/me")
+			if !strings.Contains(v.Text("main"), "a classmate reported you") {
 				t.Fatalf("the reported student does not see the report")
 			}
-			v.do(chromedp.SetValue(chromedp.CSS(`.report input[name="reason"]`), "I only said what everyone thinks"))
-			v.submit(`.report button`)
-			v.viewShot("class-phone")
+			v.Do(chromedp.SetValue(chromedp.CSS(`.report input[name="reason"]`), "I only said what everyone thinks"))
+			v.Submit(`.report button`)
+			v.ViewShot("class-phone")
 			// The board shows the objection without a reload (server-sent events).
-			teacher.do(chromedp.WaitVisible(chromedp.CSS(".objection form")))
-			reportID = strings.TrimPrefix(teacher.attr(".objection", "id"), "objection-")
-			teacher.do(chromedp.SetValue(chromedp.CSS(".objection input[name=reason]"), "criticism is allowed in this class"))
-			teacher.submit(`.objection button[value="uphold"]`)
-			if d := teacher.text(".objection .decided"); !strings.Contains(d, "upheld") {
+			teacher.Do(chromedp.WaitVisible(chromedp.CSS(".objection form")))
+			reportID = strings.TrimPrefix(teacher.Attr(".objection", "id"), "objection-")
+			teacher.Do(chromedp.SetValue(chromedp.CSS(".objection input[name=reason]"), "criticism is allowed in this class"))
+			teacher.Submit(`.objection button[value="uphold"]`)
+			if d := teacher.Text(".objection .decided"); !strings.Contains(d, "upheld") {
 				t.Errorf("decided objection: %q", d)
 			}
 		}
 		if round == 2 {
-			teacher.open("/class/" + code + "/board")
-			teacher.shot("class-board")
+			teacher.Open("/class/" + code + "/board")
+			teacher.Shot("class-board")
 		}
 	}
 	if reportID == "" {
 		t.Fatal("no objection was decided")
 	}
-	teacher.open("/class/" + code + "/board")
-	teacher.submit(`form.controls button`) // end the game
-	if h := teacher.text(".round-line"); h != "The game is over" {
+	teacher.Open("/class/" + code + "/board")
+	teacher.Submit(`form.controls button`) // end the game
+	if h := teacher.Text(".round-line"); h != "The game is over" {
 		t.Errorf("after the last round: %q", h)
 	}
 	total := 0
 	for r := 1; r <= rounds; r++ {
-		row := teacher.text(fmt.Sprintf("#rounds tbody tr:nth-child(%d)", r))
+		row := teacher.Text(fmt.Sprintf("#rounds tbody tr:nth-child(%d)", r))
 		f := strings.Fields(row)
 		if len(f) < 3 || f[1] != strconv.Itoa(nStudents) || f[2] != strconv.Itoa(wantCriticism[r]) {
 			t.Errorf("round %d on the board: %q, want %d played and %d posts", r, row, nStudents, wantCriticism[r])
 		}
 	}
 	for _, g := range []string{"AAA", "AA", "A", "B", "C", "D"} {
-		total += int(atoi(teacher.text(`#grades td[data-grade="` + g + `"]`)))
+		total += int(atoi(teacher.Text(`#grades td[data-grade="` + g + `"]`)))
 	}
 	if total != nStudents {
 		t.Errorf("the grades on the board add up to %d, want %d", total, nStudents)
 	}
-	if rep := teacher.text("#reports"); !strings.Contains(rep, names[0]) || !strings.Contains(rep, names[3]) {
+	if rep := teacher.Text("#reports"); !strings.Contains(rep, names[0]) || !strings.Contains(rep, names[3]) {
 		t.Errorf("reports table lacks the reported students: %s", rep)
 	}
 
-	teacher.open("/class/" + code + "/debrief")
-	lead := teacher.text(".debrief .lead")
+	teacher.Open("/class/" + code + "/debrief")
+	lead := teacher.Text(".debrief .lead")
 	if want := fmt.Sprintf("%d students, %d played, 0 watched, %d rounds", nStudents, nStudents, rounds); !strings.Contains(lead, want) {
 		t.Errorf("debrief lead %q, want %q", lead, want)
 	}
-	if c := teacher.text("#claim-chilled-speech"); !strings.Contains(c, fmt.Sprintf("Round 1: %d of %d", wantCriticism[1], nStudents)) {
+	if c := teacher.Text("#claim-chilled-speech"); !strings.Contains(c, fmt.Sprintf("Round 1: %d of %d", wantCriticism[1], nStudents)) {
 		t.Errorf("debrief on speech: %q", c)
 	}
-	if c := teacher.text("#claim-informants"); !strings.Contains(c, "2 of 30 players reported a classmate (2 reports); objected to: 1, upheld: 1") {
+	if c := teacher.Text("#claim-informants"); !strings.Contains(c, "2 of 30 players reported a classmate (2 reports); objected to: 1, upheld: 1") {
 		t.Errorf("debrief on informing: %q", c)
 	}
-	teacher.shot("class-debrief")
+	teacher.Shot("class-debrief")
 
-	teacher.open("/class/" + code + "/board")
-	teacher.do(chromedp.Click(chromedp.CSS(`input[name=confirm]`)))
-	teacher.submit(`button.danger`)
-	if h := teacher.text("main h1"); !strings.Contains(h, "is closed") {
+	teacher.Open("/class/" + code + "/board")
+	teacher.Do(chromedp.Click(chromedp.CSS(`input[name=confirm]`)))
+	teacher.Submit(`button.danger`)
+	if h := teacher.Text("main h1"); !strings.Contains(h, "is closed") {
 		t.Errorf("after closing: %q", h)
 	}
 	if n, c, r, err := db.ClassRows(context.Background(), code); err != nil || n+c+r != 0 {
 		t.Errorf("after closing: %d students, %d choices, %d reports remain (%v)", n, c, r, err)
 	}
-	students[5].open("/class/" + code + "/me")
-	if !strings.Contains(students[5].title(), "wrong") {
-		t.Errorf("a student's page after closing: title %q", students[5].title())
+	students[5].Open("/class/" + code + "/me")
+	if !strings.Contains(students[5].Title(), "wrong") {
+		t.Errorf("a student's page after closing: title %q", students[5].Title())
 	}
-}
-
-func (p *person) attr(sel, name string) string {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
-	if err != nil {
-		p.t.Fatalf("reading %s's %s: %v", sel, name, err)
-	}
-	return v.Value
 }

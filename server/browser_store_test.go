@@ -101,23 +101,23 @@ func TestBrowserDemoCity(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	p := newPerson(t, browser, srv.URL)
-	p.open("/")
+	p.Open("/")
 	for i := 0; i < 200 && s.cityHistory(pageNow) == nil; i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
-	p.open("/")
-	p.shot("demo-city")
-	p.open("/list")
-	p.shot("demo-public-list")
-	p.signIn(tok)
-	p.open("/desk")
-	p.shot("demo-desk")
+	p.Open("/")
+	p.Shot("demo-city")
+	p.Open("/list")
+	p.Shot("demo-public-list")
+	p.SignIn(tok)
+	p.Open("/desk")
+	p.Shot("demo-desk")
 	off, err := db.Authenticate(ctx, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l, _, err := db.WatchList(ctx, off, scs.Page{Limit: 1}, pageNow); err == nil && len(l) > 0 {
-		p.open("/citizens/" + l[0].Citizen)
-		p.shot("demo-file")
+		p.Open("/citizens/" + l[0].Citizen)
+		p.Shot("demo-file")
 	}
 }

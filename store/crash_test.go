@@ -1,14 +1,12 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"math/rand/v2"
-	"os/exec"
 	"path/filepath"
+	"scs/internal/testkit"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,54 +22,20 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a process many times; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "crashtest")
-	build := exec.Command("go", "build", "-o", bin, "scs/store/internal/crashtest")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dbPath := filepath.Join(dir, "crash.db")
+	bin := testkit.Build(t, "scs/store/internal/crashtest")
+	dbPath := filepath.Join(t.TempDir(), "crash.db")
 	rng := rand.New(rand.NewPCG(1, 2))
 	acked := map[string]bool{}
 	const runs = 12
 	for run := range runs {
-		cmd := exec.Command(bin, dbPath, strconv.Itoa(run), "6")
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			s := bufio.NewScanner(out)
-			for s.Scan() {
-				lines <- s.Text()
-			}
-			close(lines)
-		}()
+		p := testkit.Start(t, bin, dbPath, strconv.Itoa(run), "6")
 		// Wait until it is ingesting, then kill it after a random delay.
-		deadline := time.After(30 * time.Second)
-		ready := false
-		for !ready {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("run %d: writer exited early: %s", run, stderr.String())
-				}
-				ready = l == "ready"
-			case <-deadline:
-				t.Fatalf("run %d: writer not ready", run)
-			}
-		}
+		p.WaitFor(30*time.Second, func(l string) bool { return l == "ready" })
 		kill := time.After(time.Duration(20+rng.IntN(300)) * time.Millisecond)
 	collect:
 		for {
 			select {
-			case l, ok := <-lines:
+			case l, ok := <-p.Lines():
 				if !ok {
 					break collect
 				}
@@ -79,14 +43,11 @@ func TestCrash(t *testing.T) {
 					acked[id] = true
 				}
 			case <-kill:
-				cmd.Process.Signal(syscall.SIGKILL)
+				p.Kill()
 				kill = nil
 			}
 		}
-		err = cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-			t.Fatalf("run %d: writer ended with %v, not by SIGKILL: %s", run, err, stderr.String())
-		}
+		p.Killed()
 	}
 	if len(acked) < runs {
 		t.Fatalf("only %d records acknowledged in %d runs", len(acked), runs)
@@ -100,17 +61,8 @@ func TestCrash(t *testing.T) {
 	if err := db.Export(context.Background(), func(ev *scs.Event) error { stored[ev.ID] = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	missing := 0
-	for id := range acked {
-		if !stored[id] {
-			missing++
-			if missing < 10 {
-				t.Errorf("acknowledged record %s is not stored", id)
-			}
-		}
-	}
-	if missing > 0 {
-		t.Fatalf("%d of %d acknowledged records lost", missing, len(acked))
+	if missing := testkit.Missing(t, acked, stored); len(missing) > 0 {
+		t.Fatalf("%d of %d acknowledged records lost", len(missing), len(acked))
 	}
 	var probs []scs.VerifyProblem
 	n, err := db.Verify(context.Background(), func(p scs.VerifyProblem) { probs = append(probs, p) })

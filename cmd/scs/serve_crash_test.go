@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,14 +8,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"scs/internal/testkit"
 	"scs/jsonl"
 )
 
@@ -30,62 +27,31 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it repeatedly; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "scs")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "crash.db")
+	bin := testkit.Build(t, ".")
+	db := filepath.Join(t.TempDir(), "crash.db")
 	rng := rand.New(rand.NewPCG(1, 2))
 	var acked sync.Map // record id -> true
-	var admin, citizen string
+	var banner testkit.Serve
 	const rounds = 8
 	for round := range rounds {
-		cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--demo-citizens", "30", "--demo-years", "1")
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		url := ""
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			f := strings.Fields(sc.Text())
-			if len(f) == 3 && f[0] == "admin" {
-				admin = f[2]
-			}
-			if len(f) == 3 && f[0] == "citizen" {
-				citizen = f[1]
-			}
-			if u, ok := strings.CutPrefix(sc.Text(), "Listening on "); ok {
-				url = strings.TrimSpace(u)
-				break
-			}
-		}
-		go io.Copy(io.Discard, stdout)
-		if url == "" || admin == "" || citizen == "" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("round %d: serve did not start (url %q)", round, url)
+		p := testkit.Start(t, bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--demo-citizens", "30", "--demo-years", "1")
+		p.WaitFor(2*time.Minute, banner.Line)
+		admin, citizen := banner.Tokens["admin"], banner.Bound["citizen"]
+		if admin == "" || citizen == "" {
+			t.Fatalf("round %d: serve printed no admin token or citizen", round)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Go(func() {
-				if err := ingest(ctx, url, admin, citizen, fmt.Sprintf("r%d-w%d", round, w), w%2 == 1, &acked); err != nil {
+				if err := ingest(ctx, banner.URL, admin, citizen, fmt.Sprintf("r%d-w%d", round, w), w%2 == 1, &acked); err != nil {
 					t.Error(err)
 				}
 			})
 		}
 		time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
+		p.Kill()
+		p.Killed()
 		cancel()
 		wg.Wait()
 	}
@@ -110,18 +76,10 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 		}
 		stored[ev.ID] = true
 	}
-	missing := 0
-	acked.Range(func(k, _ any) bool {
-		if !stored[k.(string)] {
-			missing++
-			if missing <= 5 {
-				t.Errorf("acknowledged record %s is not stored", k)
-			}
-		}
-		return true
-	})
-	if missing > 0 {
-		t.Fatalf("%d of %d acknowledged records lost", missing, n)
+	ackedIDs := map[string]bool{}
+	acked.Range(func(k, _ any) bool { ackedIDs[k.(string)] = true; return true })
+	if missing := testkit.Missing(t, ackedIDs, stored); len(missing) > 0 {
+		t.Fatalf("%d of %d acknowledged records lost", len(missing), n)
 	}
 	errOut.Reset()
 	if err := run(context.Background(), []string{"scs", "verify", "--db", db}, func(string) string { return "" }, nil, io.Discard, &errOut); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,6 +18,7 @@ import (
 
 	"scs"
 	"scs/engine"
+	"scs/internal/testkit"
 	"scs/schemes"
 )
 
@@ -77,17 +77,11 @@ func startServe(t *testing.T, db string, args ...string) *liveServer {
 			cancel()
 			t.Fatalf("scs serve did not listen within 8 minutes\nstdout:\n%s\nstderr:\n%s", ls.stdout, ls.stderr)
 		}
-		sc := bufio.NewScanner(strings.NewReader(ls.stdout.String()))
-		for sc.Scan() {
-			line := sc.Text()
-			if u, ok := strings.CutPrefix(line, "Listening on "); ok {
-				ls.url = strings.TrimSpace(u)
-			}
-			f := strings.Fields(line)
-			if len(f) == 3 && (f[0] == scs.RoleAdmin || f[0] == scs.RoleReviewer || f[0] == scs.RoleOfficial || f[0] == scs.RoleCitizen) {
-				ls.tokens[f[0]], ls.bound[f[0]] = f[2], f[1]
-			}
+		var banner testkit.Serve
+		for line := range strings.Lines(ls.stdout.String()) {
+			banner.Line(strings.TrimSuffix(line, "\n"))
 		}
+		ls.url, ls.tokens, ls.bound = banner.URL, banner.Tokens, banner.Bound
 	}
 	t.Cleanup(func() { ls.stop() })
 	return ls

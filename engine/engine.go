@@ -61,9 +61,8 @@ type Engine struct {
 	scheme    *scs.Scheme
 	loc       *time.Location
 	rules     []rule
-	index     map[string]int
+	index     map[string]int // rule id -> index in rules
 	byConduct map[string]int // rules whose conduct is not their id
-	lookup    ruleTable
 	grades    []grade
 	capGrades [][]bool // capability index -> grade index -> has
 	slots     int
@@ -169,7 +168,6 @@ func New(s *scs.Scheme) (*Engine, error) {
 			e.byConduct[sr.Conduct] = i
 		}
 	}
-	e.lookup = newRuleTable(e.rules)
 	for _, c := range s.Capabilities {
 		has := make([]bool, len(s.Grades))
 		for _, g := range c.Grades {
@@ -495,66 +493,8 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 	return true, nil
 }
 
-// ruleTable finds a rule by id faster than a map: a table indexed by a
-// hash of the id's length and three of its bytes, with multipliers chosen
-// when the engine is built so that no two rules share a slot. find
-// confirms the slot by comparing the id. A scheme for which no multipliers
-// are found within a few tries uses the map instead.
-type ruleTable struct {
-	k1, k2, k3 uint32
-	mask       uint32
-	slots      []int32 // rule index + 1; 0 = empty
-}
-
-func (t *ruleTable) hash(id string) uint32 {
-	n := len(id)
-	if n == 0 {
-		return 0
-	}
-	return (uint32(n)*t.k1 ^ uint32(id[0])*t.k2 ^ uint32(id[n/2])*t.k3 ^ uint32(id[n-1])) * 0x9E3779B1 >> 16
-}
-
-func newRuleTable(rules []rule) ruleTable {
-	size := uint32(16)
-	for size < uint32(len(rules))*4 {
-		size *= 2
-	}
-	for try := uint32(1); try < 2000; try++ {
-		t := ruleTable{k1: try*2654435761 | 1, k2: try*40503 + 7, k3: try*97 + 131, mask: size - 1, slots: make([]int32, size)}
-		ok := true
-		for i := range rules {
-			h := t.hash(rules[i].id) & t.mask
-			if t.slots[h] != 0 {
-				ok = false
-				break
-			}
-			t.slots[h] = int32(i) + 1
-		}
-		if ok {
-			return t
-		}
-	}
-	return ruleTable{}
-}
-
-// find returns the index of the rule with the given id, or -1; -2 when
-// there is no table (slots nil) and the engine's map must answer.
-func (t *ruleTable) find(rules []rule, id string) int {
-	if t.slots == nil {
-		return -2
-	}
-	j := t.slots[t.hash(id)&t.mask] - 1
-	if j >= 0 && rules[j].id == id {
-		return int(j)
-	}
-	return -1
-}
-
 // find returns the index of the rule with the given id, or -1.
 func (e *Engine) find(id string) int {
-	if i := e.lookup.find(e.rules, id); i >= 0 || i == -1 && e.byConduct == nil {
-		return i
-	}
 	if i, ok := e.index[id]; ok {
 		return i
 	}

@@ -236,6 +236,11 @@ type Registry interface {
 	File(ctx context.Context, by *Account, citizen string, at time.Time, p TrailPage) (*File, error)
 	// Decide answers "may this citizen get capability?" as of at.
 	Decide(ctx context.Context, by *Account, citizen, capability string, at time.Time) (Decision, error)
+	// PreviewRecord says what reporting ev would do to its citizen as of at
+	// (the later of at and the record's time), storing nothing: the
+	// citizen's standing records replayed with and without it (those who
+	// may read the file). An error about the record names its field.
+	PreviewRecord(ctx context.Context, by *Account, ev Event, at time.Time) (RecordPreview, error)
 
 	// Object files an objection to one of the citizen's records.
 	Object(ctx context.Context, by *Account, citizen, record, reason string) (Objection, error)
@@ -280,4 +285,28 @@ type Checkpoint struct {
 	Body      string    `json:"body"`       // the signed text
 	Signature string    `json:"signature"`  // base64 Ed25519 signature of Body
 	PublicKey string    `json:"public_key"` // base64 Ed25519 public key
+}
+
+// RecordPreview is what a record would do before it is reported: the
+// points it asks and would apply, why, and the citizen's score and grade
+// before and after.
+type RecordPreview struct {
+	Name     string // the citizen's
+	Scored   bool   // whether the citizen's records are scored
+	Asked    int64
+	Applied  int64
+	Reason   string
+	Before   int64
+	After    int64
+	GradeWas string
+	Grade    string
+}
+
+// GradeHistory counts citizens per grade at past instants, for the city
+// page's chart of year-ends.
+type GradeHistory interface {
+	// GradesAt returns, for each of ends (in increasing order), how many
+	// scored citizens registered by then were in each of the scheme's
+	// grades, replaying the standing records through the engine.
+	GradesAt(ctx context.Context, ends []time.Time) ([][]int, error)
 }

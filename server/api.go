@@ -15,17 +15,17 @@ import (
 	"scs/schemes"
 )
 
-// Pinger is implemented by a registry that can tell whether its database
-// answers; /healthz then reports it.
+// Pinger tells whether the registry's database answers (Deps.Pinger);
+// /healthz reports it.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
-	if p, ok := s.reg.(Pinger); ok {
+	if s.pinger != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := p.Ping(ctx); err != nil {
+		if err := s.pinger.Ping(ctx); err != nil {
 			s.log.Error("health check", "err", err)
 			s.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return nil

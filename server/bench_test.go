@@ -62,7 +62,7 @@ func newBenchEnv(b *testing.B, citizens int) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func storeTarget(t *testing.T) browserTarget {
 		}
 		tokens[key] = tok
 	}
-	s, err := New(Deps{Registry: db, Now: clock})
+	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestBrowserDemoCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Registry: db, Now: clock})
+	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

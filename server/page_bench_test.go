@@ -135,7 +135,7 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 		}
 		bc.token[a.Role] = tok
 	}
-	bc.srv, err = New(Deps{Registry: db})
+	bc.srv, err = New(Deps{Registry: db, Pinger: db, Settings: db, History: db})
 	if err != nil {
 		b.Fatal(err)
 	}

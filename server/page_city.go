@@ -12,9 +12,9 @@ import (
 	"scs"
 )
 
-// Settingser is implemented by a registry that remembers the simulation
-// settings that made its city (seed, citizens, years); the city page shows
-// them.
+// Settingser gives the simulation settings that made the city (seed,
+// citizens, years), remembered by the registry (Deps.Settings); the city
+// page shows them.
 type Settingser interface {
 	Settings(ctx context.Context) (map[string]string, error)
 }
@@ -123,8 +123,8 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	s.web.mu.Lock()
 	m := s.web.settings
 	s.web.mu.Unlock()
-	if se, ok := s.reg.(Settingser); ok {
-		rm, err := se.Settings(ctx)
+	if s.settings != nil {
+		rm, err := s.settings.Settings(ctx)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ const cityStatsTTL = time.Minute
 
 // cityStats returns the registry's totals (see staleCache).
 func (s *Server) cityStats(ctx context.Context, now time.Time) (scs.Stats, error) {
-	st, _, err := s.web.stats.get("", cityStatsTTL, func(ctx context.Context) (scs.Stats, error) {
+	st, _, err := s.web.stats.get(s.bg, "", cityStatsTTL, func(ctx context.Context) (scs.Stats, error) {
 		return s.reg.Stats(ctx, s.now())
 	}, func(err error) { s.log.Error("reading the city's totals", "err", err) })
 	return st, err

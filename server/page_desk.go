@@ -37,17 +37,7 @@ type reportForm struct {
 	ID, Citizen, Rule, At, Points, Quantity, Evidence string
 }
 
-type preview struct {
-	Name     string
-	Scored   bool
-	Asked    int64
-	Applied  int64
-	Reason   string
-	Before   int64
-	After    int64
-	GradeWas string
-	Grade    string
-}
+type preview = scs.RecordPreview
 
 const deskTimeLayout = "2006-01-02T15:04"
 
@@ -256,58 +246,20 @@ func (s *Server) eventFromForm(a *scs.Account, f reportForm) (scs.Event, map[str
 	return ev, errs
 }
 
-// previewRecord shows what the record would do: the engine replays the
-// citizen's history (without reversed records) with the new record.
+// previewRecord shows what the record would do (Registry.PreviewRecord),
+// or the form's errors.
 func (s *Server) previewRecord(r *http.Request, a *scs.Account, ev scs.Event) (*preview, map[string]string, error) {
-	now := s.now()
-	f, err := s.reg.File(r.Context(), a, ev.Citizen, now, scs.TrailPage{All: true})
-	if err != nil {
-		if c := scs.ErrorCode(err); c == scs.ENOTFOUND || c == scs.EINVALID {
-			return nil, map[string]string{"citizen": scs.ErrorMessage(err)}, nil
-		}
-		return nil, nil, err
-	}
-	pv := &preview{Name: f.Citizen.Name, Scored: f.Scored}
-	sc := s.reg.Scheme()
-	var evs []scs.Event
-	for _, e := range f.Trail {
-		if e.Reversed {
-			continue
-		}
-		rule, ok := sc.Rule(e.Rule)
-		if !ok {
-			continue
-		}
-		old := scs.Event{ID: e.Event, Citizen: ev.Citizen, Rule: e.Rule, At: e.At}
-		if rule.Effect.NeedsQuantity() {
-			old.Quantity, old.HasQuantity = e.Quantity, true
-		}
-		if rule.Effect.Kind == scs.EffectRange {
-			old.Points, old.HasPoints = e.Asked, true
-		}
-		evs = append(evs, old)
-	}
-	asOf := now
-	if ev.At.After(asOf) {
-		asOf = ev.At
-	}
-	before, _, err := s.eng.Replay(ev.Citizen, evs, asOf, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	after, trail, err := s.eng.Replay(ev.Citizen, append(evs, ev), asOf, true)
-	if err != nil {
+	pv, err := s.reg.PreviewRecord(r.Context(), a, ev, s.now())
+	var e *scs.Error
+	switch {
+	case err == nil:
+		return &pv, nil, nil
+	case errors.As(err, &e) && e.Field == "rule":
 		return nil, map[string]string{"rule": scs.ErrorMessage(err)}, nil
+	case scs.ErrorCode(err) == scs.ENOTFOUND || scs.ErrorCode(err) == scs.EINVALID:
+		return nil, map[string]string{"citizen": scs.ErrorMessage(err)}, nil
 	}
-	for _, te := range trail {
-		if te.Event == ev.ID {
-			pv.Asked, pv.Applied, pv.Reason = te.Asked, te.Applied, te.Reason
-		}
-	}
-	pv.Before, pv.After = before.Score, after.Score
-	pv.GradeWas = s.eng.Standing(&before, asOf).Grade
-	pv.Grade = s.eng.Standing(&after, asOf).Grade
-	return pv, nil, nil
+	return nil, nil, err
 }
 
 // visitsTTL is how long the desk and the city page show a day's visits
@@ -319,7 +271,7 @@ const visitsTTL = time.Minute
 // does not depend on who asks, only whether they may).
 func (s *Server) todaysVisits(ctx context.Context, a *scs.Account, now time.Time, hood string) ([]scs.Visit, error) {
 	day := now.In(s.zone()).Format("2006-01-02")
-	vs, _, err := s.web.visits.get(day+"|"+hood, visitsTTL, func(ctx context.Context) ([]scs.Visit, error) {
+	vs, _, err := s.web.visits.get(s.bg, day+"|"+hood, visitsTTL, func(ctx context.Context) ([]scs.Visit, error) {
 		return s.reg.Visits(ctx, a, now, hood)
 	}, func(err error) { s.log.Error("reading today's visits", "err", err) })
 	return vs, err
@@ -379,7 +331,7 @@ func watchLink(cursor string, back []string) string {
 // watchCount is how many citizens are on the watch list, read through a
 // staleCache like its pages (it walks the whole list).
 func (s *Server) watchCount(ctx context.Context, a *scs.Account, now time.Time) (int, error) {
-	n, _, err := s.web.watchN.get("", watchTTL, func(ctx context.Context) (int, error) {
+	n, _, err := s.web.watchN.get(s.bg, "", watchTTL, func(ctx context.Context) (int, error) {
 		n, cursor := 0, ""
 		for {
 			e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: 1000}, s.now())
@@ -402,7 +354,7 @@ func (s *Server) watchPage(ctx context.Context, a *scs.Account, cursor string, n
 	if err := scs.CheckText("watch", cursor, scs.MaxCursor, false, false); err != nil {
 		return listPageResult{}, err
 	}
-	wp, _, err := s.web.watch.get(cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
+	wp, _, err := s.web.watch.get(s.bg, cursor, watchTTL, func(ctx context.Context) (listPageResult, error) {
 		e, next, err := s.reg.WatchList(ctx, a, scs.Page{Cursor: cursor, Limit: watchPageSize}, s.now())
 		return listPageResult{e, next}, err
 	}, func(err error) { s.log.Error("reading the watch list", "err", err) })

@@ -352,6 +352,35 @@ func (f *pageFakeRegistry) RevokeAccount(ctx context.Context, by *scs.Account, i
 	return nil
 }
 
+func (f *pageFakeRegistry) PreviewRecord(ctx context.Context, by *scs.Account, ev scs.Event, at time.Time) (scs.RecordPreview, error) {
+	file, err := f.File(ctx, by, ev.Citizen, at, scs.TrailPage{All: true})
+	if err != nil {
+		return scs.RecordPreview{}, err
+	}
+	return f.eng.Preview(file, ev, at)
+}
+
+// GradesAt counts as the store does: every scored citizen's standing
+// records through engine.GradeCounts.
+func (f *pageFakeRegistry) GradesAt(ctx context.Context, ends []time.Time) ([][]int, error) {
+	sc := f.eng.Scheme()
+	byCitizen := map[string][]scs.Event{}
+	if err := f.Export(ctx, func(ev *scs.Event) error {
+		byCitizen[ev.Citizen] = append(byCitizen[ev.Citizen], *ev)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	g := f.eng.NewGradeCounts(ends)
+	err := f.ExportCitizens(ctx, func(c *scs.Citizen) error {
+		if !c.Consent && sc.ConsentRequired {
+			return nil
+		}
+		return g.Add(c.ID, c.Registered, byCitizen[c.ID])
+	})
+	return g.Counts(), err
+}
+
 func (f *pageFakeRegistry) Export(ctx context.Context, fn func(ev *scs.Event) error) error {
 	f.mu.Lock()
 	recs := slices.Clone(f.records)

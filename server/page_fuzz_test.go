@@ -17,7 +17,7 @@ func FuzzReportForm(f *testing.F) {
 	f.Add("c-1", "bank-arrears", "2026-12-01T10:00", "", "2.5", "")
 	f.Add("", "no-such-rule", "yesterday", "x", "NaN", strings.Repeat("e", 5000))
 	env := newPageEnv(f)
-	srv, err := New(Deps{Registry: env.reg, Now: func() time.Time { return pageNow }})
+	srv, err := New(Deps{Registry: env.reg, Settings: env.reg, History: env.reg, Now: func() time.Time { return pageNow }})
 	if err != nil {
 		f.Fatal(err)
 	}

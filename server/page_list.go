@@ -48,7 +48,7 @@ func (s *Server) publicPage(cursor string) (listPageResult, error) {
 	if err := scs.CheckText("cursor", cursor, scs.MaxCursor, false, false); err != nil {
 		return listPageResult{}, err
 	}
-	lp, _, err := s.web.public.get(cursor, publicTTL, func(ctx context.Context) (listPageResult, error) {
+	lp, _, err := s.web.public.get(s.bg, cursor, publicTTL, func(ctx context.Context) (listPageResult, error) {
 		e, next, err := s.reg.PublicList(ctx, scs.Page{Cursor: cursor, Limit: 50}, s.now())
 		return listPageResult{e, next}, err
 	}, func(err error) { s.log.Error("reading the public list", "err", err) })

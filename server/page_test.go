@@ -54,7 +54,7 @@ func newPageEnv(t testing.TB) *pageEnv {
 	for i, rule := range []string{"tax-evasion", "tax-evasion", "tax-evasion", "tax-evasion", "utility-damage"} {
 		reg.records = append(reg.records, scs.Record{Event: scs.Event{ID: "seed-" + string(rune('a'+i)), Citizen: "c-2", Rule: rule, At: pageNow.AddDate(0, -6, i)}})
 	}
-	s, err := New(Deps{Registry: reg, Engine: eng, Now: func() time.Time { return pageNow }})
+	s, err := New(Deps{Registry: reg, Settings: reg, History: reg, Engine: eng, Now: func() time.Time { return pageNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

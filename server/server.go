@@ -59,6 +59,14 @@ type Deps struct {
 	// Checkpoints serves GET /api/v1/checkpoint; when nil and the registry
 	// has LatestCheckpoint (package store), it is used.
 	Checkpoints Checkpoints
+	// Pinger, when not nil, tells /healthz whether the database answers.
+	Pinger Pinger
+	// Settings, when not nil, gives the settings the city was simulated
+	// with, for the city page (SetCitySettings's otherwise).
+	Settings Settingser
+	// History, when not nil, counts citizens per grade at past year-ends
+	// for the city page's chart; the page has no such chart without it.
+	History scs.GradeHistory
 }
 
 // Checkpoints gives the latest signed head of the ledger.
@@ -85,6 +93,10 @@ type Server struct {
 	classes   *classroom.Service
 	ckpts     Checkpoints
 	setDoc    func(name string) string
+	pinger    Pinger
+	settings  Settingser
+	history   scs.GradeHistory
+	bg        *background
 }
 
 // New builds a Server from its dependencies. It fails when the registry is
@@ -93,7 +105,8 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		return nil, errors.New("server: no registry")
 	}
-	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, reqlog: d.RequestLog, now: d.Now, opts: d.Options, setDoc: d.SettingDoc}
+	s := &Server{reg: d.Registry, eng: d.Engine, log: d.Logger, reqlog: d.RequestLog, now: d.Now, opts: d.Options, setDoc: d.SettingDoc,
+		pinger: d.Pinger, settings: d.Settings, history: d.History}
 	if s.eng == nil {
 		e, err := engine.New(d.Registry.Scheme())
 		if err != nil {
@@ -127,6 +140,7 @@ func New(d Deps) (*Server, error) {
 	if cs, ok := d.Registry.(classroom.Store); ok && s.classes == nil {
 		s.classes = classroom.New(cs, s.now)
 	}
+	s.bg = newBackground(s.now)
 	s.metrics = newMetrics()
 	s.statsSlot = make(chan struct{}, 1)
 	s.web = newWeb(s)
@@ -146,6 +160,15 @@ func New(d Deps) (*Server, error) {
 	}))
 	s.handler = cop.Handler(s.mux)
 	return s, nil
+}
+
+// Close stops the server's background work (the pages' cache refreshes and
+// the city's history) and waits for it to end. Requests served after
+// Close still answer, from what was read before. Close the server after
+// the HTTP server that serves it has shut down, and before its registry.
+func (s *Server) Close() error {
+	s.bg.close()
+	return nil
 }
 
 // ServeHTTP serves one request. Every response, whatever route or error

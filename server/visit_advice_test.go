@@ -27,7 +27,7 @@ func TestVisitAdvice(t *testing.T) {
 	fell := pageNow.AddDate(0, -6, 0)
 	reg.records = append(reg.records, scs.Record{Event: scs.Event{ID: "tax", Citizen: "c-9", Rule: "tax-evasion", At: fell}})
 	admin := reg.addAccount("admin-token", scs.Account{Name: "Admin", Role: scs.RoleAdmin})
-	s, err := New(Deps{Registry: reg, Engine: eng, Now: func() time.Time { return pageNow }})
+	s, err := New(Deps{Registry: reg, Settings: reg, History: reg, Engine: eng, Now: func() time.Time { return pageNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,6 +88,14 @@ const (
 	sqliteWriterPragmas = sqliteCommonPragmas + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 )
 
+// Ping checks that the database answers a read (for /healthz).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return internal("ping", err)
+	}
+	return nil
+}
+
 // SQLiteSettings returns the settings, as a query string of the SQLite
 // driver, that the store opens a SQLite file with (WAL, a sync at every
 // commit, the checkpoint interval): a tool that measures plain SQL beside

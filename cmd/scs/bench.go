@@ -141,6 +141,7 @@ type bencher struct {
 	token   string
 	url     string
 	hs      *http.Server
+	srv     *server.Server
 	client  *http.Client
 	city    *sim.DemoCity
 	start   time.Time // ingested records are dated from here on
@@ -180,10 +181,11 @@ func (b *bencher) setup(citizens int) error {
 	}
 	b.admin, b.token = &a, token
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.New(server.Deps{Registry: b.db, Engine: b.db.Engine(), Logger: log})
+	srv, err := server.New(server.Deps{Registry: b.db, Engine: b.db.Engine(), Pinger: b.db, Settings: b.db, History: b.db, Logger: log})
 	if err != nil {
 		return err
 	}
+	b.srv = srv
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -198,6 +200,9 @@ func (b *bencher) setup(citizens int) error {
 func (b *bencher) close() {
 	if b.hs != nil {
 		b.hs.Close()
+	}
+	if b.srv != nil {
+		b.srv.Close()
 	}
 	if b.db != nil {
 		b.db.Close()

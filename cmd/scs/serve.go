@@ -128,10 +128,11 @@ func cmdServe(e *env, args []string) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: *maxBody}})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: *maxBody}})
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // its background work, after the HTTP server and before the database
 	db.OnGroupCommit(func(g store.GroupCommit) { srv.Metrics().ObserveGroupCommit(g.Writes, g.Entries, g.Duration) })
 	defer db.OnGroupCommit(nil)
 

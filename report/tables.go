@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"scs/internal/arith"
 	"scs/sim"
 )
 
@@ -44,9 +45,9 @@ func Tables(r *sim.Result) []*Table {
 		Doc:  "Scored citizens in each grade at the start (year 0) and at the end of each year.",
 		Keys: []string{"year", "grade"}, Values: []string{"citizens", "share"}}
 	for y := 0; y <= r.Years; y++ {
-		tot := float64(sum(m.GradeCounts[y]))
+		tot := float64(arith.Sum(m.GradeCounts[y]))
 		for g, n := range m.GradeCounts[y] {
-			grades.add([]string{itoa(y), s.Grades[g].Name}, float64(n), div(float64(n), tot))
+			grades.add([]string{itoa(y), s.Grades[g].Name}, float64(n), arith.Div(float64(n), tot))
 		}
 	}
 	out = append(out, grades)
@@ -63,7 +64,7 @@ func Tables(r *sim.Result) []*Table {
 			}
 			for b := 0; b < G; b++ {
 				n := m.Mobility[y][a*G+b]
-				mob.add([]string{itoa(y + 1), s.Grades[a].Name, s.Grades[b].Name}, float64(n), div(float64(n), float64(rowTot)))
+				mob.add([]string{itoa(y + 1), s.Grades[a].Name, s.Grades[b].Name}, float64(n), arith.Div(float64(n), float64(rowTot)))
 			}
 		}
 	}
@@ -87,7 +88,7 @@ func Tables(r *sim.Result) []*Table {
 		yr.Values = append(yr.Values, "share_on_"+l.Capability)
 	}
 	for y := 0; y < r.Years; y++ {
-		vals := []float64{float64(sum(m.Records[y])), float64(m.PositiveRecords[y]), float64(m.NegativeRecords[y]),
+		vals := []float64{float64(arith.Sum(m.Records[y])), float64(m.PositiveRecords[y]), float64(m.NegativeRecords[y]),
 			float64(m.MisconductActs[y]), float64(m.SpeechActs[y]), float64(m.ScoredMisconductActs[y]), float64(m.ScoredSpeechActs[y]), r.VisitsPerDay(y + 1),
 			float64(m.Informants[y]), float64(m.InformantHoods[y]) / float64(r.Citizens), float64(m.TrustMicro[y]) / 1e6 / float64(r.Citizens)}
 		for _, l := range r.Lists {
@@ -106,7 +107,7 @@ func Tables(r *sim.Result) []*Table {
 	for d := 0; d < 10; d++ {
 		vals := []float64{float64(m.DecileCount[d]), r.DecileMeanScore(d)}
 		for g := range s.Grades {
-			vals = append(vals, div(float64(m.DecileGrade[d*G+g]), float64(m.DecileCount[d])))
+			vals = append(vals, arith.Div(float64(m.DecileGrade[d*G+g]), float64(m.DecileCount[d])))
 		}
 		dec.add([]string{itoa(d + 1)}, vals...)
 	}
@@ -203,21 +204,6 @@ func SensitivityTable(es []sim.Effect) *Table {
 		t.add([]string{e.Claim, e.Parameter}, e.MuStar, e.Sigma, e.Mu, float64(e.N))
 	}
 	return t
-}
-
-func sum(xs []int64) int64 {
-	var n int64
-	for _, x := range xs {
-		n += x
-	}
-	return n
-}
-
-func div(a, b float64) float64 {
-	if b == 0 {
-		return math.NaN()
-	}
-	return a / b
 }
 
 // Aggregate combines the same table from several replications into one with

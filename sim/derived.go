@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"scs/internal/arith"
 	"slices"
 
 	"scs"
@@ -212,20 +213,12 @@ func (r *Result) DecileMeanScore(d int) float64 {
 	return float64(m.DecileScore[d]) / float64(m.DecileCount[d])
 }
 
-func sum(xs []int64) int64 {
-	var n int64
-	for _, x := range xs {
-		n += x
-	}
-	return n
-}
-
-func ratio(a, b int64) float64 {
-	if b == 0 {
-		return math.NaN()
-	}
-	return float64(a) / float64(b)
-}
+// sum and ratio are the shared arithmetic (package internal/arith) under
+// the names the metrics read.
+var (
+	sum   = arith.Sum
+	ratio = arith.Ratio
+)
 
 // perK returns n per 1,000 of d.
 func perK(n int64, d float64) float64 {

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
 	"scs/analyse"
 	"scs/engine"
@@ -66,20 +64,18 @@ func climbOutTable(r *sim.Result) *Table {
 	return t
 }
 
-// writeClimbOut renders the climb_out table: what the simulated population
-// did beside what the scheme allows.
-func writeClimbOut(b *strings.Builder, r *Report) {
+// climbOut lays out the climb_out table: what the simulated population
+// did beside what the scheme allows, a row of texts per grade.
+func (r *Report) climbOut() [][]string {
 	t := r.table("climb_out")
 	if t == nil || len(t.Rows) == 0 {
-		return
+		return nil
 	}
-	b.WriteString("<h2>Climbing out: what people did beside what the scheme allows</h2><p class=note>For each grade citizens fell into: the share who climbed above it before the run ended and the median time they stayed (Kaplan-Meier), beside the earliest a person who fell into it at the run's start, at the middle of its band, could stand in the grade above, by <code>scs scheme analyse</code> (costs of acts from the scheme file, most of them assumed; 4 hours a week). A dash: not reached or not computed.</p>")
-	b.WriteString("<table><tr><th class=l>Grade</th><th>Falls</th><th>Climbed out</th><th>Median months in it</th><th>Earliest months, no money</th><th>Earliest months, 100,000 yuan a year</th><th>Earliest months, no money, informing</th></tr>")
 	gk := t.key("grade")
+	var out [][]string
 	for _, rw := range t.Rows {
-		fmt.Fprintf(b, "<tr><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", esc(rw.Keys[gk]),
-			Count(rw.Vals[t.col("episodes")]), esc(pct(rw.Vals[t.col("climbed_out")])), Num(rw.Vals[t.col("median_months")]),
-			Num(rw.Vals[t.col("earliest_months_no_money")]), Num(rw.Vals[t.col("earliest_months_rich")]), Num(rw.Vals[t.col("earliest_months_no_money_informing")]))
+		out = append(out, []string{rw.Keys[gk], Count(rw.Vals[t.col("episodes")]), pct(rw.Vals[t.col("climbed_out")]), Num(rw.Vals[t.col("median_months")]),
+			Num(rw.Vals[t.col("earliest_months_no_money")]), Num(rw.Vals[t.col("earliest_months_rich")]), Num(rw.Vals[t.col("earliest_months_no_money_informing")])})
 	}
-	b.WriteString("</table>")
+	return out
 }

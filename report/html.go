@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
+	_ "embed"
 	"fmt"
+	"html/template"
 	"io"
 	"math"
 	"slices"
@@ -10,9 +13,13 @@ import (
 	"strings"
 	"time"
 
+	"scs/internal/chart"
 	"scs/internal/numfmt"
 	"scs/sim"
 )
+
+// Series is one line or bar group of a chart.
+type Series = chart.Series
 
 // Report is everything the HTML report shows.
 type Report struct {
@@ -80,16 +87,12 @@ func (t *Table) series(name, k, match, v string) Series {
 	return s
 }
 
-// gradeColour gives each grade the same colour in every chart, from the
-// best (green) to the worst (red).
+// gradeColour gives each grade the same colour in every chart
+// (chart.GradeColor), from the best (green) to the worst (red).
 func (r *Report) gradeColour(name string) string {
-	cols := []string{"#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#f46d43", "#d73027", "#a50026", "#67001f"}
 	for i, g := range r.Grades {
 		if g == name {
-			if len(r.Grades) <= len(cols) {
-				return cols[i*(len(cols)-1)/max(len(r.Grades)-1, 1)]
-			}
-			return palette[i%len(palette)]
+			return chart.GradeColor(i, len(r.Grades))
 		}
 	}
 	return ""
@@ -119,34 +122,14 @@ func num(v float64) string {
 
 // Num renders a figure for people to read: thousands separators, about
 // three significant digits, "-" for a figure that could not be measured.
-func Num(v float64) string {
-	switch a := math.Abs(v); {
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return "-"
-	case a >= 100:
-		return groupDigitsF(math.Round(v))
-	case a >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case a >= 1 || v == 0:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	default:
-		return strconv.FormatFloat(v, 'g', 3, 64)
-	}
-}
+func Num(v float64) string { return numfmt.Figure(v) }
 
 // Count renders a count with thousands separators.
 func Count(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
-	return groupDigitsF(math.Round(v))
-}
-
-func groupDigitsF(v float64) string {
-	if math.Abs(v) < 1e15 {
-		return groupDigits(int(v))
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return numfmt.Whole(math.Round(v))
 }
 
 const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -154,205 +137,323 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-c
 td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
 .note{color:#555;font-size:.92em}.box{border:1px solid #bbb;background:#f7f7f2;padding:.6em 1em;margin:1em 0}.na{color:#777;font-style:italic}.assumed{color:#6a7f3a;font-weight:bold}table.claims td{vertical-align:top}.yes{color:#1b7e37;font-weight:bold}.no{color:#b22;font-weight:bold}svg{max-width:100%;height:auto}`
 
+//go:embed templates/report.html
+var reportTemplate string
+
+// reportPage is the report's template, parsed once.
+var reportPage = template.Must(template.New("report").Parse(reportTemplate))
+
+// reportView is what the report's template shows; a section is nil (or
+// empty) when the run has no table for it.
+type reportView struct {
+	CSS                        template.CSS
+	Title, Heading, Citizens   string
+	Years, Reps                int
+	Facts                      [][2]string
+	Replicated                 bool
+	SeedFrom, SeedTo           uint64
+	Claims                     *claimsView
+	Grades                     *gradesView
+	Mobility                   *mobilityView
+	Yearly                     *yearlyView
+	Rules                      []ruleTotals
+	Wealth                     *wealthView
+	Survival, Bunching, Scores template.HTML
+	ClimbOut                   [][]string
+	Sweep                      *sweepView
+	Sensitivity                *sensitivityView
+	NotModelled                [][2]string
+	Mapping                    []sim.Mapping
+	Params                     [][4]string
+}
+
+type gradesView struct {
+	Chart template.HTML
+	Names []string
+	Rows  []struct {
+		Year  int
+		Cells []string
+	}
+}
+
+type mobilityView struct {
+	Year  string
+	Names []string
+	Rows  []mobilityRow
+}
+
+type mobilityRow struct {
+	From  string
+	Cells []struct {
+		Shade template.CSS
+		Text  string
+	}
+}
+
+type yearlyView struct {
+	ListNames           string
+	Chart, Visits, Acts template.HTML
+}
+
+type ruleTotals struct{ Rule, Records, Acts, Informants string }
+
+type wealthView struct{ Grades, Score template.HTML }
+
+type sweepView struct {
+	Values []string
+	Rows   []struct {
+		Metric string
+		Cells  []string
+	}
+	Charts []template.HTML
+}
+
+type sensitivityView struct {
+	Trajectories, Levels int
+	Claims               []struct {
+		Title string
+		Chart template.HTML
+	}
+}
+
+type claimsView struct {
+	MinN   int
+	Sample string // the sampled share of the citizens in percent, "" for all
+	Rows   []claimView
+}
+
+type claimView struct {
+	ID, Claim, Metric, Reading, FullReading, Mechanism, Compare string
+	NotApplicable, ByAssumption                                 bool
+	Verdict, Class                                              string
+	Value, CF, Diff                                             ciView
+	N, CFN                                                      string
+}
+
+// ciView is a figure with its 95% interval.
+type ciView struct {
+	Missing, Range bool
+	V, Lo, Hi      string
+}
+
+func ci(v, lo, hi float64) ciView {
+	return ciView{Missing: math.IsNaN(v), Range: !math.IsNaN(lo) && lo != hi, V: Num(v), Lo: Num(lo), Hi: Num(hi)}
+}
+
 // WriteHTML writes the self-contained report: no script, no external
-// resource; every chart is inline SVG.
+// resource; every chart is inline SVG (package internal/chart). The page is
+// templates/report.html; nothing in it is particular to one scheme.
 func WriteHTML(w io.Writer, r *Report) error {
-	var b strings.Builder
 	s := r.Summary
-	fmt.Fprintf(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>scs simulate: %s</title><style>%s</style></head><body>", esc(s.Scheme), css)
-	fmt.Fprintf(&b, "<h1>%s: %s citizens over %d years</h1>", esc(r.Scheme), esc(groupDigits(s.Citizens)), s.Years)
-	fmt.Fprintf(&b, `<p class="note">A synthetic population simulated by <code>scs simulate</code>. Every point was decided by the scs engine from the scheme file; the people are invented. The model is described in docs/model.md.</p>`)
-	b.WriteString("<table>")
-	row := func(k, v string) { fmt.Fprintf(&b, "<tr><th class=l>%s</th><td class=l>%s</td></tr>", esc(k), esc(v)) }
-	row("scheme", s.Scheme)
-	row("citizens", groupDigits(s.Citizens))
-	row("neighbourhoods", groupDigits(s.Neighbourhoods))
-	row("years", fmt.Sprintf("%d (%s)", s.Years, r.period()))
-	row("seed", strconv.FormatUint(s.Seed, 10))
-	row("replications", strconv.Itoa(r.Reps))
-	row("records", groupDigits(int(s.Records)))
-	row("scored (opted in)", groupDigits(int(s.Scored)))
+	v := reportView{CSS: template.CSS(css), Title: s.Scheme, Heading: r.Scheme, Citizens: groupDigits(s.Citizens), Years: s.Years, Reps: r.Reps,
+		Replicated: r.Reps > 1, SeedFrom: s.Seed, SeedTo: s.Seed + uint64(r.Reps) - 1, Mapping: s.Mapping}
+	fact := func(k, val string) { v.Facts = append(v.Facts, [2]string{k, val}) }
+	fact("scheme", s.Scheme)
+	fact("citizens", groupDigits(s.Citizens))
+	fact("neighbourhoods", groupDigits(s.Neighbourhoods))
+	fact("years", fmt.Sprintf("%d (%s)", s.Years, r.period()))
+	fact("seed", strconv.FormatUint(s.Seed, 10))
+	fact("replications", strconv.Itoa(r.Reps))
+	fact("records", groupDigits(int(s.Records)))
+	fact("scored (opted in)", groupDigits(int(s.Scored)))
 	if len(r.Settings) > 0 {
-		row("settings", r.Settings.String())
+		fact("settings", r.Settings.String())
 	}
 	if s.Sweep != "" {
-		row("sweep", s.Sweep)
+		fact("sweep", s.Sweep)
 	}
-	row("run time", fmt.Sprintf("%.1f s (%.0f citizen-years/s, %d workers)", s.ElapsedSeconds, s.CitizenYearsSec, s.Workers))
-	b.WriteString("</table>")
-	if r.Reps > 1 {
-		fmt.Fprintf(&b, `<p class="note">Figures are means over %d replications (seeds %d to %d); shaded bands and bracketed ranges are 95%% confidence intervals.</p>`, r.Reps, s.Seed, s.Seed+uint64(r.Reps)-1)
-	}
-
+	fact("run time", fmt.Sprintf("%.1f s (%.0f citizen-years/s, %d workers)", s.ElapsedSeconds, s.CitizenYearsSec, s.Workers))
 	if len(s.Claims) > 0 {
-		writeClaims(&b, r)
+		v.Claims = claimsOf(r)
 	}
-
 	years := make([]string, 0, r.Years+1)
 	for y := 0; y <= r.Years; y++ {
 		years = append(years, strconv.Itoa(y))
 	}
-	if t := r.table("grades_by_year"); t != nil {
-		b.WriteString("<h2>Citizens per grade</h2><p class=note>Share of the scored citizens in each grade at the start (year 0) and at the end of each year.</p>")
-		var ss []Series
-		for _, g := range r.Grades {
-			ss = append(ss, r.graded(t.series(g, "grade", g, "share")))
-		}
-		b.WriteString(StackedBars("Citizens per grade", years, ss, "year"))
-		b.WriteString("<table><tr><th>year</th>")
-		for _, g := range r.Grades {
-			fmt.Fprintf(&b, "<th>%s</th>", esc(g))
-		}
-		b.WriteString("</tr>")
-		for y := range years {
-			fmt.Fprintf(&b, "<tr><td>%d</td>", y)
-			for _, s := range ss {
-				fmt.Fprintf(&b, "<td>%s</td>", pct(s.Y[y]))
-			}
-			b.WriteString("</tr>")
-		}
-		b.WriteString("</table>")
-	}
-
-	if t := r.table("mobility"); t != nil {
-		last := strconv.Itoa(r.Years)
-		fmt.Fprintf(&b, "<h2>Mobility</h2><p class=note>Where the citizens of each grade at the start of year %s were at its end (share of the row). mobility.csv has every year.</p><table><tr><th>from \\ to</th>", last)
-		for _, g := range r.Grades {
-			fmt.Fprintf(&b, "<th>%s</th>", esc(g))
-		}
-		b.WriteString("</tr>")
-		si := t.col("share_of_from")
-		for _, from := range r.Grades {
-			fmt.Fprintf(&b, "<tr><th>%s</th>", esc(from))
-			for _, rw := range t.Rows {
-				if rw.Keys[t.key("year")] == last && rw.Keys[t.key("from")] == from {
-					v := rw.Vals[si]
-					shade := 255 - int(180*nz(v))
-					fmt.Fprintf(&b, `<td style="background:rgb(%d,%d,255)">%s</td>`, shade, shade, pct(v))
-				}
-			}
-			b.WriteString("</tr>")
-		}
-		b.WriteString("</table>")
-	}
-
-	if t := r.table("yearly"); t != nil {
-		ys := years[1:]
-		var lists []string
-		for _, v := range t.Values {
-			if l, ok := strings.CutPrefix(v, "share_on_"); ok && !strings.HasSuffix(v, "_ci95_low") && !strings.HasSuffix(v, "_ci95_high") {
-				lists = append(lists, l)
-			}
-		}
-		b.WriteString("<h2>Lists, visits, informants and trust</h2><p class=note>")
-		if len(lists) > 0 {
-			fmt.Fprintf(&b, "Share of the scored citizens on each list the scheme declares (%s); ", esc(strings.Join(lists, ", ")))
-		} else {
-			b.WriteString("The scheme declares no list. ")
-		}
-		b.WriteString("share of all citizens who live in a neighbourhood with at least one informant; mean trust in neighbours (0 to 1).</p>")
-		ss := []Series{t.series("informant nearby", "", "", "informant_neighbourhood_share"), t.series("trust in neighbours", "", "", "mean_trust")}
-		for _, l := range lists {
-			ss = append(ss, t.series("on "+l, "", "", "share_on_"+l))
-		}
-		b.WriteString(LineChart("Lists, informants and trust", ys, ss, "year"))
-		b.WriteString("<p class=note>Officials' visits needed per day, from the visit frequencies of the scheme's grades.</p>")
-		b.WriteString(LineChart("Visits per day", ys, []Series{t.series("visits per day", "", "", "visits_per_day")}, "year"))
-		b.WriteString("<p class=note>Records per year: positive (good deeds, donations, volunteering) and negative (misconduct and speech); acts of misconduct and speech done, whether recorded or not.</p>")
-		b.WriteString(LineChart("Records and acts", ys, []Series{t.series("positive records", "", "", "positive_records"), t.series("negative records", "", "", "negative_records"), t.series("misconduct acts", "", "", "misconduct_acts"), t.series("speech acts", "", "", "speech_acts")}, "year"))
-	}
-
-	if t := r.table("records_by_rule"); t != nil {
-		b.WriteString("<h2>Records per rule</h2><p class=note>Over the whole run. records_by_rule.csv has them per year.</p><table><tr><th class=l>rule</th><th>records</th><th>acts (misconduct, speech)</th><th>via informants</th></tr>")
-		type tot struct{ rec, acts, inf float64 }
-		sums := map[string]*tot{}
-		var order []string
-		for _, rw := range t.Rows {
-			id := rw.Keys[t.key("rule")]
-			x, ok := sums[id]
-			if !ok {
-				x = &tot{}
-				sums[id] = x
-				order = append(order, id)
-			}
-			x.rec += rw.Vals[t.col("records")]
-			x.acts += rw.Vals[t.col("acts")]
-			x.inf += rw.Vals[t.col("via_informant")]
-		}
-		for _, id := range order {
-			x := sums[id]
-			fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", esc(id), num(x.rec), num(x.acts), num(x.inf))
-		}
-		b.WriteString("</table>")
-	}
-
-	if t := r.table("wealth_deciles"); t != nil {
-		b.WriteString("<h2>Wealth and standing</h2><p class=note>By wealth decile at the end (1 poorest, 10 richest): share of the scored citizens in each grade, and the mean score.</p>")
-		ds := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
-		var ss []Series
-		for _, g := range r.Grades {
-			ss = append(ss, r.graded(t.series(g, "", "", "share_"+g)))
-		}
-		b.WriteString(StackedBars("Grades by wealth decile", ds, ss, "wealth decile"))
-		b.WriteString(LineChart("Mean score by wealth decile", ds, []Series{t.series("mean score", "", "", "mean_score")}, "wealth decile"))
-	}
-
-	if t := r.table("survival"); t != nil && len(t.Rows) > 0 {
-		b.WriteString("<h2>Time to climb out</h2><p class=note>Kaplan-Meier share of the citizens who fell into a grade and are still in it (or lower) after the given months; the lock-ins show as flat starts.</p>")
-		var ss []Series
-		var ms []string
-		seen := map[string]bool{}
-		gk := t.key("grade")
-		for _, rw := range t.Rows {
-			if g := rw.Keys[gk]; !seen[g] {
-				seen[g] = true
-				ss = append(ss, r.graded(t.series(g, "grade", g, "still_in")))
-			}
-		}
-		for m := 0; m <= r.Years*12; m++ {
-			ms = append(ms, strconv.Itoa(m))
-		}
-		b.WriteString(LineChart("Still in the grade", ms, ss, "months after falling in"))
-	}
-	writeClimbOut(&b, r)
-
-	if t := r.table("bunching"); t != nil {
-		b.WriteString("<h2>Bunching at the boundaries</h2><p class=note>Scored citizens by final score relative to the bottom of each grade (0 = the grade's minimum). Farming shows as a pile just right of 0.</p>")
-		var ss []Series
-		var offs []string
-		for off := -20; off < 20; off++ {
-			offs = append(offs, strconv.Itoa(off))
-		}
-		for _, g := range r.Grades[:len(r.Grades)-1] {
-			ss = append(ss, r.graded(t.series(g, "boundary", g, "citizens")))
-		}
-		b.WriteString(LineChart("Scores near the boundaries", offs, ss, "points from the bottom of the grade"))
-	}
+	v.Grades = r.gradesByYear(years)
+	v.Mobility = r.mobility()
+	v.Yearly = r.yearly(years[1:])
+	v.Rules = r.recordsByRule()
+	v.Wealth = r.wealth()
+	v.Survival = r.survival()
+	v.ClimbOut = r.climbOut()
+	v.Bunching = r.bunching()
 	if t := r.table("score_distribution"); t != nil {
 		var xs []string
 		for _, rw := range t.Rows {
 			xs = append(xs, rw.Keys[0])
 		}
-		b.WriteString("<h2>Final scores</h2>")
-		b.WriteString(StackedBars("Final scores", xs, []Series{t.series("citizens", "", "", "citizens")}, "score (bins of 10)"))
+		v.Scores = chart.StackedBars("Final scores", xs, []Series{t.series("citizens", "", "", "citizens")}, "score (bins of 10)")
 	}
-
 	if r.Sweep != nil {
-		writeSweep(&b, r.Sweep)
+		v.Sweep = sweepOf(r.Sweep)
 	}
 	if len(r.Sensitivity) > 0 {
-		writeSensitivity(&b, r)
+		v.Sensitivity = r.sensitivity()
 	}
-	writeNotModelled(&b)
+	v.NotModelled = notModelled
+	v.Params = r.params()
+	var b bytes.Buffer
+	if err := reportPage.Execute(&b, v); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
 
-	b.WriteString("<h2>Rules and behaviours</h2><p class=note>Which behaviour of the model drives each rule of the scheme (by rule id, else by category); a rule without one gets no events.</p><table><tr><th class=l>rule</th><th class=l>behaviour</th><th class=l>kind</th></tr>")
-	for _, m := range s.Mapping {
-		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td class=l>%s</td><td class=l>%s</td></tr>", esc(m.Rule), esc(m.Behaviour), esc(m.Kind))
+func (r *Report) gradesByYear(years []string) *gradesView {
+	t := r.table("grades_by_year")
+	if t == nil {
+		return nil
 	}
-	b.WriteString("</table><h2>Parameters</h2><table><tr><th class=l>name</th><th>value</th><th class=l>meaning</th><th class=l>source of the default</th></tr>")
+	var ss []Series
+	for _, g := range r.Grades {
+		ss = append(ss, r.graded(t.series(g, "grade", g, "share")))
+	}
+	gv := &gradesView{Chart: chart.StackedBars("Citizens per grade", years, ss, "year"), Names: r.Grades}
+	for y := range years {
+		row := struct {
+			Year  int
+			Cells []string
+		}{Year: y}
+		for _, s := range ss {
+			row.Cells = append(row.Cells, pct(s.Y[y]))
+		}
+		gv.Rows = append(gv.Rows, row)
+	}
+	return gv
+}
+
+func (r *Report) mobility() *mobilityView {
+	t := r.table("mobility")
+	if t == nil {
+		return nil
+	}
+	mv := &mobilityView{Year: strconv.Itoa(r.Years), Names: r.Grades}
+	si := t.col("share_of_from")
+	for _, from := range r.Grades {
+		row := mobilityRow{From: from}
+		for _, rw := range t.Rows {
+			if rw.Keys[t.key("year")] == mv.Year && rw.Keys[t.key("from")] == from {
+				v := rw.Vals[si]
+				shade := 255 - int(180*nz(v))
+				row.Cells = append(row.Cells, struct {
+					Shade template.CSS
+					Text  string
+				}{template.CSS(fmt.Sprintf("rgb(%d,%d,255)", shade, shade)), pct(v)})
+			}
+		}
+		mv.Rows = append(mv.Rows, row)
+	}
+	return mv
+}
+
+func (r *Report) yearly(ys []string) *yearlyView {
+	t := r.table("yearly")
+	if t == nil {
+		return nil
+	}
+	var lists []string
+	for _, v := range t.Values {
+		if l, ok := strings.CutPrefix(v, "share_on_"); ok && !strings.HasSuffix(v, "_ci95_low") && !strings.HasSuffix(v, "_ci95_high") {
+			lists = append(lists, l)
+		}
+	}
+	ss := []Series{t.series("informant nearby", "", "", "informant_neighbourhood_share"), t.series("trust in neighbours", "", "", "mean_trust")}
+	for _, l := range lists {
+		ss = append(ss, t.series("on "+l, "", "", "share_on_"+l))
+	}
+	return &yearlyView{ListNames: strings.Join(lists, ", "),
+		Chart:  chart.LineChart("Lists, informants and trust", ys, ss, "year"),
+		Visits: chart.LineChart("Visits per day", ys, []Series{t.series("visits per day", "", "", "visits_per_day")}, "year"),
+		Acts: chart.LineChart("Records and acts", ys, []Series{t.series("positive records", "", "", "positive_records"), t.series("negative records", "", "", "negative_records"),
+			t.series("misconduct acts", "", "", "misconduct_acts"), t.series("speech acts", "", "", "speech_acts")}, "year")}
+}
+
+func (r *Report) recordsByRule() []ruleTotals {
+	t := r.table("records_by_rule")
+	if t == nil {
+		return nil
+	}
+	type tot struct{ rec, acts, inf float64 }
+	sums := map[string]*tot{}
+	var order []string
+	for _, rw := range t.Rows {
+		id := rw.Keys[t.key("rule")]
+		x, ok := sums[id]
+		if !ok {
+			x = &tot{}
+			sums[id] = x
+			order = append(order, id)
+		}
+		x.rec += rw.Vals[t.col("records")]
+		x.acts += rw.Vals[t.col("acts")]
+		x.inf += rw.Vals[t.col("via_informant")]
+	}
+	out := []ruleTotals{}
+	for _, id := range order {
+		x := sums[id]
+		out = append(out, ruleTotals{id, num(x.rec), num(x.acts), num(x.inf)})
+	}
+	return out
+}
+
+func (r *Report) wealth() *wealthView {
+	t := r.table("wealth_deciles")
+	if t == nil {
+		return nil
+	}
+	ds := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+	var ss []Series
+	for _, g := range r.Grades {
+		ss = append(ss, r.graded(t.series(g, "", "", "share_"+g)))
+	}
+	return &wealthView{Grades: chart.StackedBars("Grades by wealth decile", ds, ss, "wealth decile"),
+		Score: chart.LineChart("Mean score by wealth decile", ds, []Series{t.series("mean score", "", "", "mean_score")}, "wealth decile")}
+}
+
+func (r *Report) survival() template.HTML {
+	t := r.table("survival")
+	if t == nil || len(t.Rows) == 0 {
+		return ""
+	}
+	var ss []Series
+	var ms []string
+	seen := map[string]bool{}
+	gk := t.key("grade")
+	for _, rw := range t.Rows {
+		if g := rw.Keys[gk]; !seen[g] {
+			seen[g] = true
+			ss = append(ss, r.graded(t.series(g, "grade", g, "still_in")))
+		}
+	}
+	for m := 0; m <= r.Years*12; m++ {
+		ms = append(ms, strconv.Itoa(m))
+	}
+	return chart.LineChart("Still in the grade", ms, ss, "months after falling in")
+}
+
+func (r *Report) bunching() template.HTML {
+	t := r.table("bunching")
+	if t == nil {
+		return ""
+	}
+	var ss []Series
+	var offs []string
+	for off := -20; off < 20; off++ {
+		offs = append(offs, strconv.Itoa(off))
+	}
+	for _, g := range r.Grades[:len(r.Grades)-1] {
+		ss = append(ss, r.graded(t.series(g, "boundary", g, "citizens")))
+	}
+	return chart.LineChart("Scores near the boundaries", offs, ss, "points from the bottom of the grade")
+}
+
+func (r *Report) params() [][4]string {
+	var out [][4]string
 	for _, p := range sim.Params {
 		v := r.Settings.Get(p.Name)
-		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td class=l>%s</td><td class=l>%s</td></tr>", esc(p.Name), esc(strconv.FormatFloat(v, 'g', -1, 64)), esc(p.Doc), esc(p.Source))
+		out = append(out, [4]string{p.Name, strconv.FormatFloat(v, 'g', -1, 64), p.Doc, p.Source})
 	}
 	var extra []string
 	for _, n := range r.Settings.Names() {
@@ -362,11 +463,9 @@ func WriteHTML(w io.Writer, r *Report) error {
 	}
 	sort.Strings(extra)
 	for _, n := range extra {
-		fmt.Fprintf(&b, "<tr><td class=l>%s</td><td>%s</td><td class=l>rate multiplier</td><td class=l>--set</td></tr>", esc(n), esc(strconv.FormatFloat(r.Settings[n], 'g', -1, 64)))
+		out = append(out, [4]string{n, strconv.FormatFloat(r.Settings[n], 'g', -1, 64), "rate multiplier", "--set"})
 	}
-	b.WriteString("</table></body></html>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return out
 }
 
 func withCI(t *Table, rw Row, vi int) string {
@@ -374,14 +473,13 @@ func withCI(t *Table, rw Row, vi int) string {
 	if lo := t.col(t.Values[vi] + "_ci95_low"); lo >= 0 {
 		s += fmt.Sprintf(" [%s, %s]", num(rw.Vals[lo]), num(rw.Vals[lo+1]))
 	}
-	return esc(s)
+	return s
 }
 
-func writeSweep(b *strings.Builder, t *Table) {
-	b.WriteString("<h2>Sweep</h2><p class=note>Key metrics for each value of the swept parameter (mean and 95% interval over the replications).</p>")
-	metrics := []string{}
+func sweepOf(t *Table) *sweepView {
+	sv := &sweepView{}
+	var metrics []string
 	seen := map[string]bool{}
-	var values []string
 	vseen := map[string]bool{}
 	for _, rw := range t.Rows {
 		if !seen[rw.Keys[1]] {
@@ -390,30 +488,27 @@ func writeSweep(b *strings.Builder, t *Table) {
 		}
 		if !vseen[rw.Keys[0]] {
 			vseen[rw.Keys[0]] = true
-			values = append(values, rw.Keys[0])
+			sv.Values = append(sv.Values, rw.Keys[0])
 		}
 	}
-	b.WriteString("<table><tr><th class=l>metric</th>")
-	for _, v := range values {
-		fmt.Fprintf(b, "<th>%s</th>", esc(v))
-	}
-	b.WriteString("</tr>")
 	for _, m := range metrics {
-		fmt.Fprintf(b, "<tr><td class=l>%s</td>", esc(m))
-		for _, v := range values {
+		row := struct {
+			Metric string
+			Cells  []string
+		}{Metric: m}
+		for _, v := range sv.Values {
 			for _, rw := range t.Rows {
 				if rw.Keys[0] == v && rw.Keys[1] == m {
-					fmt.Fprintf(b, "<td>%s</td>", withCI(t, rw, 0))
+					row.Cells = append(row.Cells, withCI(t, rw, 0))
 				}
 			}
 		}
-		b.WriteString("</tr>")
+		sv.Rows = append(sv.Rows, row)
 	}
-	b.WriteString("</table>")
 	for _, m := range metrics {
-		s := t.series(m, "metric", m, "value")
-		b.WriteString(LineChart(m, values, []Series{s}, "swept value"))
+		sv.Charts = append(sv.Charts, chart.LineChart(m, sv.Values, []Series{t.series(m, "metric", m, "value")}, "swept value"))
 	}
+	return sv
 }
 
 func groupDigits(n int) string { return numfmt.Int(int64(n)) }
@@ -432,67 +527,33 @@ func (r *Report) period() string {
 	return fmt.Sprintf("%s to %s, %s time", start.Format(f), end.Format(f), loc.String())
 }
 
-const howToRead = `<div class="box"><b>How to read this.</b> This is a model, not a forecast: invented people whose conduct follows assumed rates, scored by the real engine from the scheme file. ` +
-	`Each claim is measured twice on the same population and seeds: as simulated, and with the claim's mechanism switched off (or, for visits, at the end of the first year). ` +
-	`<b>Assumed</b> means the effect exists because a parameter of the model was written to produce it (named beside it): switching it off removes the effect, which shows the assumption was coded, not that the essay is right. ` +
-	`<b>Emergent</b> means the effect arises from the scheme's rules and the differences between people, with no parameter written for it. ` +
-	`Figures are means over the replications with 95%% intervals; n is the people, person-years or records behind a figure, summed over the replications. ` +
-	`A verdict is <i>supported</i> or <i>not supported</i> only when the interval of the difference excludes zero and n is at least %d; otherwise <i>not measurable</i>. <i>Not applicable</i>: the scheme has no such mechanism.</div>`
-
-// writeClaims writes the claims: each in plain words with its verdict,
+// claimsOf lays out the claims: each in plain words with its verdict,
 // value, comparison, n and intervals side by side.
-func writeClaims(b *strings.Builder, r *Report) {
+func claimsOf(r *Report) *claimsView {
 	s := r.Summary
-	b.WriteString("<h2>The essay's claims</h2>")
-	fmt.Fprintf(b, howToRead, sim.MinN)
-	if len(s.Claims) > 0 && s.Claims[0].Sample < 1 {
-		fmt.Fprintf(b, `<p class=note>The comparisons were made on a random sample of the neighbourhoods holding %.1f%% of the citizens, the same in every run of a seed: n and the intervals are the sample's.</p>`, 100*s.Claims[0].Sample)
+	cv := &claimsView{MinN: sim.MinN}
+	if s.Claims[0].Sample < 1 {
+		cv.Sample = fmt.Sprintf("%.1f", 100*s.Claims[0].Sample)
 	}
-	b.WriteString(`<table class=claims><tr><th class=l>claim and metric</th><th class=l>verdict</th><th>value<br><span class=note>95% interval</span></th><th>n</th><th class=l>compared with</th><th>value there<br><span class=note>95% interval</span></th><th>n</th><th>difference<br><span class=note>95% interval</span></th><th class=l>mechanism</th></tr>`)
 	for _, c := range s.Claims {
-		cls := map[string]string{sim.Supported: "yes", sim.NotSupported: "no"}[c.Verdict]
 		mech := c.Mechanism
 		if c.Because != "" {
 			mech += " (" + c.Because + ")"
 		}
-		if c.Verdict == sim.NotApplicable {
-			fmt.Fprintf(b, `<tr><td class=l>%s</td><td class=l><span class="na">not applicable</span></td><td colspan=6 class=l>%s</td><td class=l>%s</td></tr>`,
-				esc(c.Claim), esc(strings.TrimPrefix(c.Reading, "not applicable: ")), esc(mech))
-			continue
-		}
-		verdict := fmt.Sprintf(`<span class="%s">%s</span>`, cls, esc(c.Verdict))
-		if c.Verdict == sim.Supported && c.Mechanism == sim.Assumed {
-			verdict = fmt.Sprintf(`<span class="assumed">%s</span><br><span class=note>by assumption</span>`, esc(c.Verdict))
-		}
-		fmt.Fprintf(b, `<tr><td class=l>%s<br><span class=note>%s</span></td><td class=l>%s</td><td>%s</td><td>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=l>%s</td></tr>`,
-			esc(c.Claim), esc(c.Metric), verdict, ciHTML(c.Value, c.CILow, c.CIHigh), esc(Count(c.N)), esc(c.Compare),
-			ciHTML(c.CF, c.CFLow, c.CFHigh), esc(Count(c.CFN)), ciHTML(c.Diff, c.DiffLow, c.DiffHigh), esc(mech))
+		cv.Rows = append(cv.Rows, claimView{ID: c.ID, Claim: c.Claim, Metric: c.Metric, FullReading: c.Reading,
+			Reading: strings.TrimPrefix(c.Reading, "not applicable: "), Mechanism: mech, Compare: c.Compare,
+			NotApplicable: c.Verdict == sim.NotApplicable, ByAssumption: c.Verdict == sim.Supported && c.Mechanism == sim.Assumed,
+			Verdict: c.Verdict, Class: map[string]string{sim.Supported: "yes", sim.NotSupported: "no"}[c.Verdict],
+			Value: ci(c.Value, c.CILow, c.CIHigh), CF: ci(c.CF, c.CFLow, c.CFHigh), Diff: ci(c.Diff, c.DiffLow, c.DiffHigh),
+			N: Count(c.N), CFN: Count(c.CFN)})
 	}
-	b.WriteString("</table><ul class=note>")
-	for _, c := range s.Claims {
-		fmt.Fprintf(b, "<li><b>%s</b>: %s.</li>", esc(c.ID), esc(c.Reading))
-	}
-	b.WriteString("</ul>")
+	return cv
 }
 
-// ciHTML renders a figure with its interval on a second line.
-func ciHTML(v, lo, hi float64) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	if math.IsNaN(lo) || lo == hi {
-		return esc(Num(v))
-	}
-	return fmt.Sprintf(`%s<br><span class=note>%s to %s</span>`, esc(Num(v)), esc(Num(lo)), esc(Num(hi)))
-}
-
-// writeSensitivity shows, for each claim, which assumptions drive its
-// metric: a bar of mu_star per parameter, largest first.
-func writeSensitivity(b *strings.Builder, r *Report) {
-	fmt.Fprintf(b, `<h2>What drives each claim</h2><p class=note>A Morris screening (the elementary-effects method of SALib's morris; %d trajectories, %d levels) of every assumed parameter over the range docs/model.md gives it. `+
-		`A bar is mu_star: how far, on average, moving that one parameter across its whole range moves the claim's metric, in the metric's own units. `+
-		`A claim driven by the parameter its mechanism assumes restates the assumption; one driven by many is sensitive to what nobody has measured. The eight largest are shown; sensitivity.csv has all, with sigma (interactions, non-linearity).</p>`,
-		r.Trajectories, sim.MorrisLevels)
+// sensitivity shows, for each claim, which assumptions drive its metric: a
+// bar of mu_star per parameter, largest first, the eight largest.
+func (r *Report) sensitivity() *sensitivityView {
+	sv := &sensitivityView{Trajectories: r.Trajectories, Levels: sim.MorrisLevels}
 	var order []string
 	by := map[string][]sim.Effect{}
 	for _, e := range r.Sensitivity {
@@ -518,9 +579,12 @@ func writeSensitivity(b *strings.Builder, r *Report) {
 		if c, ok := sim.LookupClaim(id); ok {
 			title = id + ": " + c.Metric
 		}
-		fmt.Fprintf(b, "<h3>%s</h3>", esc(title))
-		b.WriteString(HBars(id, labels, vals, "mu_star (change of the metric over a parameter's range)"))
+		sv.Claims = append(sv.Claims, struct {
+			Title string
+			Chart template.HTML
+		}{title, chart.HBars(id, labels, vals, "mu_star (change of the metric over a parameter's range)")})
 	}
+	return sv
 }
 
 func cmpFloat(a, b float64) int {
@@ -553,10 +617,9 @@ var notModelled = [][2]string{
 		"outside a model of one city's population under a points scheme"},
 }
 
-func writeNotModelled(b *strings.Builder) {
-	b.WriteString("<h2>Not modelled</h2><p class=note>What the essay says that this model does not represent, and why. Nothing here is measured, in either direction.</p><table><tr><th class=l>the essay's claim or concern</th><th class=l>why it is not modelled</th></tr>")
-	for _, n := range notModelled {
-		fmt.Fprintf(b, "<tr><td class=l>%s</td><td class=l>%s</td></tr>", esc(n[0]), esc(n[1]))
+func nz(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
 	}
-	b.WriteString("</table>")
+	return v
 }

@@ -2,11 +2,10 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
+	"scs/internal/chart"
 	"slices"
-	"strings"
 	"time"
 
 	"scs"
@@ -81,7 +80,7 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 		p.Grades = append(p.Grades, gc)
 		p.VisitsPerDay += float64(n) * g.Visits.PerDay()
 	}
-	p.GradeChart = gradeBars(sc, p.Grades)
+	p.GradeChart = gradeBars(p.Grades)
 	// Citizens per grade at the end of each past year (replayed by the
 	// engine from the ledger, in the background), and now.
 	h := s.cityHistory(now)
@@ -170,67 +169,25 @@ func yearRowOf(sc *scs.Scheme, label string, st scs.Stats) yearRow {
 	return row
 }
 
-// gradeColors are the grade colours of the style sheet, highest grade first.
-var gradeColors = []string{"#1b5e20", "#2e7d32", "#33691e", "#7a5300", "#a33a00", "#8b0000", "#444", "#666"}
-
-func gradeColor(i int) string { return gradeColors[min(i, len(gradeColors)-1)] }
-
 // gradeBars draws citizens per grade as an inline SVG bar chart.
-func gradeBars(sc *scs.Scheme, gs []gradeCount) template.HTML {
-	const w, barH, gap, left = 640, 28, 8, 48
-	h := len(gs)*(barH+gap) + gap
-	maxN := 1
-	for _, g := range gs {
-		maxN = max(maxN, g.Count)
-	}
-	var b strings.Builder
-	var desc []string
-	for _, g := range gs {
-		desc = append(desc, fmt.Sprintf("%s %d", g.Name, g.Count))
-	}
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="gc-title" xmlns="http://www.w3.org/2000/svg"><title id="gc-title">Citizens per grade now: %s</title>`, w, h, template.HTMLEscapeString(strings.Join(desc, ", ")))
+func gradeBars(gs []gradeCount) template.HTML {
+	cs := make([]chart.Count, len(gs))
 	for i, g := range gs {
-		y := gap + i*(barH+gap)
-		bw := int(float64(w-left-150) * float64(g.Count) / float64(maxN))
-		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="16" font-weight="700" fill="#1b1b1b">%s</text>`, y+barH-8, template.HTMLEscapeString(g.Name))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>`, left, y, max(bw, 1), barH, gradeColor(i))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" fill="#1b1b1b">%d (%.1f%%)</text>`, left+max(bw, 1)+6, y+barH-8, g.Count, 100*g.Share)
+		cs[i] = chart.Count{Name: g.Name, Count: g.Count, Share: g.Share}
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return chart.GradeBars("gc-title", "Citizens per grade now", cs)
 }
 
 // yearBars draws the share of citizens per grade at each year's end as
 // 100% stacked horizontal bars.
 func yearBars(sc *scs.Scheme, rows []yearRow) template.HTML {
-	const w, barH, gap, left = 640, 26, 10, 96
-	h := len(rows)*(barH+gap) + gap
-	var b strings.Builder
-	var desc []string
-	for _, r := range rows {
-		var parts []string
-		for i, g := range sc.Grades {
-			parts = append(parts, fmt.Sprintf("%s %d", g.Name, r.Counts[i]))
-		}
-		desc = append(desc, r.Label+": "+strings.Join(parts, ", "))
+	names := make([]string, len(sc.Grades))
+	for i, g := range sc.Grades {
+		names[i] = g.Name
 	}
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="yc-title" xmlns="http://www.w3.org/2000/svg"><title id="yc-title">Citizens per grade over the years. %s</title>`, w, h, template.HTMLEscapeString(strings.Join(desc, "; ")))
-	for k, r := range rows {
-		y := gap + k*(barH+gap)
-		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="14" fill="#1b1b1b">%s</text>`, y+barH-8, template.HTMLEscapeString(r.Label))
-		if r.Total == 0 {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" fill="#4a4a4a">no scored citizens</text>`, left, y+barH-8)
-			continue
-		}
-		x := float64(left)
-		for i, n := range r.Counts {
-			bw := float64(w-left) * float64(n) / float64(r.Total)
-			if bw > 0 {
-				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %d</title></rect>`, x, y, bw, barH, gradeColor(i), template.HTMLEscapeString(sc.Grades[i].Name), n)
-			}
-			x += bw
-		}
+	rs := make([]chart.ShareRow, len(rows))
+	for i, r := range rows {
+		rs[i] = chart.ShareRow{Label: r.Label, Counts: r.Counts, Total: r.Total}
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return chart.ShareBars("yc-title", "Citizens per grade over the years", names, rs, "no scored citizens")
 }

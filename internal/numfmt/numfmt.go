@@ -49,3 +49,30 @@ func group(s string) string {
 	}
 	return b.String()
 }
+
+// Figure renders a measured figure for people to read: thousands
+// separators, about three significant digits, "-" for a figure that could
+// not be measured (NaN or infinite).
+func Figure(v float64) string {
+	switch a := math.Abs(v); {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "-"
+	case a >= 100:
+		return Whole(math.Round(v))
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1 || v == 0:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	default:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+}
+
+// Whole renders a whole number held in a float with thousands separators
+// (beyond 1e15, in three significant digits).
+func Whole(v float64) string {
+	if math.Abs(v) < 1e15 {
+		return Int(int64(v))
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}

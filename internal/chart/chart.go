@@ -1,9 +1,17 @@
-package report
+// Package chart draws every chart scs shows, for the simulator's report
+// and the web pages alike, as inline SVG that needs no script and no
+// external resource: one palette, one grade palette (best grade green to
+// worst red), and value axes with round ticks (1, 2, 2.5 or 5 times a
+// power of ten apart, thousands separated, never in exponent form). Every
+// text it writes is escaped; the result is safe to put in a page as is.
+package chart
 
 import (
 	"fmt"
 	"html"
+	"html/template"
 	"math"
+	"scs/internal/numfmt"
 	"strconv"
 	"strings"
 )
@@ -17,6 +25,7 @@ type Series struct {
 	Hi    []float64
 }
 
+// palette colours series by position.
 var palette = []string{"#1b9e77", "#66a61e", "#7570b3", "#e6ab02", "#d95f02", "#e7298a", "#a6761d", "#666666", "#1f78b4", "#b2df8a"}
 
 const (
@@ -24,6 +33,22 @@ const (
 	padL, padR     = 56, 170
 	padT, padB     = 16, 36
 )
+
+// grades are the grade colours, best first: readable under white text,
+// and the style sheet's .grade badges use them too.
+var grades = []string{"#1b5e20", "#2e7d32", "#33691e", "#7a5300", "#a33a00", "#8b0000"}
+
+// GradeColor is the colour of grade i (0 the best) of n, the same in every
+// chart: the grade palette spread over the scheme's grades.
+func GradeColor(i, n int) string {
+	if n <= 1 {
+		return grades[0]
+	}
+	if n > len(grades) {
+		return grades[min(i*len(grades)/n, len(grades)-1)]
+	}
+	return grades[min(i, n-1)*(len(grades)-1)/(n-1)]
+}
 
 func esc(s string) string { return html.EscapeString(s) }
 
@@ -41,7 +66,7 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
-func tick(v float64) string { return Num(v) }
+func tick(v float64) string { return numfmt.Figure(v) }
 
 func frame(b *strings.Builder, title string, xs []string, ymin, ymax float64, ylabel string) (x func(i int) float64, y func(v float64) float64) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
@@ -88,7 +113,7 @@ func colour(ss []Series, i int) string {
 
 // LineChart renders series over the x labels as an inline SVG line chart,
 // with shaded 95% intervals where a series has them.
-func LineChart(title string, xs []string, ss []Series, xlabel string) string {
+func LineChart(title string, xs []string, ss []Series, xlabel string) template.HTML {
 	var b strings.Builder
 	ymax := 0.0
 	for _, s := range ss {
@@ -141,7 +166,7 @@ func LineChart(title string, xs []string, ss []Series, xlabel string) string {
 	}
 	legend(&b, ss)
 	b.WriteString(`</svg>`)
-	return b.String()
+	return template.HTML(b.String())
 }
 
 func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
@@ -155,7 +180,7 @@ func nz(v float64) float64 {
 
 // StackedBars renders one bar per x label, stacked by series (shares that
 // sum to at most 1 per bar, or counts).
-func StackedBars(title string, xs []string, ss []Series, xlabel string) string {
+func StackedBars(title string, xs []string, ss []Series, xlabel string) template.HTML {
 	var b strings.Builder
 	ymax := 0.0
 	for i := range xs {
@@ -186,12 +211,12 @@ func StackedBars(title string, xs []string, ss []Series, xlabel string) string {
 	}
 	legend(&b, ss)
 	b.WriteString(`</svg>`)
-	return b.String()
+	return template.HTML(b.String())
 }
 
 // HBars renders one horizontal bar per label (values at least 0), with
 // round ticks on the value axis.
-func HBars(title string, labels []string, vals []float64, xlabel string) string {
+func HBars(title string, labels []string, vals []float64, xlabel string) template.HTML {
 	var b strings.Builder
 	const rowH, left, right, top = 18, 170, 30, 8
 	h := top + rowH*max(len(labels), 1) + 40
@@ -222,7 +247,7 @@ func HBars(title string, labels []string, vals []float64, xlabel string) string 
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, left+int(iw)/2, h-6, esc(xlabel))
 	b.WriteString(`</svg>`)
-	return b.String()
+	return template.HTML(b.String())
 }
 
 // niceTicks returns round tick values (1, 2, 2.5 or 5 times a power of
@@ -280,7 +305,83 @@ func tickLabel(v float64, ticks []float64) string {
 		if math.Abs(v) >= 1e15 {
 			return strconv.FormatFloat(v, 'f', 0, 64)
 		}
-		return groupDigits(int(math.Round(v)))
+		return numfmt.Int(int64(math.Round(v)))
 	}
 	return strconv.FormatFloat(v, 'f', min(dec, 10), 64)
+}
+
+// Count is one bar of GradeBars.
+type Count struct {
+	Name  string
+	Count int
+	Share float64 // of the total, 0 to 1
+}
+
+// GradeBars draws one horizontal bar per grade (best first), with its
+// count and share; id names the chart's title element.
+func GradeBars(id, title string, cs []Count) template.HTML {
+	const w, barH, gap, left = 640, 28, 8, 48
+	h := len(cs)*(barH+gap) + gap
+	maxN := 1
+	for _, c := range cs {
+		maxN = max(maxN, c.Count)
+	}
+	var b strings.Builder
+	var desc []string
+	for _, c := range cs {
+		desc = append(desc, fmt.Sprintf("%s %d", c.Name, c.Count))
+	}
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="%s" xmlns="http://www.w3.org/2000/svg"><title id="%s">%s: %s</title>`, w, h, esc(id), esc(id), esc(title), esc(strings.Join(desc, ", ")))
+	for i, c := range cs {
+		y := gap + i*(barH+gap)
+		bw := int(float64(w-left-150) * float64(c.Count) / float64(maxN))
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="16" font-weight="700" fill="#1b1b1b">%s</text>`, y+barH-8, esc(c.Name))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>`, left, y, max(bw, 1), barH, GradeColor(i, len(cs)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" fill="#1b1b1b">%d (%.1f%%)</text>`, left+max(bw, 1)+6, y+barH-8, c.Count, 100*c.Share)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// ShareRow is one bar of ShareBars: counts per grade, best first.
+type ShareRow struct {
+	Label  string
+	Counts []int
+	Total  int
+}
+
+// ShareBars draws each row as a 100% stacked horizontal bar of the grades
+// named in names (best first); a row with no total says empty instead.
+// id names the chart's title element.
+func ShareBars(id, title string, names []string, rows []ShareRow, empty string) template.HTML {
+	const w, barH, gap, left = 640, 26, 10, 96
+	h := len(rows)*(barH+gap) + gap
+	var b strings.Builder
+	var desc []string
+	for _, r := range rows {
+		var parts []string
+		for i, g := range names {
+			parts = append(parts, fmt.Sprintf("%s %d", g, r.Counts[i]))
+		}
+		desc = append(desc, r.Label+": "+strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="%s" xmlns="http://www.w3.org/2000/svg"><title id="%s">%s. %s</title>`, w, h, esc(id), esc(id), esc(title), esc(strings.Join(desc, "; ")))
+	for k, r := range rows {
+		y := gap + k*(barH+gap)
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="14" fill="#1b1b1b">%s</text>`, y+barH-8, esc(r.Label))
+		if r.Total == 0 {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" fill="#4a4a4a">%s</text>`, left, y+barH-8, esc(empty))
+			continue
+		}
+		x := float64(left)
+		for i, n := range r.Counts {
+			bw := float64(w-left) * float64(n) / float64(r.Total)
+			if bw > 0 {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %d</title></rect>`, x, y, bw, barH, GradeColor(i, len(names)), esc(names[i]), n)
+			}
+			x += bw
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

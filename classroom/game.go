@@ -501,6 +501,14 @@ func (sn *snapshot) result(st *Student, sits map[int][]Situation) *result {
 	if st.Consent != ConsentGiven {
 		return res
 	}
+	sn.score(res, st, evs, via)
+	return res
+}
+
+// score applies a consenting student's events through the engine round by
+// round, filling res's entries and standings.
+func (sn *snapshot) score(res *result, st *Student, evs []scs.Event, via map[string]string) {
+	rounds := sn.class.Round
 	eng := sn.rules.eng
 	sc := sn.rules.scheme
 	engine.SortEvents(evs)
@@ -536,7 +544,6 @@ func (sn *snapshot) result(st *Student, sits map[int][]Situation) *result {
 		}
 		res.standings = append(res.standings, s)
 	}
-	return res
 }
 
 // start is the standing before any round: the scheme's start score.

@@ -371,9 +371,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 		if ok, why := sc.At(ev.At); !ok {
 			if te != nil {
 				*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Reason: "not scored: " + why, NotScored: true}
-				if ev.HasQuantity {
-					te.Quantity = ev.Quantity
-				}
+				te.Quantity = quantity(ev)
 			}
 			return false, nil
 		}
@@ -400,33 +398,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 		}
 	}
 	explain := te != nil
-	var reasons []string
-	var asked int64
-	var q int64
-	switch r.kind {
-	case scs.EffectFixed:
-		asked = r.points
-	case scs.EffectRange:
-		asked = ev.Points
-	case scs.EffectPerUnit:
-		q = toMicro(ev.Quantity)
-		asked = satMul(q/r.unit, r.points)
-	case scs.EffectTiered:
-		q = toMicro(ev.Quantity)
-		h1 := st.Yearly[r.qtySlot]
-		h2 := satAdd(h1, q)
-		asked = tiered(r.tiers, h2) - tiered(r.tiers, h1)
-		st.Yearly[r.qtySlot] = h2
-	case scs.EffectDropTo:
-		if st.Score > r.dropTop {
-			asked = r.dropTop - st.Score
-			if explain {
-				reasons = append(reasons, r.dropCut)
-			}
-		} else if explain {
-			reasons = append(reasons, r.dropNoop)
-		}
-	}
+	asked, reasons := e.ask(r, st, ev, explain)
 	applied := asked
 	if r.capSlot >= 0 && applied != 0 {
 		sum := st.Yearly[r.capSlot]
@@ -481,16 +453,46 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 	if !explain {
 		return true, nil
 	}
-	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Asked: asked, Applied: applied, Score: score, Grade: e.grades[g].name}
-	if ev.HasQuantity {
-		te.Quantity = ev.Quantity
-	}
-	if len(reasons) == 1 {
-		te.Reason = reasons[0]
-	} else if len(reasons) > 1 {
-		te.Reason = strings.Join(reasons, "; ")
-	}
+	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: asked, Applied: applied, Score: score,
+		Grade: e.grades[g].name, Reason: strings.Join(reasons, "; ")}
 	return true, nil
+}
+
+// ask returns the points the rule's effect asks for ev (before the yearly
+// cap, floor and ceiling), counting a tiered rule's quantity into the
+// year's total, and with explain the reasons a drop-to rule gives.
+func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked int64, reasons []string) {
+	switch r.kind {
+	case scs.EffectFixed:
+		asked = r.points
+	case scs.EffectRange:
+		asked = ev.Points
+	case scs.EffectPerUnit:
+		asked = satMul(toMicro(ev.Quantity)/r.unit, r.points)
+	case scs.EffectTiered:
+		h1 := st.Yearly[r.qtySlot]
+		h2 := satAdd(h1, toMicro(ev.Quantity))
+		asked = tiered(r.tiers, h2) - tiered(r.tiers, h1)
+		st.Yearly[r.qtySlot] = h2
+	case scs.EffectDropTo:
+		if st.Score > r.dropTop {
+			asked = r.dropTop - st.Score
+			if explain {
+				reasons = append(reasons, r.dropCut)
+			}
+		} else if explain {
+			reasons = append(reasons, r.dropNoop)
+		}
+	}
+	return asked, reasons
+}
+
+// quantity is the event's quantity as a trail entry shows it (0 without).
+func quantity(ev *scs.Event) float64 {
+	if ev.HasQuantity {
+		return ev.Quantity
+	}
+	return 0
 }
 
 // find returns the index of the rule with the given id, or -1.

@@ -37,10 +37,12 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // Tables builds every table of one run (the claims table, which spans the
 // replications, is ClaimsTable).
 func Tables(r *sim.Result) []*Table {
-	m := r.Metrics
-	s := r.Scheme
-	var out []*Table
+	return []*Table{gradesTable(r), mobilityTable(r), recordsTable(r), yearlyTable(r), decilesTable(r),
+		survivalTable(r), climbOutTable(r), bunchingTable(r), scoresTable(r)}
+}
 
+func gradesTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
 	grades := &Table{Name: "grades_by_year", Title: "Citizens per grade",
 		Doc:  "Scored citizens in each grade at the start (year 0) and at the end of each year.",
 		Keys: []string{"year", "grade"}, Values: []string{"citizens", "share"}}
@@ -50,8 +52,11 @@ func Tables(r *sim.Result) []*Table {
 			grades.add([]string{itoa(y), s.Grades[g].Name}, float64(n), arith.Div(float64(n), tot))
 		}
 	}
-	out = append(out, grades)
+	return grades
+}
 
+func mobilityTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
 	mob := &Table{Name: "mobility", Title: "Grade-to-grade mobility",
 		Doc:  "Scored citizens by grade at the start and at the end of each year.",
 		Keys: []string{"year", "from", "to"}, Values: []string{"citizens", "share_of_from"}}
@@ -68,8 +73,11 @@ func Tables(r *sim.Result) []*Table {
 			}
 		}
 	}
-	out = append(out, mob)
+	return mob
+}
 
+func recordsTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
 	rec := &Table{Name: "records_by_rule", Title: "Records per rule",
 		Doc:  "Records made each year per rule; acts done (detected or not) for misconduct and speech; records that came through an informant.",
 		Keys: []string{"year", "rule"}, Values: []string{"records", "acts", "via_informant"}}
@@ -78,8 +86,11 @@ func Tables(r *sim.Result) []*Table {
 			rec.add([]string{itoa(y + 1), rule.ID}, float64(m.Records[y][i]), float64(m.Acts[y][i]), float64(m.ViaInformant[y][i]))
 		}
 	}
-	out = append(out, rec)
+	return rec
+}
 
+func yearlyTable(r *sim.Result) *Table {
+	m := r.Metrics
 	yr := &Table{Name: "yearly", Title: "The city year by year",
 		Doc:  "Per year: records, misconduct and speech acts (of everyone and of the scored citizens), officials' visits needed per day, informants, the share of citizens with an informant in their neighbourhood, mean trust in neighbours (0 to 1), and the share of scored citizens on each list the scheme declares (share_on_CAPABILITY).",
 		Keys: []string{"year"}, Values: []string{"records", "positive_records", "negative_records", "misconduct_acts", "speech_acts",
@@ -96,8 +107,12 @@ func Tables(r *sim.Result) []*Table {
 		}
 		yr.add([]string{itoa(y + 1)}, vals...)
 	}
-	out = append(out, yr)
+	return yr
+}
 
+func decilesTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
+	G := len(s.Grades)
 	dec := &Table{Name: "wealth_deciles", Title: "Grade and score by wealth decile",
 		Doc:  "Scored citizens by wealth decile (1 poorest, 10 richest) at the end: count, mean score and share in each grade.",
 		Keys: []string{"decile"}, Values: []string{"citizens", "mean_score"}}
@@ -111,8 +126,11 @@ func Tables(r *sim.Result) []*Table {
 		}
 		dec.add([]string{itoa(d + 1)}, vals...)
 	}
-	out = append(out, dec)
+	return dec
+}
 
+func survivalTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
 	surv := &Table{Name: "survival", Title: "Time to climb out",
 		Doc:  "Kaplan-Meier share still in the grade (or below) m months after falling into it, per grade with falls.",
 		Keys: []string{"grade", "months"}, Values: []string{"still_in", "climbed_out", "censored"}}
@@ -126,9 +144,12 @@ func Tables(r *sim.Result) []*Table {
 			surv.add([]string{s.Grades[g].Name, itoa(mo)}, curve[mo], float64(h[2*mo]), float64(h[2*mo+1]))
 		}
 	}
-	out = append(out, surv)
-	out = append(out, climbOutTable(r))
+	return surv
+}
 
+func bunchingTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
+	G := len(s.Grades)
 	bunch := &Table{Name: "bunching", Title: "Scores around the grade boundaries",
 		Doc:  "Scored citizens by final score relative to the bottom of each grade (offset 0 = exactly the grade's minimum).",
 		Keys: []string{"boundary", "offset"}, Values: []string{"citizens"}}
@@ -143,8 +164,11 @@ func Tables(r *sim.Result) []*Table {
 			bunch.add([]string{s.Grades[g].Name, itoa(off)}, v)
 		}
 	}
-	out = append(out, bunch)
+	return bunch
+}
 
+func scoresTable(r *sim.Result) *Table {
+	m, s := r.Metrics, r.Scheme
 	dist := &Table{Name: "score_distribution", Title: "Final scores",
 		Doc:  "Scored citizens by final score, in bins of 10 points (the last bin holds every higher score).",
 		Keys: []string{"from"}, Values: []string{"citizens"}}
@@ -161,9 +185,7 @@ func Tables(r *sim.Result) []*Table {
 		}
 		dist.add([]string{strconv.FormatInt(int64(b)+m.Floor, 10)}, float64(n))
 	}
-	out = append(out, dist)
-
-	return out
+	return dist
 }
 
 // ClaimsColumns are the value columns of claims.csv.

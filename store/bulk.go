@@ -32,56 +32,10 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 	if err := need(by, "loading a city", scs.RoleAdmin); err != nil {
 		return err
 	}
-	now := db.now()
-	cs := slices.Clone(citizens)
-	first := make(map[string]time.Time, len(cs))
-	known := make(map[string]int, len(cs))
-	for i := range cs {
-		if err := cs[i].Validate(now); err != nil {
-			return &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: err}
-		}
-		if j, dup := known[cs[i].ID]; dup {
-			return &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: scs.FieldErrorf(scs.EINVALID, "id", "also citizens[%d]", j)}
-		}
-		known[cs[i].ID] = i
+	cs, recs, err := db.loadEntries(by, citizens, evs)
+	if err != nil {
+		return err
 	}
-	recs := make([]entry, len(evs))
-	ids := make(map[string]int, len(evs))
-	for i := range evs {
-		ev := evs[i]
-		if err := db.validate(by, &ev, now, false); err != nil {
-			return &scs.BatchError{Index: i, ID: ev.ID, Err: err}
-		}
-		if _, ok := known[ev.Citizen]; !ok {
-			return &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.EINVALID, "citizen", "%q is not among the citizens loaded", ev.Citizen)}
-		}
-		if j, dup := ids[ev.ID]; dup {
-			return &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id", "also records[%d]", j)}
-		}
-		ids[ev.ID] = i
-		if f, ok := first[ev.Citizen]; !ok || ev.At.Before(f) {
-			first[ev.Citizen] = ev.At
-		}
-		recs[i] = entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
-			HasQ: ev.HasQuantity, HasP: ev.HasPoints, Department: ev.Department, Evidence: ev.Evidence, Account: by.ID}
-		if ev.HasQuantity {
-			recs[i].Quantity = ev.Quantity
-		}
-		if ev.HasPoints {
-			recs[i].Points = ev.Points
-		}
-	}
-	for i := range cs {
-		if cs[i].Registered.IsZero() {
-			if f, ok := first[cs[i].ID]; ok {
-				cs[i].Registered = f
-			} else {
-				cs[i].Registered = now
-			}
-		}
-		cs[i].Registered = cs[i].Registered.UTC()
-	}
-	slices.SortStableFunc(recs, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
 	return db.write(ctx, func(w *wtx) error {
 		var n int
 		// Accounts may exist already (their entries are in the ledger);
@@ -278,4 +232,61 @@ func (db *DB) ExportCitizens(ctx context.Context, fn func(c *scs.Citizen) error)
 		}
 	}
 	return nil
+}
+
+// loadEntries checks Load's citizens and records and returns the citizens
+// with their registration times filled in and the record entries in time
+// order.
+func (db *DB) loadEntries(by *scs.Account, citizens []scs.Citizen, evs []scs.Event) ([]scs.Citizen, []entry, error) {
+	now := db.now()
+	cs := slices.Clone(citizens)
+	first := make(map[string]time.Time, len(cs))
+	known := make(map[string]int, len(cs))
+	for i := range cs {
+		if err := cs[i].Validate(now); err != nil {
+			return nil, nil, &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: err}
+		}
+		if j, dup := known[cs[i].ID]; dup {
+			return nil, nil, &scs.BatchError{List: "citizens", Index: i, ID: cs[i].ID, Err: scs.FieldErrorf(scs.EINVALID, "id", "also citizens[%d]", j)}
+		}
+		known[cs[i].ID] = i
+	}
+	recs := make([]entry, len(evs))
+	ids := make(map[string]int, len(evs))
+	for i := range evs {
+		ev := evs[i]
+		if err := db.validate(by, &ev, now, false); err != nil {
+			return nil, nil, &scs.BatchError{Index: i, ID: ev.ID, Err: err}
+		}
+		if _, ok := known[ev.Citizen]; !ok {
+			return nil, nil, &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.EINVALID, "citizen", "%q is not among the citizens loaded", ev.Citizen)}
+		}
+		if j, dup := ids[ev.ID]; dup {
+			return nil, nil, &scs.BatchError{Index: i, ID: ev.ID, Err: scs.FieldErrorf(scs.ECONFLICT, "id", "also records[%d]", j)}
+		}
+		ids[ev.ID] = i
+		if f, ok := first[ev.Citizen]; !ok || ev.At.Before(f) {
+			first[ev.Citizen] = ev.At
+		}
+		recs[i] = entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
+			HasQ: ev.HasQuantity, HasP: ev.HasPoints, Department: ev.Department, Evidence: ev.Evidence, Account: by.ID}
+		if ev.HasQuantity {
+			recs[i].Quantity = ev.Quantity
+		}
+		if ev.HasPoints {
+			recs[i].Points = ev.Points
+		}
+	}
+	for i := range cs {
+		if cs[i].Registered.IsZero() {
+			if f, ok := first[cs[i].ID]; ok {
+				cs[i].Registered = f
+			} else {
+				cs[i].Registered = now
+			}
+		}
+		cs[i].Registered = cs[i].Registered.UTC()
+	}
+	slices.SortStableFunc(recs, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
+	return cs, recs, nil
 }

@@ -207,31 +207,8 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		slices.Reverse(f.Trail)
 		slices.Reverse(keys)
 	}
-	// Where the page starts: how many entries come before its first one.
-	switch {
-	case tp.All || !cur.set:
-		f.TrailBefore = 0
-	case len(keys) == 0:
-		f.TrailBefore = f.TrailTotal
-		if cur.prev {
-			f.TrailBefore = 0
-		}
-	default:
-		k := keys[0]
-		cmpq := `(at < ? OR (at = ? AND seq < ?))`
-		if desc {
-			cmpq = `at <= ? AND (at > ? OR (at = ? AND seq > ?))`
-		}
-		cargs := []any{citizen, k.at, k.at, k.seq}
-		if desc {
-			cargs = []any{citizen, asOf, k.at, k.at, k.seq}
-		} else {
-			cmpq += ` AND at <= ?`
-			cargs = append(cargs, asOf)
-		}
-		if err := db.rc.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'record' AND `+cmpq), cargs...).Scan(&f.TrailBefore); err != nil {
-			return internal("trail", err)
-		}
+	if err := db.trailBefore(ctx, f, tp, cur, keys, desc); err != nil {
+		return err
 	}
 	if len(keys) > 0 {
 		if f.TrailBefore > 0 {
@@ -242,14 +219,7 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		}
 	}
 	if !f.Scored {
-		for i := range f.Trail {
-			fe := &f.Trail[i]
-			if !fe.NotScored && !fe.Reversed {
-				fe.Applied, fe.Score, fe.Grade = 0, 0, ""
-				fe.Reason = "not scored: " + f.NotScored
-				fe.NotScored = true
-			}
-		}
+		blankUnscored(f)
 		return nil
 	}
 	return db.reversedScores(ctx, f, keys, desc)
@@ -400,4 +370,50 @@ func (db *DB) projection(ctx context.Context, c *scs.Citizen, at time.Time) (*pr
 	}
 	np.out, np.snaps = nil, nil
 	return np, nil
+}
+
+// trailBefore sets f.TrailBefore: how many entries come before the first
+// of the page, whose keys are keys (in the page's order, desc when newest
+// first).
+func (db *DB) trailBefore(ctx context.Context, f *scs.File, tp scs.TrailPage, cur trailCursor, keys []trailKey, desc bool) error {
+	citizen, asOf := f.Citizen.ID, nanos(f.AsOf)
+	switch {
+	case tp.All || !cur.set:
+		f.TrailBefore = 0
+	case len(keys) == 0:
+		f.TrailBefore = f.TrailTotal
+		if cur.prev {
+			f.TrailBefore = 0
+		}
+	default:
+		k := keys[0]
+		cmpq := `(at < ? OR (at = ? AND seq < ?))`
+		if desc {
+			cmpq = `at <= ? AND (at > ? OR (at = ? AND seq > ?))`
+		}
+		cargs := []any{citizen, k.at, k.at, k.seq}
+		if desc {
+			cargs = []any{citizen, asOf, k.at, k.at, k.seq}
+		} else {
+			cmpq += ` AND at <= ?`
+			cargs = append(cargs, asOf)
+		}
+		if err := db.rc.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'record' AND `+cmpq), cargs...).Scan(&f.TrailBefore); err != nil {
+			return internal("trail", err)
+		}
+	}
+	return nil
+}
+
+// blankUnscored shows every record of an unscored citizen's page as not
+// scored, without points, score or grade.
+func blankUnscored(f *scs.File) {
+	for i := range f.Trail {
+		fe := &f.Trail[i]
+		if !fe.NotScored && !fe.Reversed {
+			fe.Applied, fe.Score, fe.Grade = 0, 0, ""
+			fe.Reason = "not scored: " + f.NotScored
+			fe.NotScored = true
+		}
+	}
 }

@@ -157,91 +157,25 @@ func (db *DB) Verify(ctx context.Context, report func(scs.VerifyProblem)) (int64
 		}
 		checked += int64(len(r.entries))
 	}
-	citizens := map[string]*vcitizen{}
-	ruleTotals := map[string]int64{} // records less reversals per rule, as the ledger has them
-	var lastScheme *schemeRef        // the newest scheme entry: the scheme the registry moved to last
-	var lastSchemeSeq int64
-	decisions := &vdecisions{objections: map[int64]*vobjection{}, accounts: map[int64]*vaccount{}}
+	g := &vledger{citizens: map[string]*vcitizen{}, ruleTotals: map[string]int64{}, decisions: &vdecisions{objections: map[int64]*vobjection{}, accounts: map[int64]*vaccount{}}}
 	for _, r := range ranges {
 		for _, p := range r.problems {
 			problem(p.Seq, p.Citizen, "%s", p.Message)
 		}
-		for _, e := range r.entries {
-			if decisions.add(&e, problem) {
-				continue
-			}
-			switch e.Kind {
-			case scs.EntryRecord:
-				ruleTotals[e.Rule]++
-			case scs.EntryReversal:
-				ruleTotals[e.Rule]--
-			}
-			c := citizens[e.Citizen]
-			switch e.Kind {
-			case scs.EntryCitizen:
-				if c != nil {
-					problem(e.Seq, e.Citizen, "citizen %s is registered twice (first at seq %d)", e.Citizen, c.seq)
-					continue
-				}
-				c = &vcitizen{seq: e.Seq, reversed: map[int64]bool{}}
-				if err := json.Unmarshal([]byte(e.Ref), &c.ref); err != nil {
-					problem(e.Seq, e.Citizen, "citizen entry: unreadable registration: %v", err)
-				}
-				c.consent = c.ref.Consent
-				citizens[e.Citizen] = c
-			case scs.EntryConsent, scs.EntryRecord, scs.EntryReversal:
-				if c == nil {
-					problem(e.Seq, e.Citizen, "%s entry for citizen %s, who is not registered before it", e.Kind, e.Citizen)
-					continue
-				}
-				switch e.Kind {
-				case scs.EntryConsent:
-					c.consent = e.Consent
-					c.log = append(c.log, consentLogItem(c.consent, e.Recorded))
-				case scs.EntryRecord:
-					e.Ref = ""
-					c.recs = append(c.recs, e)
-				case scs.EntryReversal:
-					if e.Target <= 0 {
-						problem(e.Seq, e.Citizen, "reversal entry: no reversed record (target %d)", e.Target)
-						continue
-					}
-					c.reversed[e.Target] = true
-				}
-			case scs.EntryScheme:
-				var r schemeRef
-				if err := json.Unmarshal([]byte(e.Ref), &r); err != nil {
-					problem(e.Seq, "", "scheme entry: unreadable: %v", err)
-					continue
-				}
-				lastScheme, lastSchemeSeq = &r, e.Seq
-			case scs.EntryRescore:
-				if c == nil {
-					problem(e.Seq, e.Citizen, "rescore entry for citizen %s, who is not registered before it", e.Citizen)
-				}
-			default:
-				problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
-			}
+		for i := range r.entries {
+			g.add(&r.entries[i], problem)
 		}
 	}
 	if maxSeq > 0 && checked == 0 {
 		problem(0, "", "sequence: the ledger's last entry is %d but no entry could be read", maxSeq)
 	}
-	if lastScheme != nil {
-		// The registry moved to another scheme: the one it scores with
-		// must be the last it moved to, and so must its meta table say.
-		var meta string
-		if err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'scheme_fingerprint'`).Scan(&meta); err != nil {
-			return checked, internal("verify", err)
-		}
-		if fp := db.scheme.Fingerprint(); lastScheme.ToFingerprint != fp || meta != fp {
-			problem(lastSchemeSeq, "", "scheme: the ledger's last scheme entry moved the registry to scheme %s (fingerprint %s); the database says %s and is read with scheme %s (fingerprint %s)",
-				lastScheme.To, lastScheme.ToFingerprint, meta, db.scheme.Name, fp)
-		}
-	}
-	if err := db.verifyRuleTotals(ctx, ruleTotals, problem); err != nil {
+	if err := db.verifyScheme(ctx, g, problem); err != nil {
 		return checked, err
 	}
+	if err := db.verifyRuleTotals(ctx, g.ruleTotals, problem); err != nil {
+		return checked, err
+	}
+	citizens, decisions := g.citizens, g.decisions
 	if err := db.verifyCitizens(ctx, citizens, problem); err != nil {
 		return checked, err
 	}
@@ -308,99 +242,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
+// projCols4 are the projection columns Verify checks beside the state.
+type projCols4 struct{ score, band, lockGrade, lockedUntil int64 }
+
+// storedTrail is the trail table held by sequence number (dense: at most
+// one row a ledger entry); rows past the ledger's end can only be extra
+// and are kept aside.
+type storedTrail struct {
+	bySeq [][]byte
+	past  map[int64][]byte
+	n     int
+}
+
+func (t *storedTrail) get(seq int64) ([]byte, bool) {
+	if seq >= 1 && seq < int64(len(t.bySeq)) {
+		return t.bySeq[seq], t.bySeq[seq] != nil
+	}
+	b, ok := t.past[seq]
+	return b, ok
+}
+
 func (db *DB) verifyProjections(ctx context.Context, maxSeq int64, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) error {
-	stored := map[string]*proj{}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+projCols+` FROM projections`)
+	stored, extra, err := db.storedProjections(ctx, problem)
 	if err != nil {
-		return internal("verify", err)
+		return err
 	}
-	type cols struct{ score, band, lockGrade, lockedUntil int64 }
-	extra := map[string]cols{}
-	for rows.Next() {
-		p := &proj{}
-		var state []byte
-		var c cols
-		if err := rows.Scan(&p.citizen, &state, &c.score, &c.band, &c.lockGrade, &c.lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
-			rows.Close()
-			return internal("verify", err)
-		}
-		st, err := decodeState(state, p.citizen)
-		if err != nil {
-			problem(0, p.citizen, "projection: state does not decode: %v", err)
-			continue
-		}
-		p.st = st
-		stored[p.citizen] = p
-		extra[p.citizen] = c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return internal("verify", err)
-	}
-	// The trail is held by sequence number (dense: at most one row a
-	// ledger entry); rows with a sequence number past the ledger's end
-	// can only be extra and are kept aside.
-	trails := make([][]byte, maxSeq+1)
-	var past map[int64][]byte
-	ntrail := 0
-	trail := func(seq int64) ([]byte, bool) {
-		if seq >= 1 && seq <= maxSeq {
-			return trails[seq], trails[seq] != nil
-		}
-		b, ok := past[seq]
-		return b, ok
-	}
-	trows, err := db.r.QueryContext(ctx, `SELECT seq, item FROM trail`)
+	trail, err := db.storedTrail(ctx, maxSeq)
 	if err != nil {
-		return internal("verify", err)
-	}
-	for trows.Next() {
-		var seq int64
-		var b []byte
-		if err := trows.Scan(&seq, &b); err != nil {
-			trows.Close()
-			return internal("verify", err)
-		}
-		if b == nil {
-			b = []byte{}
-		}
-		if seq >= 1 && seq <= maxSeq {
-			trails[seq] = b
-		} else {
-			if past == nil {
-				past = map[int64][]byte{}
-			}
-			past[seq] = b
-		}
-		ntrail++
-	}
-	trows.Close()
-	if err := trows.Err(); err != nil {
-		return internal("verify", err)
+		return err
 	}
 	var live atomic.Int64
 	defer func() {
-		if int(live.Load()) == ntrail {
-			return
-		}
-		standing := map[int64]bool{}
-		for _, c := range citizens {
-			for _, e := range liveRecords(c.recs, c.reversed) {
-				standing[e.Seq] = true
-			}
-		}
-		var extra []int64
-		for seq, b := range trails {
-			if b != nil && !standing[int64(seq)] {
-				extra = append(extra, int64(seq))
-			}
-		}
-		for seq := range past {
-			extra = append(extra, seq)
-		}
-		slices.Sort(extra)
-		for _, seq := range extra {
-			problem(seq, "", "trail: an entry for seq %d, which is not a standing record", seq)
+		if int(live.Load()) != trail.n {
+			extraTrail(citizens, trail, problem)
 		}
 	}()
 	ids := sortedKeys(citizens)
@@ -418,57 +292,7 @@ func (db *DB) verifyProjections(ctx context.Context, maxSeq int64, citizens map[
 			defer wg.Done()
 			var sbuf []byte
 			for id := range next {
-				c := citizens[id]
-				p := stored[id]
-				if p == nil {
-					problem(c.seq, id, "projection: missing")
-					continue
-				}
-				sc, err := db.scoring(&participation{birthYear: c.ref.BirthYear, residentSince: c.ref.ResidentSince, consent: boolInt(c.consent), log: strings.Join(c.log, " ")})
-				if err != nil {
-					problem(0, id, "consent: %v", err)
-					continue
-				}
-				want, err := db.rebuild(id, c.ref.Registered, sc, liveRecords(c.recs, c.reversed))
-				if err != nil {
-					problem(0, id, "replay: %v", err)
-					continue
-				}
-				sbuf = encodeState(sbuf[:0], &want.st)
-				got := encodeState(nil, &p.st)
-				x := extra[id]
-				switch {
-				case !bytes.Equal(sbuf, got):
-					problem(want.seq, id, "projection: stored state (score %d, %d records, lock %d until %s) differs from the replayed state (score %d, %d records, lock %d until %s)",
-						p.st.Score, p.st.Events, p.st.LockGrade, p.st.LockedUntil, want.st.Score, want.st.Events, want.st.LockGrade, want.st.LockedUntil)
-				case x.score != want.st.Score || x.band != int64(db.scheme.GradeOf(want.st.Score)) ||
-					x.lockGrade != int64(want.st.LockGrade) || x.lockedUntil != nanos(want.st.LockedUntil):
-					problem(want.seq, id, "projection: columns score %d, band %d, lock %d until %d differ from the replay's %d, %d, %d until %d",
-						x.score, x.band, x.lockGrade, x.lockedUntil, want.st.Score, db.scheme.GradeOf(want.st.Score), want.st.LockGrade, nanos(want.st.LockedUntil))
-				case p.since != want.since:
-					problem(want.seq, id, "projection: grade since %s differs from the replay's %s", fromNanos(p.since), fromNanos(want.since))
-				case p.registered != want.registered:
-					problem(want.seq, id, "projection: registered %s differs from the ledger's %s", fromNanos(p.registered), fromNanos(want.registered))
-				case p.seq != want.seq:
-					problem(want.seq, id, "projection: last applied seq %d differs from the replay's %d", p.seq, want.seq)
-				}
-				for i := range want.out {
-					t := &want.out[i]
-					sbuf = db.encodeTrailItem(sbuf[:0], t)
-					got, ok := trail(t.Seq)
-					switch {
-					case !ok:
-						problem(t.Seq, id, "trail: record %s has no trail entry", t.Event)
-					case !bytes.Equal(got, sbuf):
-						stored, err := db.decodeTrailItem(t.Seq, got)
-						if err != nil {
-							problem(t.Seq, id, "trail: the entry of record %s does not decode", t.Event)
-						} else if stored.TrailEntry != t.TrailEntry { // == holds when only the sign of a zero quantity differs (written before quantities were normalised)
-							problem(t.Seq, id, "trail: the entry of record %s is %+v; the replay gives %+v", t.Event, stored.TrailEntry, t.TrailEntry)
-						}
-					}
-				}
-				live.Add(int64(len(want.out)))
+				sbuf = db.verifyCitizen(id, citizens[id], stored[id], extra[id], trail, &live, sbuf, problem)
 			}
 		}()
 	}
@@ -515,6 +339,239 @@ func (db *DB) verifyRuleTotals(ctx context.Context, want map[string]int64, probl
 	for _, rule := range sortedKeys(want) {
 		if _, ok := have[rule]; !ok && want[rule] != 0 {
 			problem(0, "", "rule_totals: rule %s has no total, the ledger %d records", rule, want[rule])
+		}
+	}
+	return nil
+}
+
+// storedProjections reads every stored projection, with the columns the
+// lists filter on.
+func (db *DB) storedProjections(ctx context.Context, problem func(int64, string, string, ...any)) (map[string]*proj, map[string]projCols4, error) {
+	stored := map[string]*proj{}
+	extra := map[string]projCols4{}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+projCols+` FROM projections`)
+	if err != nil {
+		return nil, nil, internal("verify", err)
+	}
+	for rows.Next() {
+		p := &proj{}
+		var state []byte
+		var c projCols4
+		if err := rows.Scan(&p.citizen, &state, &c.score, &c.band, &c.lockGrade, &c.lockedUntil, &p.since, &p.seq, &p.registered); err != nil {
+			rows.Close()
+			return nil, nil, internal("verify", err)
+		}
+		st, err := decodeState(state, p.citizen)
+		if err != nil {
+			problem(0, p.citizen, "projection: state does not decode: %v", err)
+			continue
+		}
+		p.st = st
+		stored[p.citizen] = p
+		extra[p.citizen] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, internal("verify", err)
+	}
+	return stored, extra, nil
+}
+
+// storedTrail reads the whole trail table.
+func (db *DB) storedTrail(ctx context.Context, maxSeq int64) (*storedTrail, error) {
+	t := &storedTrail{bySeq: make([][]byte, maxSeq+1)}
+	trows, err := db.r.QueryContext(ctx, `SELECT seq, item FROM trail`)
+	if err != nil {
+		return nil, internal("verify", err)
+	}
+	for trows.Next() {
+		var seq int64
+		var b []byte
+		if err := trows.Scan(&seq, &b); err != nil {
+			trows.Close()
+			return nil, internal("verify", err)
+		}
+		if b == nil {
+			b = []byte{}
+		}
+		if seq >= 1 && seq <= maxSeq {
+			t.bySeq[seq] = b
+		} else {
+			if t.past == nil {
+				t.past = map[int64][]byte{}
+			}
+			t.past[seq] = b
+		}
+		t.n++
+	}
+	trows.Close()
+	if err := trows.Err(); err != nil {
+		return nil, internal("verify", err)
+	}
+	return t, nil
+}
+
+// extraTrail reports the trail rows of no standing record.
+func extraTrail(citizens map[string]*vcitizen, trail *storedTrail, problem func(int64, string, string, ...any)) {
+	standing := map[int64]bool{}
+	for _, c := range citizens {
+		for _, e := range liveRecords(c.recs, c.reversed) {
+			standing[e.Seq] = true
+		}
+	}
+	var extra []int64
+	for seq, b := range trail.bySeq {
+		if b != nil && !standing[int64(seq)] {
+			extra = append(extra, int64(seq))
+		}
+	}
+	for seq := range trail.past {
+		extra = append(extra, seq)
+	}
+	slices.Sort(extra)
+	for _, seq := range extra {
+		problem(seq, "", "trail: an entry for seq %d, which is not a standing record", seq)
+	}
+}
+
+// verifyCitizen replays one citizen's standing records and compares the
+// result with their stored projection p (with its columns x) and trail
+// rows, counting the trail rows it accounts for in live. It returns sbuf
+// for reuse.
+func (db *DB) verifyCitizen(id string, c *vcitizen, p *proj, x projCols4, trail *storedTrail, live *atomic.Int64, sbuf []byte, problem func(int64, string, string, ...any)) []byte {
+	if p == nil {
+		problem(c.seq, id, "projection: missing")
+		return sbuf
+	}
+	sc, err := db.scoring(&participation{birthYear: c.ref.BirthYear, residentSince: c.ref.ResidentSince, consent: boolInt(c.consent), log: strings.Join(c.log, " ")})
+	if err != nil {
+		problem(0, id, "consent: %v", err)
+		return sbuf
+	}
+	want, err := db.rebuild(id, c.ref.Registered, sc, liveRecords(c.recs, c.reversed))
+	if err != nil {
+		problem(0, id, "replay: %v", err)
+		return sbuf
+	}
+	sbuf = encodeState(sbuf[:0], &want.st)
+	got := encodeState(nil, &p.st)
+	switch {
+	case !bytes.Equal(sbuf, got):
+		problem(want.seq, id, "projection: stored state (score %d, %d records, lock %d until %s) differs from the replayed state (score %d, %d records, lock %d until %s)",
+			p.st.Score, p.st.Events, p.st.LockGrade, p.st.LockedUntil, want.st.Score, want.st.Events, want.st.LockGrade, want.st.LockedUntil)
+	case x.score != want.st.Score || x.band != int64(db.scheme.GradeOf(want.st.Score)) ||
+		x.lockGrade != int64(want.st.LockGrade) || x.lockedUntil != nanos(want.st.LockedUntil):
+		problem(want.seq, id, "projection: columns score %d, band %d, lock %d until %d differ from the replay's %d, %d, %d until %d",
+			x.score, x.band, x.lockGrade, x.lockedUntil, want.st.Score, db.scheme.GradeOf(want.st.Score), want.st.LockGrade, nanos(want.st.LockedUntil))
+	case p.since != want.since:
+		problem(want.seq, id, "projection: grade since %s differs from the replay's %s", fromNanos(p.since), fromNanos(want.since))
+	case p.registered != want.registered:
+		problem(want.seq, id, "projection: registered %s differs from the ledger's %s", fromNanos(p.registered), fromNanos(want.registered))
+	case p.seq != want.seq:
+		problem(want.seq, id, "projection: last applied seq %d differs from the replay's %d", p.seq, want.seq)
+	}
+	for i := range want.out {
+		t := &want.out[i]
+		sbuf = db.encodeTrailItem(sbuf[:0], t)
+		got, ok := trail.get(t.Seq)
+		switch {
+		case !ok:
+			problem(t.Seq, id, "trail: record %s has no trail entry", t.Event)
+		case !bytes.Equal(got, sbuf):
+			stored, err := db.decodeTrailItem(t.Seq, got)
+			if err != nil {
+				problem(t.Seq, id, "trail: the entry of record %s does not decode", t.Event)
+			} else if stored.TrailEntry != t.TrailEntry { // == holds when only the sign of a zero quantity differs (written before quantities were normalised)
+				problem(t.Seq, id, "trail: the entry of record %s is %+v; the replay gives %+v", t.Event, stored.TrailEntry, t.TrailEntry)
+			}
+		}
+	}
+	live.Add(int64(len(want.out)))
+	return sbuf
+}
+
+// vledger is what Verify gathers from the ledger, entry by entry.
+type vledger struct {
+	citizens      map[string]*vcitizen
+	ruleTotals    map[string]int64 // records less reversals per rule, as the ledger has them
+	decisions     *vdecisions
+	lastScheme    *schemeRef // the newest scheme entry: the scheme the registry moved to last
+	lastSchemeSeq int64
+}
+
+// add takes one ledger entry (in ledger order) into g, reporting what is
+// wrong with it.
+func (g *vledger) add(e *entry, problem func(int64, string, string, ...any)) {
+	if g.decisions.add(e, problem) {
+		return
+	}
+	switch e.Kind {
+	case scs.EntryRecord:
+		g.ruleTotals[e.Rule]++
+	case scs.EntryReversal:
+		g.ruleTotals[e.Rule]--
+	}
+	c := g.citizens[e.Citizen]
+	switch e.Kind {
+	case scs.EntryCitizen:
+		if c != nil {
+			problem(e.Seq, e.Citizen, "citizen %s is registered twice (first at seq %d)", e.Citizen, c.seq)
+			return
+		}
+		c = &vcitizen{seq: e.Seq, reversed: map[int64]bool{}}
+		if err := json.Unmarshal([]byte(e.Ref), &c.ref); err != nil {
+			problem(e.Seq, e.Citizen, "citizen entry: unreadable registration: %v", err)
+		}
+		c.consent = c.ref.Consent
+		g.citizens[e.Citizen] = c
+	case scs.EntryConsent, scs.EntryRecord, scs.EntryReversal:
+		if c == nil {
+			problem(e.Seq, e.Citizen, "%s entry for citizen %s, who is not registered before it", e.Kind, e.Citizen)
+			return
+		}
+		switch e.Kind {
+		case scs.EntryConsent:
+			c.consent = e.Consent
+			c.log = append(c.log, consentLogItem(c.consent, e.Recorded))
+		case scs.EntryRecord:
+			e.Ref = ""
+			c.recs = append(c.recs, *e)
+		case scs.EntryReversal:
+			if e.Target <= 0 {
+				problem(e.Seq, e.Citizen, "reversal entry: no reversed record (target %d)", e.Target)
+				return
+			}
+			c.reversed[e.Target] = true
+		}
+	case scs.EntryScheme:
+		var r schemeRef
+		if err := json.Unmarshal([]byte(e.Ref), &r); err != nil {
+			problem(e.Seq, "", "scheme entry: unreadable: %v", err)
+			return
+		}
+		g.lastScheme, g.lastSchemeSeq = &r, e.Seq
+	case scs.EntryRescore:
+		if c == nil {
+			problem(e.Seq, e.Citizen, "rescore entry for citizen %s, who is not registered before it", e.Citizen)
+		}
+	default:
+		problem(e.Seq, e.Citizen, "unknown entry kind %q", e.Kind)
+	}
+}
+
+// verifyScheme checks that a registry that moved to another scheme scores
+// with the last it moved to, and that its meta table says so.
+func (db *DB) verifyScheme(ctx context.Context, g *vledger, problem func(int64, string, string, ...any)) error {
+	if g.lastScheme != nil {
+		// The registry moved to another scheme: the one it scores with
+		// must be the last it moved to, and so must its meta table say.
+		var meta string
+		if err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'scheme_fingerprint'`).Scan(&meta); err != nil {
+			return internal("verify", err)
+		}
+		if fp := db.scheme.Fingerprint(); g.lastScheme.ToFingerprint != fp || meta != fp {
+			problem(g.lastSchemeSeq, "", "scheme: the ledger's last scheme entry moved the registry to scheme %s (fingerprint %s); the database says %s and is read with scheme %s (fingerprint %s)",
+				g.lastScheme.To, g.lastScheme.ToFingerprint, meta, db.scheme.Name, fp)
 		}
 	}
 	return nil

@@ -246,6 +246,13 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 		db.cacheSeq = -1
 		return nil, internal("commit", err)
 	}
+	db.committed(w, ok, start)
+	return errs, nil
+}
+
+// committed keeps a committed group's projections in the writer's cache,
+// counts the group and calls the group-commit hook.
+func (db *DB) committed(w *wtx, ok int, start time.Time) {
 	if len(db.cache)+len(w.touched) > maxCache {
 		clear(db.cache)
 	}
@@ -264,7 +271,6 @@ func (db *DB) runGroup(group []*op) (errs []error, err error) {
 	if hook != nil {
 		hook(GroupCommit{Writes: ok, Entries: w.entries, Duration: time.Since(start)})
 	}
-	return errs, nil
 }
 
 // internal wraps a database failure as an error users see only as

@@ -43,81 +43,41 @@ database is closed.`
 // demoSeed is the seed of the demo city: the same city on every machine.
 const demoSeed = 1
 
+// serveOptions are serve's flags, checked.
+type serveOptions struct {
+	dsn, addr, scheme string
+	citizens, years   int
+	maxBody           int64
+	key               ed25519.PrivateKey // nil: no checkpoints
+	ckptEvery         int64
+	ckptInterval      time.Duration
+	log               *slog.Logger
+}
+
 func cmdServe(e *env, args []string) error {
-	fs := newFlags(e, "serve", serveUsage)
-	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")")
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
-	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
-	years := fs.Int("demo-years", 5, "years of records in the demo city")
-	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")
-	ckptKey := fs.String("checkpoint-key", "", "sign checkpoints of the ledger's head with the Ed25519 key in `FILE` (made on first use; keep it outside the database)")
-	ckptEvery := fs.Int64("checkpoint-every", 1000, "write a checkpoint after this many new ledger `entries`")
-	ckptInterval := fs.Duration("checkpoint-interval", 10*time.Minute, "and at least this often while there are new entries (`DURATION`)")
-	logFormat := newChoice("text", "text", "json")
-	fs.Var(logFormat, "log-format", "the log on standard error: `text` or json (one object a line)")
-	pos, err := parseFlags(fs, args)
+	o, err := parseServe(e, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("serve: unexpected argument %q", pos[0])
-	}
-	if *citizens < 0 || *citizens > 10_000_000 {
-		return usagef("serve: --demo-citizens %d: want 0 to 10000000", *citizens)
-	}
-	if *years < 1 || *years > 100 {
-		return usagef("serve: --demo-years %d: want 1 to 100", *years)
-	}
-	if *maxBody < 1024 {
-		return usagef("serve: --max-body %d: want at least 1024", *maxBody)
-	}
-	if *ckptEvery < 1 {
-		return usagef("serve: --checkpoint-every %d: want at least 1", *ckptEvery)
-	}
-	if *ckptInterval < time.Second {
-		return usagef("serve: --checkpoint-interval %s: want at least 1s", *ckptInterval)
-	}
-	var key ed25519.PrivateKey
-	if *ckptKey != "" {
-		k, made, err := loadOrCreateKey(*ckptKey)
-		if err != nil {
-			return err
-		}
-		if made {
-			fmt.Fprintf(e.stderr, "scs serve: made a new Ed25519 key in %s; keep it outside the database\n", *ckptKey)
-		}
-		key = k
-	}
-	if *dsn == "" {
-		*dsn = e.getenv("SCS_DB")
-	}
-	if *dsn == "" {
-		*dsn = store.DefaultDSN
-	}
-	sc, err := schemes.Load(*schemeName)
+	sc, err := schemes.Load(o.scheme)
 	if err != nil {
 		return err
 	}
-	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	if logFormat.val == "json" {
-		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	}
-	log := slog.New(h)
+	log := o.log
 	// The address is bound first: a busy port must fail before a database,
 	// a demo city or a token exists, or the tokens printed would be lost.
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return scs.Errorf(scs.EINVALID, "serve: --addr %s: %v", *addr, err)
+		return scs.Errorf(scs.EINVALID, "serve: --addr %s: %v", o.addr, err)
 	}
 	defer ln.Close()
-	db, err := store.Open(e.ctx, *dsn, sc)
+	db, err := store.Open(e.ctx, o.dsn, sc)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	settings, err := firstStart(e, db, sc, *citizens, *years, log)
+	settings, err := firstStart(e, db, sc, o.citizens, o.years, log)
 	if err != nil {
 		return err
 	}
@@ -128,7 +88,7 @@ func cmdServe(e *env, args []string) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: *maxBody}})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: o.maxBody}})
 	if err != nil {
 		return err
 	}
@@ -147,7 +107,81 @@ func cmdServe(e *env, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
+	printServeBanner(e, "http://"+ln.Addr().String(), o.key)
+	if o.key != nil {
+		cctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan struct{})
+		defer func() { cancel(); <-done }()
+		go func() {
+			defer close(done)
+			checkpointLoop(cctx, db, o.key, o.ckptEvery, o.ckptInterval, log)
+		}()
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "scheme", sc.Name)
+	return serveUntilDone(e, hs, served, log)
+}
+
+// parseServe reads and checks serve's flags, and loads or makes the
+// checkpoint key.
+func parseServe(e *env, args []string) (*serveOptions, error) {
+	fs := newFlags(e, "serve", serveUsage)
+	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
+	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
+	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
+	years := fs.Int("demo-years", 5, "years of records in the demo city")
+	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")
+	ckptKey := fs.String("checkpoint-key", "", "sign checkpoints of the ledger's head with the Ed25519 key in `FILE` (made on first use; keep it outside the database)")
+	ckptEvery := fs.Int64("checkpoint-every", 1000, "write a checkpoint after this many new ledger `entries`")
+	ckptInterval := fs.Duration("checkpoint-interval", 10*time.Minute, "and at least this often while there are new entries (`DURATION`)")
+	logFormat := newChoice("text", "text", "json")
+	fs.Var(logFormat, "log-format", "the log on standard error: `text` or json (one object a line)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(pos) > 0:
+		return nil, usagef("serve: unexpected argument %q", pos[0])
+	case *citizens < 0 || *citizens > 10_000_000:
+		return nil, usagef("serve: --demo-citizens %d: want 0 to 10000000", *citizens)
+	case *years < 1 || *years > 100:
+		return nil, usagef("serve: --demo-years %d: want 1 to 100", *years)
+	case *maxBody < 1024:
+		return nil, usagef("serve: --max-body %d: want at least 1024", *maxBody)
+	case *ckptEvery < 1:
+		return nil, usagef("serve: --checkpoint-every %d: want at least 1", *ckptEvery)
+	case *ckptInterval < time.Second:
+		return nil, usagef("serve: --checkpoint-interval %s: want at least 1s", *ckptInterval)
+	}
+	o := &serveOptions{dsn: *dsn, addr: *addr, scheme: *schemeName, citizens: *citizens, years: *years, maxBody: *maxBody,
+		ckptEvery: *ckptEvery, ckptInterval: *ckptInterval}
+	if *ckptKey != "" {
+		k, made, err := loadOrCreateKey(*ckptKey)
+		if err != nil {
+			return nil, err
+		}
+		if made {
+			fmt.Fprintf(e.stderr, "scs serve: made a new Ed25519 key in %s; keep it outside the database\n", *ckptKey)
+		}
+		o.key = k
+	}
+	if o.dsn == "" {
+		o.dsn = e.getenv("SCS_DB")
+	}
+	if o.dsn == "" {
+		o.dsn = store.DefaultDSN
+	}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if logFormat.val == "json" {
+		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	o.log = slog.New(h)
+	return o, nil
+}
+
+// printServeBanner prints where the server listens and what it serves.
+func printServeBanner(e *env, base string, key ed25519.PrivateKey) {
 	fmt.Fprintf(e.stdout, "Listening on %s\n", base)
 	fmt.Fprintf(e.stdout, "  web pages:  %s/ (the city; sign in with a token at %s/signin)\n", base, base)
 	fmt.Fprintf(e.stdout, "  JSON API:   %s/api/v1 (described at %s/api/v1/openapi.json)\n", base, base)
@@ -155,16 +189,12 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "  a token:    scs accounts create --role citizen|official|reviewer|admin|teacher --name NAME")
 	if key != nil {
 		fmt.Fprintf(e.stdout, "  checkpoints: %s/api/v1/checkpoint, signed by public key %s\n", base, publicKeyText(key))
-		cctx, cancel := context.WithCancel(e.ctx)
-		done := make(chan struct{})
-		defer func() { cancel(); <-done }()
-		go func() {
-			defer close(done)
-			checkpointLoop(cctx, db, key, *ckptEvery, *ckptInterval, log)
-		}()
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "scheme", sc.Name)
+}
 
+// serveUntilDone waits for the HTTP server to fail or the context to end,
+// then shuts it down, answering the requests in flight.
+func serveUntilDone(e *env, hs *http.Server, served chan error, log *slog.Logger) error {
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)

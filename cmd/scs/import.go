@@ -59,34 +59,9 @@ func cmdImport(e *env, args []string) error {
 	}
 	defer db.Close()
 	by := store.Operator()
-	dec := jsonl.NewDecoder(in)
-	var evs []scs.Event
-	var lines []int
-	seen := map[string]int{}
-	for {
-		ev, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		var le *jsonl.LineError
-		if errors.As(err, &le) {
-			report(name, err)
-			continue
-		}
-		if err != nil {
-			return scs.Errorf(scs.EINVALID, "import: %s: %v", name, err)
-		}
-		if cerr := db.CheckRecord(by, &ev); cerr != nil {
-			report(name, lineError(dec.Line(), cerr))
-			continue
-		}
-		if first, dup := seen[ev.ID]; dup {
-			report(name, &jsonl.LineError{Line: dec.Line(), Field: "id", Message: fmt.Sprintf("duplicate id %q (first on line %d)", ev.ID, first)})
-			continue
-		}
-		seen[ev.ID] = dec.Line()
-		evs = append(evs, ev)
-		lines = append(lines, dec.Line())
+	evs, lines, err := readRecords(jsonl.NewDecoder(in), db, by, name, report)
+	if err != nil {
+		return err
 	}
 	if bad > 0 {
 		if bad > maxReported {
@@ -106,6 +81,41 @@ func cmdImport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "scs import: %d records read, %d new, %d already stored\n", len(evs), added, len(evs)-added)
 	return nil
+}
+
+// readRecords decodes the records to import and checks each against the
+// scheme, reporting every bad line; it returns the good records with the
+// line of each.
+func readRecords(dec *jsonl.Decoder, db *store.DB, by *scs.Account, name string, report func(string, error)) ([]scs.Event, []int, error) {
+	var evs []scs.Event
+	var lines []int
+	seen := map[string]int{}
+	for {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		var le *jsonl.LineError
+		if errors.As(err, &le) {
+			report(name, err)
+			continue
+		}
+		if err != nil {
+			return nil, nil, scs.Errorf(scs.EINVALID, "import: %s: %v", name, err)
+		}
+		if cerr := db.CheckRecord(by, &ev); cerr != nil {
+			report(name, lineError(dec.Line(), cerr))
+			continue
+		}
+		if first, dup := seen[ev.ID]; dup {
+			report(name, &jsonl.LineError{Line: dec.Line(), Field: "id", Message: fmt.Sprintf("duplicate id %q (first on line %d)", ev.ID, first)})
+			continue
+		}
+		seen[ev.ID] = dec.Line()
+		evs = append(evs, ev)
+		lines = append(lines, dec.Line())
+	}
+	return evs, lines, nil
 }
 
 func readCitizens(path string, report func(string, error)) ([]scs.Citizen, error) {

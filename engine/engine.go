@@ -369,10 +369,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 	}
 	if sc != nil {
 		if ok, why := sc.At(ev.At); !ok {
-			if te != nil {
-				*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Reason: "not scored: " + why, NotScored: true}
-				te.Quantity = quantity(ev)
-			}
+			notScored(te, ev, r.id, why)
 			return false, nil
 		}
 	}
@@ -485,6 +482,14 @@ func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked
 		}
 	}
 	return asked, reasons
+}
+
+// notScored fills te, when not nil, with the entry of a record the scheme
+// does not score for the citizen at its time, saying why.
+func notScored(te *scs.TrailEntry, ev *scs.Event, rule, why string) {
+	if te != nil {
+		*te = scs.TrailEntry{Event: ev.ID, Rule: rule, At: ev.At, Quantity: quantity(ev), Reason: "not scored: " + why, NotScored: true}
+	}
 }
 
 // quantity is the event's quantity as a trail entry shows it (0 without).

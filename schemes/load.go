@@ -802,21 +802,7 @@ func (v *validator) factorModel(fs *fileScheme, s *scs.Scheme) {
 			v.fail(fmt.Sprintf("$.grades[%d].lock_in", i), "a factor-model scheme has no lock-ins: the grade follows the recomputed score")
 		}
 	}
-	if fr := fs.Recompute; fr == nil {
-		v.fail("$.recompute", "missing; say how often scores are recomputed, such as {every: 1 month, source: ..., status: ...}")
-	} else {
-		rc := &scs.Recompute{Every: v.period("$.recompute.every", fr.Every)}
-		if fr.Every == "" {
-			v.fail("$.recompute.every", "missing; such as 1 month")
-		} else if p := rc.Every; !p.IsZero() && (p.Days != 0 || p.Years*12+p.Months <= 0 || p.Years*12+p.Months > 120) {
-			v.fail("$.recompute.every", "%q: want whole months, from 1 month to 10 years (recomputation is at midnight on the first of the month in the scheme's zone)", fr.Every)
-		}
-		if fr.Source == "" {
-			v.fail("$.recompute.source", "missing; the schedule carries its source")
-		}
-		rc.Provenance = scs.Provenance{Source: fr.Source, Status: v.status("$.recompute.status", fr.Status), Notes: strings.TrimSpace(fr.Notes)}
-		s.Recompute = rc
-	}
+	v.recompute(fs, s)
 	if len(fs.Factors) == 0 {
 		v.fail("$.factors", "missing; a factor model needs at least one factor")
 		return
@@ -845,85 +831,12 @@ func (v *validator) factorModel(fs *fileScheme, s *scs.Scheme) {
 			v.fail(p+".source", "missing; every factor carries the source of its weight")
 		}
 		f.Provenance = scs.Provenance{Source: ff.Source, Status: v.status(p+".status", ff.Status), Notes: strings.TrimSpace(ff.Notes)}
-		if fw := ff.Window; fw == nil {
-			v.fail(p+".window", "missing; give {last: 24 months, ...} or {lifetime: true, ...} with its source and status")
-		} else {
-			switch {
-			case fw.Lifetime && fw.Last != "":
-				v.fail(p+".window", "give last or lifetime, not both")
-			case fw.Lifetime:
-			case fw.Last == "":
-				v.fail(p+".window.last", "missing; how far back the factor looks, such as 24 months (or lifetime: true)")
-			default:
-				f.Window = v.period(p+".window.last", fw.Last)
-				if f.Window.IsZero() {
-					v.fail(p+".window.last", "must be longer than zero")
-				}
-			}
-			if fw.Source == "" {
-				v.fail(p+".window.source", "missing; the window carries its source")
-			}
-			f.WindowProvenance = scs.Provenance{Source: fw.Source, Status: v.status(p+".window.status", fw.Status), Notes: strings.TrimSpace(fw.Notes)}
-		}
-		if fss := ff.SubScore; fss == nil {
-			v.fail(p+".sub_score", "missing; give {from: A, to: B, ...}: the value at which the sub-score is 0 and 1")
-		} else {
-			finite := func(name string, x *float64) float64 {
-				if x == nil {
-					v.fail(p+".sub_score."+name, "missing")
-					return 0
-				}
-				if !(*x >= -maxFactorFigure && *x <= maxFactorFigure) {
-					v.fail(p+".sub_score."+name, "%v is out of range (want -%g to %g)", *x, float64(maxFactorFigure), float64(maxFactorFigure))
-					return 0
-				}
-				return *x
-			}
-			f.SubScore.From, f.SubScore.To = finite("from", fss.From), finite("to", fss.To)
-			if fss.From != nil && fss.To != nil && !(f.SubScore.To > f.SubScore.From) {
-				v.fail(p+".sub_score.to", "%v is not above from %v", f.SubScore.To, f.SubScore.From)
-			}
-			if fss.Source == "" {
-				v.fail(p+".sub_score.source", "missing; the sub-score function carries its source")
-			}
-			f.SubScore.Provenance = scs.Provenance{Source: fss.Source, Status: v.status(p+".sub_score.status", fss.Status), Notes: strings.TrimSpace(fss.Notes)}
-		}
+		v.factorWindow(p, ff.Window, &f)
+		v.subScore(p, ff.SubScore, &f)
 		if len(ff.Inputs) == 0 {
 			v.fail(p+".inputs", "missing; list the conduct the factor counts")
 		}
-		for j, fi := range ff.Inputs {
-			ip := fmt.Sprintf("%s.inputs[%d]", p, j)
-			c, ok := scs.LookupConduct(fi.Conduct)
-			switch {
-			case fi.Conduct == "":
-				v.fail(ip+".conduct", "missing; name a conduct of the vocabulary (docs/conduct.md)")
-				continue
-			case !ok:
-				v.fail(ip+".conduct", "%q is not a conduct of the vocabulary (docs/conduct.md lists them)", fi.Conduct)
-				continue
-			case conducts[fi.Conduct] != "":
-				v.fail(ip+".conduct", "conduct %s is already an input of factor %s; a conduct feeds one factor", fi.Conduct, conducts[fi.Conduct])
-				continue
-			}
-			conducts[fi.Conduct] = ff.Name
-			r := scs.Rule{ID: c.ID, Conduct: c.ID, Description: c.Description, Category: ff.Name, Department: fi.Department,
-				Effect: scs.Effect{Kind: scs.EffectFactor, Factor: ff.Name, Quantity: c.Quantity}}
-			if r.Department == "" {
-				r.Department = "platform"
-			}
-			if fi.Value == nil || *fi.Value == 0 {
-				v.fail(ip+".value", "missing; the value one record (or one unit of its quantity) adds to the factor")
-			} else if !(*fi.Value >= -maxFactorFigure && *fi.Value <= maxFactorFigure) {
-				v.fail(ip+".value", "%v is out of range (want -%g to %g)", *fi.Value, float64(maxFactorFigure), float64(maxFactorFigure))
-			} else {
-				r.Effect.Value = *fi.Value
-			}
-			if fi.Source == "" {
-				v.fail(ip+".source", "missing; every input carries its source")
-			}
-			r.Provenance = scs.Provenance{Source: fi.Source, Status: v.status(ip+".status", fi.Status), Notes: strings.TrimSpace(fi.Notes)}
-			s.Rules = append(s.Rules, r)
-		}
+		v.factorInputs(p, ff, conducts, s)
 		s.Factors = append(s.Factors, f)
 	}
 	if len(v.problems) == 0 && math.Abs(total-100) > 1e-9 {
@@ -933,6 +846,114 @@ func (v *validator) factorModel(fs *fileScheme, s *scs.Scheme) {
 		if want := s.NoHistoryScore(); s.Start != want {
 			v.fail("$.start", "%d: a person with no history scores %d under these factors (each at the sub-score of value 0); the start must say so", s.Start, want)
 		}
+	}
+}
+
+// recompute reads a factor model's recomputation schedule.
+func (v *validator) recompute(fs *fileScheme, s *scs.Scheme) {
+	if fr := fs.Recompute; fr == nil {
+		v.fail("$.recompute", "missing; say how often scores are recomputed, such as {every: 1 month, source: ..., status: ...}")
+	} else {
+		rc := &scs.Recompute{Every: v.period("$.recompute.every", fr.Every)}
+		if fr.Every == "" {
+			v.fail("$.recompute.every", "missing; such as 1 month")
+		} else if p := rc.Every; !p.IsZero() && (p.Days != 0 || p.Years*12+p.Months <= 0 || p.Years*12+p.Months > 120) {
+			v.fail("$.recompute.every", "%q: want whole months, from 1 month to 10 years (recomputation is at midnight on the first of the month in the scheme's zone)", fr.Every)
+		}
+		if fr.Source == "" {
+			v.fail("$.recompute.source", "missing; the schedule carries its source")
+		}
+		rc.Provenance = scs.Provenance{Source: fr.Source, Status: v.status("$.recompute.status", fr.Status), Notes: strings.TrimSpace(fr.Notes)}
+		s.Recompute = rc
+	}
+}
+
+// factorWindow reads how far back a factor looks.
+func (v *validator) factorWindow(p string, fw *fileWindow, f *scs.Factor) {
+	if fw == nil {
+		v.fail(p+".window", "missing; give {last: 24 months, ...} or {lifetime: true, ...} with its source and status")
+		return
+	}
+	switch {
+	case fw.Lifetime && fw.Last != "":
+		v.fail(p+".window", "give last or lifetime, not both")
+	case fw.Lifetime:
+	case fw.Last == "":
+		v.fail(p+".window.last", "missing; how far back the factor looks, such as 24 months (or lifetime: true)")
+	default:
+		f.Window = v.period(p+".window.last", fw.Last)
+		if f.Window.IsZero() {
+			v.fail(p+".window.last", "must be longer than zero")
+		}
+	}
+	if fw.Source == "" {
+		v.fail(p+".window.source", "missing; the window carries its source")
+	}
+	f.WindowProvenance = scs.Provenance{Source: fw.Source, Status: v.status(p+".window.status", fw.Status), Notes: strings.TrimSpace(fw.Notes)}
+}
+
+// subScore reads a factor's sub-score function.
+func (v *validator) subScore(p string, fss *fileSubScore, f *scs.Factor) {
+	if fss == nil {
+		v.fail(p+".sub_score", "missing; give {from: A, to: B, ...}: the value at which the sub-score is 0 and 1")
+		return
+	}
+	finite := func(name string, x *float64) float64 {
+		if x == nil {
+			v.fail(p+".sub_score."+name, "missing")
+			return 0
+		}
+		if !(*x >= -maxFactorFigure && *x <= maxFactorFigure) {
+			v.fail(p+".sub_score."+name, "%v is out of range (want -%g to %g)", *x, float64(maxFactorFigure), float64(maxFactorFigure))
+			return 0
+		}
+		return *x
+	}
+	f.SubScore.From, f.SubScore.To = finite("from", fss.From), finite("to", fss.To)
+	if fss.From != nil && fss.To != nil && !(f.SubScore.To > f.SubScore.From) {
+		v.fail(p+".sub_score.to", "%v is not above from %v", f.SubScore.To, f.SubScore.From)
+	}
+	if fss.Source == "" {
+		v.fail(p+".sub_score.source", "missing; the sub-score function carries its source")
+	}
+	f.SubScore.Provenance = scs.Provenance{Source: fss.Source, Status: v.status(p+".sub_score.status", fss.Status), Notes: strings.TrimSpace(fss.Notes)}
+}
+
+// factorInputs reads a factor's inputs as the scheme's rules; conducts
+// says which factor each conduct already feeds.
+func (v *validator) factorInputs(p string, ff fileFactor, conducts map[string]string, s *scs.Scheme) {
+	for j, fi := range ff.Inputs {
+		ip := fmt.Sprintf("%s.inputs[%d]", p, j)
+		c, ok := scs.LookupConduct(fi.Conduct)
+		switch {
+		case fi.Conduct == "":
+			v.fail(ip+".conduct", "missing; name a conduct of the vocabulary (docs/conduct.md)")
+			continue
+		case !ok:
+			v.fail(ip+".conduct", "%q is not a conduct of the vocabulary (docs/conduct.md lists them)", fi.Conduct)
+			continue
+		case conducts[fi.Conduct] != "":
+			v.fail(ip+".conduct", "conduct %s is already an input of factor %s; a conduct feeds one factor", fi.Conduct, conducts[fi.Conduct])
+			continue
+		}
+		conducts[fi.Conduct] = ff.Name
+		r := scs.Rule{ID: c.ID, Conduct: c.ID, Description: c.Description, Category: ff.Name, Department: fi.Department,
+			Effect: scs.Effect{Kind: scs.EffectFactor, Factor: ff.Name, Quantity: c.Quantity}}
+		if r.Department == "" {
+			r.Department = "platform"
+		}
+		if fi.Value == nil || *fi.Value == 0 {
+			v.fail(ip+".value", "missing; the value one record (or one unit of its quantity) adds to the factor")
+		} else if !(*fi.Value >= -maxFactorFigure && *fi.Value <= maxFactorFigure) {
+			v.fail(ip+".value", "%v is out of range (want -%g to %g)", *fi.Value, float64(maxFactorFigure), float64(maxFactorFigure))
+		} else {
+			r.Effect.Value = *fi.Value
+		}
+		if fi.Source == "" {
+			v.fail(ip+".source", "missing; every input carries its source")
+		}
+		r.Provenance = scs.Provenance{Source: fi.Source, Status: v.status(ip+".status", fi.Status), Notes: strings.TrimSpace(fi.Notes)}
+		s.Rules = append(s.Rules, r)
 	}
 }
 

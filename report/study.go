@@ -173,7 +173,11 @@ func (s *Study) replicate(ctx context.Context, li, nl int, label string, setting
 		}
 		what := "run " + strconv.Itoa(li*s.Replications+rep+1) + "/" + strconv.Itoa(nl*s.Replications)
 		if s.Progress != nil {
-			total := int64(s.Citizens)
+			n, err := sim.Simulated(cfg)
+			if err != nil {
+				return nil, nil, err
+			}
+			total := int64(n)
 			cfg.Progress = func(done int64) { s.Progress(what, done, total) }
 		}
 		res, err := s.simulate(ctx, cfg)

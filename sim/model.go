@@ -181,6 +181,24 @@ func Simulate(ctx context.Context, cfg Config) (*Result, error) {
 	return m.run(ctx)
 }
 
+// Simulated returns how many citizens a run of cfg simulates: all of
+// them, or its shard's, and with SampleOnly those of the sample. Progress
+// counts up to it.
+func Simulated(cfg Config) (int, error) {
+	m, err := prepare(cfg)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if m.list != nil {
+		for _, h := range m.list {
+			n += m.size(h)
+		}
+		return n, nil
+	}
+	return m.offset(m.hi) - m.offset(m.lo), nil
+}
+
 // Merge returns the Result of cfg (without its shard) from the Results of
 // its shards, one for each of 0..Shards-1 in order: the metrics and records
 // summed, the time the longest shard's. The sum is exact, so the merged

@@ -114,9 +114,15 @@ func TestShardsMerge(t *testing.T) {
 			}
 			var parts []*Result
 			var rows []CitizenRow
+			covered := 0
 			for k := range 4 {
 				c := cfg
 				c.Shard, c.Shards, c.Workers = k, 4, k+1
+				n, err := Simulated(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				covered += n
 				if only {
 					r, err := Simulate(context.Background(), c)
 					if err != nil {
@@ -128,6 +134,9 @@ func TestShardsMerge(t *testing.T) {
 				r, col := runCollect(t, c)
 				parts = append(parts, r)
 				rows = append(rows, col.rows...)
+			}
+			if whole, _ := Simulated(cfg); covered != whole {
+				t.Errorf("sample %v only %v: the shards simulate %d citizens, the whole run %d", sample, only, covered, whole)
 			}
 			merged, err := Merge(cfg, parts)
 			if err != nil {

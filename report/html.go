@@ -37,6 +37,8 @@ type Report struct {
 	// The Morris screening (--sensitivity), nil when not run.
 	Sensitivity  []sim.Effect
 	Trajectories int
+	// Comparison is the same lives under a second scheme, nil when none.
+	Comparison *Comparison
 }
 
 func (r *Report) table(name string) *Table {
@@ -287,6 +289,9 @@ func WriteHTML(w io.Writer, r *Report) error {
 	}
 	if r.Sweep != nil {
 		v.Sweep = sweepOf(r.Sweep)
+	}
+	if r.Comparison != nil && len(r.Comparison.Years) > 0 {
+		writeComparison(&b, r.Comparison)
 	}
 	if len(r.Sensitivity) > 0 {
 		v.Sensitivity = r.sensitivity()

@@ -46,6 +46,10 @@ type Study struct {
 	Rows   bool
 	Events sim.EventMode
 	OnHood func(*sim.HoodOutput) error
+	// Compare, when set, is a second scheme: the first configuration is run
+	// once more with the conduct Compare scores, and every scored citizen's
+	// records are scored under both (Outcome.Comparison).
+	Compare *scs.Scheme
 	// Progress, when set, is called now and then from one goroutine with
 	// what runs, the work done and its total; total 0 says the step ended.
 	Progress func(what string, done, total int64)
@@ -59,6 +63,7 @@ type Outcome struct {
 	Tables      []*Table // aggregated over replications (and sweep values)
 	Sweep       *Table   // nil without a sweep
 	Effects     []sim.Effect
+	Comparison  *Comparison // with Study.Compare
 	study       *Study
 }
 
@@ -159,6 +164,13 @@ func RunStudy(ctx context.Context, s Study) (*Outcome, error) {
 		o.Tables = append(o.Tables, ct)
 	}
 	o.summarise(all, labels)
+	if s.Compare != nil {
+		c, err := s.compare(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.Comparison = c
+	}
 	return o, nil
 }
 
@@ -282,6 +294,9 @@ func (o *Outcome) Write(dir string) error {
 	if o.Sweep != nil {
 		all = append(all, o.Sweep)
 	}
+	if o.Comparison != nil {
+		all = append(all, o.Comparison.Tables()...)
+	}
 	if err := WriteTables(dir, all); err != nil {
 		return err
 	}
@@ -302,7 +317,7 @@ func (o *Outcome) Write(dir string) error {
 		grades = append(grades, g.Name)
 	}
 	rep := &Report{Summary: o.Summary, Tables: primary, Sweep: o.Sweep, Scheme: s.Scheme.Title, Grades: grades, Years: s.Years, Reps: s.Replications, Settings: s.Settings,
-		Start: o.First.Start, End: o.First.End, Location: s.Scheme.Location, Sensitivity: o.Effects, Trajectories: s.Trajectories}
+		Start: o.First.Start, End: o.First.End, Location: s.Scheme.Location, Sensitivity: o.Effects, Trajectories: s.Trajectories, Comparison: o.Comparison}
 	return WriteFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return WriteHTML(w, rep) })
 }
 

@@ -20,7 +20,7 @@ import (
 const simulateUsage = `scs simulate [--scheme NAME|FILE] [--citizens N] [--years Y] [--seed S] [--workers W] [--out DIR]
        [--quiet] [--set name=value]... [--sweep name=v1,v2,...] [--replications K] [--events FILE]
        [--no-claims] [--claims-sample SHARE] [--behaviours FILE] [--end RFC3339] [--no-parquet] [--baseline]
-       [--sensitivity [--trajectories R]] [--shard K/N]
+       [--sensitivity [--trajectories R]] [--shard K/N] [--compare SCHEME]
        scs simulate merge DIR... --out DIR
 
 Simulates a synthetic population under a scheme: every citizen's conduct
@@ -126,6 +126,12 @@ func cmdSimulate(e *env, args []string) error {
 	}
 	if err := printSimSummary(e.stdout, oc.Summary, oc.First, oc.FirstClaims, o.out); err != nil {
 		return err
+	}
+	if c := oc.Comparison; c != nil && len(c.Years) > 0 {
+		fmt.Fprintf(e.stdout, "\nthe same lives under %s, at the end of year %d:\n", c.B.Name, len(c.Years))
+		for _, l := range wrapText(c.Years[len(c.Years)-1].Reading(), showWidth) {
+			fmt.Fprintln(e.stdout, l)
+		}
 	}
 	if oc.Sweep != nil {
 		return printSweep(e.stdout, st.SweepName, oc.Sweep)

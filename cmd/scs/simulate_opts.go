@@ -24,6 +24,7 @@ import (
 // simFlags are the flags of scs simulate, before they are checked.
 type simFlags struct {
 	scheme, out, sweep, events, claimsBeh, end, shard *string
+	compare                                           *string
 	citizens, years, workers, reps, trajectories      *int
 	seed                                              *uint64
 	quiet, noClaims, noParquet, sensitivity, baseline *bool
@@ -40,6 +41,7 @@ func parseSimulate(e *env, args []string) (*simOptions, error) {
 	fs := newFlags(e, "simulate", simulateUsage)
 	f := simFlags{
 		scheme:       fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE"),
+		compare:      fs.String("compare", "", "also score the same simulated lives under `SCHEME` (a built-in name or a file): compare.csv and a section of the report"),
 		citizens:     fs.Int("citizens", 700_000, "number of citizens `N` (Rongcheng's population by default)"),
 		years:        fs.Int("years", 10, "horizon in `years`"),
 		seed:         fs.Uint64("seed", 1, "random `seed`"),
@@ -182,6 +184,17 @@ func loadSimulate(o *simOptions, f simFlags) error {
 		return err
 	}
 	st.Scheme = scheme
+	if *f.compare != "" {
+		if o.shards > 0 {
+			return usagef("simulate: --compare does not go with --shard; compare the merged run's events with scs compare")
+		}
+		if st.Compare, err = schemes.Load(*f.compare); err != nil {
+			return err
+		}
+		if st.Compare.Name == scheme.Name {
+			return usagef("simulate: --compare %s: the run's scheme is %s already; compare two different schemes", *f.compare, scheme.Name)
+		}
+	}
 	if b, ok := schemes.Builtin(*f.scheme); ok {
 		o.sources["scheme"] = fingerprint(b)
 	} else if b, err := os.ReadFile(*f.scheme); err == nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -231,6 +232,8 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--scheme", "nosuch"}, 1, "nosuch"},
 		{[]string{"extra"}, 2, "extra"},
 		{[]string{"--behaviours", "/nonexistent.yaml"}, 1, "behaviours"},
+		{[]string{"--compare", "rongcheng"}, 2, "compare two different schemes"},
+		{[]string{"--compare", "nosuch"}, 1, "nosuch"},
 	}
 	for _, c := range cases {
 		code, _, stderr := simCLI(t, append([]string{"simulate", "--citizens", "100", "--years", "1", "--quiet", "--no-claims"}, c.args...)...)
@@ -365,5 +368,47 @@ func TestSimulateBaseline(t *testing.T) {
 	}
 	if strings.Count(out, "times its time") != 2 {
 		t.Errorf("want two ratios:\n%s", out)
+	}
+}
+
+// TestSimulateCompare runs the command at a small size: the same
+// lives under rongcheng and sesame, compare.csv with every year's
+// cross-tabulation, compare_stats.csv and the report's section.
+func TestSimulateCompare(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := simCLI(t, "simulate", "--scheme", "rongcheng", "--compare", "sesame", "--citizens", "1500", "--years", "3", "--no-claims", "--no-parquet", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "the same lives under sesame, at the end of year 3") || !strings.Contains(stdout, "Spearman") {
+		t.Errorf("stdout: %s", stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "compare.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if lines[0] != "year,rongcheng,sesame,citizens" || len(lines) != 1+3*6*6 {
+		t.Fatalf("compare.csv: %d lines, header %q", len(lines), lines[0])
+	}
+	perYear := map[string]int{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		n, err := strconv.Atoi(f[3])
+		if err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		perYear[f[0]] += n
+	}
+	if perYear["1"] == 0 || perYear["1"] != perYear["2"] || perYear["2"] != perYear["3"] || perYear["1"] > 1500 {
+		t.Errorf("scored citizens per year: %v (the same people every year)", perYear)
+	}
+	stats, err := os.ReadFile(filepath.Join(dir, "compare_stats.csv"))
+	if err != nil || !strings.HasPrefix(string(stats), "year,citizens,spearman,agreement,split\n1,"+strconv.Itoa(perYear["1"])+",") {
+		t.Errorf("compare_stats.csv: %v\n%s", err, stats)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil || !strings.Contains(string(html), "<h2>The same lives under Sesame Credit") || !strings.Contains(string(html), "the base idea is always the same") {
+		t.Errorf("report.html lacks the comparison: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"html"
 	"math"
 	"strconv"
 	"strings"
@@ -148,38 +147,40 @@ func (c *Comparison) Tables() []*Table {
 	return []*Table{ct, st}
 }
 
-// writeComparison writes the report's section on the second scheme.
-func writeComparison(b *strings.Builder, c *Comparison) {
-	last := c.Years[len(c.Years)-1]
-	fmt.Fprintf(b, "<h2>The same lives under %s</h2><p class=note>Every scored citizen's records scored again, by the same engine, under %s. "+
-		"Standing is measured against each scheme's own start (the grade of a person with no records): above, at or below it. ",
-		html.EscapeString(c.B.Title), html.EscapeString(c.B.Name))
-	if len(c.Added) > 0 {
-		fmt.Fprintf(b, "So that %s has its own conduct to score, this run also simulated the conduct only it scores (%s), worth nothing under %s; its %s figures are this run's. ",
-			html.EscapeString(c.B.Name), html.EscapeString(strings.Join(c.Added, ", ")), html.EscapeString(c.A.Name), html.EscapeString(c.A.Name))
+type comparisonView struct {
+	A, B, Title, Added, Reading string
+	LastYear                    int
+	Rows                        [][5]string // year, citizens, Spearman, agreement, split
+	Head                        []string    // B's grades
+	Cross                       []struct {
+		Grade string
+		Cells []string
 	}
-	b.WriteString("compare.csv has the cross-tabulation of every year, compare_stats.csv the figures below.</p>")
-	fmt.Fprintf(b, "<p>%s</p>", html.EscapeString(last.Reading()))
-	b.WriteString("<table><tr><th>year</th><th>citizens</th><th>Spearman</th><th>standing agrees</th><th>above in one, below in the other</th></tr>")
+}
+
+// comparisonOf is the report's section on the second scheme.
+func comparisonOf(c *Comparison) *comparisonView {
+	last := c.Years[len(c.Years)-1]
+	v := &comparisonView{A: c.A.Name, B: c.B.Name, Title: c.B.Title, Added: strings.Join(c.Added, ", "), Reading: last.Reading(), LastYear: len(c.Years)}
 	for y, t := range c.Years {
 		rho := "-"
 		if r := t.Spearman(); !math.IsNaN(r) {
 			rho = fmt.Sprintf("%.2f", r)
 		}
-		fmt.Fprintf(b, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%.0f%%</td><td>%s</td></tr>", y+1, Count(float64(t.Total())), rho, 100*t.Agreement(), Count(float64(t.Split())))
+		v.Rows = append(v.Rows, [5]string{strconv.Itoa(y + 1), Count(float64(t.Total())), rho, fmt.Sprintf("%.0f%%", 100*t.Agreement()), Count(float64(t.Split()))})
 	}
-	fmt.Fprintf(b, "</table><p class=note>At the end of year %d: citizens by grade under %s (rows) and %s (columns).</p><table><tr><th class=l>%s \\ %s</th>",
-		len(c.Years), html.EscapeString(c.A.Name), html.EscapeString(c.B.Name), html.EscapeString(c.A.Name), html.EscapeString(c.B.Name))
 	for _, g := range c.B.Grades {
-		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(g.Name))
+		v.Head = append(v.Head, g.Name)
 	}
-	b.WriteString("</tr>")
 	for i, g := range c.A.Grades {
-		fmt.Fprintf(b, "<tr><td class=l>%s</td>", html.EscapeString(g.Name))
+		row := struct {
+			Grade string
+			Cells []string
+		}{Grade: g.Name}
 		for j := range c.B.Grades {
-			fmt.Fprintf(b, "<td>%s</td>", Count(float64(last.N[i][j])))
+			row.Cells = append(row.Cells, Count(float64(last.N[i][j])))
 		}
-		b.WriteString("</tr>")
+		v.Cross = append(v.Cross, row)
 	}
-	b.WriteString("</table>")
+	return v
 }

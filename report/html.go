@@ -164,6 +164,7 @@ type reportView struct {
 	ClimbOut                   [][]string
 	Sweep                      *sweepView
 	Sensitivity                *sensitivityView
+	Comparison                 *comparisonView
 	NotModelled                [][2]string
 	Mapping                    []sim.Mapping
 	Params                     [][4]string
@@ -291,7 +292,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		v.Sweep = sweepOf(r.Sweep)
 	}
 	if r.Comparison != nil && len(r.Comparison.Years) > 0 {
-		writeComparison(&b, r.Comparison)
+		v.Comparison = comparisonOf(r.Comparison)
 	}
 	if len(r.Sensitivity) > 0 {
 		v.Sensitivity = r.sensitivity()

@@ -29,7 +29,7 @@ var allowedImports = map[string][]string{
 	"scs/compare":                  {"scs"},
 	"scs/sim":                      {"scs", "scs/engine", "scs/internal/numfmt", "scs/internal/arith"},
 	"scs/classroom":                {"scs", "scs/engine", "scs/schemes", "scs/sim"},
-	"scs/report":                   {"scs", "scs/engine", "scs/analyse", "scs/sim", "scs/internal/chart", "scs/internal/numfmt", "scs/internal/arith"},
+	"scs/report":                   {"scs", "scs/engine", "scs/analyse", "scs/compare", "scs/sim", "scs/internal/chart", "scs/internal/numfmt", "scs/internal/arith"},
 	"scs/store":                    {"scs", "scs/engine", "scs/jsonl", "scs/classroom"},
 	"scs/server":                   {"scs", "scs/engine", "scs/analyse", "scs/classroom", "scs/quiz", "scs/schemes", "scs/jsonl", "scs/internal/chart", "scs/internal/numfmt"},
 	"scs/internal/bench":           {"scs", "scs/engine", "scs/schemes", "scs/store"},

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/term"
+
 	"scs"
 	"scs/engine"
 	"scs/schemes"
@@ -35,7 +37,7 @@ type command struct {
 // commands lists every subcommand of scs.
 var commands = []command{
 	{"score", "score events (JSON lines) under a scheme and print each citizen's standing", cmdScore},
-	{"scheme", "list, show and validate schemes", cmdScheme},
+	{"scheme", "list, show, validate and analyse schemes", cmdScheme},
 	{"compare", "score the same events under two schemes and set the outcomes side by side", cmdCompare},
 	{"simulate", "simulate a synthetic population under a scheme and report what it does", cmdSimulate},
 	{"serve", "serve the registry: web pages, JSON API, health and metrics (a demo city on an empty database)", cmdServe},
@@ -104,8 +106,12 @@ func topUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage: scs COMMAND [flags] [args]\n\nCommands:")
 	cs := append([]command(nil), commands...)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	width := 0
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'scs COMMAND --help' for a command's flags.")
 }
@@ -188,8 +194,14 @@ func loadEngine(nameOrPath string) (*engine.Engine, error) {
 // openInput opens the file at path for command cmd, or standard input when
 // path is "" or "-". It returns the reader, its name for messages and a
 // function that closes it.
+// When path is "" and standard input is a terminal, it says on standard
+// error that it waits for lines there, so that a bare "scs score" does not
+// look hung.
 func openInput(e *env, cmd, path string) (io.Reader, string, func(), error) {
 	if path == "" || path == "-" {
+		if path == "" && readerIsTerminal(e.stdin) {
+			fmt.Fprintf(e.stderr, "scs %s: reading events (JSON lines) from the terminal; end with Ctrl-D, or give a FILE (scs %s --help)\n", cmd, cmd)
+		}
 		return e.stdin, "standard input", func() {}, nil
 	}
 	f, err := os.Open(path)
@@ -197,4 +209,11 @@ func openInput(e *env, cmd, path string) (io.Reader, string, func(), error) {
 		return nil, "", nil, scs.Errorf(scs.EINVALID, "%s: %v", cmd, err)
 	}
 	return f, path, func() { f.Close() }, nil
+}
+
+// readerIsTerminal reports whether r is a terminal (a variable so that tests
+// can stand in for one).
+var readerIsTerminal = func(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,77 @@ func TestExplainInSchemeZone(t *testing.T) {
 	}
 	if strings.Contains(out, "15:30") || strings.Contains(out, ":00Z") {
 		t.Errorf("--explain shows UTC:\n%s", out)
+	}
+}
+
+// TestTopUsageAligned: scs --help lists every command with its summary in
+// one column, however long the longest name (migrate-scheme), and the
+// summary of scheme names each of its subcommands.
+func TestTopUsageAligned(t *testing.T) {
+	out, _, err := runCLI(t, "", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for _, c := range commands {
+		i := strings.Index(out, "\n  "+c.name+" ")
+		if i < 0 {
+			t.Fatalf("%s is not listed:\n%s", c.name, out)
+		}
+		line, _, _ := strings.Cut(out[i+1:], "\n")
+		at := strings.Index(line, c.summary)
+		if col == -1 {
+			col = at
+		}
+		if at != col || at < len("  "+c.name+" ") {
+			t.Errorf("%s's summary starts at column %d, want %d:\n%s", c.name, at, col, out)
+		}
+	}
+	for _, sub := range []string{"list", "show", "validate", "analyse"} {
+		if !strings.Contains(out, "  scheme") || !strings.Contains(strings.SplitN(out[strings.Index(out, "  scheme "):], "\n", 2)[0], sub) {
+			t.Errorf("the summary of scheme does not name %s", sub)
+		}
+	}
+	_, _, err = runCLI(t, "", "scheme", "frob")
+	if !isUsage(err) || !strings.Contains(err.Error(), "analyse") {
+		t.Errorf("scheme frob: %v; want a usage error naming every subcommand", err)
+	}
+}
+
+// TestSimulateSummaryThousands: the summary scs simulate prints writes its
+// counts with thousands separators, as the claims table under it does.
+func TestSimulateSummaryThousands(t *testing.T) {
+	code, out, stderr := simCLI(t, "simulate", "--citizens", "2000", "--years", "1", "--no-claims", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "simulated 2,000 citizens") || !strings.Contains(out, "(scored 1,") {
+		t.Errorf("counts without separators:\n%s", out)
+	}
+}
+
+// TestBareScoreOnATerminal: scs score with no FILE on a terminal says on
+// standard error that it reads events there (it would otherwise look hung);
+// with "-" or from a pipe it says nothing.
+func TestBareScoreOnATerminal(t *testing.T) {
+	defer func(f func(io.Reader) bool) { readerIsTerminal = f }(readerIsTerminal)
+	for _, tc := range []struct {
+		terminal bool
+		args     []string
+		want     bool
+	}{
+		{true, []string{"score"}, true},
+		{true, []string{"score", "-"}, false},
+		{false, []string{"score"}, false},
+		{true, []string{"compare", "--scheme", "rongcheng", "--scheme", "sesame"}, true},
+	} {
+		readerIsTerminal = func(io.Reader) bool { return tc.terminal }
+		out, errOut, err := runCLI(t, "", tc.args...)
+		if err != nil || !strings.Contains(out, "CITIZEN") && !strings.Contains(out, "Citizens") {
+			t.Errorf("%v: %v\n%s", tc.args, err, out)
+		}
+		if got := strings.Contains(errOut, "from the terminal; end with Ctrl-D"); got != tc.want {
+			t.Errorf("%v on a terminal=%v: stderr %q", tc.args, tc.terminal, errOut)
+		}
 	}
 }

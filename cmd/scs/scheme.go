@@ -81,7 +81,7 @@ func cmdScheme(e *env, args []string) error {
 		}
 		return nil
 	}
-	return usagef("scheme: unknown subcommand %q (want list, show or validate)", pos[0])
+	return usagef("scheme: unknown subcommand %q (want list, show, validate or analyse)", pos[0])
 }
 
 func showScheme(w io.Writer, s *scs.Scheme) error {

@@ -248,6 +248,7 @@ func firstStart(e *env, db *store.DB, sc *scs.Scheme, citizens, years int, log *
 		{Name: "demo admin", Role: scs.RoleAdmin},
 		{Name: "demo reviewer", Role: scs.RoleReviewer},
 		{Name: "demo official", Role: scs.RoleOfficial, Department: demoDepartment(sc)},
+		{Name: "demo teacher", Role: scs.RoleTeacher},
 	}
 	if demoCitizen != "" {
 		accounts = append(accounts, scs.Account{Name: "demo citizen", Role: scs.RoleCitizen, Citizen: demoCitizen})

@@ -22,7 +22,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Skip("starts a server with a demo city; skipped with -short")
 	}
 	ls := startServe(t, "", "--demo-citizens", "300", "--demo-years", "2")
-	for _, role := range []string{scs.RoleAdmin, scs.RoleReviewer, scs.RoleOfficial, scs.RoleCitizen} {
+	for _, role := range []string{scs.RoleAdmin, scs.RoleReviewer, scs.RoleOfficial, scs.RoleCitizen, scs.RoleTeacher} {
 		if ls.tokens[role] == "" {
 			t.Fatalf("serve printed no %s token:\n%s", role, ls.stdout)
 		}

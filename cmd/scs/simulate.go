@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"scs"
+	"scs/internal/numfmt"
 	"scs/report"
 	"scs/sim"
 )
@@ -200,12 +201,13 @@ func parseSweep(s string) (string, []string, error) {
 
 func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim.ClaimRow, out string) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "simulated %d citizens (%d neighbourhoods) over %d years, %s to %s, seed %d\n",
-		s.Citizens, s.Neighbourhoods, s.Years, s.Start, s.End, s.Seed)
-	fmt.Fprintf(bw, "%d records; %.1f s, %.0f citizen-years/s\n", s.Records, s.ElapsedSeconds, s.CitizenYearsSec)
-	fmt.Fprintf(bw, "grades at the end (scored %d, unscored %d):", s.Scored, s.GradesFinal["unscored"])
+	n := numfmt.Int
+	fmt.Fprintf(bw, "simulated %s citizens (%s neighbourhoods) over %d years, %s to %s, seed %d\n",
+		n(int64(s.Citizens)), n(int64(s.Neighbourhoods)), s.Years, s.Start, s.End, s.Seed)
+	fmt.Fprintf(bw, "%s records; %.1f s, %s citizen-years/s\n", n(s.Records), s.ElapsedSeconds, numfmt.Round(s.CitizenYearsSec, 0))
+	fmt.Fprintf(bw, "grades at the end (scored %s, unscored %s):", n(s.Scored), n(s.GradesFinal["unscored"]))
 	for _, g := range r.Scheme.Grades {
-		fmt.Fprintf(bw, " %s %d", g.Name, s.GradesFinal[g.Name])
+		fmt.Fprintf(bw, " %s %s", g.Name, n(s.GradesFinal[g.Name]))
 	}
 	fmt.Fprintln(bw)
 	if len(claims) > 0 {

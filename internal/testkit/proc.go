@@ -137,7 +137,7 @@ type Serve struct {
 	Bound  map[string]string
 }
 
-var roles = map[string]bool{"admin": true, "reviewer": true, "official": true, "citizen": true}
+var roles = map[string]bool{"admin": true, "reviewer": true, "official": true, "citizen": true, "teacher": true}
 
 // Line reads one line of serve's banner into s and reports whether it was
 // the last ("Listening on URL").

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -230,6 +231,44 @@ func TestBareScoreOnATerminal(t *testing.T) {
 		}
 		if got := strings.Contains(errOut, "from the terminal; end with Ctrl-D"); got != tc.want {
 			t.Errorf("%v on a terminal=%v: stderr %q", tc.args, tc.terminal, errOut)
+		}
+	}
+}
+
+// TestDocsNameRealFlags: every flag the README and docs/*.md name in inline
+// code (`--flag`, or a `scs ...` command line) is a flag of some scs
+// command, so that the docs do not send a reader to a flag that is not
+// there (docs/api.md once named a --max-batch serve never had).
+func TestDocsNameRealFlags(t *testing.T) {
+	defined := map[string]bool{"help": true}
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z0-9-]*)`)
+	helps := [][]string{{"scheme", "analyse", "--help"}, {"simulate", "merge", "--help"}}
+	for _, c := range commands {
+		helps = append(helps, []string{c.name, "--help"})
+	}
+	for _, args := range helps {
+		out, _, _ := runCLI(t, "", args...)
+		for _, m := range flagLine.FindAllStringSubmatch(out, -1) {
+			defined[m[1]] = true
+		}
+	}
+	files, _ := filepath.Glob("../../docs/*.md")
+	files = append(files, "../../README.md")
+	code := regexp.MustCompile("`(--[a-z][^`\n]*|scs [^`\n]*)`")
+	flag := regexp.MustCompile(`(?:^|[\s\[|(])--([a-z][a-z0-9-]*)`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, span := range code.FindAllStringSubmatch(line, -1) {
+				for _, m := range flag.FindAllStringSubmatch(span[1], -1) {
+					if !defined[m[1]] {
+						t.Errorf("%s:%d: `%s` names --%s, which no scs command has", filepath.Base(f), i+1, span[1], m[1])
+					}
+				}
+			}
 		}
 	}
 }

@@ -14,12 +14,9 @@ import (
 // reader need not scroll through.
 const maxFuncLines = 100
 
-// funcLenExempt are the directories whose functions the check skips, and
-// why. sim's long functions (parseTable) are being cut by the work on the
-// simulator's speed (issue 15); remove the exemption when they are.
-var funcLenExempt = map[string]string{
-	"sim": "issue 15 cuts sim's long functions",
-}
+// funcLenExempt are directories the check skips, each with why (none
+// now: sim's long functions were cut by issue 15).
+var funcLenExempt = map[string]string{}
 
 // TestFunctionLength lists every non-test function longer than
 // maxFuncLines lines, with where it is.

@@ -39,7 +39,7 @@ func classServer(t testing.TB) (*Server, *store.DB, map[string]string) {
 		}
 		tokens[key] = tok
 	}
-	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db})
+	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Classes: classroom.New(db, nil), Checkpoints: db})
 	if err != nil {
 		t.Fatal(err)
 	}

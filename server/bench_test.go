@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/classroom"
 	"scs/internal/bench"
 	"scs/jsonl"
 	"scs/schemes"
@@ -62,7 +63,7 @@ func newBenchEnv(b *testing.B, citizens int) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Classes: classroom.New(db, nil), Checkpoints: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/classroom"
 	"scs/schemes"
 	"scs/sim"
 	"scs/store"
@@ -54,7 +55,7 @@ func storeTarget(t *testing.T) browserTarget {
 		}
 		tokens[key] = tok
 	}
-	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Now: clock})
+	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Classes: classroom.New(db, clock), Checkpoints: db, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestBrowserDemoCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Now: clock})
+	s, err := New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Classes: classroom.New(db, clock), Checkpoints: db, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/classroom"
 	"scs/quiz"
 	"scs/schemes"
 	"scs/sim"
@@ -135,7 +136,7 @@ func newBenchCity(b *testing.B, n int) *benchCity {
 		}
 		bc.token[a.Role] = tok
 	}
-	bc.srv, err = New(Deps{Registry: db, Pinger: db, Settings: db, History: db})
+	bc.srv, err = New(Deps{Registry: db, Pinger: db, Settings: db, History: db, Classes: classroom.New(db, nil), Checkpoints: db})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -50,14 +50,13 @@ type Deps struct {
 	Now func() time.Time
 	// Options tune limits.
 	Options Options
-	// Classes runs classroom mode; when nil and the registry is a
-	// classroom.Store (package store), New builds one over it.
+	// Classes runs classroom mode (classroom.New over the store); the class
+	// routes answer "not found" without it.
 	Classes *classroom.Service
 	// SettingDoc, when not nil, says what a setting of the simulated city
 	// means, for the city page; the page shows the bare names without it.
 	SettingDoc func(name string) string
-	// Checkpoints serves GET /api/v1/checkpoint; when nil and the registry
-	// has LatestCheckpoint (package store), it is used.
+	// Checkpoints, when not nil, serves GET /api/v1/checkpoint.
 	Checkpoints Checkpoints
 	// Pinger, when not nil, tells /healthz whether the database answers.
 	Pinger Pinger
@@ -133,13 +132,7 @@ func New(d Deps) (*Server, error) {
 		s.opts.MaxPageLimit = 1000
 	}
 	s.ckpts = d.Checkpoints
-	if c, ok := d.Registry.(Checkpoints); ok && s.ckpts == nil {
-		s.ckpts = c
-	}
 	s.classes = d.Classes
-	if cs, ok := d.Registry.(classroom.Store); ok && s.classes == nil {
-		s.classes = classroom.New(cs, s.now)
-	}
 	s.bg = newBackground(s.now)
 	s.metrics = newMetrics()
 	s.statsSlot = make(chan struct{}, 1)

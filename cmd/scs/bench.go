@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"scs"
+	"scs/classroom"
 	"scs/engine"
 	"scs/internal/bench"
 	"scs/internal/numfmt"
@@ -181,7 +182,7 @@ func (b *bencher) setup(citizens int) error {
 	}
 	b.admin, b.token = &a, token
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.New(server.Deps{Registry: b.db, Engine: b.db.Engine(), Pinger: b.db, Settings: b.db, History: b.db, Logger: log})
+	srv, err := server.New(server.Deps{Registry: b.db, Engine: b.db.Engine(), Pinger: b.db, Settings: b.db, History: b.db, Classes: classroom.New(b.db, nil), Checkpoints: b.db, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"scs"
+	"scs/classroom"
 	"scs/internal/numfmt"
 	"scs/schemes"
 	"scs/server"
@@ -88,7 +89,7 @@ func cmdServe(e *env, args []string) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: o.maxBody}})
+	srv, err := server.New(server.Deps{Registry: db, Engine: db.Engine(), Pinger: db, Settings: db, History: db, Classes: classroom.New(db, nil), Checkpoints: db, Logger: log, RequestLog: log, SettingDoc: sim.SettingDoc, Options: server.Options{MaxBody: o.maxBody}})
 	if err != nil {
 		return err
 	}

@@ -248,7 +248,7 @@ func (s *Server) registerCitizen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := DecodeCitizen(b)
+	c, err := DecodeCitizen(b, s.now())
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func TestDecodeBadInput(t *testing.T) {
 	type dec func([]byte) error
 	record := func(b []byte) error { _, err := DecodeRecord(b); return err }
 	batch := func(b []byte) error { _, err := DecodeBatch(b, 3); return err }
-	citizen := func(b []byte) error { _, err := DecodeCitizen(b); return err }
+	citizen := func(b []byte) error { _, err := DecodeCitizen(b, time.Now()); return err }
 	consent := func(b []byte) error { _, err := DecodeConsent(b); return err }
 	objection := func(b []byte) error { _, err := DecodeObjection(b); return err }
 	decision := func(b []byte) error { _, _, err := DecodeDecision(b); return err }
@@ -99,7 +99,7 @@ func TestDecodeGood(t *testing.T) {
 		!evs[1].HasPoints || evs[1].Points != -5 || evs[1].Department != "tax" || evs[1].Evidence != "file 7" {
 		t.Errorf("got %+v", evs)
 	}
-	c, err := DecodeCitizen([]byte(`{"id":"c9","name":"Li Wei","neighbourhood":"east","birth_year":1984,"consent":true}`))
+	c, err := DecodeCitizen([]byte(`{"id":"c9","name":"Li Wei","neighbourhood":"east","birth_year":1984,"consent":true}`), time.Now())
 	if err != nil || c.ID != "c9" || c.Name != "Li Wei" || c.BirthYear != 1984 || !c.Consent {
 		t.Errorf("citizen %+v, %v", c, err)
 	}
@@ -166,7 +166,7 @@ func FuzzDecodeBatch(f *testing.F) {
 
 func FuzzDecodeCitizen(f *testing.F) {
 	fuzzDecoder(f, []string{`{"id":"c1","name":"A","neighbourhood":"n","birth_year":1980}`, `{"birth_year":1e99}`, `{"birth_year":"1980"}`, `{"name":"\ud800"}`},
-		func(b []byte) error { _, err := DecodeCitizen(b); return err })
+		func(b []byte) error { _, err := DecodeCitizen(b, time.Now()); return err })
 }
 
 func FuzzDecodeConsent(f *testing.F) {

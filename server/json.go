@@ -274,8 +274,9 @@ type CitizenRequest struct {
 
 // DecodeCitizen decodes a citizen to register: id, name, neighbourhood and
 // birth_year are required; consent is optional (false), and so is
-// resident_since (a date or an RFC 3339 time; absent: not on record).
-func DecodeCitizen(b []byte) (scs.Citizen, error) {
+// resident_since (a date or an RFC 3339 time; absent: not on record). The
+// citizen is validated as of now (the server's clock).
+func DecodeCitizen(b []byte, now time.Time) (scs.Citizen, error) {
 	var req CitizenRequest
 	var c scs.Citizen
 	if err := DecodeStrict(b, &req, ""); err != nil {
@@ -317,7 +318,7 @@ func DecodeCitizen(b []byte) (scs.Citizen, error) {
 		t = t.UTC()
 		c.ResidentSince = &t
 	}
-	return c, c.Validate(time.Now())
+	return c, c.Validate(now)
 }
 
 func deref(p *string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -28,16 +27,7 @@ func BenchmarkFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		start := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
-		c := scs.Citizen{ID: "busy", Name: "Busy Person", Neighbourhood: "n", BirthYear: 1960, Consent: true, Registered: start}
-		evs := make([]scs.Event, n)
-		for i := range evs {
-			rule := "returned-lost-money"
-			if i%2 == 1 {
-				rule = "speeding-ticket"
-			}
-			evs[i] = scs.Event{ID: "r" + strconv.Itoa(i), Citizen: c.ID, Rule: rule, At: start.Add(time.Duration(i) * 6 * time.Hour)}
-		}
+		c, evs := busyHistory(n)
 		now := evs[n-1].At.Add(24 * time.Hour)
 		db.SetClock(func() time.Time { return now })
 		if err := db.Load(ctx, []scs.Citizen{c}, evs, Operator()); err != nil {

@@ -276,19 +276,11 @@ func straightInsert(ctx context.Context, path string, evs []scs.Event, perTx int
 // engine alone scoring the same records in memory (engine.ScoreEvents).
 func Verify(ctx context.Context, dir string, n int) (rate, baseline float64, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
-	cs, evs := City(n, end)
-	db, err := benchOpen(ctx, dir, "bench-verify.db")
+	db, eng, evs, err := loadedCity(ctx, dir, "bench-verify.db", n, end)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer db.Close()
-	if err := db.Load(ctx, cs, evs, store.Operator()); err != nil {
-		return 0, 0, err
-	}
-	eng, err := engine.New(db.Scheme())
-	if err != nil {
-		return 0, 0, err
-	}
 	start := time.Now()
 	if _, err := eng.ScoreEvents(evs, end, true); err != nil {
 		return 0, 0, err
@@ -306,6 +298,26 @@ func Verify(ctx context.Context, dir string, n int) (rate, baseline float64, err
 	return float64(checked) / time.Since(start).Seconds(), baseline, nil
 }
 
+// loadedCity loads a city of n records ending at end into a new SQLite
+// database file in dir and returns it, an engine of its scheme and the
+// records (the set-up of Verify and Decide).
+func loadedCity(ctx context.Context, dir, file string, n int, end time.Time) (*store.DB, *engine.Engine, []scs.Event, error) {
+	cs, evs := City(n, end)
+	db, err := benchOpen(ctx, dir, file)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eng, err := engine.New(db.Scheme())
+	if err == nil {
+		err = db.Load(ctx, cs, evs, store.Operator())
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, eng, evs, nil
+}
+
 // Decide loads a city of n records into a new SQLite database in dir
 // and asks 5,000 capability decisions of random citizens through Decide,
 // one after another; it returns their 99th percentile latency. The
@@ -313,19 +325,11 @@ func Verify(ctx context.Context, dir string, n int) (rate, baseline float64, err
 // same citizens' states already in memory.
 func Decide(ctx context.Context, dir string, n int) (p99, baseline time.Duration, err error) {
 	end := time.Now().UTC().Add(-time.Hour)
-	cs, evs := City(n, end)
-	db, err := benchOpen(ctx, dir, "bench-decide.db")
+	db, eng, evs, err := loadedCity(ctx, dir, "bench-decide.db", n, end)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer db.Close()
-	if err := db.Load(ctx, cs, evs, store.Operator()); err != nil {
-		return 0, 0, err
-	}
-	eng, err := engine.New(db.Scheme())
-	if err != nil {
-		return 0, 0, err
-	}
 	res, err := eng.ScoreEvents(evs, end, false)
 	if err != nil {
 		return 0, 0, err

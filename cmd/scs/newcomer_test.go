@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -270,5 +271,25 @@ func TestDocsNameRealFlags(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestVerifyCountsWithSeparators: scs verify says how many ledger entries
+// it checked with thousands separators.
+func TestVerifyCountsWithSeparators(t *testing.T) {
+	dir := t.TempDir()
+	db, cit, recs := filepath.Join(dir, "a.db"), filepath.Join(dir, "c.jsonl"), filepath.Join(dir, "r.jsonl")
+	var b strings.Builder
+	for i := range 1200 {
+		fmt.Fprintf(&b, `{"id":"r%d","citizen":"c1","rule":"returned-lost-money","at":"2024-03-01T09:%02d:%02d+08:00"}`+"\n", i, i/60, i%60)
+	}
+	os.WriteFile(cit, []byte(citizensFile), 0o644)
+	os.WriteFile(recs, []byte(b.String()), 0o644)
+	if _, stderr, err := runStoreCmd(t, db, "", "import", recs, "--citizens", cit); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	_, stderr, err := runStoreCmd(t, db, "", "verify")
+	if err != nil || !strings.Contains(stderr, ",") || !regexp.MustCompile(`scs verify: 1,[0-9]{3} ledger entries checked`).MatchString(stderr) {
+		t.Errorf("verify: %v\n%s", err, stderr)
 	}
 }

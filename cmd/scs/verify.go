@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"scs"
+	"scs/internal/numfmt"
 	"scs/store"
 )
 
@@ -96,9 +97,9 @@ func cmdVerify(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "head %s\n", head)
 	if problems > 0 {
-		fmt.Fprintf(e.stderr, "scs verify: %d ledger entries checked; %d problems\n", n, problems)
+		fmt.Fprintf(e.stderr, "scs verify: %s ledger entries checked; %s problems\n", numfmt.Int(n), numfmt.Int(int64(problems)))
 		return errReported
 	}
-	fmt.Fprintf(e.stderr, "scs verify: %d ledger entries checked; %s\n", n, what)
+	fmt.Fprintf(e.stderr, "scs verify: %s ledger entries checked; %s\n", numfmt.Int(n), what)
 	return nil
 }

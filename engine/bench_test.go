@@ -11,6 +11,7 @@ import (
 	"scs"
 	"scs/engine"
 	"scs/internal/gen"
+	"scs/schemes"
 	"scs/sim"
 )
 
@@ -117,4 +118,75 @@ func BenchmarkScoreEvents(b *testing.B) {
 			b.ReportMetric(float64(len(evs)*b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
+}
+
+// BenchmarkApplyFactorModel is BenchmarkApply's measure for a factor-model
+// scheme (sesame): the simulator's ten-year history of 100,000 citizens
+// under sesame, each record kept for its factor and the score of the last
+// recomputation read back (Step), and then every citizen's standing at the
+// end recomputed from the records in every factor's window (Standing).
+// The baseline is BenchmarkApply's, on the same records: look the rule up
+// and add a number.
+func BenchmarkApplyFactorModel(b *testing.B) {
+	s, err := schemes.Load("sesame")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := engine.New(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs, first := realistic(b, e)
+	value := map[string]float64{}
+	for _, r := range s.Rules {
+		value[r.ID] = r.Effect.Value
+	}
+	end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var stepTime, standTime, baseTime time.Duration
+	var n, citizens int
+	var sink int64
+	var fsink float64
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		var standings time.Duration
+		var st scs.State
+		for i := range evs {
+			if first[i] {
+				if i > 0 {
+					ts := time.Now()
+					sink += e.Standing(&st, end).Score
+					standings += time.Since(ts)
+					citizens++
+				}
+				st = e.NewState(evs[i].Citizen)
+			}
+			if _, err := e.Step(&st, &evs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		var v float64
+		for i := range evs {
+			if first[i] {
+				fsink += v
+				v = 0
+			}
+			v += value[evs[i].Rule]
+		}
+		t2 := time.Now()
+		stepTime += t1.Sub(t0) - standings
+		standTime += standings
+		baseTime += t2.Sub(t1)
+		n += len(evs)
+	}
+	b.StopTimer()
+	_, _ = sink, fsink
+	step, base := float64(n)/stepTime.Seconds(), float64(n)/baseTime.Seconds()
+	b.ReportMetric(step, "step-events/s")
+	b.ReportMetric(base, "baseline-events/s")
+	b.ReportMetric(step/base, "step-ratio")
+	b.ReportMetric(float64(citizens)/standTime.Seconds(), "standings/s")
+	b.ReportMetric(float64(n)/float64(b.N), "events")
+	b.ReportMetric(0, "ns/op")
 }

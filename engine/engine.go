@@ -108,56 +108,9 @@ func New(s *scs.Scheme) (*Engine, error) {
 		e.fm = fm
 	}
 	for i, sr := range s.Rules {
-		r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1, needsQty: sr.Effect.NeedsQuantity()}
-		if (sr.Effect.Kind == scs.EffectFactor) != (e.fm != nil) {
-			return nil, scs.Errorf(scs.EINVALID, "rule %s: a factor effect belongs in a factor-model scheme, and only there", sr.ID)
-		}
-		switch sr.Effect.Kind {
-		case scs.EffectFactor:
-			r.factor = s.FactorIndex(sr.Effect.Factor)
-			r.value = sr.Effect.Value
-			if r.factor < 0 {
-				return nil, scs.Errorf(scs.EINVALID, "rule %s: unknown factor %q", sr.ID, sr.Effect.Factor)
-			}
-		case scs.EffectFixed:
-			r.points = sr.Effect.Points
-		case scs.EffectPerUnit:
-			r.points = sr.Effect.Points
-			r.unit = toMicro(sr.Effect.Unit)
-			if r.unit <= 0 {
-				return nil, scs.Errorf(scs.EINVALID, "rule %s: unit must be positive", sr.ID)
-			}
-		case scs.EffectRange:
-			r.min, r.max = sr.Effect.Min, sr.Effect.Max
-		case scs.EffectTiered:
-			var from int64
-			for j, t := range sr.Effect.Tiers {
-				ct := tier{from: from, upTo: toMicro(t.UpTo), per: toMicro(t.Per), points: t.Points}
-				if ct.per <= 0 || (ct.upTo != 0 && ct.upTo <= from) || (ct.upTo == 0 && j != len(sr.Effect.Tiers)-1) {
-					return nil, scs.Errorf(scs.EINVALID, "rule %s: tier %d is malformed", sr.ID, j+1)
-				}
-				r.tiers = append(r.tiers, ct)
-				from = ct.upTo
-			}
-			if len(r.tiers) == 0 {
-				return nil, scs.Errorf(scs.EINVALID, "rule %s: tiered effect has no tiers", sr.ID)
-			}
-			r.qtySlot = e.slots
-			e.slots++
-		case scs.EffectDropTo:
-			r.dropGrade = s.GradeIndex(sr.Effect.DropTo)
-			if r.dropGrade < 0 {
-				return nil, scs.Errorf(scs.EINVALID, "rule %s: drop_to names unknown grade %q", sr.ID, sr.Effect.DropTo)
-			}
-			r.dropTop = s.Grades[r.dropGrade].Max
-			r.dropCut = fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
-			r.dropNoop = fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
-		default:
-			return nil, scs.Errorf(scs.EINVALID, "rule %s: unknown effect kind %d", sr.ID, sr.Effect.Kind)
-		}
-		if r.cap > 0 {
-			r.capSlot = e.slots
-			e.slots++
+		r, err := e.compileRule(s, &sr)
+		if err != nil {
+			return nil, err
 		}
 		e.rules = append(e.rules, r)
 		e.index[sr.ID] = i
@@ -386,13 +339,7 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 		st.LockGrade, st.LockedUntil = -1, time.Time{}
 	}
 	if r.capSlot >= 0 || r.qtySlot >= 0 {
-		if len(st.Yearly) != e.slots {
-			st.Yearly = make([]int64, e.slots)
-			st.Year = e.yearOf(ev.At)
-		} else if y := e.yearOf(ev.At); y != st.Year {
-			clear(st.Yearly)
-			st.Year = y
-		}
+		e.toYear(st, ev.At)
 	}
 	explain := te != nil
 	asked, reasons := e.ask(r, st, ev, explain)
@@ -455,6 +402,18 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 	return true, nil
 }
 
+// toYear makes st's yearly totals those of the calendar year of t (in the
+// scheme's zone), starting them at zero in a new year.
+func (e *Engine) toYear(st *scs.State, t time.Time) {
+	if len(st.Yearly) != e.slots {
+		st.Yearly = make([]int64, e.slots)
+		st.Year = e.yearOf(t)
+	} else if y := e.yearOf(t); y != st.Year {
+		clear(st.Yearly)
+		st.Year = y
+	}
+}
+
 // ask returns the points the rule's effect asks for ev (before the yearly
 // cap, floor and ceiling), counting a tiered rule's quantity into the
 // year's total, and with explain the reasons a drop-to rule gives.
@@ -498,6 +457,64 @@ func quantity(ev *scs.Event) float64 {
 		return ev.Quantity
 	}
 	return 0
+}
+
+// compileRule turns one of the scheme's rules into the engine's form,
+// taking the yearly slots (a tiered rule's running quantity, a capped
+// rule's points) it needs.
+func (e *Engine) compileRule(s *scs.Scheme, sr *scs.Rule) (rule, error) {
+	r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1, needsQty: sr.Effect.NeedsQuantity()}
+	if (sr.Effect.Kind == scs.EffectFactor) != (e.fm != nil) {
+		return r, scs.Errorf(scs.EINVALID, "rule %s: a factor effect belongs in a factor-model scheme, and only there", sr.ID)
+	}
+	switch sr.Effect.Kind {
+	case scs.EffectFactor:
+		r.factor = s.FactorIndex(sr.Effect.Factor)
+		r.value = sr.Effect.Value
+		if r.factor < 0 {
+			return r, scs.Errorf(scs.EINVALID, "rule %s: unknown factor %q", sr.ID, sr.Effect.Factor)
+		}
+	case scs.EffectFixed:
+		r.points = sr.Effect.Points
+	case scs.EffectPerUnit:
+		r.points = sr.Effect.Points
+		r.unit = toMicro(sr.Effect.Unit)
+		if r.unit <= 0 {
+			return r, scs.Errorf(scs.EINVALID, "rule %s: unit must be positive", sr.ID)
+		}
+	case scs.EffectRange:
+		r.min, r.max = sr.Effect.Min, sr.Effect.Max
+	case scs.EffectTiered:
+		var from int64
+		for j, t := range sr.Effect.Tiers {
+			ct := tier{from: from, upTo: toMicro(t.UpTo), per: toMicro(t.Per), points: t.Points}
+			if ct.per <= 0 || (ct.upTo != 0 && ct.upTo <= from) || (ct.upTo == 0 && j != len(sr.Effect.Tiers)-1) {
+				return r, scs.Errorf(scs.EINVALID, "rule %s: tier %d is malformed", sr.ID, j+1)
+			}
+			r.tiers = append(r.tiers, ct)
+			from = ct.upTo
+		}
+		if len(r.tiers) == 0 {
+			return r, scs.Errorf(scs.EINVALID, "rule %s: tiered effect has no tiers", sr.ID)
+		}
+		r.qtySlot = e.slots
+		e.slots++
+	case scs.EffectDropTo:
+		r.dropGrade = s.GradeIndex(sr.Effect.DropTo)
+		if r.dropGrade < 0 {
+			return r, scs.Errorf(scs.EINVALID, "rule %s: drop_to names unknown grade %q", sr.ID, sr.Effect.DropTo)
+		}
+		r.dropTop = s.Grades[r.dropGrade].Max
+		r.dropCut = fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
+		r.dropNoop = fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
+	default:
+		return r, scs.Errorf(scs.EINVALID, "rule %s: unknown effect kind %d", sr.ID, sr.Effect.Kind)
+	}
+	if r.cap > 0 {
+		r.capSlot = e.slots
+		e.slots++
+	}
+	return r, nil
 }
 
 // find returns the index of the rule with the given id, or -1.

@@ -84,7 +84,9 @@ func cmdScheme(e *env, args []string) error {
 	return usagef("scheme: unknown subcommand %q (want list, show, validate or analyse)", pos[0])
 }
 
-func showScheme(w io.Writer, s *scs.Scheme) error {
+// showSchemeHeader prints the scheme's name, description, range, zone,
+// consent and eligibility terms and its fingerprint.
+func showSchemeHeader(w io.Writer, s *scs.Scheme) {
 	fmt.Fprintf(w, "%s: %s\n", s.Name, s.Title)
 	if s.Description != "" {
 		for _, l := range wrapText(s.Description, showWidth) {
@@ -121,6 +123,10 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 		}
 	}
 	fmt.Fprintf(w, "fingerprint of what scores: %s\n", s.Fingerprint())
+}
+
+func showScheme(w io.Writer, s *scs.Scheme) error {
+	showSchemeHeader(w, s)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nGRADE\tBAND\tLOCK-IN\tVISITS\tSTATUS")

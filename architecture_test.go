@@ -26,7 +26,7 @@ var allowedImports = map[string][]string{
 	"scs/internal/gen":             {"scs"},
 	"scs/analyse":                  {"scs", "scs/engine", "scs/jsonl", "scs/internal/numfmt"},
 	"scs/quiz":                     {"scs", "scs/engine"},
-	"scs/compare":                  {"scs"},
+	"scs/compare":                  {"scs", "scs/internal/numfmt"},
 	"scs/sim":                      {"scs", "scs/engine", "scs/internal/numfmt", "scs/internal/arith"},
 	"scs/classroom":                {"scs", "scs/engine", "scs/schemes", "scs/sim"},
 	"scs/report":                   {"scs", "scs/engine", "scs/analyse", "scs/compare", "scs/sim", "scs/internal/chart", "scs/internal/numfmt", "scs/internal/arith"},

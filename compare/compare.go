@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"scs"
+	"scs/internal/numfmt"
 )
 
 // Levels of standing: where a person's grade is relative to the grade of
@@ -176,9 +177,9 @@ func (t *Table) Reading() string {
 	default:
 		how = fmt.Sprintf("The two schemes rank the same lives in nearly opposite orders (Spearman %.2f)", rho)
 	}
-	return fmt.Sprintf("%s; %.0f%% of the %d people stand on the same side of where everyone starts under both (above, at or below), and %d stand above it under one and below it under the other. "+
+	return fmt.Sprintf("%s; %.0f%% of the %s people stand on the same side of where everyone starts under both (above, at or below), and %s stand above it under one and below it under the other. "+
 		"So \"the base idea is always the same\" holds %s here; the conduct each scheme ignores and every figure marked assumed decide much of this.",
-		how, 100*agree, n, t.Split(), holds(rho, agree))
+		how, 100*agree, numfmt.Int(int64(n)), numfmt.Int(int64(t.Split())), holds(rho, agree))
 }
 
 func holds(rho, agree float64) string {

@@ -59,3 +59,20 @@ func TestTable(t *testing.T) {
 		t.Errorf("differing: %v %v", onlyA, onlyB)
 	}
 }
+
+// TestReadingSeparatesThousands: the reading writes its counts as people
+// read them ("1,200 people", not "1200 people").
+func TestReadingSeparatesThousands(t *testing.T) {
+	r, s := schemes.MustLoad("rongcheng"), schemes.MustLoad("sesame")
+	tab := NewTable(r, s)
+	for i := range 1200 {
+		if i%2 == 0 {
+			tab.Add(r.GradeIndex("D"), int64(100+i%400), s.GradeIndex("very-good"), int64(660+i%30)) // below / above
+		} else {
+			tab.Add(r.GradeIndex("A"), int64(1000+i%20), s.GradeIndex("fair"), 565)
+		}
+	}
+	if rd := tab.Reading(); !strings.Contains(rd, "of the 1,200 people") || !strings.Contains(rd, "and 600 stand above") {
+		t.Errorf("reading: %s", rd)
+	}
+}

@@ -63,7 +63,7 @@ func (s SubScore) Of(v float64) float64 {
 
 // WindowWords renders the factor's window, such as "the last 24 months" or
 // "the whole history".
-func (f *Factor) WindowWords() string {
+func (f Factor) WindowWords() string {
 	if f.Window.IsZero() {
 		return "the whole history"
 	}

@@ -144,7 +144,11 @@ func ReadShards(dirs []string) ([]*ShardManifest, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, scs.Errorf(scs.EINVALID, "merge: shards %s of %d are missing", strings.Join(missing, ", "), first.Shards)
+		what := "shard " + missing[0] + " is"
+		if len(missing) > 1 {
+			what = "shards " + strings.Join(missing, ", ") + " are"
+		}
+		return nil, scs.Errorf(scs.EINVALID, "merge: %s missing (shards 0 to %d of %d are wanted, each once)", what, first.Shards-1, first.Shards)
 	}
 	slices.SortFunc(ms, func(a, b *ShardManifest) int { return a.Shard - b.Shard })
 	return ms, nil

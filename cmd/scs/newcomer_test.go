@@ -46,6 +46,7 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 		{[]string{"simulate", "--set", "stigmaa=2"}, "simulate"},
 		{[]string{"verify", "surplus"}, "verify"},
 		{[]string{"serve", "--demo-years", "0"}, "serve"},
+		{[]string{"simulate", "merge", "dir"}, "simulate merge"},
 	} {
 		out, errOut, err := runCLI(t, "", tc.args...)
 		if !isUsage(err) || out != "" || errOut != "" {

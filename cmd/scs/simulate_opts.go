@@ -337,7 +337,7 @@ func cmdSimulateMerge(e *env, args []string) error {
 		return err
 	}
 	if *out == "" || len(dirs) == 0 {
-		return usagef("simulate merge: want shard directories and --out DIR")
+		return &usageError{msg: "simulate merge: want shard directories and --out DIR", hint: "run 'scs simulate merge --help' for usage"}
 	}
 	ms, err := report.ReadShards(dirs)
 	if err != nil {

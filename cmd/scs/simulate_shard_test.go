@@ -80,7 +80,8 @@ func TestSimulateMergeChecks(t *testing.T) {
 		dirs []string
 		want string
 	}{
-		{[]string{dirs["0/3"], dirs["1/3"]}, "shards 2 of 3 are missing"},
+		{[]string{dirs["0/3"], dirs["1/3"]}, "shard 2 is missing (shards 0 to 2 of 3 are wanted, each once)"},
+		{[]string{dirs["1/3"]}, "shards 0, 2 are missing"},
 		{[]string{dirs["0/3"], dirs["1/3"], dirs["1/3"], dirs["2/3"]}, "shard 1/3 is given twice"},
 		{[]string{dirs["0/3"], dirs["1/3"], other}, "different options: seed"},
 		{[]string{out}, "no shard.json"},

@@ -140,6 +140,16 @@ func encodeState(b []byte, st *scs.State) []byte {
 	for _, v := range st.Yearly {
 		b = binary.AppendVarint(b, v)
 	}
+	// A factor model's records follow, only when there are any, so that a
+	// points scheme's encoding is what it was before factor models.
+	if len(st.Records) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(st.Records)))
+		for _, rc := range st.Records {
+			b = binary.AppendVarint(b, rc.At.UnixNano())
+			b = binary.AppendUvarint(b, uint64(rc.Factor))
+			b = binary.BigEndian.AppendUint64(b, math.Float64bits(rc.Value))
+		}
+	}
 	return b
 }
 
@@ -219,6 +229,22 @@ func decodeState(b []byte, citizen string) (scs.State, error) {
 		st.Yearly = make([]int64, n)
 		for i := range st.Yearly {
 			st.Yearly[i] = r.varint()
+		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		// A factor model's records: at least 10 bytes each.
+		m := r.uvarint()
+		if r.err == nil && (m == 0 || m > uint64(len(r.b))/10) {
+			r.err = errCorrupt
+		}
+		for i := uint64(0); r.err == nil && i < m; i++ {
+			at := r.varint()
+			f := r.uvarint()
+			v := r.u64()
+			if f > 1<<20 {
+				r.err = errCorrupt
+			}
+			st.Records = append(st.Records, scs.FactorRecord{At: time.Unix(0, at).UTC(), Factor: int(f), Value: math.Float64frombits(v)})
 		}
 	}
 	if r.err == nil && len(r.b) != 0 {

@@ -15,16 +15,37 @@ func FuzzDecodeState(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0x80, 0x80, 0x80})
 	f.Add([]byte{2, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	fm := scs.State{Score: 513, LockGrade: -1, Events: 2, LastAt: time.Unix(1720000000, 0).UTC(),
+		Records: []scs.FactorRecord{{At: time.Unix(1710000000, 0).UTC(), Factor: 0, Value: -12}, {At: time.Unix(1720000000, 0).UTC(), Factor: 3, Value: 0.5}}}
+	f.Add(encodeState(nil, &fm))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := decodeState(b, "c")
 		if err != nil {
 			return
 		}
 		back, err := decodeState(encodeState(nil, &st), "c")
-		if err != nil || back.Score != st.Score || back.Events != st.Events || !back.LastAt.Equal(st.LastAt) || len(back.Yearly) != len(st.Yearly) {
+		if err != nil || back.Score != st.Score || back.Events != st.Events || !back.LastAt.Equal(st.LastAt) || len(back.Yearly) != len(st.Yearly) || len(back.Records) != len(st.Records) {
 			t.Fatalf("round trip of %+v: %+v, %v", st, back, err)
 		}
 	})
+}
+
+// TestFactorStateRoundTrip checks that a factor model's records survive
+// the projection's encoding, and that a points scheme's state encodes as it
+// did before factor models (nothing after the yearly slots).
+func TestFactorStateRoundTrip(t *testing.T) {
+	st := scs.State{Score: 513, LockGrade: -1, Events: 2, LastAt: time.Unix(1720000000, 0).UTC(),
+		Records: []scs.FactorRecord{{At: time.Unix(1710000000, 7).UTC(), Factor: 0, Value: -12}, {At: time.Unix(1720000000, 0).UTC(), Factor: 3, Value: 0.0001}}}
+	back, err := decodeState(encodeState(nil, &st), "c")
+	if err != nil || len(back.Records) != 2 || !back.Records[0].At.Equal(st.Records[0].At) || back.Records[1] != st.Records[1] {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	pts := scs.State{Score: 940, LockGrade: -1, Yearly: []int64{3}}
+	b := encodeState(nil, &pts)
+	pts.Records = []scs.FactorRecord{}
+	if string(encodeState(nil, &pts)) != string(b) || len(b) != 9 {
+		t.Fatalf("a points state's encoding changed: %x", b)
+	}
 }
 
 // FuzzDecodeTrailItem checks that the trail decoder never panics on

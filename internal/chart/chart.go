@@ -329,7 +329,7 @@ func GradeBars(id, title string, cs []Count) template.HTML {
 	var b strings.Builder
 	var desc []string
 	for _, c := range cs {
-		desc = append(desc, fmt.Sprintf("%s %d", c.Name, c.Count))
+		desc = append(desc, c.Name+" "+numfmt.Int(int64(c.Count)))
 	}
 	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="%s" xmlns="http://www.w3.org/2000/svg"><title id="%s">%s: %s</title>`, w, h, esc(id), esc(id), esc(title), esc(strings.Join(desc, ", ")))
 	for i, c := range cs {
@@ -337,7 +337,7 @@ func GradeBars(id, title string, cs []Count) template.HTML {
 		bw := int(float64(w-left-150) * float64(c.Count) / float64(maxN))
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="16" font-weight="700" fill="#1b1b1b">%s</text>`, y+barH-8, esc(c.Name))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>`, left, y, max(bw, 1), barH, GradeColor(i, len(cs)))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" fill="#1b1b1b">%d (%.1f%%)</text>`, left+max(bw, 1)+6, y+barH-8, c.Count, 100*c.Share)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" fill="#1b1b1b">%s (%.1f%%)</text>`, left+max(bw, 1)+6, y+barH-8, numfmt.Int(int64(c.Count)), 100*c.Share)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -361,7 +361,7 @@ func ShareBars(id, title string, names []string, rows []ShareRow, empty string) 
 	for _, r := range rows {
 		var parts []string
 		for i, g := range names {
-			parts = append(parts, fmt.Sprintf("%s %d", g, r.Counts[i]))
+			parts = append(parts, g+" "+numfmt.Int(int64(r.Counts[i])))
 		}
 		desc = append(desc, r.Label+": "+strings.Join(parts, ", "))
 	}
@@ -377,7 +377,7 @@ func ShareBars(id, title string, names []string, rows []ShareRow, empty string) 
 		for i, n := range r.Counts {
 			bw := float64(w-left) * float64(n) / float64(r.Total)
 			if bw > 0 {
-				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %d</title></rect>`, x, y, bw, barH, GradeColor(i, len(names)), esc(names[i]), n)
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s</title></rect>`, x, y, bw, barH, GradeColor(i, len(names)), esc(names[i]), numfmt.Int(int64(n)))
 			}
 			x += bw
 		}

@@ -81,3 +81,19 @@ func TestShareBarsEscapes(t *testing.T) {
 		t.Errorf("ShareBars: %s", svg)
 	}
 }
+
+// TestGradeChartsSeparateThousands: the grade charts write their counts
+// (the labels beside the bars, the titles a screen reader or a hover reads)
+// with thousands separators, as the tables beside them do.
+func TestGradeChartsSeparateThousands(t *testing.T) {
+	bars := string(GradeBars("g", "per grade", []Count{{Name: "A", Count: 12345, Share: 0.9}, {Name: "B", Count: 1000, Share: 0.1}}))
+	share := string(ShareBars("s", "over the years", []string{"A", "B"}, []ShareRow{{Label: "2024", Counts: []int{12345, 1000}, Total: 13345}}, "none"))
+	for name, svg := range map[string]string{"GradeBars": bars, "ShareBars": share} {
+		if strings.Contains(svg, "12345") || !strings.Contains(svg, "A 12,345") || !strings.Contains(svg, "1,000") {
+			t.Errorf("%s: %s", name, svg)
+		}
+	}
+	if !strings.Contains(bars, ">12,345 (") || !strings.Contains(share, "A: 12,345<") {
+		t.Errorf("labels: %s\n%s", bars, share)
+	}
+}

@@ -134,7 +134,7 @@ func TestSchemeShowFitsATerminal(t *testing.T) {
 // /signin, and of --log-format.
 func TestServeHelpNamesThePages(t *testing.T) {
 	out, _, _ := runCLI(t, "", "serve", "--help")
-	for _, want := range []string{"web pages", "/signin", "-log-format"} {
+	for _, want := range []string{"web pages", "/signin", "-log-format FORMAT"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("serve --help lacks %q:\n%s", want, out)
 		}

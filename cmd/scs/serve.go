@@ -136,7 +136,7 @@ func parseServe(e *env, args []string) (*serveOptions, error) {
 	ckptEvery := fs.Int64("checkpoint-every", 1000, "write a checkpoint after this many new ledger `entries`")
 	ckptInterval := fs.Duration("checkpoint-interval", 10*time.Minute, "and at least this often while there are new entries (`DURATION`)")
 	logFormat := newChoice("text", "text", "json")
-	fs.Var(logFormat, "log-format", "the log on standard error: `text` or json (one object a line)")
+	fs.Var(logFormat, "log-format", "the `FORMAT` of the log on standard error: text or json (one object a line)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, err

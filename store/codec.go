@@ -265,7 +265,14 @@ type trailItem struct {
 func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
 	b = binary.AppendUvarint(b, uint64(len(t.Event)))
 	b = append(b, t.Event...)
-	b = binary.AppendUvarint(b, uint64(db.scheme.RuleIndex(t.Rule)+1))
+	// A rule by its position, counted from 1; 0 and the id for conduct the
+	// scheme does not score (a record kept and ignored).
+	ri := db.scheme.RuleIndex(t.Rule)
+	b = binary.AppendUvarint(b, uint64(ri+1))
+	if ri < 0 {
+		b = binary.AppendUvarint(b, uint64(len(t.Rule)))
+		b = append(b, t.Rule...)
+	}
 	b = binary.AppendVarint(b, nanos(t.At))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(t.Quantity))
 	b = binary.AppendVarint(b, t.Asked)
@@ -284,6 +291,8 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 	ri := int(r.uvarint()) - 1
 	if ri >= 0 && ri < len(db.scheme.Rules) {
 		t.Rule = db.scheme.Rules[ri].ID
+	} else if ri == -1 {
+		t.Rule = r.str()
 	} else if r.err == nil {
 		r.err = errCorrupt
 	}

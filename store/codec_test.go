@@ -55,6 +55,9 @@ func FuzzDecodeTrailItem(f *testing.F) {
 	item := trailItem{Seq: 9, TrailEntry: scs.TrailEntry{Event: "e1", Rule: "tax-evasion", At: time.Unix(1700000000, 0).UTC(),
 		Asked: -100, Applied: -100, Score: 900, Grade: "B", Reason: "fell from A into B"}}
 	f.Add(db.encodeTrailItem(nil, &item))
+	ignored := trailItem{Seq: 10, TrailEntry: scs.TrailEntry{Event: "e2", Rule: "not-a-rule-here", At: time.Unix(1700000000, 0).UTC(),
+		NotScored: true, Reason: "ignored"}}
+	f.Add(db.encodeTrailItem(nil, &ignored))
 	f.Add([]byte{})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -67,4 +70,17 @@ func FuzzDecodeTrailItem(f *testing.F) {
 			t.Fatalf("round trip of %+v: %+v, %v", it, back, err)
 		}
 	})
+}
+
+// TestTrailItemIgnoredConduct: the trail entry of a record whose conduct
+// the scheme does not score (no rule of the scheme has its id) is stored
+// and read back with its conduct id, not refused as corrupt.
+func TestTrailItemIgnoredConduct(t *testing.T) {
+	db := &DB{scheme: rongcheng(t)}
+	it := trailItem{Seq: 3, TrailEntry: scs.TrailEntry{Event: "e7", Rule: "repaid-on-time", At: time.Unix(1700000000, 0).UTC(),
+		NotScored: true, Reason: "rongcheng does not score repaid-on-time"}}
+	back, err := db.decodeTrailItem(3, db.encodeTrailItem(nil, &it))
+	if err != nil || back.Rule != "repaid-on-time" || !back.NotScored || back.Reason != it.Reason || !back.At.Equal(it.At) {
+		t.Fatalf("round trip of an ignored conduct: %+v, %v", back, err)
+	}
 }

@@ -22,7 +22,17 @@ func (db *DB) validate(by *scs.Account, ev *scs.Event, recorded time.Time, check
 	if checkFuture && ev.At.After(recorded.Add(maxFuture)) {
 		return scs.FieldErrorf(scs.EINVALID, "at", "%s is in the future (the registry's time is %s)", ev.At.Format(time.RFC3339), recorded.Format(time.RFC3339))
 	}
-	r, _ := db.scheme.Rule(ev.Rule)
+	r, ok := db.scheme.RuleFor(ev.Rule)
+	if !ok {
+		// Conduct of the vocabulary that this scheme does not score: kept
+		// as reported and not scored. No rule names a department for it,
+		// so an official, who reports for a department's rules, may not.
+		if by.Role == scs.RoleOfficial {
+			return scs.FieldErrorf(scs.EFORBIDDEN, "rule", "scheme %s does not score %s; account %d (%s) reports the conduct of department %s's rules only",
+				db.scheme.Name, ev.Rule, by.ID, by.Name, by.Department)
+		}
+		return nil
+	}
 	if ev.Department != "" && ev.Department != r.Department {
 		return scs.FieldErrorf(scs.EINVALID, "department", "rule %s belongs to department %s, not %s", r.ID, r.Department, ev.Department)
 	}

@@ -134,3 +134,26 @@ func TestImportExportVerifyAccounts(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestImportUnscoredConduct imports, under sesame, records of conduct that
+// only Rongcheng scores and conduct that a sesame rule of another id
+// scores: they are stored (the first kept but not scored), nothing panics,
+// and verify finds the database consistent.
+func TestImportUnscoredConduct(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	cit := filepath.Join(dir, "citizens.jsonl")
+	recs := filepath.Join(dir, "records.jsonl")
+	os.WriteFile(cit, []byte(citizensFile), 0o644)
+	os.WriteFile(recs, []byte(recordsFile), 0o644)
+	if _, stderr, err := runStoreCmd(t, db, "", "import", "--scheme", "sesame", recs, "--citizens", cit); err != nil {
+		t.Fatalf("import under sesame: %v\n%s", err, stderr)
+	}
+	out, _, err := runStoreCmd(t, db, "", "export", "--scheme", "sesame")
+	if err != nil || strings.Count(out, "\n") != 3 {
+		t.Fatalf("export under sesame: %v\n%s", err, out)
+	}
+	if out, stderr, err := runStoreCmd(t, db, "", "verify", "--scheme", "sesame"); err != nil {
+		t.Fatalf("verify under sesame: %v\n%s%s", err, out, stderr)
+	}
+}

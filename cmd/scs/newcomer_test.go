@@ -116,16 +116,19 @@ func TestNoDatabaseIsAnError(t *testing.T) {
 	}
 }
 
-// TestSchemeShowFitsATerminal: no line of scs scheme show rongcheng is
-// wider than 80 characters.
+// TestSchemeShowFitsATerminal: no line of scs scheme show is wider than
+// 80 characters, for Rongcheng's short grade names and for Sesame's long
+// band names and factor table.
 func TestSchemeShowFitsATerminal(t *testing.T) {
-	out, _, err := runCLI(t, "", "scheme", "show", "rongcheng")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(out, "\n") {
-		if n := len([]rune(l)); n > 80 {
-			t.Errorf("%d characters: %s", n, l)
+	for _, name := range []string{"rongcheng", "sesame"} {
+		out, _, err := runCLI(t, "", "scheme", "show", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if n := len([]rune(l)); n > 80 {
+				t.Errorf("%s: %d characters: %s", name, n, l)
+			}
 		}
 	}
 }

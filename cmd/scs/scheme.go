@@ -141,9 +141,20 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 		return err
 	}
 
+	// Grades head their columns by name, or by number with a legend when
+	// the names would widen the table past a terminal.
 	capHead := []string{"CAPABILITY", "KIND"}
-	for _, g := range s.Grades {
-		capHead = append(capHead, g.Name)
+	nameW, kindW, statusW := len("CAPABILITY"), len("KIND"), len("STATUS")
+	for _, c := range s.Capabilities {
+		nameW, kindW, statusW = max(nameW, len([]rune(c.Name))), max(kindW, len(c.Kind)), max(statusW, len(c.Status))
+	}
+	gradeCols, legend := gradeColumns(s, showWidth-(nameW+2)-(kindW+2)-statusW)
+	capHead = append(capHead, gradeCols...)
+	if legend != "" {
+		fmt.Fprintln(w)
+		for _, l := range wrapText(legend, showWidth) {
+			fmt.Fprintln(w, l)
+		}
 	}
 	capRows := [][]string{append(capHead, "STATUS")}
 	var capNotes [][]string
@@ -202,12 +213,11 @@ func showFactors(w io.Writer, s *scs.Scheme) {
 	for _, l := range wrapText(fmt.Sprintf("score = %d + %d x the sum of weight x sub-score; a person with no records scores %d", s.Floor, s.Ceiling-s.Floor, s.NoHistoryScore()), showWidth) {
 		fmt.Fprintln(w, l)
 	}
-	rows := [][]string{{"FACTOR", "WEIGHT", "WINDOW", "SUB-SCORE 0 AT", "1 AT", "STATUS"}}
+	rows := [][]string{{"FACTOR", "WEIGHT", "WINDOW", "SUB-SCORE 0 AT", "1 AT"}}
 	notes := [][]string{nil}
 	for _, f := range s.Factors {
-		rows = append(rows, []string{f.Name, fmt.Sprintf("%g%%", f.Weight), f.WindowWords(), fmt.Sprint(f.SubScore.From), fmt.Sprint(f.SubScore.To),
-			fmt.Sprintf("%s; window %s; sub-score %s", f.Status, f.WindowProvenance.Status, f.SubScore.Status)})
-		note := "weight: " + oneLine(f.Source)
+		rows = append(rows, []string{f.Name, fmt.Sprintf("%g%%", f.Weight), f.WindowWords(), fmt.Sprint(f.SubScore.From), fmt.Sprint(f.SubScore.To)})
+		note := fmt.Sprintf("status: weight %s, window %s, sub-score %s; weight: %s", f.Status, f.WindowProvenance.Status, f.SubScore.Status, oneLine(f.Source))
 		if f.SubScore.Notes != "" {
 			note += "; sub-score: " + oneLine(f.SubScore.Notes)
 		}
@@ -293,3 +303,23 @@ func orDash(s string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// gradeColumns returns the heads of a table's grade columns: the grades'
+// names when they fit in width characters (two spaces between columns),
+// or else G1..Gn with a legend that names each.
+func gradeColumns(s *scs.Scheme, width int) (heads []string, legend string) {
+	total := 0
+	for _, g := range s.Grades {
+		heads = append(heads, g.Name)
+		total += max(len([]rune(g.Name)), len("yes")) + 2
+	}
+	if total <= width {
+		return heads, ""
+	}
+	parts := make([]string, len(s.Grades))
+	for i, g := range s.Grades {
+		heads[i] = fmt.Sprintf("G%d", i+1)
+		parts[i] = heads[i] + " " + g.Name
+	}
+	return heads, "grades in the columns below: " + strings.Join(parts, ", ")
+}

@@ -548,6 +548,12 @@ func (db *DB) checkScheme(ctx context.Context) error {
 				redact(db.dsn), name, have, db.scheme.Name, fp)
 		}
 		changes := scs.DiffTerms(strings.Split(haveTerms, "\n"), db.scheme.ScoringTerms())
+		if name != db.scheme.Name {
+			// Another scheme altogether: its differences would fill a
+			// screen; name the scheme to open it with instead.
+			return scs.Errorf(scs.EINVALID, "database %s was made with scheme %s (fingerprint %s); scheme %s (fingerprint %s) scores differently (%d differences) and cannot open it: open it with --scheme %s",
+				redact(db.dsn), name, have, db.scheme.Name, fp, len(changes), name)
+		}
 		return scs.Errorf(scs.EINVALID, "database %s was made with scheme %s (fingerprint %s); scheme %s (fingerprint %s) scores differently and cannot open it: %s",
 			redact(db.dsn), name, have, db.scheme.Name, fp, strings.Join(changes, "; "))
 	})

@@ -156,4 +156,10 @@ func TestImportUnscoredConduct(t *testing.T) {
 	if out, stderr, err := runStoreCmd(t, db, "", "verify", "--scheme", "sesame"); err != nil {
 		t.Fatalf("verify under sesame: %v\n%s%s", err, out, stderr)
 	}
+	// Opened with another scheme (the default), the error is one short
+	// line that names the scheme to open it with.
+	_, _, err = runStoreCmd(t, db, "", "verify")
+	if err == nil || !strings.Contains(err.Error(), "open it with --scheme sesame") || len(err.Error()) > 400 {
+		t.Fatalf("verify with the default scheme: %v", err)
+	}
 }

@@ -249,12 +249,30 @@ func (e *Engine) GradeAt(st *scs.State, t time.Time) int {
 	if e.fm != nil {
 		return e.gradeOf(e.ScoreAt(st, t))
 	}
-	g := e.gradeOf(st.Score)
-	if st.LockGrade >= 0 && t.Before(st.LockedUntil) && g < st.LockGrade {
-		g = st.LockGrade
-	}
-	return g
+	return e.GradeHeld(e.gradeOf(st.Score), st.LockGrade, t.Before(st.LockedUntil))
 }
+
+// GradeHeld returns the grade of a citizen whose score is in grade band
+// (an index in the scheme's grades) under a lock in lockGrade (-1 for none)
+// that holds or has run out: the lock's grade while it holds and is worse
+// than the band's, the band's otherwise. It is GradeAt for callers that
+// keep a standing's band and lock rather than its state (a registry
+// counting grades by band); under a factor model the score itself moves
+// at each recomputation, so such callers need ScoreMoves first.
+func (e *Engine) GradeHeld(band, lockGrade int, holds bool) int {
+	if lockGrade >= 0 && holds && band < lockGrade {
+		return lockGrade
+	}
+	return band
+}
+
+// ScoreMoves reports whether a citizen's score can change with time alone,
+// with no new record: true under a factor model (each recomputation reads
+// a window of records that moves on), false under a points scheme, where a
+// standing changes only with a record or a lock running out. A registry
+// that reads grades from a stored band must ask the engine for each
+// state's GradeAt when it is true.
+func (e *Engine) ScoreMoves() bool { return e.fm != nil }
 
 func (e *Engine) gradeOf(score int64) int {
 	for i := range e.grades {

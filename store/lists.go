@@ -49,13 +49,22 @@ type candidate struct {
 // scan returns the scored citizens whose grade as of at is one of grades,
 // in citizen id order, after cursor, at most limit (0: all), optionally in
 // one neighbourhood. The SQL filter is a superset (score band or a lock
-// that has not run out); the engine decides each citizen's grade.
+// that has not run out; none under a factor model, whose scores move with
+// time alone); the engine decides each citizen's grade.
 func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor string, limit int, neighbourhood string) ([]candidate, bool, error) {
 	if len(grades) == 0 {
 		return nil, false, nil
 	}
-	in, gargs := intsArgs(grades)
-	cond := `p.citizen > ? AND (p.band IN ` + in + ` OR (p.lock_grade IN ` + in + ` AND p.locked_until > ?))`
+	cond := `p.citizen > ?`
+	var fargs []any
+	if !db.eng.ScoreMoves() {
+		// Under a factor model the stored band is the score's as of the
+		// last record, not as of at, so there is no filter there: every
+		// standing is a candidate.
+		in, gargs := intsArgs(grades)
+		cond += ` AND (p.band IN ` + in + ` OR (p.lock_grade IN ` + in + ` AND p.locked_until > ?))`
+		fargs = append(append(append(fargs, gargs...), gargs...), nanos(at))
+	}
 	if db.scheme.ConsentRequired {
 		cond += ` AND c.consent = 1`
 	}
@@ -72,10 +81,7 @@ func (db *DB) scan(ctx context.Context, grades []int, at time.Time, cursor strin
 		batch = limit + 1
 	}
 	for {
-		args := []any{cursor}
-		args = append(args, gargs...)
-		args = append(args, gargs...)
-		args = append(args, nanos(at))
+		args := append([]any{cursor}, fargs...)
 		if neighbourhood != "" {
 			args = append(args, neighbourhood)
 		}
@@ -289,47 +295,18 @@ func (db *DB) Visits(ctx context.Context, by *scs.Account, day time.Time, neighb
 // reversed) per rule, objections open and overdue. Anyone may read them.
 //
 // Nothing is counted from the ledger: records per rule are running totals
-// kept with it (rule_totals), the grades one aggregate over the
-// projections' stored score band and lock (the engine's GradeAt in SQL:
-// the lock's grade while it holds and is worse than the band's), and the
-// objections are counted through the index on (status, due).
+// kept with it (rule_totals), the grades are counted by gradeCounts, and
+// the objections through the index on (status, due).
 func (db *DB) Stats(ctx context.Context, at time.Time) (scs.Stats, error) {
 	at = at.UTC()
 	s := scs.Stats{PerGrade: map[string]int{}, RecordsPerRule: map[string]int{}, AsOf: at}
 	for _, g := range db.scheme.Grades {
 		s.PerGrade[g.Name] = 0
 	}
-	scored := `1`
-	if db.scheme.ConsentRequired {
-		scored = `c.consent`
+	if err := db.gradeCounts(ctx, at, &s); err != nil {
+		return s, err
 	}
-	rows, err := db.rc.QueryContext(ctx, db.q(`SELECT CASE WHEN p.lock_grade > p.band AND p.locked_until > ? THEN p.lock_grade ELSE p.band END, `+scored+`, COUNT(*)
-		FROM projections p JOIN citizens c ON c.id = p.citizen GROUP BY 1, 2`), nanos(at))
-	if err != nil {
-		return s, internal("stats", err)
-	}
-	for rows.Next() {
-		var g, sc, n int
-		if err := rows.Scan(&g, &sc, &n); err != nil {
-			rows.Close()
-			return s, internal("stats", err)
-		}
-		s.Citizens += n
-		if sc != 1 {
-			continue
-		}
-		s.Scored += n
-		if g < 0 || g >= len(db.scheme.Grades) {
-			rows.Close()
-			return s, internal("stats", fmt.Errorf("a projection has grade %d of %d", g, len(db.scheme.Grades)))
-		}
-		s.PerGrade[db.scheme.Grades[g].Name] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s, internal("stats", err)
-	}
-	rows, err = db.rc.QueryContext(ctx, `SELECT rule, records FROM rule_totals WHERE records <> 0`)
+	rows, err := db.rc.QueryContext(ctx, `SELECT rule, records FROM rule_totals WHERE records <> 0`)
 	if err != nil {
 		return s, internal("stats", err)
 	}
@@ -353,4 +330,66 @@ func (db *DB) Stats(ctx context.Context, at time.Time) (scs.Stats, error) {
 		return s, internal("stats", err)
 	}
 	return s, nil
+}
+
+// gradeCounts counts the citizens, the scored ones and the scored per grade
+// as of at into s. Under a points scheme it is one aggregate over the
+// projections' stored band and lock, grouped by band, lock grade, whether
+// the lock holds at at and consent; the engine's GradeHeld decides each
+// group's grade, so the rule stays the engine's. Under a factor model the
+// score moves with time alone and the stored band says nothing of at: every
+// projection's state is read and the engine's GradeAt decides.
+func (db *DB) gradeCounts(ctx context.Context, at time.Time, s *scs.Stats) error {
+	scored := `1`
+	if db.scheme.ConsentRequired {
+		scored = `c.consent`
+	}
+	var q string
+	var args []any
+	if db.eng.ScoreMoves() {
+		q = `SELECT p.state, p.citizen, ` + scored + ` FROM projections p JOIN citizens c ON c.id = p.citizen`
+	} else {
+		q = `SELECT p.band, p.lock_grade, CASE WHEN p.locked_until > ? THEN 1 ELSE 0 END, ` + scored + `, COUNT(*)
+			FROM projections p JOIN citizens c ON c.id = p.citizen GROUP BY 1, 2, 3, 4`
+		args = append(args, nanos(at))
+	}
+	rows, err := db.rc.QueryContext(ctx, db.q(q), args...)
+	if err != nil {
+		return internal("stats", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g, sc, n int
+		if db.eng.ScoreMoves() {
+			var state []byte
+			var id string
+			if err := rows.Scan(&state, &id, &sc); err != nil {
+				return internal("stats", err)
+			}
+			st, err := decodeState(state, id)
+			if err != nil {
+				return internal("stats", err)
+			}
+			g, n = db.eng.GradeAt(&st, at), 1
+		} else {
+			var band, lock, holds int
+			if err := rows.Scan(&band, &lock, &holds, &sc, &n); err != nil {
+				return internal("stats", err)
+			}
+			g = db.eng.GradeHeld(band, lock, holds == 1)
+		}
+		s.Citizens += n
+		if sc != 1 {
+			continue
+		}
+		s.Scored += n
+		if g < 0 || g >= len(db.scheme.Grades) {
+			return internal("stats", fmt.Errorf("a projection has grade %d of %d", g, len(db.scheme.Grades)))
+		}
+		s.PerGrade[db.scheme.Grades[g].Name] += n
+	}
+	if err := rows.Err(); err != nil {
+		return internal("stats", err)
+	}
+	return nil
 }

@@ -231,16 +231,7 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 			out[i] = e.record(e.hash[:], false)
 			continue
 		}
-		e := entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
-			Quantity: ev.Quantity, HasQ: ev.HasQuantity, Points: ev.Points, HasP: ev.HasPoints,
-			Department: ev.Department, Evidence: ev.Evidence, Recorded: nanos(w.now), Account: by.ID}
-		if !e.HasQ {
-			e.Quantity = 0
-		}
-		if !e.HasP {
-			e.Points = 0
-		}
-		fresh = append(fresh, e)
+		fresh = append(fresh, recordEntry(by, ev, nanos(w.now)))
 		freshIdx = append(freshIdx, i)
 	}
 	if len(fresh) > 0 {
@@ -272,6 +263,21 @@ func (w *wtx) appendRecords(by *scs.Account, evs []scs.Event) ([]scs.Record, err
 		}
 	}
 	return out, nil
+}
+
+// recordEntry is the ledger entry of a validated record reported by by and
+// recorded at recorded.
+func recordEntry(by *scs.Account, ev *scs.Event, recorded int64) entry {
+	e := entry{Kind: scs.EntryRecord, Rid: ev.ID, Citizen: ev.Citizen, Rule: ev.Rule, At: nanos(ev.At),
+		Quantity: ev.Quantity, HasQ: ev.HasQuantity, Points: ev.Points, HasP: ev.HasPoints,
+		Department: ev.Department, Evidence: ev.Evidence, Recorded: recorded, Account: by.ID}
+	if !e.HasQ {
+		e.Quantity = 0
+	}
+	if !e.HasP {
+		e.Points = 0
+	}
+	return e
 }
 
 func (db *DB) isReversed(ctx context.Context, q querier, seq int64, citizen string) (bool, error) {

@@ -321,17 +321,18 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 		if !ok {
 			return internal("project", fmt.Errorf("citizen %s has no projection", c))
 		}
-		idx := byCitizen[c]
+		appended := byCitizen[c]
+		idx := slices.Clone(appended)
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(fresh[a].At, fresh[b].At) })
+		ats := make([]int64, len(idx))
+		for k, i := range idx {
+			ats[k] = fresh[i].At
+		}
 		// Records after the citizen's last one, each at its own instant,
 		// are applied to the stored state; a record sharing an instant with
 		// another is replayed with them (the engine notes when their order
 		// mattered), and so is a late one.
-		inOrder := p.st.Events == 0 || fresh[idx[0]].At > nanos(p.st.LastAt)
-		for j := 1; inOrder && j < len(idx); j++ {
-			inOrder = fresh[idx[j]].At != fresh[idx[j-1]].At
-		}
-		if inOrder {
+		if inOrder(p, ats) {
 			for _, i := range idx {
 				ev := fresh[i].event()
 				n := p.st.Events
@@ -346,9 +347,15 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 			// Replay the citizen's history from their newest snapshot
 			// dated before the earliest new record (the history holds
 			// the new records, appended above).
-			np, err := w.replayAfterSnapshot(p, fresh[idx[0]].At)
+			np, err := w.useLate(c, fresh, appended)
 			if err != nil {
 				return err
+			}
+			if np == nil {
+				np, err = w.db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil)
+				if err != nil {
+					return err
+				}
 			}
 			// A trail entry depends only on the records before it: those
 			// before the earliest new record are unchanged and stay as
@@ -394,13 +401,15 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 
 // replayAfterSnapshot recomputes the projection of p's citizen after a
 // record dated t arrived late: from their newest snapshot dated before t
-// (or from the start), replaying only the live records dated after it.
-func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
-	db := w.db
+// (or from the start), replaying only the live records dated after it, read
+// through q (the writer's transaction, or a read transaction before the
+// writer), and the records of extra (not yet in the ledger, with sequence
+// numbers after every entry q sees).
+func (db *DB) replayAfterSnapshot(ctx context.Context, q querier, p *proj, t int64, extra []entry) (*proj, error) {
 	np := &proj{citizen: p.citizen, st: db.eng.NewState(p.citizen), since: p.registered, registered: p.registered, sc: p.sc, seq: p.seq,
 		dropSnaps: true, snapsAfter: math.MinInt64}
 	var state []byte
-	err := w.queryRow(`SELECT at, state, since FROM snapshots WHERE citizen = ? AND at < ? ORDER BY at DESC LIMIT 1`, p.citizen, t).
+	err := q.QueryRowContext(ctx, db.q(`SELECT at, state, since FROM snapshots WHERE citizen = ? AND at < ? ORDER BY at DESC LIMIT 1`), p.citizen, t).
 		Scan(&np.snapsAfter, &state, &np.since)
 	switch {
 	case err == sql.ErrNoRows:
@@ -414,7 +423,7 @@ func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
 	// A reversal is dated at its record's time; one of a record before the
 	// snapshot cannot be new (a reversal replays the whole history and
 	// deletes the citizen's snapshots).
-	rows, err := w.tx.QueryContext(w.ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter)
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter)
 	if err != nil {
 		return nil, internal("history", err)
 	}
@@ -437,8 +446,149 @@ func (w *wtx) replayAfterSnapshot(p *proj, t int64) (*proj, error) {
 		return nil, internal("history", err)
 	}
 	recs = liveRecords(recs, reversed)
+	if len(extra) > 0 {
+		recs = append(recs, extra...)
+		slices.SortStableFunc(recs, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
+	}
 	if err := db.replay(np, recs); err != nil {
 		return nil, err
 	}
+	return np, nil
+}
+
+// inOrder reports whether records dated ats (sorted) can be applied to p's
+// stored state one by one: each after the citizen's last record, at an
+// instant of its own. Otherwise they are replayed with the records around
+// them (the engine notes when the order of a shared instant mattered).
+func inOrder(p *proj, ats []int64) bool {
+	ok := p.st.Events == 0 || ats[0] > nanos(p.st.LastAt)
+	for j := 1; ok && j < len(ats); j++ {
+		ok = ats[j] != ats[j-1]
+	}
+	return ok
+}
+
+// lateReplay is a citizen's late records replayed before the writer, on a
+// read transaction that saw the ledger up to head: the projection after
+// their history and the new records (fresh, in the order their entries
+// will be appended, given the sequence numbers head+1, head+2, ...).
+type lateReplay struct {
+	head  int64
+	fresh []entry
+	p     *proj
+}
+
+// replayLate replays, before the writer, the histories of the citizens
+// for whom evs (validated) hold late records, so that the writer need not:
+// the replay reads the citizen's records after their snapshot, which for a
+// record early in a long history is most of the work, and other writers
+// would wait for it. What the writer cannot use (the citizen's ledger
+// changed meanwhile, a record was already stored) it replays itself, so a
+// failure here only costs time and is not reported.
+func (db *DB) replayLate(ctx context.Context, by *scs.Account, evs []scs.Event) map[string]*lateReplay {
+	seen := make(map[string]bool, len(evs))
+	byCitizen := map[string][]entry{}
+	var order []string
+	for i := range evs {
+		if seen[evs[i].ID] {
+			continue
+		}
+		seen[evs[i].ID] = true
+		c := evs[i].Citizen
+		if _, ok := byCitizen[c]; !ok {
+			order = append(order, c)
+		}
+		byCitizen[c] = append(byCitizen[c], recordEntry(by, &evs[i], 0))
+	}
+	var opts *sql.TxOptions
+	if db.d.dollar {
+		// One snapshot for the head, the projections and the records.
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return nil
+	}
+	defer tx.Rollback()
+	var head int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM ledger`).Scan(&head); err != nil {
+		return nil
+	}
+	ps, err := db.loadProjections(ctx, func(query string, args ...any) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, db.q(query), args...)
+	}, order)
+	if err != nil {
+		return nil
+	}
+	var out map[string]*lateReplay
+	for _, c := range order {
+		p, es := ps[c], byCitizen[c]
+		if p == nil {
+			continue
+		}
+		ats := make([]int64, len(es))
+		for k := range es {
+			es[k].Seq = head + 1 + int64(k)
+			ats[k] = es[k].At
+		}
+		slices.Sort(ats)
+		if inOrder(p, ats) {
+			continue
+		}
+		np, err := db.replayAfterSnapshot(ctx, tx, p, ats[0], es)
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]*lateReplay{}
+		}
+		out[c] = &lateReplay{head: head, fresh: es, p: np}
+	}
+	return out
+}
+
+// useLate returns the replay done before the writer for citizen c, whose
+// records fresh[idx] (in the order appended) were just appended, with the
+// trail entries of the new records under their sequence numbers; nil when
+// there is none or it is stale: the records appended are not the ones
+// replayed, or the ledger holds an entry about the citizen (or a new
+// scheme) after the replay's head and before them.
+func (w *wtx) useLate(c string, fresh []entry, idx []int) (*proj, error) {
+	lr := w.late[c]
+	if lr == nil {
+		return nil, nil
+	}
+	delete(w.late, c)
+	stale := func() (*proj, error) {
+		w.db.lateStats.redone.Add(1)
+		return nil, nil
+	}
+	if len(lr.fresh) != len(idx) {
+		return stale()
+	}
+	seqs := make(map[int64]int64, len(idx))
+	for k, i := range idx {
+		e := &fresh[i]
+		if e.Rid != lr.fresh[k].Rid || e.At != lr.fresh[k].At {
+			return stale()
+		}
+		seqs[lr.fresh[k].Seq] = e.Seq
+	}
+	var n int
+	if err := w.queryRow(`SELECT COUNT(*) FROM ledger WHERE seq > ? AND seq < ? AND (citizen = ? OR kind = ?)`,
+		lr.head, fresh[idx[0]].Seq, c, scs.EntryScheme).Scan(&n); err != nil {
+		return nil, internal("late replay", err)
+	}
+	if n > 0 {
+		return stale()
+	}
+	w.db.lateStats.used.Add(1)
+	np := lr.p
+	for k := range np.out {
+		if s, ok := seqs[np.out[k].Seq]; ok {
+			np.out[k].Seq = s
+		}
+	}
+	np.seq = fresh[idx[len(idx)-1]].Seq // after every record the replay saw
 	return np, nil
 }

@@ -56,7 +56,8 @@ func own(by *scs.Account, citizen, what string) error {
 // same content returns the stored record; with other content, or twice in
 // one batch with different content, it is scs.ECONFLICT. A record dated
 // before the citizen's latest record is allowed: their projection is
-// recomputed by the engine from their whole history. Errors name the record
+// recomputed by the engine from their newest snapshot before it, before
+// the write is queued (see replayLate). Errors name the record
 // (records[i] and its id) and the field.
 func (db *DB) ReportRecords(ctx context.Context, by *scs.Account, evs []scs.Event) ([]scs.Record, error) {
 	if err := need(by, "reporting records", scs.RoleOfficial, scs.RoleAdmin); err != nil {
@@ -75,10 +76,18 @@ func (db *DB) ReportRecords(ctx context.Context, by *scs.Account, evs []scs.Even
 			return nil, &scs.BatchError{Index: i, ID: evs[i].ID, Err: err}
 		}
 	}
+	// Late records are replayed here, outside the writer, which then only
+	// checks that the citizen's ledger did not change meanwhile.
+	late := db.replayLate(ctx, by, evs)
+	if db.beforeLateWrite != nil {
+		db.beforeLateWrite()
+	}
 	var out []scs.Record
 	err := db.write(ctx, func(w *wtx) error {
 		var err error
+		w.late = late
 		out, err = w.appendRecords(by, evs)
+		w.late = nil
 		return err
 	})
 	return out, err

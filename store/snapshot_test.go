@@ -41,7 +41,21 @@ func lateSnapshots(t *testing.T, f *fixture) {
 			e := ev("s"+strconv.Itoa(id), "c1", rules[rng.IntN(len(rules))], at)
 			evs = append(evs, e)
 		}
+		if batch%4 == 3 {
+			// Another record of the citizen lands between the replay
+			// before the writer and the write: the writer must see
+			// that replay is stale and replay again.
+			id++
+			x := ev("s"+strconv.Itoa(id), "c1", rules[rng.IntN(len(rules))], base.Add(time.Duration(rng.Int64N(int64(3*365*24*time.Hour)))).Truncate(time.Hour))
+			f.db.beforeLateWrite = func() {
+				f.db.beforeLateWrite = nil
+				f.report(f.admin, x)
+			}
+			all = append(all, x)
+			times = append(times, x.At)
+		}
 		f.report(f.admin, evs...)
+		f.db.beforeLateWrite = nil
 		all = append(all, evs...)
 		for _, e := range evs {
 			times = append(times, e.At)
@@ -71,6 +85,9 @@ func lateSnapshots(t *testing.T, f *fixture) {
 	}
 	if n < 5 || usedLate < 10 {
 		t.Fatalf("%d snapshots, %d late records: the test does not exercise snapshots", n, usedLate)
+	}
+	if used, redone := f.db.lateStats.used.Load(), f.db.lateStats.redone.Load(); used < 10 || redone < 2 {
+		t.Fatalf("the writer used %d replays of late records done before it and redid %d stale ones: the test does not exercise both", used, redone)
 	}
 	f.verifyClean()
 }

@@ -33,6 +33,9 @@ type wtx struct {
 	entries int
 	stmts   map[string]*sql.Stmt
 	touched map[string]*proj
+	// late holds the replays of late records done before the writer by
+	// the op running (see replayLate).
+	late map[string]*lateReplay
 	// undo holds, while an op of a group runs, the entries of touched it
 	// replaced or deleted (nil: there was none), to restore if it fails.
 	undo map[string]*proj

@@ -144,14 +144,15 @@ type DB struct {
 	ckptDone chan struct{}
 
 	stats   commitCounters
+	hookMu  sync.RWMutex
+	onGroup func(GroupCommit)
+
 	// lateStats counts the replays of late records done before the writer
 	// that it used, and those it found stale and redid (for tests).
 	lateStats struct{ used, redone atomic.Int64 }
 	// beforeLateWrite, when set (tests), runs after ReportRecords replayed
 	// late records and before it queues the write.
 	beforeLateWrite func()
-	hookMu  sync.RWMutex
-	onGroup func(GroupCommit)
 }
 
 func isPostgres(dsn string) bool {

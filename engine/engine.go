@@ -146,6 +146,16 @@ func (e *Engine) NewState(citizen string) scs.State {
 	return scs.State{Citizen: citizen, Score: clamp(e.scheme.Start, e.floor, e.ceiling), LockGrade: -1}
 }
 
+// ResetState makes *st the state of a citizen before any event, as NewState
+// does, but keeps the memory of its yearly totals for the engine to reuse:
+// for callers that go through many citizens one after another (the
+// simulator). st must not share that memory with another State.
+func (e *Engine) ResetState(st *scs.State, citizen string) {
+	y := st.Yearly[:0]
+	*st = e.NewState(citizen)
+	st.Yearly = y
+}
+
 // yearOf returns the calendar year of t in the scheme's zone.
 func (e *Engine) yearOf(t time.Time) int {
 	u := t.Unix()
@@ -325,6 +335,21 @@ func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int
 	return st.LastApplied, true, nil
 }
 
+// StepRule is Step for an event of the scheme's rule number i (its index
+// in Scheme.Rules), for callers that make many events of rules they know
+// by number (the simulator): the rule is not looked up by name. ev.Rule
+// must still name that rule (or be its conduct); otherwise StepRule
+// returns an error and leaves st unchanged.
+func (e *Engine) StepRule(st *scs.State, i int, ev *scs.Event) (int64, error) {
+	if i < 0 || i >= len(e.rules) || (ev.Rule != e.rules[i].id && e.find(ev.Rule) != i) {
+		return 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
+	}
+	if _, err := e.applyRule(st, &e.rules[i], ev, nil, nil); err != nil {
+		return 0, err
+	}
+	return st.LastApplied, nil
+}
+
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
 	i := e.find(ev.Rule)
 	if i < 0 {
@@ -334,7 +359,11 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 		e.ignored(ev, te)
 		return false, nil
 	}
-	r := &e.rules[i]
+	return e.applyRule(st, &e.rules[i], ev, te, sc)
+}
+
+// applyRule applies ev, an event of rule r, to st.
+func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
 	if err := e.check(r, ev); err != nil {
 		return false, err
 	}
@@ -424,7 +453,13 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 // scheme's zone), starting them at zero in a new year.
 func (e *Engine) toYear(st *scs.State, t time.Time) {
 	if len(st.Yearly) != e.slots {
-		st.Yearly = make([]int64, e.slots)
+		if cap(st.Yearly) >= e.slots {
+			// An empty slice with room (a state reset for reuse, see ResetState).
+			st.Yearly = st.Yearly[:e.slots]
+			clear(st.Yearly)
+		} else {
+			st.Yearly = make([]int64, e.slots)
+		}
 		st.Year = e.yearOf(t)
 	} else if y := e.yearOf(t); y != st.Year {
 		clear(st.Yearly)

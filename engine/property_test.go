@@ -3,6 +3,7 @@ package engine_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"scs"
 	"scs/engine"
+	"scs/schemes"
 )
 
 // genEvents draws a history for a few citizens under the Rongcheng scheme:
@@ -24,11 +26,11 @@ func genEvents(t *rapid.T, e *engine.Engine) []scs.Event {
 		r := s.Rules[rapid.IntRange(0, len(s.Rules)-1).Draw(t, "rule")]
 		ev := scs.Event{ID: fmt.Sprint("e", i), Citizen: rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "citizen"), Rule: r.ID,
 			At: base.Add(time.Duration(offsets[i]) * time.Second)}
-		switch r.Effect.Kind {
-		case scs.EffectPerUnit, scs.EffectTiered:
+		switch {
+		case r.Effect.NeedsQuantity():
 			ev.Quantity = rapid.Float64Range(0, 5000).Draw(t, "qty")
 			ev.HasQuantity = true
-		case scs.EffectRange:
+		case r.Effect.Kind == scs.EffectRange:
 			ev.Points = rapid.Int64Range(r.Effect.Min, r.Effect.Max).Draw(t, "points")
 			ev.HasPoints = true
 		}
@@ -93,4 +95,54 @@ func TestProperties(t *testing.T) {
 			t.Fatalf("results differ when the input is reordered")
 		}
 	})
+}
+
+// StepRule, the simulator's path, leaves every state exactly as Step does,
+// and refuses a rule number that is not the event's rule.
+func TestStepRuleIsStep(t *testing.T) {
+	for _, name := range []string{"rongcheng", "sesame"} {
+		e, err := engine.New(schemes.MustLoad(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := e.Scheme()
+		rapid.Check(t, func(t *rapid.T) {
+			evs := genEvents(t, e)
+			slices.SortFunc(evs, func(x, y scs.Event) int { return x.At.Compare(y.At) })
+			a, b := e.NewState("a"), e.NewState("a")
+			for i := range evs {
+				ev := &evs[i]
+				ri := slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == ev.Rule })
+				if wrong := rapid.IntRange(-1, len(s.Rules)).Draw(t, "wrong"); wrong != ri {
+					before := b
+					if _, err := e.StepRule(&b, wrong, ev); err == nil {
+						t.Fatalf("rule number %d for an event of %s: no error", wrong, ev.Rule)
+					}
+					if !reflect.DeepEqual(before, b) {
+						t.Fatalf("a refused event changed the state")
+					}
+				}
+				want, err1 := e.Step(&a, ev)
+				got, err2 := e.StepRule(&b, ri, ev)
+				if (err1 == nil) != (err2 == nil) || want != got {
+					t.Fatalf("event %d (%s): Step %d, %v; StepRule %d, %v", i, ev.Rule, want, err1, got, err2)
+				}
+				if !reflect.DeepEqual(a, b) {
+					t.Fatalf("event %d (%s): states differ:\n%+v\n%+v", i, ev.Rule, a, b)
+				}
+			}
+			// A state reset for reuse replays the history as a new one.
+			e.ResetState(&b, "a")
+			for i := range evs {
+				e.StepRule(&b, slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == evs[i].Rule }), &evs[i])
+			}
+			if !slices.Equal(a.Yearly, b.Yearly) {
+				t.Fatalf("yearly totals after a reset: %v, want %v", b.Yearly, a.Yearly)
+			}
+			a.Yearly, b.Yearly = nil, nil
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("after a reset: states differ:\n%+v\n%+v", a, b)
+			}
+		})
+	}
 }

@@ -70,7 +70,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		if seg > 0 || m.jan1[y] {
 			if c.nblocked > 0 {
 				clear(c.blocked)
-				m.resum(c)
+				c.sums = c.base
 				c.nblocked = 0
 			}
 			c.spent, c.hours, c.blood = 0, 0, 0
@@ -303,7 +303,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	if !c.consent {
 		return nil
 	}
-	applied, err := m.eng.Step(&c.st, &ev)
+	applied, err := m.eng.StepRule(&c.st, b.ruleIdx, &ev)
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}

@@ -35,6 +35,7 @@ type citizen struct {
 	static                []float64
 	blocked               []bool
 	sums                  [4]float64 // unblocked static rates by rate class
+	base                  [4]float64 // static rates by rate class, none blocked
 	nblocked              int
 	entered               []int64
 }
@@ -77,7 +78,8 @@ func (w *worker) traits(h, n int) {
 	rho := m.p.wCorr
 	for i := range n {
 		c := &w.cs[i]
-		*c = citizen{idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
+		// The state keeps its yearly totals' memory (ResetState).
+		*c = citizen{st: scs.State{Yearly: c.st.Yearly[:0]}, idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
 		age := 18 + int(r.Float64()*62)
 		if age > 60 && r.Float64() < float64(age-60)/25 {
 			age = 18 + int(r.Float64()*62)
@@ -134,11 +136,12 @@ func (w *worker) traits(h, n int) {
 			c.blocked[k] = false
 		}
 		m.resum(c)
+		c.base = c.sums
 		for g := range c.entered {
 			c.entered[g] = -1
 		}
 		if c.consent {
-			c.st = m.eng.NewState("")
+			m.eng.ResetState(&c.st, "")
 			c.grade = m.startGrade
 			if m.stigmaK[c.grade] > 0 {
 				c.listedSince = m.yearB[0]

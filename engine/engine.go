@@ -147,13 +147,13 @@ func (e *Engine) NewState(citizen string) scs.State {
 }
 
 // ResetState makes *st the state of a citizen before any event, as NewState
-// does, but keeps the memory of its yearly totals for the engine to reuse:
-// for callers that go through many citizens one after another (the
-// simulator). st must not share that memory with another State.
+// does, but keeps the memory of its yearly totals and factor records for the
+// engine to reuse: for callers that go through many citizens one after
+// another (the simulator). st must not share that memory with another State.
 func (e *Engine) ResetState(st *scs.State, citizen string) {
-	y := st.Yearly[:0]
+	y, r := st.Yearly[:0], st.Records[:0]
 	*st = e.NewState(citizen)
-	st.Yearly = y
+	st.Yearly, st.Records = y, r
 }
 
 // yearOf returns the calendar year of t in the scheme's zone.
@@ -340,14 +340,16 @@ func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int
 // by number (the simulator): the rule is not looked up by name. ev.Rule
 // must still name that rule (or be its conduct); otherwise StepRule
 // returns an error and leaves st unchanged.
-func (e *Engine) StepRule(st *scs.State, i int, ev *scs.Event) (int64, error) {
+// It also returns the grade after the event, GradeAt(st, ev.At).
+func (e *Engine) StepRule(st *scs.State, i int, ev *scs.Event) (applied int64, grade int, err error) {
 	if i < 0 || i >= len(e.rules) || (ev.Rule != e.rules[i].id && e.find(ev.Rule) != i) {
-		return 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
+		return 0, 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
 	}
-	if _, err := e.applyRule(st, &e.rules[i], ev, nil, nil); err != nil {
-		return 0, err
+	_, g, err := e.applyRule(st, &e.rules[i], ev, nil, nil)
+	if err != nil {
+		return 0, 0, err
 	}
-	return st.LastApplied, nil
+	return st.LastApplied, g, nil
 }
 
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
@@ -359,27 +361,29 @@ func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Sco
 		e.ignored(ev, te)
 		return false, nil
 	}
-	return e.applyRule(st, &e.rules[i], ev, te, sc)
+	scored, _, err := e.applyRule(st, &e.rules[i], ev, te, sc)
+	return scored, err
 }
 
-// applyRule applies ev, an event of rule r, to st.
-func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
+// applyRule applies ev, an event of rule r, to st, and returns whether it
+// scored it and the grade after it (GradeAt(st, ev.At)).
+func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, int, error) {
 	if err := e.check(r, ev); err != nil {
-		return false, err
+		return false, 0, err
 	}
 	if sc != nil {
 		if ok, why := sc.At(ev.At); !ok {
 			notScored(te, ev, r.id, why)
-			return false, nil
+			return false, 0, nil
 		}
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
-		return false, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
+		return false, 0, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
 			ev.ID, e.scheme.FormatTime(ev.At), e.scheme.FormatTime(st.LastAt))
 	}
 	if e.fm != nil {
 		e.applyFactor(st, ev, r, te)
-		return true, nil
+		return true, e.gradeOf(st.Score), nil
 	}
 	before := e.GradeAt(st, ev.At)
 	if st.LockGrade >= 0 && !ev.At.Before(st.LockedUntil) {
@@ -442,11 +446,11 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 	st.LastAt = ev.At
 	st.LastApplied = applied
 	if !explain {
-		return true, nil
+		return true, g, nil
 	}
 	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: asked, Applied: applied, Score: score,
 		Grade: e.grades[g].name, Reason: strings.Join(reasons, "; ")}
-	return true, nil
+	return true, g, nil
 }
 
 // toYear makes st's yearly totals those of the calendar year of t (in the
@@ -461,6 +465,8 @@ func (e *Engine) toYear(st *scs.State, t time.Time) {
 			st.Yearly = make([]int64, e.slots)
 		}
 		st.Year = e.yearOf(t)
+	} else if i := st.Year - e.yearBase; i >= 0 && i+1 < len(e.yearStart) && t.Unix() >= e.yearStart[i] && t.Unix() < e.yearStart[i+1] {
+		// Still the year of the last event.
 	} else if y := e.yearOf(t); y != st.Year {
 		clear(st.Yearly)
 		st.Year = y

@@ -115,7 +115,7 @@ func TestStepRuleIsStep(t *testing.T) {
 				ri := slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == ev.Rule })
 				if wrong := rapid.IntRange(-1, len(s.Rules)).Draw(t, "wrong"); wrong != ri {
 					before := b
-					if _, err := e.StepRule(&b, wrong, ev); err == nil {
+					if _, _, err := e.StepRule(&b, wrong, ev); err == nil {
 						t.Fatalf("rule number %d for an event of %s: no error", wrong, ev.Rule)
 					}
 					if !reflect.DeepEqual(before, b) {
@@ -123,9 +123,12 @@ func TestStepRuleIsStep(t *testing.T) {
 					}
 				}
 				want, err1 := e.Step(&a, ev)
-				got, err2 := e.StepRule(&b, ri, ev)
+				got, g, err2 := e.StepRule(&b, ri, ev)
 				if (err1 == nil) != (err2 == nil) || want != got {
 					t.Fatalf("event %d (%s): Step %d, %v; StepRule %d, %v", i, ev.Rule, want, err1, got, err2)
+				}
+				if wg := e.GradeAt(&a, ev.At); err2 == nil && g != wg {
+					t.Fatalf("event %d (%s): StepRule's grade %d, GradeAt %d", i, ev.Rule, g, wg)
 				}
 				if !reflect.DeepEqual(a, b) {
 					t.Fatalf("event %d (%s): states differ:\n%+v\n%+v", i, ev.Rule, a, b)
@@ -139,7 +142,10 @@ func TestStepRuleIsStep(t *testing.T) {
 			if !slices.Equal(a.Yearly, b.Yearly) {
 				t.Fatalf("yearly totals after a reset: %v, want %v", b.Yearly, a.Yearly)
 			}
-			a.Yearly, b.Yearly = nil, nil
+			if len(a.Records) != len(b.Records) || (len(a.Records) > 0 && !reflect.DeepEqual(a.Records, b.Records)) {
+				t.Fatalf("factor records after a reset: %v, want %v", b.Records, a.Records)
+			}
+			a.Yearly, b.Yearly, a.Records, b.Records = nil, nil, nil, nil
 			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("after a reset: states differ:\n%+v\n%+v", a, b)
 			}

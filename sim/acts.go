@@ -292,7 +292,11 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	}
 	c.records++
 	w.events++
-	w.dirty = true
+	if c.consent {
+		// A record moves a scored citizen's standing, which their rates
+		// respond to (an unscored citizen's rates move only by block).
+		w.dirty = true
+	}
 	if w.out != nil && (m.cfg.Events == AllEvents || (m.cfg.Events == ScoredEvents && c.consent)) {
 		w.seq++
 		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
@@ -303,7 +307,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	if !c.consent {
 		return nil
 	}
-	applied, err := m.eng.StepRule(&c.st, b.ruleIdx, &ev)
+	applied, g, err := m.eng.StepRule(&c.st, b.ruleIdx, &ev)
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}
@@ -312,7 +316,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		// citizen learns the cap is reached and stops until next year.
 		w.block(c, k)
 	}
-	if g := m.eng.GradeAt(&c.st, ev.At); g != c.grade {
+	if g != c.grade {
 		w.transition(c, g, t)
 	}
 	return nil

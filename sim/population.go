@@ -79,7 +79,7 @@ func (w *worker) traits(h, n int) {
 	for i := range n {
 		c := &w.cs[i]
 		// The state keeps its yearly totals' memory (ResetState).
-		*c = citizen{st: scs.State{Yearly: c.st.Yearly[:0]}, idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
+		*c = citizen{st: scs.State{Yearly: c.st.Yearly[:0], Records: c.st.Records[:0]}, idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
 		age := 18 + int(r.Float64()*62)
 		if age > 60 && r.Float64() < float64(age-60)/25 {
 			age = 18 + int(r.Float64()*62)

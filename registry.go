@@ -149,6 +149,14 @@ type File struct {
 	TrailBefore int    `json:"trail_before"`
 	TrailNext   string `json:"trail_next,omitempty"`
 	TrailPrev   string `json:"trail_prev,omitempty"`
+	// Recomputation and Recomputations are set under a factor-model
+	// scheme for a scored citizen: the recomputation the standing comes
+	// from, with every factor's value, sub-score and points, and the
+	// recomputations at which the factors changed within this page's
+	// span of the trail (after its oldest record, up to the record after
+	// the page or AsOf), so that the pages together hold each one once.
+	Recomputation  *Recomputation  `json:"recomputation,omitempty"`
+	Recomputations []Recomputation `json:"recomputations,omitempty"`
 }
 
 // TrailPage asks for one page of a file's trail: at most Limit entries

@@ -146,16 +146,21 @@ func (e *Engine) recompute(st *scs.State, r time.Time, explain bool) (int64, []s
 // from and at or before to at which the citizen's factors differ from the
 // recomputation before it (the first one after the citizen's first record
 // always), with every factor's sub-score and contribution in points. It
-// returns nil for a points scheme or a citizen with no records.
+// returns nil for a points scheme or a citizen with no records. A caller
+// that shows a long history in pages may ask for each page's span: the
+// spans' recomputations together are those of the whole history.
 func (e *Engine) Recomputations(st *scs.State, from, to time.Time) []scs.Recomputation {
 	if e.fm == nil || len(st.Records) == 0 {
 		return nil
 	}
+	var prev []scs.FactorScore
 	if first := st.Records[0].At; from.Before(first) {
 		from = first
+	} else if r := e.LastRecomputation(from); first.Before(r) {
+		// The recomputation before the span is the one to differ from.
+		_, prev = e.recompute(st, r, true)
 	}
 	var out []scs.Recomputation
-	var prev []scs.FactorScore
 	for r := e.NextRecomputation(from); !r.After(to); r = e.NextRecomputation(r) {
 		score, fs := e.recompute(st, r, true)
 		if prev != nil && sameFactors(prev, fs) {
@@ -165,6 +170,20 @@ func (e *Engine) Recomputations(st *scs.State, from, to time.Time) []scs.Recompu
 		out = append(out, scs.Recomputation{At: r, Score: score, Grade: e.grades[e.gradeOf(score)].name, Factors: fs})
 	}
 	return out
+}
+
+// RecomputationAt returns, under a factor model, the last recomputation at
+// or before t, from which the citizen's score as of t comes, with every
+// factor's value, sub-score and contribution (every factor at its value 0
+// for a citizen with no records before it). It returns nil for a points
+// scheme.
+func (e *Engine) RecomputationAt(st *scs.State, t time.Time) *scs.Recomputation {
+	if e.fm == nil {
+		return nil
+	}
+	r := e.LastRecomputation(t)
+	score, fs := e.recompute(st, r, true)
+	return &scs.Recomputation{At: r, Score: score, Grade: e.grades[e.gradeOf(score)].name, Factors: fs}
 }
 
 func sameFactors(a, b []scs.FactorScore) bool {

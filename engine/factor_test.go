@@ -166,3 +166,68 @@ func TestRecomputationSchedule(t *testing.T) {
 		t.Errorf("next after December: %v", got)
 	}
 }
+
+// TestRecomputationsInSpans checks that the recomputations of a history
+// asked for span by span (as a file page shows them) are those of the
+// whole history, each once, and that RecomputationAt gives the score
+// ScoreAt gives, with the factors' points adding up to it.
+func TestRecomputationsInSpans(t *testing.T) {
+	s, e := sesame(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 50 {
+		st := e.NewState("c")
+		at := time.Date(2020, 1, 1, 0, 0, 0, 0, cst)
+		var times []time.Time
+		for range 1 + rng.IntN(30) {
+			at = at.Add(time.Duration(rng.IntN(24*90)) * time.Hour)
+			r := s.Rules[rng.IntN(len(s.Rules))]
+			ev := scs.Event{ID: "e", Citizen: "c", Rule: r.Conduct, At: at}
+			if r.Effect.NeedsQuantity() {
+				ev.Quantity, ev.HasQuantity = float64(1+rng.IntN(20)), true
+			}
+			if _, err := e.Apply(&st, &ev); err != nil {
+				t.Fatal(err)
+			}
+			times = append(times, at)
+		}
+		end := at.AddDate(3, 0, 0)
+		whole := e.Recomputations(&st, time.Time{}, end)
+		if len(whole) == 0 {
+			t.Fatalf("trial %d: no recomputation", trial)
+		}
+		// Cut the history at random records' times, as pages do.
+		var pieced []scs.Recomputation
+		from := time.Time{}
+		for i, q := range times {
+			if i == len(times)-1 || rng.IntN(3) == 0 {
+				to := q
+				if i == len(times)-1 {
+					to = end
+				}
+				pieced = append(pieced, e.Recomputations(&st, from, to)...)
+				from = to
+			}
+		}
+		if len(pieced) != len(whole) {
+			t.Fatalf("trial %d: %d recomputations in spans, %d in the whole", trial, len(pieced), len(whole))
+		}
+		for i := range whole {
+			if !pieced[i].At.Equal(whole[i].At) || pieced[i].Score != whole[i].Score {
+				t.Fatalf("trial %d: recomputation %d is %v %d in spans, %v %d in the whole", trial, i, pieced[i].At, pieced[i].Score, whole[i].At, whole[i].Score)
+			}
+		}
+		for _, q := range []time.Time{times[0], at, end, whole[len(whole)-1].At} {
+			rc := e.RecomputationAt(&st, q)
+			if rc.Score != e.ScoreAt(&st, q) || rc.At.After(q) || !rc.At.Equal(e.LastRecomputation(q)) {
+				t.Fatalf("trial %d: recomputation at %v: %+v, score %d", trial, q, rc, e.ScoreAt(&st, q))
+			}
+			sum := float64(s.Floor)
+			for _, f := range rc.Factors {
+				sum += f.Points
+			}
+			if math.Abs(sum-float64(rc.Score)) > 0.5+1e-9 {
+				t.Fatalf("trial %d: factors add up to %.2f, score %d", trial, sum, rc.Score)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,23 @@ type filePage struct {
 	// there are, and the addresses of the previous and the next.
 	TrailPage, TrailPages int
 	TrailPrev, TrailNext  string
+	// Under a factor-model scheme: the scheme's factors, and each factor
+	// of the recomputation the standing comes from beside its weight and
+	// window.
+	FactorModel bool
+	Factors     []scs.Factor
+	Made        []fileFactor
+	// Recomputed are the file's recomputations, newest first as the trail.
+	Recomputed []scs.Recomputation
+}
+
+// fileFactor is one factor of the recomputation a factor model's standing
+// comes from, with the scheme's words for it.
+type fileFactor struct {
+	scs.FactorScore
+	Weight      float64
+	Description string
+	Window      string
 }
 
 // fileTrailPage is how many records a page of a citizen's file shows.
@@ -80,6 +98,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 			p.LockLeft = durationWords(f.Standing.LockedUntil.Sub(now))
 		}
 	}
+	p.setFactors(s.reg.Scheme())
 	for _, o := range f.Objections {
 		if o.Status == scs.ObjectionOpen {
 			p.Objected[o.Record] = true
@@ -110,6 +129,27 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	title := "File of " + f.Citizen.Name
 	return s.render(w, r, status, "file", title, map[bool]string{true: "file", false: ""}[p.Own], p)
+}
+
+// setFactors fills the page's factor-model parts from the scheme.
+func (p *filePage) setFactors(sc *scs.Scheme) {
+	if !sc.IsFactorModel() {
+		return
+	}
+	p.FactorModel, p.Factors = true, sc.Factors
+	p.Recomputed = slices.Clone(p.File.Recomputations)
+	slices.Reverse(p.Recomputed)
+	if p.File.Recomputation == nil {
+		return
+	}
+	for _, fs := range p.File.Recomputation.Factors {
+		ff := fileFactor{FactorScore: fs}
+		if i := sc.FactorIndex(fs.Factor); i >= 0 {
+			f := sc.Factors[i]
+			ff.Weight, ff.Description, ff.Window = f.Weight, f.Description, f.WindowWords()
+		}
+		p.Made = append(p.Made, ff)
+	}
 }
 
 // pageObject files the signed-in citizen's objection to one of their records.

@@ -280,7 +280,16 @@ func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
 	b = binary.AppendVarint(b, t.Score)
 	b = binary.AppendUvarint(b, uint64(db.scheme.GradeIndex(t.Grade)+1))
 	b = binary.AppendUvarint(b, uint64(len(t.Reason)))
-	return append(b, t.Reason...)
+	b = append(b, t.Reason...)
+	// A factor model's record: its factor by position, counted from 1, and
+	// its value. Absent otherwise, so that a points scheme's entries are
+	// encoded as they were before factor models; entries written before
+	// the trail kept factors lack it too.
+	if fi := db.scheme.FactorIndex(t.Factor); t.Factor != "" && fi >= 0 {
+		b = binary.AppendUvarint(b, uint64(fi+1))
+		b = binary.BigEndian.AppendUint64(b, math.Float64bits(t.Value))
+	}
+	return b
 }
 
 // decodeTrailItem decodes what encodeTrailItem wrote.
@@ -293,6 +302,7 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 		t.Rule = db.scheme.Rules[ri].ID
 	} else if ri == -1 {
 		t.Rule = r.str()
+		t.Ignored = true // a conduct the scheme does not score
 	} else if r.err == nil {
 		r.err = errCorrupt
 	}
@@ -310,6 +320,16 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 		r.err = errCorrupt
 	}
 	t.Reason = r.str()
+	if r.err == nil && len(r.b) != 0 {
+		fi := int(r.uvarint()) - 1
+		if r.err == nil && (fi < 0 || fi >= len(db.scheme.Factors)) {
+			r.err = errCorrupt
+		}
+		if r.err == nil {
+			t.Factor = db.scheme.Factors[fi].Name
+		}
+		t.Value = math.Float64frombits(r.u64())
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errCorrupt
 	}

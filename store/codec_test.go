@@ -1,10 +1,13 @@
 package store
 
 import (
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
 	"scs"
+	"scs/schemes"
 )
 
 // FuzzDecodeState checks that the projection decoder never panics on
@@ -60,16 +63,66 @@ func FuzzDecodeTrailItem(f *testing.F) {
 	f.Add(db.encodeTrailItem(nil, &ignored))
 	f.Add([]byte{})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	fdb := &DB{scheme: sesameScheme(f)}
+	fitem := trailItem{Seq: 11, TrailEntry: scs.TrailEntry{Event: "e3", Rule: "bank-arrears", At: time.Unix(1700000000, 0).UTC(),
+		Quantity: 3, Score: 565, Grade: "fair", Factor: "credit-history", Value: -12, Reason: "-12 to factor credit-history"}}
+	f.Add(fdb.encodeTrailItem(nil, &fitem))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		it, err := db.decodeTrailItem(1, b)
-		if err != nil {
-			return
-		}
-		back, err := db.decodeTrailItem(1, db.encodeTrailItem(nil, &it))
-		if err != nil || back.Event != it.Event || back.Rule != it.Rule || back.Score != it.Score || back.Reason != it.Reason {
-			t.Fatalf("round trip of %+v: %+v, %v", it, back, err)
+		for _, db := range []*DB{db, fdb} {
+			it, err := db.decodeTrailItem(1, b)
+			if err != nil {
+				continue
+			}
+			back, err := db.decodeTrailItem(1, db.encodeTrailItem(nil, &it))
+			if err != nil || back.Event != it.Event || back.Rule != it.Rule || back.Score != it.Score || back.Reason != it.Reason ||
+				back.Factor != it.Factor || math.Float64bits(back.Value) != math.Float64bits(it.Value) || back.Ignored != it.Ignored {
+				t.Fatalf("round trip of %+v: %+v, %v", it, back, err)
+			}
 		}
 	})
+}
+
+func sesameScheme(t testing.TB) *scs.Scheme {
+	t.Helper()
+	s, err := schemes.Load("sesame")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestTrailItemFactor: a factor model's trail entry keeps its factor and
+// value; an entry written before the trail kept them still reads (without
+// them); a points scheme's entry is encoded as before factor models.
+func TestTrailItemFactor(t *testing.T) {
+	db := &DB{scheme: sesameScheme(t)}
+	it := trailItem{Seq: 4, TrailEntry: scs.TrailEntry{Event: "e8", Rule: "bank-arrears", At: time.Unix(1700000000, 0).UTC(),
+		Quantity: 3, Score: 565, Grade: "fair", Factor: "credit-history", Value: -12, Reason: "-12 to factor credit-history"}}
+	b := db.encodeTrailItem(nil, &it)
+	back, err := db.decodeTrailItem(4, b)
+	if err != nil || back.TrailEntry != it.TrailEntry {
+		t.Fatalf("round trip: %+v, %v; want %+v", back.TrailEntry, err, it.TrailEntry)
+	}
+	old := it
+	old.Factor, old.Value = "", 0
+	ob := db.encodeTrailItem(nil, &old)
+	if len(ob) >= len(b) || string(b[:len(ob)]) != string(ob) {
+		t.Fatalf("the factor is not a tail after the old encoding: %x, %x", ob, b)
+	}
+	back, err = db.decodeTrailItem(4, ob)
+	if err != nil || back.Factor != "" || back.Value != 0 || back.Reason != it.Reason {
+		t.Fatalf("an entry without a factor: %+v, %v", back, err)
+	}
+	for _, bad := range [][]byte{append(ob[:len(ob):len(ob)], 0), append(ob[:len(ob):len(ob)], 9, 0, 0, 0, 0, 0, 0, 0, 0), b[:len(b)-1]} {
+		if _, err := db.decodeTrailItem(4, bad); err == nil {
+			t.Errorf("%x decoded", bad)
+		}
+	}
+	pdb := &DB{scheme: rongcheng(t)}
+	pt := trailItem{Seq: 9, TrailEntry: scs.TrailEntry{Event: "e1", Rule: "tax-evasion", At: time.Unix(1700000000, 0).UTC(), Asked: -100, Applied: -100, Score: 900, Grade: "B"}}
+	if got, want := fmt.Sprintf("%x", pdb.encodeTrailItem(nil, &pt)), "026531058080d0e2c6bfce972f0000000000000000c701c701880e0400"; got != want {
+		t.Errorf("a points scheme's trail entry encodes as %s, before factor models %s", got, want)
+	}
 }
 
 // TestTrailItemIgnoredConduct: the trail entry of a record whose conduct

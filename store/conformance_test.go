@@ -36,7 +36,12 @@ func rongcheng(t testing.TB) *scs.Scheme {
 
 func openSQLite(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "scs.db"), rongcheng(t))
+	return openSQLiteWith(t, rongcheng(t))
+}
+
+func openSQLiteWith(t testing.TB, sc *scs.Scheme) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "scs.db"), sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +54,11 @@ var pgSeq atomic.Int64
 // openPostgres creates a new database on the server named by
 // SCS_TEST_POSTGRES and opens it; the database is dropped afterwards.
 func openPostgres(t testing.TB) *DB {
+	t.Helper()
+	return openPostgresWith(t, rongcheng(t))
+}
+
+func openPostgresWith(t testing.TB, sc *scs.Scheme) *DB {
 	t.Helper()
 	base := os.Getenv("SCS_TEST_POSTGRES")
 	admin, err := sql.Open("pgx", base)
@@ -65,7 +75,7 @@ func openPostgres(t testing.TB) *DB {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	db, err := Open(context.Background(), u.String(), rongcheng(t))
+	db, err := Open(context.Background(), u.String(), sc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,10 +66,14 @@ func (db *DB) File(ctx context.Context, by *scs.Account, citizen string, at time
 	}
 	f := &scs.File{Citizen: c, AsOf: at, Trail: []scs.FileEntry{}, Capabilities: []scs.Decision{}}
 	f.Scored, f.NotScored = db.scoredAt(&c, p.sc, at)
-	if err := db.trailPage(ctx, f, p, tp, cur); err != nil {
+	keys, err := db.trailPage(ctx, f, p, tp, cur)
+	if err != nil {
 		return nil, err
 	}
 	if f.Scored {
+		if err := db.fileRecomputations(ctx, f, p, keys, tp); err != nil {
+			return nil, err
+		}
 		st := db.eng.Standing(&p.st, at)
 		f.Standing = &st
 		f.Capabilities = db.eng.Decisions(&p.st, at)
@@ -140,15 +144,16 @@ func parseTrailCursor(s string) (trailCursor, error) {
 
 const trailCols = `l.seq, l.at, l.rid, l.rule, l.quantity, l.department, l.evidence, t.item`
 
-// trailPage fills f's trail with the page tp asks for, as of f.AsOf.
-func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailPage, cur trailCursor) error {
+// trailPage fills f's trail with the page tp asks for, as of f.AsOf, and
+// returns the page's records' places in the page's order.
+func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailPage, cur trailCursor) ([]trailKey, error) {
 	citizen, asOf := f.Citizen.ID, nanos(f.AsOf)
 	reversed, err := db.upheldSeqs(ctx, citizen)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := db.rc.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ledger WHERE citizen = ? AND kind = 'record' AND at <= ?`), citizen, asOf).Scan(&f.TrailTotal); err != nil {
-		return internal("trail", err)
+		return nil, internal("trail", err)
 	}
 	limit := tp.Limit
 	if tp.All {
@@ -178,7 +183,7 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 	rows, err := db.rc.QueryContext(ctx, db.q(`SELECT `+trailCols+` FROM ledger l LEFT JOIN trail t ON t.seq = l.seq
 		WHERE l.citizen = ? AND l.kind = 'record' AND l.at <= ?`+cond+order+` LIMIT ?`), args...)
 	if err != nil {
-		return internal("trail", err)
+		return nil, internal("trail", err)
 	}
 	var keys []trailKey
 	for rows.Next() {
@@ -188,27 +193,27 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		var item []byte
 		if err := rows.Scan(&e.Seq, &e.At, &rid, &e.Rule, &q, &e.Department, &e.Evidence, &item); err != nil {
 			rows.Close()
-			return internal("trail", err)
+			return nil, internal("trail", err)
 		}
 		e.Rid, e.Quantity = rid.String, q.Float64
 		fe, err := db.trailRow(&e, item, reversed[e.Seq])
 		if err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		f.Trail = append(f.Trail, fe)
 		keys = append(keys, trailKey{e.At, e.Seq})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return internal("trail", err)
+		return nil, internal("trail", err)
 	}
 	if qdesc != desc {
 		slices.Reverse(f.Trail)
 		slices.Reverse(keys)
 	}
 	if err := db.trailBefore(ctx, f, tp, cur, keys, desc); err != nil {
-		return err
+		return nil, err
 	}
 	if len(keys) > 0 {
 		if f.TrailBefore > 0 {
@@ -220,9 +225,41 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 	}
 	if !f.Scored {
 		blankUnscored(f)
+		return keys, nil
+	}
+	return keys, db.reversedScores(ctx, f, keys, desc)
+}
+
+// fileRecomputations sets, under a factor-model scheme, the recomputation
+// the file's standing comes from and the recomputations at which the
+// citizen's factors changed within the span of the trail's page: after its
+// oldest record up to the record after the page (the file's time on the
+// newest page), so that the pages together show each recomputation once.
+func (db *DB) fileRecomputations(ctx context.Context, f *scs.File, p *proj, keys []trailKey, tp scs.TrailPage) error {
+	if !db.eng.IsFactorModel() {
 		return nil
 	}
-	return db.reversedScores(ctx, f, keys, desc)
+	f.Recomputation = db.eng.RecomputationAt(&p.st, f.AsOf)
+	if len(keys) == 0 {
+		return nil
+	}
+	oldest, newest := keys[0], keys[len(keys)-1]
+	newer := f.TrailBefore+len(keys) < f.TrailTotal
+	if tp.Newest {
+		oldest, newest = newest, oldest
+		newer = f.TrailBefore > 0
+	}
+	from, to := fromNanos(oldest.at), f.AsOf
+	if newer {
+		var next int64
+		if err := db.rc.QueryRowContext(ctx, db.q(`SELECT at FROM ledger WHERE citizen = ? AND kind = 'record' AND at <= ?
+			AND (at > ? OR (at = ? AND seq > ?)) ORDER BY at, seq LIMIT 1`), f.Citizen.ID, nanos(f.AsOf), newest.at, newest.at, newest.seq).Scan(&next); err != nil {
+			return internal("trail", err)
+		}
+		to = fromNanos(next)
+	}
+	f.Recomputations = db.eng.Recomputations(&p.st, from, to)
+	return nil
 }
 
 // trailRow is the file's entry of one record: its stored trail entry, or,

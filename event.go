@@ -63,6 +63,10 @@ type TrailEntry struct {
 	Score    int64     `json:"score"`
 	Grade    string    `json:"grade"`
 	Reason   string    `json:"reason,omitempty"`
+	// Reasons is Reason as structure, one item a clause (JoinReasons(Reasons)
+	// is Reason); pages render it in their reader's language. An entry
+	// stored before reasons were structure has one ReasonText item.
+	Reasons []Reason `json:"-"`
 	// NotScored is set when the record is kept but not scored (the person
 	// was not eligible, or had not consented, at its time): Applied, Score
 	// and Grade are zero and Reason says why.
@@ -75,6 +79,22 @@ type TrailEntry struct {
 	// Ignored is set, with NotScored, when the record names a conduct of
 	// the vocabulary that the scheme does not score; Rule is that conduct.
 	Ignored bool `json:"ignored,omitempty"`
+}
+
+// Equal reports whether t and u are the same entry (times compared as
+// instants).
+func (t *TrailEntry) Equal(u *TrailEntry) bool {
+	if t.Event != u.Event || t.Rule != u.Rule || !t.At.Equal(u.At) || t.Quantity != u.Quantity || t.Asked != u.Asked ||
+		t.Applied != u.Applied || t.Score != u.Score || t.Grade != u.Grade || t.Reason != u.Reason || t.NotScored != u.NotScored ||
+		t.Factor != u.Factor || t.Value != u.Value || t.Ignored != u.Ignored || len(t.Reasons) != len(u.Reasons) {
+		return false
+	}
+	for i := range t.Reasons {
+		if !t.Reasons[i].Equal(u.Reasons[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Person is what is on record about a person that decides whether their

@@ -254,6 +254,16 @@ func (s *Service) rulesFor(name string) (*rules, error) {
 	return g, nil
 }
 
+// Scheme returns the built-in scheme called name as the game uses it
+// (loaded once).
+func (s *Service) Scheme(name string) (*scs.Scheme, error) {
+	g, err := s.rulesFor(name)
+	if err != nil {
+		return nil, err
+	}
+	return g.scheme, nil
+}
+
 // loadCall is a read of a class's rows in progress, which readers that
 // arrive before the next write share.
 type loadCall struct {

@@ -64,6 +64,7 @@ type SimRun struct {
 // essay's claims and the simulator's figures for the same scheme.
 type Debrief struct {
 	Code        string         `json:"code"`
+	Scheme      string         `json:"scheme"`
 	SchemeTitle string         `json:"scheme_title"`
 	Class       ClassFigures   `json:"class"`
 	Claims      []string       `json:"claims"`
@@ -170,7 +171,7 @@ func (s *Service) Debrief(ctx context.Context, by *scs.Account, code string) (*D
 		return nil, scs.Errorf(scs.ENOTFOUND, "class %s is closed: only its summary is kept", sn.class.Code)
 	}
 	b := sn.board()
-	d := &Debrief{Code: sn.class.Code, SchemeTitle: sn.rules.scheme.Title, Claims: debriefClaims, Rounds: b.Rounds,
+	d := &Debrief{Code: sn.class.Code, Scheme: sn.class.Scheme, SchemeTitle: sn.rules.scheme.Title, Claims: debriefClaims, Rounds: b.Rounds,
 		SimRun: SimRun{Citizens: debriefCitizens, Years: debriefYears, Seed: debriefSeed}}
 	cf := ClassFigures{Students: b.Students, Scored: b.Scored, Declined: b.Declined, Rounds: len(b.Rounds), Grades: b.Grades, PublicList: len(b.PublicList)}
 	informants := map[int64]bool{}

@@ -381,6 +381,7 @@ type View struct {
 	Round       int          `json:"round"`
 	Rounds      int          `json:"rounds"`
 	Informing   bool         `json:"informing"`
+	Scheme      string       `json:"scheme"`
 	SchemeTitle string       `json:"scheme_title"`
 	Pseudonym   string       `json:"pseudonym"`
 	Consent     string       `json:"consent"` // pending, given, declined
@@ -418,7 +419,7 @@ func (s *Service) View(ctx context.Context, st *Student) (*View, error) {
 		return nil, scs.Errorf(scs.EUNAUTHORIZED, "class %s: no such student", c.Code)
 	}
 	me := res.student
-	v := &View{Code: c.Code, Status: c.Status, Round: c.Round, Rounds: c.Rounds, Informing: c.Informing, SchemeTitle: sn.rules.scheme.Title,
+	v := &View{Code: c.Code, Status: c.Status, Round: c.Round, Rounds: c.Rounds, Informing: c.Informing, Scheme: c.Scheme, SchemeTitle: sn.rules.scheme.Title,
 		Pseudonym: me.Pseudonym, Card: CardOf(me.Money), Money: me.Money, Hours: me.Hours, Played: res.played[c.Round],
 		Entries: []Entry{}, Against: []ReportView{}, Made: []ReportView{}, Seen: []Seen{}, Classmates: []string{}, Gained: []string{}, Lost: []string{}}
 	switch me.Consent {

@@ -5,9 +5,7 @@
 package engine
 
 import (
-	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"scs"
@@ -39,8 +37,8 @@ type rule struct {
 	tiers     []tier
 	dropGrade int
 	dropTop   int64
-	dropCut   string // reasons of a drop_to rule
-	dropNoop  string
+	dropCut   scs.Reason // reasons of a drop_to rule
+	dropNoop  scs.Reason
 	cap       int64
 	capSlot   int // index into State.Yearly of the points applied this year, -1 if none
 	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
@@ -69,7 +67,7 @@ type Engine struct {
 	floor     int64
 	ceiling   int64
 	// reasons that never change, made once
-	floorReason, ceilingReason string
+	floorReason, ceilingReason scs.Reason
 	yearBase                   int
 	yearStart                  []int64      // unix seconds of Jan 1 00:00 in loc, for yearBase+i
 	fm                         *factorModel // nil for a points scheme
@@ -95,8 +93,8 @@ func New(s *scs.Scheme) (*Engine, error) {
 	if e.ceiling == 0 || e.ceiling > MaxPoints {
 		e.ceiling = MaxPoints
 	}
-	e.floorReason = fmt.Sprintf("floor of %d reached", e.floor)
-	e.ceilingReason = fmt.Sprintf("ceiling of %d reached", e.ceiling)
+	e.floorReason = scs.Reason{Code: scs.ReasonFloor, N: e.floor}
+	e.ceilingReason = scs.Reason{Code: scs.ReasonCeiling, N: e.ceiling}
 	for _, g := range s.Grades {
 		e.grades = append(e.grades, grade{name: g.Name, min: g.Min, lock: g.LockIn})
 	}
@@ -215,8 +213,8 @@ func (e *Engine) ignored(ev *scs.Event, te *scs.TrailEntry) {
 	if te == nil {
 		return
 	}
-	*te = scs.TrailEntry{Event: ev.ID, Rule: ev.Rule, At: ev.At, NotScored: true, Ignored: true,
-		Reason: fmt.Sprintf("ignored: scheme %s does not score the conduct %s", e.scheme.Name, ev.Rule)}
+	why := scs.Reason{Code: scs.ReasonIgnored, Name: e.scheme.Name, Rule: ev.Rule}
+	*te = scs.TrailEntry{Event: ev.ID, Rule: ev.Rule, At: ev.At, NotScored: true, Ignored: true, Reason: why.String(), Reasons: []scs.Reason{why}}
 	if ev.HasQuantity {
 		te.Quantity = ev.Quantity
 	}
@@ -405,7 +403,7 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 			applied = -max(room, 0)
 		}
 		if applied != asked && explain {
-			reasons = append(reasons, fmt.Sprintf("yearly cap of %d for %s reached in %d (%+d already applied that year)", r.cap, r.id, st.Year, sum))
+			reasons = append(reasons, scs.Reason{Code: scs.ReasonYearlyCap, N: r.cap, Rule: r.id, Year: st.Year, M: sum})
 		}
 	}
 	score := satAdd(st.Score, applied)
@@ -430,16 +428,15 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 	if st.LockGrade >= 0 && g < st.LockGrade {
 		g = st.LockGrade
 		if explain {
-			reasons = append(reasons, fmt.Sprintf("grade held at %s by the lock-in until %s (the score's band is %s)",
-				e.grades[g].name, e.scheme.FormatTime(st.LockedUntil), e.grades[band].name))
+			reasons = append(reasons, scs.Reason{Code: scs.ReasonLockHeld, Grade: e.grades[g].name, Until: e.inZone(st.LockedUntil), Band: e.grades[band].name})
 		}
 	}
 	if g > before && !e.grades[g].lock.IsZero() {
 		st.LockGrade = g
 		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
 		if explain {
-			reasons = append(reasons, fmt.Sprintf("fell from %s into %s: locked in %s for %s, until %s",
-				e.grades[before].name, e.grades[g].name, e.grades[g].name, e.grades[g].lock.Words(), e.scheme.FormatTime(st.LockedUntil)))
+			reasons = append(reasons, scs.Reason{Code: scs.ReasonLockIn, Band: e.grades[before].name, Grade: e.grades[g].name,
+				Period: e.grades[g].lock, Until: e.inZone(st.LockedUntil)})
 		}
 	}
 	st.Events++
@@ -449,7 +446,7 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 		return true, g, nil
 	}
 	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: asked, Applied: applied, Score: score,
-		Grade: e.grades[g].name, Reason: strings.Join(reasons, "; ")}
+		Grade: e.grades[g].name, Reason: scs.JoinReasons(reasons), Reasons: reasons}
 	return true, g, nil
 }
 
@@ -476,7 +473,7 @@ func (e *Engine) toYear(st *scs.State, t time.Time) {
 // ask returns the points the rule's effect asks for ev (before the yearly
 // cap, floor and ceiling), counting a tiered rule's quantity into the
 // year's total, and with explain the reasons a drop-to rule gives.
-func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked int64, reasons []string) {
+func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked int64, reasons []scs.Reason) {
 	switch r.kind {
 	case scs.EffectFixed:
 		asked = r.points
@@ -504,11 +501,14 @@ func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked
 
 // notScored fills te, when not nil, with the entry of a record the scheme
 // does not score for the citizen at its time, saying why.
-func notScored(te *scs.TrailEntry, ev *scs.Event, rule, why string) {
+func notScored(te *scs.TrailEntry, ev *scs.Event, rule string, why scs.Reason) {
 	if te != nil {
-		*te = scs.TrailEntry{Event: ev.ID, Rule: rule, At: ev.At, Quantity: quantity(ev), Reason: "not scored: " + why, NotScored: true}
+		*te = scs.TrailEntry{Event: ev.ID, Rule: rule, At: ev.At, Quantity: quantity(ev), Reason: why.String(), Reasons: []scs.Reason{why}, NotScored: true}
 	}
 }
+
+// loc2 is t in the scheme's zone, as a reason carries it.
+func (e *Engine) inZone(t time.Time) time.Time { return t.In(e.loc) }
 
 // quantity is the event's quantity as a trail entry shows it (0 without).
 func quantity(ev *scs.Event) float64 {
@@ -564,8 +564,8 @@ func (e *Engine) compileRule(s *scs.Scheme, sr *scs.Rule) (rule, error) {
 			return r, scs.Errorf(scs.EINVALID, "rule %s: drop_to names unknown grade %q", sr.ID, sr.Effect.DropTo)
 		}
 		r.dropTop = s.Grades[r.dropGrade].Max
-		r.dropCut = fmt.Sprintf("score cut to %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
-		r.dropNoop = fmt.Sprintf("score already at or below %d, the top of grade %s", r.dropTop, sr.Effect.DropTo)
+		r.dropCut = scs.Reason{Code: scs.ReasonDropCut, N: r.dropTop, Grade: sr.Effect.DropTo}
+		r.dropNoop = scs.Reason{Code: scs.ReasonDropNoop, N: r.dropTop, Grade: sr.Effect.DropTo}
 	default:
 		return r, scs.Errorf(scs.EINVALID, "rule %s: unknown effect kind %d", sr.ID, sr.Effect.Kind)
 	}

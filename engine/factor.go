@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"time"
 
 	"scs"
@@ -211,8 +210,9 @@ func (e *Engine) applyFactor(st *scs.State, ev *scs.Event, r *rule, te *scs.Trai
 	if te == nil {
 		return
 	}
+	why := scs.Reason{Code: scs.ReasonFactor, Value: v, Name: e.fm.factors[r.factor].name, Until: e.inZone(e.NextRecomputation(ev.At))}
 	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Score: st.Score, Grade: e.grades[e.gradeOf(st.Score)].name, Factor: e.fm.factors[r.factor].name, Value: v,
-		Reason: fmt.Sprintf("%+g to factor %s; counts from the recomputation on %s", v, e.fm.factors[r.factor].name, e.scheme.FormatTime(e.NextRecomputation(ev.At)))}
+		Reason: why.String(), Reasons: []scs.Reason{why}}
 	if ev.HasQuantity {
 		te.Quantity = ev.Quantity
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -57,17 +56,12 @@ func (q *Sequence) Apply(st *scs.State, ev *scs.Event) (scs.TrailEntry, error) {
 	for i := range q.group {
 		ids[i] = q.group[i].ID
 	}
-	lock := "no lock"
+	note := scs.Reason{Code: scs.ReasonOrder, Name: strings.Join(ids, ", "), N: alt.Score, Grade: q.e.grades[ag].name}
 	if alt.LockGrade >= 0 && ev.At.Before(alt.LockedUntil) {
-		lock = fmt.Sprintf("locked in %s until %s", q.e.grades[alt.LockGrade].name, q.e.scheme.FormatTime(alt.LockedUntil))
+		note.Band, note.Until = q.e.grades[alt.LockGrade].name, q.e.inZone(alt.LockedUntil)
 	}
-	note := fmt.Sprintf("order mattered: records %s share this instant and were applied in arrival order; in the reverse order the score would be %d, grade %s, %s",
-		strings.Join(ids, ", "), alt.Score, q.e.grades[ag].name, lock)
-	if te.Reason == "" {
-		te.Reason = note
-	} else {
-		te.Reason += "; " + note
-	}
+	te.Reasons = append(te.Reasons, note)
+	te.Reason = scs.JoinReasons(te.Reasons)
 	return te, nil
 }
 

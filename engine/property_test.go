@@ -72,6 +72,25 @@ func TestProperties(t *testing.T) {
 						t.Fatalf("rule %s applied %d in %d, over its cap %d", te.Rule, v, k.year, rule.YearlyCap)
 					}
 				}
+				// The words are the structure's; a point kept back and a lock
+				// each have their reason, with the entry's figures.
+				if te.Reason != scs.JoinReasons(te.Reasons) {
+					t.Fatalf("reason %q, but its structure says %q", te.Reason, scs.JoinReasons(te.Reasons))
+				}
+				limited := false
+				for _, why := range te.Reasons {
+					switch why.Code {
+					case scs.ReasonYearlyCap, scs.ReasonFloor, scs.ReasonCeiling:
+						limited = true
+					case scs.ReasonLockIn, scs.ReasonLockHeld:
+						if why.Grade != te.Grade || !why.Until.After(te.At) || why.Until.Location() != s.Location {
+							t.Fatalf("lock reason %+v of an entry in grade %s at %s", why, te.Grade, te.At)
+						}
+					}
+				}
+				if rule, _ := s.Rule(te.Rule); te.Applied != te.Asked && rule.Effect.Kind != scs.EffectDropTo && !limited {
+					t.Fatalf("%s applied %d of %d asked with no reason for it: %+v", te.Event, te.Applied, te.Asked, te.Reasons)
+				}
 				if g, band := s.GradeIndex(te.Grade), s.GradeOf(te.Score); g < band {
 					t.Fatalf("grade %s above the score's band %s", te.Grade, s.Grades[band].Name)
 				}

@@ -14,7 +14,7 @@ import (
 // concurrent use.
 type Scoring struct {
 	ageFrom, resFrom time.Time // zero: no bound
-	ageWhy, resWhy   string
+	ageWhy, resWhy   scs.Reason
 	// consent windows, [from, to); from zero: since before any record; to
 	// zero: open. Used only when consentTimed.
 	windows      []window
@@ -38,8 +38,7 @@ func (e *Engine) Scoring(p *scs.Person) *Scoring {
 				s.assumed = append(s.assumed, "age")
 			} else {
 				s.ageFrom = time.Date(p.BirthYear+el.MinAge, 1, 1, 0, 0, 0, 0, e.loc).UTC()
-				s.ageWhy = fmt.Sprintf("under %d: born in %d, the person counts as %d from %s (the scheme scores people aged %d or over)",
-					el.MinAge, p.BirthYear, el.MinAge, s.ageFrom.In(e.loc).Format("2 January 2006"), el.MinAge)
+				s.ageWhy = scs.Reason{Code: scs.ReasonUnderAge, N: int64(el.MinAge), M: int64(p.BirthYear), At: s.ageFrom.In(e.loc)}
 			}
 		}
 		if !el.MinResidence.IsZero() {
@@ -47,8 +46,7 @@ func (e *Engine) Scoring(p *scs.Person) *Scoring {
 				s.assumed = append(s.assumed, "residence")
 			} else {
 				s.resFrom = el.MinResidence.AddTo(p.ResidentSince.In(e.loc)).UTC()
-				s.resWhy = fmt.Sprintf("resident since %s, less than the %s the scheme requires (eligible from %s)",
-					p.ResidentSince.In(e.loc).Format("2 January 2006"), el.MinResidence.Words(), s.resFrom.In(e.loc).Format("2 January 2006"))
+				s.resWhy = scs.Reason{Code: scs.ReasonResidence, At: p.ResidentSince.In(e.loc), Period: el.MinResidence, Until: s.resFrom.In(e.loc)}
 			}
 		}
 	}
@@ -77,28 +75,28 @@ func (e *Engine) Scoring(p *scs.Person) *Scoring {
 	return s
 }
 
-// At reports whether a record dated t is scored and, when it is not, why in
-// words.
-func (s *Scoring) At(t time.Time) (bool, string) {
+// At reports whether a record dated t is scored and, when it is not, why
+// (a reason whose String starts "not scored: ").
+func (s *Scoring) At(t time.Time) (bool, scs.Reason) {
 	ok, why, w := s.at(t)
-	if ok || why != "" {
+	if ok || why.Code != "" {
 		return ok, why
 	}
 	switch {
 	case w != nil:
-		return false, fmt.Sprintf("dated after the person withdrew consent on %s", s.scheme.FormatTime(w.to))
+		return false, scs.Reason{Code: scs.ReasonWithdrew, At: s.scheme.In(w.to)}
 	case len(s.windows) > 0:
-		return false, fmt.Sprintf("dated before the person's consent on %s: records from before consent are kept but not scored", s.scheme.FormatTime(s.windows[0].from))
+		return false, scs.Reason{Code: scs.ReasonBeforeConsent, At: s.scheme.In(s.windows[0].from)}
 	}
-	return false, "the person has not consented to scoring"
+	return false, scs.Reason{Code: scs.ReasonNoConsent}
 }
 
 // Status reports whether the person is scored as of t and, when not, why
 // in words.
 func (s *Scoring) Status(t time.Time) (bool, string) {
 	ok, why, w := s.at(t)
-	if ok || why != "" {
-		return ok, why
+	if ok || why.Code != "" {
+		return ok, why.Clause()
 	}
 	switch {
 	case w != nil:
@@ -111,9 +109,9 @@ func (s *Scoring) Status(t time.Time) (bool, string) {
 
 // at decides: scored, or the eligibility reason, or (no reason) outside
 // every consent window, after w when w is not nil.
-func (s *Scoring) at(t time.Time) (bool, string, *window) {
+func (s *Scoring) at(t time.Time) (bool, scs.Reason, *window) {
 	if s == nil {
-		return true, "", nil
+		return true, scs.Reason{}, nil
 	}
 	if t.Before(s.ageFrom) {
 		return false, s.ageWhy, nil
@@ -122,7 +120,7 @@ func (s *Scoring) at(t time.Time) (bool, string, *window) {
 		return false, s.resWhy, nil
 	}
 	if !s.consentTimed {
-		return true, "", nil
+		return true, scs.Reason{}, nil
 	}
 	var last *window
 	for i := range s.windows {
@@ -131,11 +129,11 @@ func (s *Scoring) at(t time.Time) (bool, string, *window) {
 			break
 		}
 		if w.to.IsZero() || t.Before(w.to) {
-			return true, "", nil
+			return true, scs.Reason{}, nil
 		}
 		last = w
 	}
-	return false, "", last
+	return false, scs.Reason{}, last
 }
 
 // Assumed returns, in words, what was not on record and was taken as given

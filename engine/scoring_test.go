@@ -33,7 +33,8 @@ func TestScoringEligibilityAndConsent(t *testing.T) {
 		{"2022-12-31T23:59:59Z", true, ""},
 		{"2023-01-01T00:00:00Z", false, "withdrew consent"},
 	} {
-		ok, why := sc.At(at(c.at))
+		ok, reason := sc.At(at(c.at))
+		why := reason.String()
 		if ok != c.ok || !strings.Contains(why, c.words) {
 			t.Errorf("At(%s) = %v %q, want %v and %q", c.at, ok, why, c.ok, c.words)
 		}

@@ -4,11 +4,14 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
 
+	"scs"
 	"scs/classroom"
 )
 
@@ -42,6 +45,14 @@ type Localizer struct {
 	tag   language.Tag
 	p     *message.Printer
 	langs []string
+	sch   *scs.Scheme // the class's scheme, for its words; nil before one is known
+}
+
+// useScheme makes the class's scheme the one whose words l renders.
+func (l *Localizer) useScheme(cs *classroom.Service, name string) {
+	if sch, err := cs.Scheme(name); err == nil {
+		l.sch = sch
+	}
 }
 
 func newLocalizer(tag language.Tag) *Localizer {
@@ -122,6 +133,11 @@ func (l *Localizer) Act(rule, description string) string {
 // student's card cannot pay for.
 func (l *Localizer) situation(si classroom.Situation, st *classroom.Student) sitView {
 	v := sitView{Rule: si.Rule, Kind: si.Kind, Title: l.Act(si.Rule, si.Description), Visible: si.Visible, Effect: si.Effect, Source: si.Source, Status: string(si.Status)}
+	if l.sch != nil {
+		if r, ok := l.sch.Rule(si.Rule); ok {
+			v.Effect = l.Effect(r.Effect)
+		}
+	}
 	var args []any
 	if si.Kind == classroom.KindBill {
 		args = append(args, si.Bill)
@@ -168,12 +184,149 @@ type entryView struct {
 	Grade   string
 	Reason  string
 	Source  string
-	Status  string
+	Status  string // the source's status (scs.Status)
+	Sure    string // the status in words
 }
 
 func (l *Localizer) entry(e classroom.Entry) entryView {
+	reason := e.Reason
+	if len(e.Reasons) > 0 {
+		reason = l.Reasons(e.Reasons)
+	}
 	return entryView{Round: e.Round, Title: l.Act(e.Rule, e.Description), Via: l.T("via." + e.Via), Asked: e.Asked, Applied: e.Applied,
-		Score: e.Score, Grade: e.Grade, Reason: e.Reason, Source: e.Source, Status: string(e.Status)}
+		Score: e.Score, Grade: l.Grade(e.Grade), Reason: reason, Source: e.Source, Status: string(e.Status), Sure: l.T("prov." + string(e.Status))}
+}
+
+// Grade names a grade of the class's scheme.
+func (l *Localizer) Grade(name string) string { return name }
+
+// ruleTitle names a rule of the class's scheme by its id.
+func (l *Localizer) ruleTitle(id string) string {
+	desc := id
+	if l.sch != nil {
+		if r, ok := l.sch.Rule(id); ok {
+			desc = r.Description
+		}
+	}
+	return l.Act(id, desc)
+}
+
+// factorName names a factor of the class's scheme.
+func (l *Localizer) factorName(name string) string { return name }
+
+// Reasons renders the engine's reasons for a trail entry, joined by "; ".
+func (l *Localizer) Reasons(rs []scs.Reason) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = l.Reason(r)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Reason renders one of the engine's reasons from its code and arguments
+// (a reason known only by its English words, from an old trail, as those).
+func (l *Localizer) Reason(r scs.Reason) string {
+	k := "reason." + string(r.Code)
+	switch r.Code {
+	case scs.ReasonFloor, scs.ReasonCeiling:
+		return l.T(k, r.N)
+	case scs.ReasonYearlyCap:
+		return l.T(k, r.N, l.ruleTitle(r.Rule), strconv.Itoa(r.Year), r.M)
+	case scs.ReasonLockHeld:
+		return l.T(k, l.Grade(r.Grade), l.Day(r.Until), l.Grade(r.Band))
+	case scs.ReasonLockIn:
+		return l.T(k, l.Grade(r.Band), l.Grade(r.Grade), l.Period(r.Period), l.Day(r.Until))
+	case scs.ReasonDropCut, scs.ReasonDropNoop:
+		return l.T(k, r.N, l.Grade(r.Grade))
+	case scs.ReasonIgnored:
+		title := r.Name
+		if l.sch != nil && l.sch.Name == r.Name {
+			title = l.SchemeTitle()
+		}
+		return l.T(k, title, l.ruleTitle(r.Rule))
+	case scs.ReasonFactor:
+		return l.T(k, l.p.Sprintf("%+.4g", r.Value), l.factorName(r.Name), l.Day(r.Until))
+	case scs.ReasonOrder:
+		lock := l.T("reason.order.nolock")
+		if r.Band != "" {
+			lock = l.T("reason.order.lock", l.Grade(r.Band), l.Day(r.Until))
+		}
+		return l.T(k, r.Name, r.N, l.Grade(r.Grade), lock)
+	case scs.ReasonUnderAge:
+		return l.T(k, r.N, strconv.FormatInt(r.M, 10), l.Day(r.At))
+	case scs.ReasonResidence:
+		return l.T(k, l.Day(r.At), l.Period(r.Period), l.Day(r.Until))
+	case scs.ReasonWithdrew, scs.ReasonBeforeConsent:
+		return l.T(k, l.Day(r.At))
+	case scs.ReasonNoConsent:
+		return l.T(k)
+	}
+	return r.String()
+}
+
+// Period renders a length of time such as a lock-in ("2 years").
+func (l *Localizer) Period(p scs.Period) string {
+	var parts []string
+	add := func(n int, unit string) {
+		if n == 1 {
+			parts = append(parts, l.T("period."+unit+".one"))
+		} else if n != 0 {
+			parts = append(parts, l.T("period."+unit+".n", n))
+		}
+	}
+	add(p.Years, "year")
+	add(p.Months, "month")
+	if p.Days%7 == 0 {
+		add(p.Days/7, "week")
+	} else {
+		add(p.Days, "day")
+	}
+	if len(parts) == 0 {
+		return l.T("none")
+	}
+	return strings.Join(parts, " ")
+}
+
+// Day renders a day (in the time's own zone, the scheme's for the
+// engine's reasons).
+func (l *Localizer) Day(t time.Time) string { return t.Format(l.T("layout.day")) }
+
+// SchemeTitle is the class's scheme's title.
+func (l *Localizer) SchemeTitle() string {
+	if l.sch == nil {
+		return ""
+	}
+	return l.sch.Title
+}
+
+// Effect renders a rule's effect in points.
+func (l *Localizer) Effect(e scs.Effect) string {
+	switch e.Kind {
+	case scs.EffectFixed:
+		return l.T("effect.fixed", e.Points)
+	case scs.EffectPerUnit:
+		return l.T("effect.per-unit", e.Points, l.p.Sprintf("%v", e.Unit), l.Quantity(e.Quantity))
+	case scs.EffectRange:
+		return l.T("effect.range", e.Min, e.Max)
+	case scs.EffectTiered:
+		return l.T("effect.tiered", l.Quantity(e.Quantity))
+	case scs.EffectDropTo:
+		return l.T("effect.drop-to", l.Grade(e.DropTo))
+	case scs.EffectFactor:
+		if e.Quantity == "" {
+			return l.T("effect.factor", l.p.Sprintf("%+v", e.Value), l.factorName(e.Factor))
+		}
+		return l.T("effect.factor.per", l.p.Sprintf("%+v", e.Value), l.Quantity(e.Quantity), l.factorName(e.Factor))
+	}
+	return e.Describe()
+}
+
+// Quantity names what a rule counts (yuan, hours, months).
+func (l *Localizer) Quantity(q string) string {
+	if k := "qty." + q; l.Has(k) {
+		return l.T(k)
+	}
+	return q
 }
 
 // Capability names a capability in the localizer's language.

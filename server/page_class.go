@@ -90,12 +90,11 @@ type classPage struct {
 
 // renderClass writes a class page (or, with fragment set, only its
 // "body" template, for the board's live updates).
-func (s *Server) renderClass(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, refresh int, data any) error {
+func (s *Server) renderClass(w http.ResponseWriter, r *http.Request, l *Localizer, status int, name, titleKey string, refresh int, data any) error {
 	t := s.classTemplate(name)
 	if t == nil {
 		return fmt.Errorf("no class template %q", name)
 	}
-	l := s.localizer(w, r)
 	p := classPage{L: l, Title: l.T(titleKey), CSRF: s.csrfToken(w, r), Account: AccountFrom(r.Context()), Refresh: refresh, Path: r.URL.Path, Page: data}
 	var buf bytes.Buffer
 	tmpl := "layout.html"
@@ -138,7 +137,7 @@ func (s *Server) classFail(w http.ResponseWriter, r *http.Request, err error) {
 		Message string
 		SignIn  bool
 	}{status, code, msg, status == http.StatusUnauthorized && !strings.Contains(r.URL.Path, "/me")}
-	if rerr := s.renderClass(w, r, status, "error", "error.title", 0, data); rerr != nil {
+	if rerr := s.renderClass(w, r, s.localizer(w, r), status, "error", "error.title", 0, data); rerr != nil {
 		s.log.Error("rendering the class error page", "err", rerr)
 		http.Error(w, msg, status)
 	}
@@ -184,7 +183,7 @@ func (s *Server) pageClassNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderClass(w, r, http.StatusOK, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list})
+	return s.renderClass(w, r, s.localizer(w, r), http.StatusOK, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list})
 }
 
 func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
@@ -213,7 +212,7 @@ func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		def, _ := cs.Defaults("")
 		list, _ := cs.Classes(r.Context(), a)
-		return s.renderClass(w, r, http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list, Error: scs.ErrorMessage(err)})
+		return s.renderClass(w, r, s.localizer(w, r), http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list, Error: scs.ErrorMessage(err)})
 	}
 	cs.WarmDebrief(c.Scheme)
 	return seeOther(w, r, "/class/"+c.Code+"/board")
@@ -246,6 +245,7 @@ func (s *Server) pageClassBoard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := s.localizer(w, r)
+	l.useScheme(cs, b.Class.Scheme)
 	p := boardPage{Board: b, JoinURL: joinURL(r, b.Class.Code), Ended: b.Class.Status == classroom.StatusEnded}
 	for _, g := range b.Grades {
 		p.MaxGrade = max(p.MaxGrade, g.Count)
@@ -257,7 +257,7 @@ func (s *Server) pageClassBoard(w http.ResponseWriter, r *http.Request) error {
 	if b.Class.Status == classroom.StatusClosed {
 		refresh = 0
 	}
-	return s.renderClass(w, r, http.StatusOK, "board", "board.title", refresh, p)
+	return s.renderClass(w, r, l, http.StatusOK, "board", "board.title", refresh, p)
 }
 
 // pageClassEvents streams a message each time the class changes, for the
@@ -397,6 +397,7 @@ func (s *Server) pageClassDebrief(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	l := s.localizer(w, r)
+	l.useScheme(cs, d.Scheme)
 	p := debriefPage{Debrief: d}
 	for _, id := range d.Claims {
 		cv := claimView{ID: id, Class: l.classFigure(id, &d.Class)}
@@ -407,7 +408,7 @@ func (s *Server) pageClassDebrief(w http.ResponseWriter, r *http.Request) error 
 		}
 		p.Claims = append(p.Claims, cv)
 	}
-	return s.renderClass(w, r, http.StatusOK, "debrief", "debrief.title", 0, p)
+	return s.renderClass(w, r, l, http.StatusOK, "debrief", "debrief.title", 0, p)
 }
 
 // The students' pages.
@@ -428,7 +429,7 @@ func (s *Server) pageJoin(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	return s.renderClass(w, r, http.StatusOK, "join", "join.title", 0, joinPage{Code: code})
+	return s.renderClass(w, r, s.localizer(w, r), http.StatusOK, "join", "join.title", 0, joinPage{Code: code})
 }
 
 func (s *Server) pageJoinPost(w http.ResponseWriter, r *http.Request) error {
@@ -440,7 +441,7 @@ func (s *Server) pageJoinPost(w http.ResponseWriter, r *http.Request) error {
 	_, token, err := cs.Join(r.Context(), code)
 	if err != nil {
 		if c := scs.ErrorCode(err); c == scs.EINVALID || c == scs.ENOTFOUND || c == scs.ECONFLICT {
-			return s.renderClass(w, r, Status(c), "join", "join.title", 0, joinPage{Code: code, Error: scs.ErrorMessage(err)})
+			return s.renderClass(w, r, s.localizer(w, r), Status(c), "join", "join.title", 0, joinPage{Code: code, Error: scs.ErrorMessage(err)})
 		}
 		return err
 	}
@@ -492,6 +493,7 @@ func (s *Server) showStudent(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	l := s.localizer(w, r)
+	l.useScheme(cs, v.Scheme)
 	p := studentPage{View: v, Ended: v.Status == classroom.StatusEnded}
 	if fail != nil {
 		p.Error, p.ErrorField = scs.ErrorMessage(fail), scs.ErrorField(fail)
@@ -519,7 +521,7 @@ func (s *Server) showStudent(w http.ResponseWriter, r *http.Request, status int,
 	if len(p.Situations) == 0 && !p.Ended && v.Consent != "pending" {
 		refresh = 8
 	}
-	return s.renderClass(w, r, status, "student", "student.title", refresh, p)
+	return s.renderClass(w, r, l, status, "student", "student.title", refresh, p)
 }
 
 // studentAct runs a student's form and shows the page again: with the

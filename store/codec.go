@@ -279,8 +279,14 @@ func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
 	b = binary.AppendVarint(b, t.Applied)
 	b = binary.AppendVarint(b, t.Score)
 	b = binary.AppendUvarint(b, uint64(db.scheme.GradeIndex(t.Grade)+1))
-	b = binary.AppendUvarint(b, uint64(len(t.Reason)))
-	b = append(b, t.Reason...)
+	if len(t.Reasons) == 0 {
+		// The reason's words (an entry without reasons as structure, as
+		// every entry was before they were stored).
+		b = binary.AppendUvarint(b, uint64(len(t.Reason)))
+		b = append(b, t.Reason...)
+	} else {
+		b = binary.AppendUvarint(b, 0) // no words: they are made from the structure below
+	}
 	// A factor model's record: its factor by position, counted from 1, and
 	// its value. Absent otherwise, so that a points scheme's entries are
 	// encoded as they were before factor models; entries written before
@@ -289,7 +295,82 @@ func (db *DB) encodeTrailItem(b []byte, t *trailItem) []byte {
 		b = binary.AppendUvarint(b, uint64(fi+1))
 		b = binary.BigEndian.AppendUint64(b, math.Float64bits(t.Value))
 	}
+	if len(t.Reasons) == 0 {
+		return b
+	}
+	// The reasons as structure: a 0 (which no factor's number is), their
+	// count and each reason. Entries written before lack it.
+	b = binary.AppendUvarint(b, 0)
+	b = binary.AppendUvarint(b, uint64(len(t.Reasons)))
+	for i := range t.Reasons {
+		b = encodeReason(b, &t.Reasons[i])
+	}
 	return b
+}
+
+// maxReasons bounds the reasons of one stored trail entry.
+const maxReasons = 64
+
+// reasonCodes numbers the reason codes as stored (scs.ReasonCodes' order).
+var reasonCodes = func() map[scs.ReasonCode]uint64 {
+	m := make(map[scs.ReasonCode]uint64, len(scs.ReasonCodes))
+	for i, c := range scs.ReasonCodes {
+		m[c] = uint64(i)
+	}
+	return m
+}()
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// encodeReason appends one reason: its code's number and every argument.
+func encodeReason(b []byte, r *scs.Reason) []byte {
+	code, ok := reasonCodes[r.Code]
+	if !ok { // not a code of this build: kept as its words
+		code, r = reasonCodes[scs.ReasonText], &scs.Reason{Code: scs.ReasonText, Text: r.String()}
+	}
+	b = binary.AppendUvarint(b, code)
+	b = binary.AppendVarint(b, r.N)
+	b = binary.AppendVarint(b, r.M)
+	b = binary.AppendVarint(b, int64(r.Year))
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.Value))
+	for _, s := range [...]string{r.Rule, r.Grade, r.Band, r.Name, r.Text} {
+		b = appendStr(b, s)
+	}
+	b = binary.AppendVarint(b, int64(r.Period.Years))
+	b = binary.AppendVarint(b, int64(r.Period.Months))
+	b = binary.AppendVarint(b, int64(r.Period.Days))
+	b = binary.AppendVarint(b, nanos(r.At))
+	return binary.AppendVarint(b, nanos(r.Until))
+}
+
+// decodeReason decodes what encodeReason wrote, times in the scheme's zone.
+func (db *DB) decodeReason(r *reader) scs.Reason {
+	var x scs.Reason
+	code := r.uvarint()
+	if code >= uint64(len(scs.ReasonCodes)) {
+		if r.err == nil {
+			r.err = errCorrupt
+		}
+		return x
+	}
+	x.Code = scs.ReasonCodes[code]
+	x.N, x.M, x.Year = r.varint(), r.varint(), int(r.varint())
+	x.Value = math.Float64frombits(r.u64())
+	x.Rule, x.Grade, x.Band, x.Name, x.Text = r.str(), r.str(), r.str(), r.str(), r.str()
+	x.Period = scs.Period{Years: int(r.varint()), Months: int(r.varint()), Days: int(r.varint())}
+	x.At, x.Until = db.inZone(fromNanos(r.varint())), db.inZone(fromNanos(r.varint()))
+	return x
+}
+
+// inZone is t in the scheme's zone (the zero time stays zero).
+func (db *DB) inZone(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return db.scheme.In(t)
 }
 
 // decodeTrailItem decodes what encodeTrailItem wrote.
@@ -320,7 +401,7 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 		r.err = errCorrupt
 	}
 	t.Reason = r.str()
-	if r.err == nil && len(r.b) != 0 {
+	if r.err == nil && len(r.b) != 0 && r.b[0] != 0 {
 		fi := int(r.uvarint()) - 1
 		if r.err == nil && (fi < 0 || fi >= len(db.scheme.Factors)) {
 			r.err = errCorrupt
@@ -329,6 +410,20 @@ func (db *DB) decodeTrailItem(seq int64, b []byte) (trailItem, error) {
 			t.Factor = db.scheme.Factors[fi].Name
 		}
 		t.Value = math.Float64frombits(r.u64())
+	}
+	if r.err == nil && len(r.b) != 0 {
+		zero := r.uvarint() // the 0 before the reasons
+		n := r.uvarint()
+		if zero != 0 || t.Reason != "" || n == 0 || n > maxReasons {
+			r.err = errCorrupt
+		}
+		for i := uint64(0); r.err == nil && i < n; i++ {
+			t.Reasons = append(t.Reasons, db.decodeReason(&r))
+		}
+		t.Reason = scs.JoinReasons(t.Reasons)
+	} else if t.Reason != "" {
+		// Stored before reasons were structure: only the words are known.
+		t.Reasons = []scs.Reason{{Code: scs.ReasonText, Text: t.Reason}}
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errCorrupt

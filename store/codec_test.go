@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +63,9 @@ func FuzzDecodeTrailItem(f *testing.F) {
 	ignored := trailItem{Seq: 10, TrailEntry: scs.TrailEntry{Event: "e2", Rule: "not-a-rule-here", At: time.Unix(1700000000, 0).UTC(),
 		NotScored: true, Reason: "ignored"}}
 	f.Add(db.encodeTrailItem(nil, &ignored))
+	structured := trailItem{Seq: 11, TrailEntry: scs.TrailEntry{Event: "e3", Rule: "tax-evasion", At: time.Unix(1700000000, 0).UTC(),
+		Asked: -100, Applied: -100, Score: 900, Grade: "B", Reasons: sampleReasons(db)}}
+	f.Add(db.encodeTrailItem(nil, &structured))
 	f.Add([]byte{})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	fdb := &DB{scheme: sesameScheme(f)}
@@ -77,6 +82,10 @@ func FuzzDecodeTrailItem(f *testing.F) {
 			if err != nil || back.Event != it.Event || back.Rule != it.Rule || back.Score != it.Score || back.Reason != it.Reason ||
 				back.Factor != it.Factor || math.Float64bits(back.Value) != math.Float64bits(it.Value) || back.Ignored != it.Ignored {
 				t.Fatalf("round trip of %+v: %+v, %v", it, back, err)
+			}
+			// The reasons too (compared as bytes: a value may be NaN).
+			if enc := db.encodeTrailItem(nil, &it); !bytes.Equal(db.encodeTrailItem(nil, &back), enc) || len(back.Reasons) != len(it.Reasons) {
+				t.Fatalf("reasons' round trip of %+v: %+v", it.Reasons, back.Reasons)
 			}
 		}
 	})
@@ -100,8 +109,18 @@ func TestTrailItemFactor(t *testing.T) {
 		Quantity: 3, Score: 565, Grade: "fair", Factor: "credit-history", Value: -12, Reason: "-12 to factor credit-history"}}
 	b := db.encodeTrailItem(nil, &it)
 	back, err := db.decodeTrailItem(4, b)
-	if err != nil || back.TrailEntry != it.TrailEntry {
+	words := it.TrailEntry
+	words.Reasons = []scs.Reason{{Code: scs.ReasonText, Text: it.Reason}} // words only, as read
+	if err != nil || !back.Equal(&words) {
 		t.Fatalf("round trip: %+v, %v; want %+v", back.TrailEntry, err, it.TrailEntry)
+	}
+	// With the reason as structure, after the factor.
+	rs := it
+	rs.Reason, rs.Reasons = "", []scs.Reason{{Code: scs.ReasonFactor, Value: -12, Name: "credit-history", Until: db.scheme.In(time.Unix(1700006400, 0))}}
+	back, err = db.decodeTrailItem(4, db.encodeTrailItem(nil, &rs))
+	rs.Reason = scs.JoinReasons(rs.Reasons)
+	if err != nil || !back.Equal(&rs.TrailEntry) {
+		t.Fatalf("round trip with reasons: %+v, %v; want %+v", back.TrailEntry, err, rs.TrailEntry)
 	}
 	old := it
 	old.Factor, old.Value = "", 0
@@ -135,5 +154,59 @@ func TestTrailItemIgnoredConduct(t *testing.T) {
 	back, err := db.decodeTrailItem(3, db.encodeTrailItem(nil, &it))
 	if err != nil || back.Rule != "repaid-on-time" || !back.NotScored || back.Reason != it.Reason || !back.At.Equal(it.At) {
 		t.Fatalf("round trip of an ignored conduct: %+v, %v", back, err)
+	}
+}
+
+// sampleReasons is one reason of every code, with arguments.
+func sampleReasons(db *DB) []scs.Reason {
+	until := db.scheme.In(time.Date(2020, 3, 1, 16, 0, 0, 0, time.UTC))
+	var out []scs.Reason
+	for _, c := range scs.ReasonCodes {
+		out = append(out, scs.Reason{Code: c, N: 959, M: -30, Year: 2019, Value: -4.5, Rule: "tax-evasion", Grade: "B", Band: "A",
+			Name: "e1, e2", Text: "words", Period: scs.Period{Years: 2}, At: until.AddDate(-1, 0, 0), Until: until})
+	}
+	return out
+}
+
+// TestTrailItemReasons: reasons are stored as structure and read back
+// equal, their words made again in English; an entry written before
+// (words only) still reads, as one ReasonText reason with its words.
+func TestTrailItemReasons(t *testing.T) {
+	db := &DB{scheme: rongcheng(t)}
+	rs := sampleReasons(db)
+	it := trailItem{Seq: 4, TrailEntry: scs.TrailEntry{Event: "e4", Rule: "tax-evasion", At: time.Unix(1700000000, 0).UTC(),
+		Asked: -100, Applied: -100, Score: 900, Grade: "B", Reason: scs.JoinReasons(rs), Reasons: rs}}
+	b := db.encodeTrailItem(nil, &it)
+	back, err := db.decodeTrailItem(4, b)
+	if err != nil || !back.Equal(&it.TrailEntry) {
+		t.Fatalf("round trip of reasons:\n got %+v, %v\nwant %+v", back.TrailEntry, err, it.TrailEntry)
+	}
+	if !strings.Contains(back.Reason, "fell from A into B: locked in B for 2 years, until 2020-03-02 00:00 +08:00") {
+		t.Errorf("words made from the stored structure: %q", back.Reason)
+	}
+	if len(b) >= len(it.Reason) {
+		t.Errorf("the structure (%d bytes) should take less room than the words it replaces (%d bytes)", len(b), len(it.Reason))
+	}
+	old := it
+	old.Reasons = nil
+	back, err = db.decodeTrailItem(4, db.encodeTrailItem(nil, &old))
+	if err != nil || back.Reason != it.Reason || len(back.Reasons) != 1 || back.Reasons[0].Code != scs.ReasonText || back.Reasons[0].Text != it.Reason {
+		t.Fatalf("an entry stored with words only: %+v, %v", back.TrailEntry, err)
+	}
+	// verify compares an old entry's words with the replay's.
+	legacyReasons(&back.TrailEntry, &it.TrailEntry)
+	if !back.Equal(&it.TrailEntry) {
+		t.Errorf("an old entry with the replay's words differs from the replay: %+v", back.TrailEntry)
+	}
+	// Words and structure together, or an unknown code, are corrupt.
+	bad := append(db.encodeTrailItem(nil, &old), 1, 0)
+	if _, err := db.decodeTrailItem(4, bad); err == nil {
+		t.Error("words followed by reasons decoded")
+	}
+	none := it
+	none.Reason, none.Reasons = "", nil
+	b = append(db.encodeTrailItem(nil, &none), 1, byte(len(scs.ReasonCodes)))
+	if _, err := db.decodeTrailItem(4, b); err == nil {
+		t.Error("an unknown reason code decoded")
 	}
 }

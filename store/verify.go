@@ -486,7 +486,7 @@ func (db *DB) verifyCitizen(id string, c *vcitizen, p *proj, x projCols4, trail 
 			}
 			if err != nil {
 				problem(t.Seq, id, "trail: the entry of record %s does not decode", t.Event)
-			} else if stored.TrailEntry != want { // == holds when only the sign of a zero quantity differs (written before quantities were normalised)
+			} else if legacyReasons(&stored.TrailEntry, &want); !stored.Equal(&want) { // equal when only the sign of a zero quantity differs (written before quantities were normalised)
 				problem(t.Seq, id, "trail: the entry of record %s is %+v; the replay gives %+v", t.Event, stored.TrailEntry, t.TrailEntry)
 			}
 		}
@@ -580,4 +580,13 @@ func (db *DB) verifyScheme(ctx context.Context, g *vledger, problem func(int64, 
 		}
 	}
 	return nil
+}
+
+// legacyReasons gives stored, an entry written before reasons were stored
+// as structure, the replay's reasons when its words are the replay's: its
+// structure is then the replay's, and only words can be compared.
+func legacyReasons(stored, replay *scs.TrailEntry) {
+	if len(stored.Reasons) == 1 && stored.Reasons[0].Code == scs.ReasonText && stored.Reason == replay.Reason {
+		stored.Reasons = replay.Reasons
+	}
 }

@@ -383,8 +383,11 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 		e.applyFactor(st, ev, r, te)
 		return true, e.gradeOf(st.Score), nil
 	}
-	before := e.GradeAt(st, ev.At)
-	if st.LockGrade >= 0 && !ev.At.Before(st.LockedUntil) {
+	// The grade before the event (GradeAt), worked out below only when
+	// the event brings the citizen into a grade with a lock-in.
+	oldScore, oldLock := st.Score, st.LockGrade
+	held := st.LockGrade >= 0 && ev.At.Before(st.LockedUntil)
+	if st.LockGrade >= 0 && !held {
 		st.LockGrade, st.LockedUntil = -1, time.Time{}
 	}
 	if r.capSlot >= 0 || r.qtySlot >= 0 {
@@ -431,7 +434,9 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 			reasons = append(reasons, scs.Reason{Code: scs.ReasonLockHeld, Grade: e.grades[g].name, Until: e.inZone(st.LockedUntil), Band: e.grades[band].name})
 		}
 	}
-	if g > before && !e.grades[g].lock.IsZero() {
+	if e.grades[g].lock.IsZero() {
+		// no lock-in to fall into
+	} else if before := e.GradeHeld(e.gradeOf(oldScore), oldLock, held); g > before {
 		st.LockGrade = g
 		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
 		if explain {

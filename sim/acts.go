@@ -50,7 +50,7 @@ func (w *worker) rates(c *citizen) float64 {
 				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
 			}
 		}
-		pos = w.farm(c) / (1 + m.p.stigma*m.stigmaK[g])
+		pos = w.farm(c) * m.unstigma[g]
 	}
 	w.posMult = pos
 	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
@@ -98,14 +98,24 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				stop, why = max(reports[0].at, t), 2
 			}
 			if total > 0 {
-				d := w.rd.ExpFloat64() / total * secondsPerYear
+				// c.left is what remains of a unit exponential drawn after
+				// the citizen's last act: at rate total, the next act comes
+				// when it runs out. A change of rate or a stop (a year's
+				// end, a lock running out) carries the rest over, so a
+				// citizen-year needs no draw beyond its acts'.
+				if c.left == 0 {
+					c.left = w.rd.ExpFloat64()
+				}
+				d := c.left / total * secondsPerYear
 				if float64(t)+d < float64(stop) {
 					t += int64(d)
+					c.left = 0
 					if err := w.act(c, t); err != nil {
 						return err
 					}
 					continue
 				}
+				c.left = max(0, c.left-float64(stop-t)*total/secondsPerYear)
 			}
 			t = stop
 			w.dirty = true

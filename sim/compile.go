@@ -63,7 +63,8 @@ type model struct {
 	nG         int
 	gradeMin   []int64
 	stigmaK    []float64
-	lowGrade   []bool // grades without job security
+	unstigma   []float64 // per grade: 1/(1+stigma*stigmaK), the stigma's factor on positive acts
+	lowGrade   []bool    // grades without job security
 	lists      []List
 	jobCap     string
 	fearful    bool // the scheme has consequences to fear
@@ -74,6 +75,7 @@ type model struct {
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
 	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
+	traits     traitTables       // their multipliers' tables
 	failHood   func(h int) error // tests: makes the worker of neighbourhood h fail
 	p          struct {
 		incMedian, incSigma, wSigma, wCorr, drivers, parents                float64
@@ -326,6 +328,10 @@ func (m *model) behaviours() {
 			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
 		}
 		m.beh = append(m.beh, c)
+	}
+	m.compileTraits()
+	for _, k := range m.stigmaK {
+		m.unstigma = append(m.unstigma, 1/(1+m.p.stigma*k))
 	}
 	for d := 0; d < 1<<16; d++ {
 		v := math.Exp(-float64(d) / m.p.farmScale)

@@ -23,7 +23,8 @@ type worker struct {
 	blocked           []bool
 	entered           []int64
 	cw                [4]float64
-	traitMult         []float64 // per slope set: the current citizen's trait multiplier
+	traitMult         []float64    // per slope set: the current citizen's trait multiplier
+	factors           [3][]float64 // per continuous trait: the current citizen's factors (traits.go)
 	total             float64
 	dirty             bool
 	reports           []report
@@ -46,6 +47,9 @@ func newWorker(m *model) *worker {
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
 	w.traitMult = make([]float64, len(m.slopeSets))
+	for t, tab := range m.traits.cont {
+		w.factors[t] = make([]float64, 0, max(tab.hi-tab.lo+1, len(tab.slopes)))
+	}
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)

@@ -32,6 +32,7 @@ type citizen struct {
 	spent, hours          float64
 	donScale              float64 // median donation at the current income, 0 until needed
 	blood                 int
+	left                  float64 // the unit exponential left until the next act (live)
 	static                []float64
 	blocked               []bool
 	sums                  [4]float64 // unblocked static rates by rate class
@@ -116,13 +117,7 @@ func (w *worker) traits(h, n int) {
 		c.informant = r.Float64() < m.p.informants*zeal
 		c.employed = age < 60
 		// The trait multiplier of each distinct set of slopes, once.
-		for j, sl := range m.slopeSets {
-			e := 0.0
-			for t := range 4 {
-				e += sl[t] * c.z[t]
-			}
-			w.traitMult[j] = math.Exp(e)
-		}
+		w.multipliers(&c.z, age)
 		for k := range m.beh {
 			b := &m.beh[k]
 			s := b.rate

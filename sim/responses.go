@@ -82,30 +82,45 @@ func (w *worker) startYear(y int, shareLow float64) {
 	m := w.m
 	n := len(w.cs)
 	// Recruitment of informants at the start of each later year, and
-	// informants who stop.
-	if y > 0 && (m.p.recruit > 0 || m.p.quit > 0) {
-		for i := range w.cs {
-			c := &w.cs[i]
-			if c.informant {
-				if m.p.quit > 0 && w.rd.Float64() < m.p.quit {
-					c.informant = false
-				}
-			} else if c.consent && m.p.recruit > 0 {
-				if w.rd.Float64() < m.p.recruit*w.farm(c) {
-					c.informant = true
-				}
-			}
-		}
+	// informants who stop. A scored citizen who is not an informant becomes
+	// one with probability recruit*farm: candidates are drawn with the
+	// largest such probability, pmax, by skipping a geometric number of
+	// citizens, and each is recruited with the ratio of the two.
+	quit := y > 0 && m.p.quit > 0
+	recruit := y > 0 && m.p.recruit > 0
+	pmax := min(1, m.p.recruit*(1+6*m.p.farming))
+	skip := 0
+	if recruit {
+		skip = w.skip(pmax)
 	}
 	w.infs = w.infs[:0]
+	gStart := w.order[:0]
 	for i := range w.cs {
 		c := &w.cs[i]
+		if c.informant {
+			if quit && w.rd.Float64() < m.p.quit {
+				c.informant = false
+			}
+		} else if recruit && c.consent {
+			if skip > 0 {
+				skip--
+			} else {
+				if w.rd.Float64()*pmax < m.p.recruit*w.farm(c) {
+					c.informant = true
+				}
+				skip = w.skip(pmax)
+			}
+		}
 		if c.informant {
 			w.infs = append(w.infs, i)
 		}
 		c.speech >>= 1
 		c.reported = 0
+		// c.grade is the grade at the start of the year (the mobility
+		// matrix's): the year-end count (endYear) refreshed it.
+		gStart = append(gStart, c.grade)
 	}
+	w.order = gStart
 	w.pInf = 1 - math.Pow(1-m.p.reach, float64(len(w.infs)))
 	// The aggregates citizens perceive move part of the way (adaptation)
 	// towards what they saw last year, so that responses settle instead
@@ -120,15 +135,19 @@ func (w *worker) startYear(y int, shareLow float64) {
 	}
 	w.speechMult = math.Exp(-m.p.chill * w.cost)
 	w.speechRecs = 0
-	// Start-of-year grades for the mobility matrix.
-	gStart := w.order[:0]
-	for i := range w.cs {
-		c := &w.cs[i]
-		// c.grade is the grade at the start of the year: the year-end
-		// count (endYear) refreshed it from the engine.
-		gStart = append(gStart, c.grade)
+}
+
+// skip draws the number of citizens passed over before the next one drawn
+// with probability p: geometric, from one uniform.
+func (w *worker) skip(p float64) int {
+	if p >= 1 {
+		return 0
 	}
-	w.order = gStart
+	v := math.Log(1-w.rd.Float64()) / math.Log1p(-p)
+	if v > 1<<30 {
+		return 1 << 30
+	}
+	return int(v)
 }
 
 // trustYear updates every citizen's trust in neighbours at the end of year y.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 	"sort"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"scs"
 	"scs/classroom"
+	"scs/schemes"
 )
 
 // The message catalogue of the class pages: every word they show comes
@@ -45,13 +47,17 @@ type Localizer struct {
 	tag   language.Tag
 	p     *message.Printer
 	langs []string
-	sch   *scs.Scheme // the class's scheme, for its words; nil before one is known
+	sch   *scs.Scheme    // the class's scheme, for its words; nil before one is known
+	tx    *schemes.Texts // its words in the page's language; nil for English or none
 }
 
 // useScheme makes the class's scheme the one whose words l renders.
 func (l *Localizer) useScheme(cs *classroom.Service, name string) {
 	if sch, err := cs.Scheme(name); err == nil {
 		l.sch = sch
+		if l.Lang != "en" {
+			l.tx = schemes.BuiltinTexts(name, l.Lang)
+		}
 	}
 }
 
@@ -111,7 +117,7 @@ type optView struct {
 type sitView struct {
 	Rule    string
 	Kind    string
-	Title   string
+	Title   Word
 	Story   string
 	Visible bool
 	Effect  string
@@ -120,13 +126,68 @@ type sitView struct {
 	Options []optView
 }
 
-// Act names a rule's act: the catalogue's words for the rules the game
-// asks about, the scheme's own words for any other.
-func (l *Localizer) Act(rule, description string) string {
-	if k := "act." + rule; l.Has(k) {
-		return l.T(k)
+// Word is one of the scheme's words on a page: in the page's language,
+// or in English (En) when the scheme's words have no translation for it;
+// the template function w marks those lang="en".
+type Word struct {
+	Text string
+	En   bool
+}
+
+func (w Word) String() string { return w.Text }
+
+// html renders w, marked lang="en" when it is English on a page that is
+// not.
+func (w Word) html() template.HTML {
+	if w.En {
+		return template.HTML(`<span lang="en">` + template.HTMLEscapeString(w.Text) + `</span>`)
 	}
-	return description
+	return template.HTML(template.HTMLEscapeString(w.Text))
+}
+
+// word picks the translation tr, or the English en when there is none.
+func (l *Localizer) word(tr, en string) Word {
+	if tr != "" {
+		return Word{Text: tr}
+	}
+	return Word{Text: en, En: l.Lang != "en" && en != ""}
+}
+
+// texts are the scheme's words in the page's language (nil for English or
+// when there are none).
+func (l *Localizer) texts() *schemes.Texts { return l.tx }
+
+// Act names a rule's act: the catalogue's words for the rules the game
+// asks about, else the scheme's description of the rule (description,
+// when the rule is not the scheme's).
+func (l *Localizer) Act(rule, description string) Word {
+	if k := "act." + rule; l.Has(k) {
+		return Word{Text: l.T(k)}
+	}
+	return l.ruleDesc(rule, description)
+}
+
+// ruleDesc is the scheme's description of a rule in the page's language.
+func (l *Localizer) ruleDesc(rule, description string) Word {
+	if l.sch != nil {
+		if r, ok := l.sch.Rule(rule); ok {
+			description = r.Description
+		}
+	}
+	tr := ""
+	if tx := l.texts(); tx != nil {
+		tr = tx.Rules[rule].Description
+	}
+	return l.word(tr, description)
+}
+
+// ruleSource is a rule's source in the page's language.
+func (l *Localizer) ruleSource(rule, source string) Word {
+	tr := ""
+	if tx := l.texts(); tx != nil {
+		tr = tx.Rules[rule].Source
+	}
+	return l.word(tr, source)
 }
 
 // situation renders a situation; st, when given, disables the options the
@@ -145,7 +206,7 @@ func (l *Localizer) situation(si classroom.Situation, st *classroom.Student) sit
 	if l.Has("sit." + si.Rule) {
 		v.Story = l.T("sit."+si.Rule, args...)
 	} else {
-		v.Story = l.T("sit.kind."+si.Kind, append([]any{si.Description}, args...)...)
+		v.Story = l.T("sit.kind."+si.Kind, append([]any{l.ruleDesc(si.Rule, si.Description).Text}, args...)...)
 	}
 	for _, o := range si.Options {
 		ov := optView{Value: o}
@@ -176,14 +237,14 @@ func (l *Localizer) situation(si classroom.Situation, st *classroom.Student) sit
 
 type entryView struct {
 	Round   int
-	Title   string
+	Title   Word
 	Via     string
 	Asked   int64
 	Applied int64
 	Score   int64
 	Grade   string
 	Reason  string
-	Source  string
+	Source  Word
 	Status  string // the source's status (scs.Status)
 	Sure    string // the status in words
 }
@@ -194,25 +255,29 @@ func (l *Localizer) entry(e classroom.Entry) entryView {
 		reason = l.Reasons(e.Reasons)
 	}
 	return entryView{Round: e.Round, Title: l.Act(e.Rule, e.Description), Via: l.T("via." + e.Via), Asked: e.Asked, Applied: e.Applied,
-		Score: e.Score, Grade: l.Grade(e.Grade), Reason: reason, Source: e.Source, Status: string(e.Status), Sure: l.T("prov." + string(e.Status))}
+		Score: e.Score, Grade: l.Grade(e.Grade), Reason: reason, Source: l.ruleSource(e.Rule, e.Source), Status: string(e.Status), Sure: l.T("prov." + string(e.Status))}
 }
 
-// Grade names a grade of the class's scheme.
-func (l *Localizer) Grade(name string) string { return name }
+// Grade names a grade of the class's scheme: its label in the page's
+// language, or its name.
+func (l *Localizer) Grade(name string) string {
+	if tx := l.texts(); tx != nil && tx.Grades[name].Label != "" {
+		return tx.Grades[name].Label
+	}
+	return name
+}
 
 // ruleTitle names a rule of the class's scheme by its id.
-func (l *Localizer) ruleTitle(id string) string {
-	desc := id
-	if l.sch != nil {
-		if r, ok := l.sch.Rule(id); ok {
-			desc = r.Description
-		}
-	}
-	return l.Act(id, desc)
-}
+func (l *Localizer) ruleTitle(id string) string { return l.Act(id, id).Text }
 
-// factorName names a factor of the class's scheme.
-func (l *Localizer) factorName(name string) string { return name }
+// factorName names a factor of the class's scheme: its label in the
+// page's language, or its name.
+func (l *Localizer) factorName(name string) string {
+	if tx := l.texts(); tx != nil && tx.Factors[name].Label != "" {
+		return tx.Factors[name].Label
+	}
+	return name
+}
 
 // Reasons renders the engine's reasons for a trail entry, joined by "; ".
 func (l *Localizer) Reasons(rs []scs.Reason) string {
@@ -241,7 +306,7 @@ func (l *Localizer) Reason(r scs.Reason) string {
 	case scs.ReasonIgnored:
 		title := r.Name
 		if l.sch != nil && l.sch.Name == r.Name {
-			title = l.SchemeTitle()
+			title = l.SchemeTitle().Text
 		}
 		return l.T(k, title, l.ruleTitle(r.Rule))
 	case scs.ReasonFactor:
@@ -292,11 +357,15 @@ func (l *Localizer) Period(p scs.Period) string {
 func (l *Localizer) Day(t time.Time) string { return t.Format(l.T("layout.day")) }
 
 // SchemeTitle is the class's scheme's title.
-func (l *Localizer) SchemeTitle() string {
+func (l *Localizer) SchemeTitle() Word {
 	if l.sch == nil {
-		return ""
+		return Word{}
 	}
-	return l.sch.Title
+	tr := ""
+	if tx := l.texts(); tx != nil {
+		tr = tx.Title
+	}
+	return l.word(tr, l.sch.Title)
 }
 
 // Effect renders a rule's effect in points.
@@ -329,12 +398,22 @@ func (l *Localizer) Quantity(q string) string {
 	return q
 }
 
-// Capability names a capability in the localizer's language.
-func (l *Localizer) Capability(name string) string {
+// Capability names a capability of the class's scheme: the catalogue's
+// words for Rongcheng's, else the scheme's description of it.
+func (l *Localizer) Capability(name string) Word {
 	if k := "cap." + name; l.Has(k) {
-		return l.T(k)
+		return Word{Text: l.T(k)}
 	}
-	return name
+	desc, tr := name, ""
+	if l.sch != nil {
+		if c, ok := l.sch.Capability(name); ok && c.Description != "" {
+			desc = c.Description
+		}
+	}
+	if tx := l.texts(); tx != nil {
+		tr = tx.Capabilities[name].Description
+	}
+	return l.word(tr, desc)
 }
 
 // Card names a money card.

@@ -51,6 +51,7 @@ func (s *Server) classTemplate(name string) *template.Template {
 				return 100 * n / of
 			},
 			"inc": func(n int) int { return n + 1 },
+			"w":   func(w Word) template.HTML { return w.html() },
 			"entryArgs": func(p classPage, e entryView) any {
 				rounds := 0
 				if sp, ok := p.Page.(studentPage); ok {

@@ -2,6 +2,7 @@ package schemes_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -120,6 +121,11 @@ func FuzzParseTexts(f *testing.F) {
 	s := schemes.MustLoad("rongcheng")
 	for _, name := range []string{"rongcheng", "sesame"} {
 		f.Add([]byte("scheme: " + name + "\nlang: de\n"))
+		b, err := os.ReadFile("locales/" + name + ".de.yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Add([]byte("scheme: rongcheng\nlang: de\ngrades: [{name: AAA, label: x, description: y}]\nrules: [{id: tax-evasion, source: z}]\n"))
 	f.Add([]byte("scheme: rongcheng\nlang: de\nrules: [{id: &a tax-evasion, notes: *a}]\n"))

@@ -368,6 +368,17 @@ func (l *Localizer) SchemeTitle() Word {
 	return l.word(tr, l.sch.Title)
 }
 
+// schemeTitles are the built-in schemes' titles in l's language, by name.
+func (l *Localizer) schemeTitles(cs *classroom.Service) map[string]Word {
+	out := map[string]Word{}
+	for _, name := range classroom.Schemes() {
+		o := *l
+		o.useScheme(cs, name)
+		out[name] = o.SchemeTitle()
+	}
+	return out
+}
+
 // Effect renders a rule's effect in points.
 func (l *Localizer) Effect(e scs.Effect) string {
 	switch e.Kind {

@@ -166,6 +166,7 @@ func (s *Server) classTeacher(r *http.Request) (*classroom.Service, *scs.Account
 
 type newClassPage struct {
 	Schemes  []string
+	Titles   map[string]Word // the schemes' titles in the page's language
 	Defaults classroom.Settings
 	Classes  []classroom.Class
 	Error    string
@@ -184,7 +185,8 @@ func (s *Server) pageClassNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderClass(w, r, s.localizer(w, r), http.StatusOK, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list})
+	l := s.localizer(w, r)
+	return s.renderClass(w, r, l, http.StatusOK, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Titles: l.schemeTitles(cs), Defaults: def, Classes: list})
 }
 
 func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
@@ -213,7 +215,8 @@ func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		def, _ := cs.Defaults("")
 		list, _ := cs.Classes(r.Context(), a)
-		return s.renderClass(w, r, s.localizer(w, r), http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Defaults: def, Classes: list, Error: scs.ErrorMessage(err)})
+		l := s.localizer(w, r)
+		return s.renderClass(w, r, l, http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Titles: l.schemeTitles(cs), Defaults: def, Classes: list, Error: scs.ErrorMessage(err)})
 	}
 	cs.WarmDebrief(c.Scheme)
 	return seeOther(w, r, "/class/"+c.Code+"/board")

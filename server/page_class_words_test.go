@@ -280,6 +280,11 @@ func walkGerman(t *testing.T, scheme string, english []string) {
 	}
 	code := m[1]
 	check(teacher, "board before the game")
+	teacher.get("/class/new")
+	check(teacher, "new class with a class open")
+	if !strings.Contains(teacher.last, "<td>"+template.HTMLEscapeString(schemes.BuiltinTexts(scheme, "de").Title)+"</td>") {
+		t.Errorf("the teacher's classes do not name the scheme in German:\n%s", teacher.last)
+	}
 	var students []*browserless
 	for i := 0; i < 5; i++ {
 		sb := newBrowserless(t, ts.URL, germanLang)

@@ -210,3 +210,62 @@ func TestTrailItemReasons(t *testing.T) {
 		t.Error("an unknown reason code decoded")
 	}
 }
+
+// oldTrailWords: a database whose trail rows were written before reasons
+// were stored as structure (words only) still reads: the file shows the
+// same words, each entry's reasons are those words; verify is clean, and
+// still names an edited word.
+func oldTrailWords(t *testing.T, f *fixture) {
+	f.report(f.tax, ev("w1", "c1", "tax-evasion", t0.AddDate(0, -3, 0)), ev("w2", "c1", "tax-evasion", t0.AddDate(0, -2, 0)))
+	before := f.file("c1")
+	if len(before.Trail) != 2 || before.Trail[1].Reasons[0].Code != scs.ReasonLockIn {
+		t.Fatalf("trail before: %+v", before.Trail)
+	}
+	rows, err := f.db.r.QueryContext(f.ctx, f.db.q(`SELECT seq, item FROM trail`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := map[int64][]byte{}
+	for rows.Next() {
+		var seq int64
+		var item []byte
+		if err := rows.Scan(&seq, &item); err != nil {
+			t.Fatal(err)
+		}
+		it, err := f.db.decodeTrailItem(seq, item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.Reasons = nil // as written before: the words only
+		old[seq] = f.db.encodeTrailItem(nil, &it)
+	}
+	rows.Close()
+	for seq, item := range old {
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(`UPDATE trail SET item = ? WHERE seq = ?`), item, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := f.file("c1")
+	for i, e := range after.Trail {
+		if e.Reason != before.Trail[i].Reason || len(e.Reasons) != 1 || e.Reasons[0].Code != scs.ReasonText || e.Reasons[0].Text != e.Reason {
+			t.Errorf("old entry %d reads as %q %+v, want the words %q", i, e.Reason, e.Reasons, before.Trail[i].Reason)
+		}
+	}
+	f.verifyClean()
+	var seq int64
+	if err := f.db.r.QueryRowContext(f.ctx, f.db.q(`SELECT seq FROM ledger WHERE rid = ?`), "w2").Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	it, _ := f.db.decodeTrailItem(seq, old[seq])
+	it.Reasons, it.Reason = nil, strings.Replace(it.Reason, "locked in C", "locked in B", 1)
+	if _, err := f.db.w.ExecContext(f.ctx, f.db.q(`UPDATE trail SET item = ? WHERE seq = ?`), f.db.encodeTrailItem(nil, &it), seq); err != nil {
+		t.Fatal(err)
+	}
+	var probs []string
+	if _, err := f.db.Verify(f.ctx, func(p scs.VerifyProblem) { probs = append(probs, p.Message) }); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(probs, "\n"), "the entry of record w2") {
+		t.Errorf("verify does not name an edited old entry: %q", probs)
+	}
+}

@@ -393,6 +393,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 	t.Run("FilePages", func(t *testing.T) { filePages(t, newFixture(t, open)) })
 	t.Run("MigrateScheme", func(t *testing.T) { migrateScheme(t, newFixture(t, open)) })
 	t.Run("AdoptOldTables", func(t *testing.T) { adoptOldTables(t, newFixture(t, open)) })
+	t.Run("OldTrailWords", func(t *testing.T) { oldTrailWords(t, newFixture(t, open)) })
 	t.Run("StatsTotals", func(t *testing.T) { statsTotals(t, newFixture(t, open)) })
 	t.Run("ObjectionsAndReversal", func(t *testing.T) {
 		f := newFixture(t, open)

@@ -186,27 +186,56 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		return nil, internal("trail", err)
 	}
 	var keys []trailKey
+	type row struct {
+		e    entry
+		item []byte
+	}
+	var page []row
 	for rows.Next() {
-		var e entry
+		var r row
 		var q sql.NullFloat64
 		var rid sql.NullString
-		var item []byte
-		if err := rows.Scan(&e.Seq, &e.At, &rid, &e.Rule, &q, &e.Department, &e.Evidence, &item); err != nil {
+		if err := rows.Scan(&r.e.Seq, &r.e.At, &rid, &r.e.Rule, &q, &r.e.Department, &r.e.Evidence, &r.item); err != nil {
 			rows.Close()
 			return nil, internal("trail", err)
 		}
-		e.Rid, e.Quantity = rid.String, q.Float64
-		fe, err := db.trailRow(&e, item, reversed[e.Seq])
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		f.Trail = append(f.Trail, fe)
-		keys = append(keys, trailKey{e.At, e.Seq})
+		r.e.Rid, r.e.Quantity = rid.String, q.Float64
+		page = append(page, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, internal("trail", err)
+	}
+	// The rows a late record put out of date are computed by the engine
+	// from the newest snapshot before them (see trail_stale).
+	var fresh map[int64]trailItem
+	if s, ok, err := db.staleFrom(ctx, db.rc, citizen); err != nil {
+		return nil, err
+	} else if ok {
+		from, to := int64(math.MaxInt64), int64(math.MinInt64)
+		for _, r := range page {
+			if r.e.At >= s {
+				from, to = min(from, r.e.At), max(to, r.e.At)
+			}
+		}
+		if from <= to {
+			if fresh, err = db.replayedTrail(ctx, db.rc, p, from, to); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i := range page {
+		e := &page[i].e
+		item := page[i].item
+		if t, ok := fresh[e.Seq]; ok {
+			item = db.encodeTrailItem(nil, &t)
+		}
+		fe, err := db.trailRow(e, item, reversed[e.Seq])
+		if err != nil {
+			return nil, err
+		}
+		f.Trail = append(f.Trail, fe)
+		keys = append(keys, trailKey{e.At, e.Seq})
 	}
 	if qdesc != desc {
 		slices.Reverse(f.Trail)
@@ -227,7 +256,7 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		blankUnscored(f)
 		return keys, nil
 	}
-	return keys, db.reversedScores(ctx, f, keys, desc)
+	return keys, db.reversedScores(ctx, f, p, keys, desc)
 }
 
 // fileRecomputations sets, under a factor-model scheme, the recomputation
@@ -281,7 +310,7 @@ func (db *DB) trailRow(e *entry, item []byte, reversed bool) (scs.FileEntry, err
 
 // reversedScores sets beside each reversed record of the page the score
 // and grade the citizen had then: those of the standing record before it.
-func (db *DB) reversedScores(ctx context.Context, f *scs.File, keys []trailKey, desc bool) error {
+func (db *DB) reversedScores(ctx context.Context, f *scs.File, p *proj, keys []trailKey, desc bool) error {
 	idx := make([]int, len(f.Trail))
 	for i := range idx {
 		idx[i] = i
@@ -310,7 +339,11 @@ func (db *DB) reversedScores(ctx context.Context, f *scs.File, keys []trailKey, 
 		if err != nil {
 			return internal("trail", err)
 		}
-		score, grade = t.Score, t.Grade
+		ts := []trailItem{t}
+		if err := db.currentTrail(ctx, db.rc, f.Citizen.ID, p, ts); err != nil {
+			return err
+		}
+		score, grade = ts[0].Score, ts[0].Grade
 	}
 	return setReversedScores(f, idx, score, grade)
 }

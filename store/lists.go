@@ -161,6 +161,9 @@ func (db *DB) list(ctx context.Context, capability string, p scs.Page, at time.T
 			if err != nil {
 				return nil, "", err
 			}
+			if err := db.currentTrail(ctx, db.rc, c.p.citizen, nil, trail); err != nil {
+				return nil, "", err
+			}
 			for _, t := range trail {
 				if t.Applied < 0 {
 					le.Records = append(le.Records, db.fileEntry(&t.TrailEntry, nil, false))

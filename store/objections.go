@@ -255,7 +255,11 @@ func (db *DB) objectionEntry(ctx context.Context, q querier, o *scs.Objection) e
 		if err != nil {
 			return internal("objection trail", err)
 		}
-		te = t.TrailEntry
+		ts := []trailItem{t}
+		if err := db.currentTrail(ctx, q, e.Citizen, nil, ts); err != nil {
+			return err
+		}
+		te = ts[0].TrailEntry
 		if !te.NotScored {
 			before := te.Score - te.Applied
 			o.ScoreBefore = &before

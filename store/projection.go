@@ -34,6 +34,13 @@ type proj struct {
 	snaps      []snapshot
 	dropSnaps  bool
 	snapsAfter int64
+	// stale marks, when the projection is saved, the citizen's trail
+	// rows of records dated at or after staleFrom as out of date (they
+	// were not rewritten; see trail_stale); rewrote says that every row
+	// of a record dated at or after rewroteFrom was rewritten, so a mark
+	// at or after it goes.
+	stale, rewrote         bool
+	staleFrom, rewroteFrom int64
 }
 
 // snapshotEvery is how many records apart a citizen's snapshots are (at
@@ -161,6 +168,9 @@ func (w *wtx) saveProjections(ps []*proj) error {
 	if err := w.saveSnapshots(ps); err != nil {
 		return err
 	}
+	if err := w.saveStaleMarks(ps); err != nil {
+		return err
+	}
 	var buf []byte
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
@@ -196,6 +206,26 @@ func (w *wtx) saveSnapshots(ps []*proj) error {
 			}
 		}
 		p.snaps, p.dropSnaps = nil, false
+	}
+	return nil
+}
+
+// saveStaleMarks sets or removes the citizen's mark of out-of-date trail
+// rows, as the replays that computed ps left them.
+func (w *wtx) saveStaleMarks(ps []*proj) error {
+	for _, p := range ps {
+		switch {
+		case p.stale:
+			if _, err := w.exec(`INSERT INTO trail_stale (citizen, at) VALUES (?, ?)
+				ON CONFLICT (citizen) DO UPDATE SET at = CASE WHEN excluded.at < trail_stale.at THEN excluded.at ELSE trail_stale.at END`, p.citizen, p.staleFrom); err != nil {
+				return err
+			}
+		case p.rewrote:
+			if _, err := w.exec(`DELETE FROM trail_stale WHERE citizen = ? AND at >= ?`, p.citizen, p.rewroteFrom); err != nil {
+				return err
+			}
+		}
+		p.stale, p.rewrote = false, false
 	}
 	return nil
 }
@@ -366,6 +396,26 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 				k++
 			}
 			np.out = np.out[k:]
+			if len(np.out) > len(idx)+db.snapshotEvery() {
+				// Those after it change, but rewriting more rows than
+				// a reader replays from a snapshot would hold the
+				// writer: the new records' rows are written and the
+				// others marked out of date (see trail_stale).
+				isNew := make(map[int64]bool, len(idx))
+				for _, i := range idx {
+					isNew[fresh[i].Seq] = true
+				}
+				keep := np.out[:0]
+				for _, t := range np.out {
+					if isNew[t.Seq] {
+						keep = append(keep, t)
+					}
+				}
+				np.out = keep
+				np.stale, np.staleFrom = true, fresh[idx[0]].At
+			} else {
+				np.rewrote, np.rewroteFrom = true, fresh[idx[0]].At
+			}
 			p = np
 		}
 		out = append(out, p)
@@ -396,6 +446,7 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 		return nil, err
 	}
 	p.dropSnaps, p.snapsAfter = true, math.MinInt64
+	p.rewrote, p.rewroteFrom = true, math.MinInt64
 	return &p, nil
 }
 
@@ -406,6 +457,12 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 // writer), and the records of extra (not yet in the ledger, with sequence
 // numbers after every entry q sees).
 func (db *DB) replayAfterSnapshot(ctx context.Context, q querier, p *proj, t int64, extra []entry) (*proj, error) {
+	return db.replayRange(ctx, q, p, t, math.MaxInt64, extra)
+}
+
+// replayRange is replayAfterSnapshot for the records up to the time to
+// only (the state it leaves is the citizen's as of to).
+func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, extra []entry) (*proj, error) {
 	np := &proj{citizen: p.citizen, st: db.eng.NewState(p.citizen), since: p.registered, registered: p.registered, sc: p.sc, seq: p.seq,
 		dropSnaps: true, snapsAfter: math.MinInt64}
 	var state []byte
@@ -423,7 +480,7 @@ func (db *DB) replayAfterSnapshot(ctx context.Context, q querier, p *proj, t int
 	// A reversal is dated at its record's time; one of a record before the
 	// snapshot cannot be new (a reversal replays the whole history and
 	// deletes the citizen's snapshots).
-	rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter)
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND at <= ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter, to)
 	if err != nil {
 		return nil, internal("history", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func lateSnapshots(t *testing.T, f *fixture) {
 	base := t0.AddDate(-3, 0, 0)
 	var all []scs.Event
 	var times []time.Time
-	usedLate, id := 0, 0
+	usedLate, id, staleSeen := 0, 0, 0
 	for batch := range 40 {
 		var evs []scs.Event
 		for range 1 + rng.IntN(3) {
@@ -74,6 +75,12 @@ func lateSnapshots(t *testing.T, f *fixture) {
 		if batch%8 == 7 {
 			f.verifyClean()
 		}
+		checkTrail(t, f, "c1", batch%4 == 0)
+		var marks int
+		if err := f.db.r.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM trail_stale`).Scan(&marks); err != nil {
+			t.Fatal(err)
+		}
+		staleSeen += marks
 		want := oracle(t, f.db, "c1", all, f.now)
 		if got := f.file("c1").Standing; got.Score != want.Score || got.Grade != want.Grade || !equalTimePtr(got.LockedUntil, want.LockedUntil) {
 			t.Fatalf("batch %d: %+v, a replay of the whole history gives %+v", batch, got, want)
@@ -86,8 +93,116 @@ func lateSnapshots(t *testing.T, f *fixture) {
 	if n < 5 || usedLate < 10 {
 		t.Fatalf("%d snapshots, %d late records: the test does not exercise snapshots", n, usedLate)
 	}
+	if staleSeen < 5 {
+		t.Fatalf("the citizen's trail was marked stale after %d batches: the test does not exercise trail rows left out of date", staleSeen)
+	}
 	if used, redone := f.db.lateStats.used.Load(), f.db.lateStats.redone.Load(); used < 10 || redone < 2 {
 		t.Fatalf("the writer used %d replays of late records done before it and redid %d stale ones: the test does not exercise both", used, redone)
 	}
 	f.verifyClean()
+	tamperCaches(t, f, "c1")
+}
+
+// tamperCaches checks that Verify names a snapshot changed by hand and a
+// stale mark removed (the rows it covered are then read as stored, and
+// they are out of date).
+func tamperCaches(t *testing.T, f *fixture, citizen string) {
+	t.Helper()
+	// A record dated before every other: every row after it is left
+	// out of date.
+	f.report(f.admin, ev("tamper-first", citizen, "returned-lost-money", t0.AddDate(-4, 0, 0)))
+	f.verifyClean()
+	named := func(what string) {
+		t.Helper()
+		var probs []scs.VerifyProblem
+		if _, err := f.db.Verify(f.ctx, func(p scs.VerifyProblem) { probs = append(probs, p) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range probs {
+			if strings.HasPrefix(p.Message, what) {
+				return
+			}
+		}
+		t.Fatalf("verify does not name %q: %+v", what, probs)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := f.db.w.ExecContext(f.ctx, f.db.q(q), args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var at, since int64
+	if err := f.db.r.QueryRowContext(f.ctx, f.db.q(`SELECT at, since FROM snapshots WHERE citizen = ? ORDER BY at LIMIT 1 OFFSET 2`), citizen).Scan(&at, &since); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE snapshots SET since = ? WHERE citizen = ? AND at = ?`, since+1, citizen, at)
+	named("snapshots: the snapshot at")
+	exec(`UPDATE snapshots SET since = ? WHERE citizen = ? AND at = ?`, since, citizen, at)
+	var mark int64
+	if err := f.db.r.QueryRowContext(f.ctx, f.db.q(`SELECT at FROM trail_stale WHERE citizen = ?`), citizen).Scan(&mark); err != nil {
+		t.Fatal(err)
+	}
+	exec(`DELETE FROM trail_stale WHERE citizen = ?`, citizen)
+	named("trail: the entry of record")
+	exec(`INSERT INTO trail_stale (citizen, at) VALUES (?, ?)`, citizen, mark)
+	f.verifyClean()
+}
+
+// checkTrail compares the citizen's file trail, whole and (when paged) read
+// four entries a page, with the trail a replay of their whole history
+// gives, whatever rows a late record left out of date.
+func checkTrail(t *testing.T, f *fixture, citizen string, paged bool) {
+	t.Helper()
+	recs, reversed, err := f.db.history(f.ctx, f.db.r, citizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := f.db.loadProjections(f.ctx, f.db.read(f.ctx), []string{citizen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ps[citizen]
+	want, err := f.db.rebuild(citizen, p.registered, p.sc, liveRecords(recs, reversed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare := func(how string, got []scs.FileEntry) {
+		t.Helper()
+		var live []scs.TrailEntry
+		for _, fe := range got {
+			if !fe.Reversed {
+				live = append(live, fe.TrailEntry)
+			}
+		}
+		if len(live) != len(want.out) {
+			t.Fatalf("%s: %d standing entries, the replay %d", how, len(live), len(want.out))
+		}
+		for i := range live {
+			w, err := f.db.decodeTrailItem(want.out[i].Seq, f.db.encodeTrailItem(nil, &want.out[i]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !live[i].Equal(&w.TrailEntry) {
+				t.Fatalf("%s: entry %d is %+v; the replay gives %+v", how, i, live[i], w.TrailEntry)
+			}
+		}
+	}
+	compare("whole trail", f.file(citizen).Trail)
+	if !paged {
+		return
+	}
+	var got []scs.FileEntry
+	cursor := ""
+	for {
+		file, err := f.db.File(f.ctx, f.admin, citizen, f.now, scs.TrailPage{Limit: 4, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, file.Trail...)
+		if file.TrailNext == "" {
+			break
+		}
+		cursor = file.TrailNext
+	}
+	compare("pages of 4", got)
 }

@@ -191,6 +191,7 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		item []byte
 	}
 	var page []row
+	var ats []int64
 	for rows.Next() {
 		var r row
 		var q sql.NullFloat64
@@ -201,36 +202,23 @@ func (db *DB) trailPage(ctx context.Context, f *scs.File, p *proj, tp scs.TrailP
 		}
 		r.e.Rid, r.e.Quantity = rid.String, q.Float64
 		page = append(page, r)
+		ats = append(ats, r.e.At)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, internal("trail", err)
 	}
-	// The rows a late record put out of date are computed by the engine
-	// from the newest snapshot before them (see trail_stale).
-	var fresh map[int64]trailItem
-	if s, ok, err := db.staleFrom(ctx, db.rc, citizen); err != nil {
+	// Rows a late record left out of date are replayed (see trail_stale).
+	fresh, err := db.staleEntries(ctx, db.rc, citizen, p, ats)
+	if err != nil {
 		return nil, err
-	} else if ok {
-		from, to := int64(math.MaxInt64), int64(math.MinInt64)
-		for _, r := range page {
-			if r.e.At >= s {
-				from, to = min(from, r.e.At), max(to, r.e.At)
-			}
-		}
-		if from <= to {
-			if fresh, err = db.replayedTrail(ctx, db.rc, p, from, to); err != nil {
-				return nil, err
-			}
-		}
 	}
 	for i := range page {
 		e := &page[i].e
-		item := page[i].item
 		if t, ok := fresh[e.Seq]; ok {
-			item = db.encodeTrailItem(nil, &t)
+			page[i].item = db.encodeTrailItem(nil, &t)
 		}
-		fe, err := db.trailRow(e, item, reversed[e.Seq])
+		fe, err := db.trailRow(e, page[i].item, reversed[e.Seq])
 		if err != nil {
 			return nil, err
 		}

@@ -45,31 +45,11 @@ func (db *DB) replayedTrail(ctx context.Context, q querier, p *proj, from, to in
 // covers replaced by the engine's replay. p is the citizen's projection
 // (for when their records are scored), or nil to read it.
 func (db *DB) currentTrail(ctx context.Context, q querier, citizen string, p *proj, items []trailItem) error {
-	s, ok, err := db.staleFrom(ctx, q, citizen)
-	if err != nil || !ok {
-		return err
-	}
-	from, to := int64(math.MaxInt64), int64(math.MinInt64)
+	ats := make([]int64, len(items))
 	for i := range items {
-		if at := nanos(items[i].At); at >= s {
-			from, to = min(from, at), max(to, at)
-		}
+		ats[i] = nanos(items[i].At)
 	}
-	if from > to {
-		return nil
-	}
-	if p == nil {
-		ps, err := db.loadProjections(ctx, func(query string, args ...any) (*sql.Rows, error) {
-			return q.QueryContext(ctx, db.q(query), args...)
-		}, []string{citizen})
-		if err != nil {
-			return err
-		}
-		if p = ps[citizen]; p == nil {
-			return internal("trail", errors.New("citizen "+citizen+" has no projection"))
-		}
-	}
-	fresh, err := db.replayedTrail(ctx, q, p, from, to)
+	fresh, err := db.staleEntries(ctx, q, citizen, p, ats)
 	if err != nil {
 		return err
 	}
@@ -82,4 +62,36 @@ func (db *DB) currentTrail(ctx context.Context, q querier, citizen string, p *pr
 		}
 	}
 	return nil
+}
+
+// staleEntries returns, for the citizen's records dated ats, the trail
+// entries their stale mark covers, computed by the engine (nil when the
+// mark covers none of them). p is the citizen's projection, or nil to
+// read it.
+func (db *DB) staleEntries(ctx context.Context, q querier, citizen string, p *proj, ats []int64) (map[int64]trailItem, error) {
+	s, ok, err := db.staleFrom(ctx, q, citizen)
+	if err != nil || !ok {
+		return nil, err
+	}
+	from, to := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, at := range ats {
+		if at >= s {
+			from, to = min(from, at), max(to, at)
+		}
+	}
+	if from > to {
+		return nil, nil
+	}
+	if p == nil {
+		ps, err := db.loadProjections(ctx, func(query string, args ...any) (*sql.Rows, error) {
+			return q.QueryContext(ctx, db.q(query), args...)
+		}, []string{citizen})
+		if err != nil {
+			return nil, err
+		}
+		if p = ps[citizen]; p == nil {
+			return nil, internal("trail", errors.New("citizen "+citizen+" has no projection"))
+		}
+	}
+	return db.replayedTrail(ctx, q, p, from, to)
 }

@@ -368,6 +368,17 @@ func (l *Localizer) SchemeTitle() Word {
 	return l.word(tr, l.sch.Title)
 }
 
+// failure renders a form's error: its message; on a page in another
+// language, the catalogue's sentence for its code and the message (which
+// the code writes in English) marked lang="en".
+func (l *Localizer) failure(err error) template.HTML {
+	msg := template.HTMLEscapeString(scs.ErrorMessage(err))
+	if l.Lang == "en" {
+		return template.HTML(msg)
+	}
+	return template.HTML(template.HTMLEscapeString(l.T("error."+scs.ErrorCode(err))) + ` <span lang="en">` + msg + `</span>`)
+}
+
 // schemeTitles are the built-in schemes' titles in l's language, by name.
 func (l *Localizer) schemeTitles(cs *classroom.Service) map[string]Word {
 	out := map[string]Word{}

@@ -169,7 +169,7 @@ type newClassPage struct {
 	Titles   map[string]Word // the schemes' titles in the page's language
 	Defaults classroom.Settings
 	Classes  []classroom.Class
-	Error    string
+	Error    template.HTML
 }
 
 func (s *Server) pageClassNew(w http.ResponseWriter, r *http.Request) error {
@@ -216,7 +216,7 @@ func (s *Server) pageClassCreate(w http.ResponseWriter, r *http.Request) error {
 		def, _ := cs.Defaults("")
 		list, _ := cs.Classes(r.Context(), a)
 		l := s.localizer(w, r)
-		return s.renderClass(w, r, l, http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Titles: l.schemeTitles(cs), Defaults: def, Classes: list, Error: scs.ErrorMessage(err)})
+		return s.renderClass(w, r, l, http.StatusBadRequest, "new", "new.title", 0, newClassPage{Schemes: classroom.Schemes(), Titles: l.schemeTitles(cs), Defaults: def, Classes: list, Error: l.failure(err)})
 	}
 	cs.WarmDebrief(c.Scheme)
 	return seeOther(w, r, "/class/"+c.Code+"/board")
@@ -419,7 +419,7 @@ func (s *Server) pageClassDebrief(w http.ResponseWriter, r *http.Request) error 
 
 type joinPage struct {
 	Code  string
-	Error string
+	Error template.HTML
 }
 
 func (s *Server) pageJoin(w http.ResponseWriter, r *http.Request) error {
@@ -445,7 +445,8 @@ func (s *Server) pageJoinPost(w http.ResponseWriter, r *http.Request) error {
 	_, token, err := cs.Join(r.Context(), code)
 	if err != nil {
 		if c := scs.ErrorCode(err); c == scs.EINVALID || c == scs.ENOTFOUND || c == scs.ECONFLICT {
-			return s.renderClass(w, r, s.localizer(w, r), Status(c), "join", "join.title", 0, joinPage{Code: code, Error: scs.ErrorMessage(err)})
+			l := s.localizer(w, r)
+			return s.renderClass(w, r, l, Status(c), "join", "join.title", 0, joinPage{Code: code, Error: l.failure(err)})
 		}
 		return err
 	}
@@ -478,7 +479,7 @@ type studentPage struct {
 	Entries    []entryView
 	Latest     []entryView
 	Acts       []sitView // visible acts of the round, for the report form
-	Error      string
+	Error      template.HTML
 	ErrorField string
 	Ended      bool
 }
@@ -500,7 +501,7 @@ func (s *Server) showStudent(w http.ResponseWriter, r *http.Request, status int,
 	l.useScheme(cs, v.Scheme)
 	p := studentPage{View: v, Ended: v.Status == classroom.StatusEnded}
 	if fail != nil {
-		p.Error, p.ErrorField = scs.ErrorMessage(fail), scs.ErrorField(fail)
+		p.Error, p.ErrorField = l.failure(fail), scs.ErrorField(fail)
 	}
 	for _, si := range v.Situations {
 		p.Situations = append(p.Situations, l.situation(si, st))

@@ -285,6 +285,14 @@ func walkGerman(t *testing.T, scheme string, english []string) {
 	if !strings.Contains(teacher.last, "<td>"+template.HTMLEscapeString(schemes.BuiltinTexts(scheme, "de").Title)+"</td>") {
 		t.Errorf("the teacher's classes do not name the scheme in German:\n%s", teacher.last)
 	}
+	// A form's error: the catalogue's sentence for its code, the detail
+	// (the code's English) marked so.
+	lost := newBrowserless(t, ts.URL, germanLang)
+	lost.get("/join")
+	lost.post("/join", url.Values{"code": {"ZZZZZZ"}})
+	if en := germanWords(t, scheme+" join with a wrong code", lost.last, english, true); len(en) != 1 || !strings.Contains(lost.last, messagesDE["error.not_found"]) {
+		t.Errorf("a wrong code's error: English %q\n%s", en, lost.last)
+	}
 	var students []*browserless
 	for i := 0; i < 5; i++ {
 		sb := newBrowserless(t, ts.URL, germanLang)

@@ -10,16 +10,6 @@ import (
 	"scs"
 )
 
-// resum recomputes c's class sums of unblocked static rates.
-func (m *model) resum(c *citizen) {
-	c.sums = [4]float64{}
-	for k := range m.beh {
-		if rc := m.beh[k].rc; rc != rcNone && !c.blocked[k] {
-			c.sums[rc] += c.static[k]
-		}
-	}
-}
-
 // block stops behaviour k of c until the next calendar year.
 func (w *worker) block(c *citizen, k int) {
 	if !c.blocked[k] {
@@ -201,7 +191,12 @@ func (w *worker) act(c *citizen, t int64) error {
 	case KindDonation:
 		budget := m.p.donBudget*c.income - c.spent
 		if c.donScale == 0 {
-			c.donScale = m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8)
+			// (income/median)^0.8, from the income trait until a job loss.
+			if c.jobLost {
+				c.donScale = m.p.donMedian * math.Pow(c.income/m.p.incMedian, 0.8)
+			} else {
+				c.donScale = m.p.donMedian * math.Exp(0.8*m.p.incSigma*c.z[2])
+			}
 		}
 		amt := math.Round(c.donScale * math.Exp(0.8*r.NormFloat64()))
 		if amt >= budget {

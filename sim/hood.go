@@ -75,7 +75,6 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 		if err := w.liveYear(y); err != nil {
 			return nil, err
 		}
-		w.trustYear(y)
 		shareLow = w.endYear(y)
 	}
 	w.finish(h)
@@ -150,15 +149,23 @@ func (w *worker) liveYear(y int) error {
 	return nil
 }
 
-// endYear counts the neighbourhood at the end of year y and returns the
+// endYear counts the neighbourhood at the end of year y, updates every
+// citizen's trust in neighbours (trustYear), and returns the
 // share of its scored citizens in listed grades.
 func (w *worker) endYear(y int) (shareLow float64) {
 	m, met := w.m, w.met
 	end := time.Unix(m.yearB[y+1], 0)
 	low := 0
 	scored := 0
+	infs := 0
+	var trust int64
+	exposure, unreported := w.trustYear()
 	for i := range w.cs {
 		c := &w.cs[i]
+		trust += w.trust(c, exposure, unreported)
+		if c.informant {
+			infs++
+		}
 		if !c.consent {
 			continue
 		}
@@ -184,12 +191,7 @@ func (w *worker) endYear(y int) (shareLow float64) {
 	if scored > 0 {
 		shareLow = float64(low) / float64(scored)
 	}
-	infs := 0
-	for i := range w.cs {
-		if w.cs[i].informant {
-			infs++
-		}
-	}
+	met.TrustMicro[y] += trust
 	met.Informants[y] += int64(infs)
 	if infs > 0 {
 		met.InformantHoods[y] += int64(len(w.cs))

@@ -118,6 +118,7 @@ func (w *worker) traits(h, n int) {
 		c.employed = age < 60
 		// The trait multiplier of each distinct set of slopes, once.
 		w.multipliers(&c.z, age)
+		clear(c.blocked)
 		for k := range m.beh {
 			b := &m.beh[k]
 			s := b.rate
@@ -128,9 +129,10 @@ func (w *worker) traits(h, n int) {
 				s *= w.traitMult[b.slopeSet]
 			}
 			c.static[k] = s
-			c.blocked[k] = false
+			if b.rc != rcNone {
+				c.sums[b.rc] += s // as resum adds them, none blocked
+			}
 		}
-		m.resum(c)
 		c.base = c.sums
 		for g := range c.entered {
 			c.entered[g] = -1

@@ -150,27 +150,28 @@ func (w *worker) skip(p float64) int {
 	return int(v)
 }
 
-// trustYear updates every citizen's trust in neighbours at the end of year y.
-func (w *worker) trustYear(y int) {
-	m := w.m
-	n := len(w.cs)
+// trustYear returns what every citizen's trust in neighbours falls with at
+// the end of the year: the informant reports made in the neighbourhood this
+// year (per 100 citizens), and the factor of those not reported themselves.
+func (w *worker) trustYear() (exposure, unreported float64) {
 	// Trust in neighbours: falls with the informant reports made in the
 	// neighbourhood this year (per 100 citizens) and with being reported
 	// oneself, and recovers part of the way to where it started.
-	exposure := 100 * float64(len(w.reports)) / float64(n)
-	var trust int64
-	unreported := math.Exp(-m.p.trustLoss * exposure) // the factor of those not reported
-	for i := range w.cs {
-		c := &w.cs[i]
-		if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
-			if c.reported == 0 {
-				c.trust *= unreported
-			} else {
-				c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
-			}
+	exposure = 100 * float64(len(w.reports)) / float64(len(w.cs))
+	return exposure, math.Exp(-w.m.p.trustLoss * exposure)
+}
+
+// trust updates c's trust in neighbours at the end of the year (trustYear)
+// and returns it in millionths.
+func (w *worker) trust(c *citizen, exposure, unreported float64) int64 {
+	m := w.m
+	if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
+		if c.reported == 0 {
+			c.trust *= unreported
+		} else {
+			c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
 		}
-		c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
-		trust += int64(math.Round(1e6 * c.trust))
 	}
-	w.met.TrustMicro[y] += trust
+	c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
+	return int64(math.Round(1e6 * c.trust))
 }

@@ -33,7 +33,7 @@ type traitTables struct {
 	cont [3]traitTable
 	// per slope set: index in the trait's factors (-1: slope 0)
 	idx [][3]int
-	age [][]float64 // per slope set: the age factor by age-minAge
+	age []float64 // per age-minAge and slope set: the age factor, [a*sets+j]
 }
 
 // compileTraits makes the trait tables of m.slopeSets.
@@ -56,7 +56,9 @@ func (m *model) compileTraits() {
 			}
 		}
 	}
-	for _, sl := range m.slopeSets {
+	n := len(m.slopeSets)
+	tt.age = make([]float64, ageSpan*n)
+	for j, sl := range m.slopeSets {
 		var ix [3]int
 		for t := range 3 {
 			tab := &tt.cont[t]
@@ -70,11 +72,9 @@ func (m *model) compileTraits() {
 			}
 		}
 		tt.idx = append(tt.idx, ix)
-		ages := make([]float64, ageSpan)
-		for a := range ages {
-			ages[a] = math.Exp(sl[3] * float64(minAge+a-45) / 15)
+		for a := range ageSpan {
+			tt.age[a*n+j] = math.Exp(sl[3] * float64(minAge+a-45) / 15)
 		}
-		tt.age = append(tt.age, ages)
 	}
 }
 
@@ -105,14 +105,20 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 		}
 		w.factors[t] = f
 	}
-	a := age - minAge
+	ages := tt.age[(age-minAge)*len(tt.idx):][:len(tt.idx)]
+	f0, f1, f2 := w.factors[0], w.factors[1], w.factors[2]
+	mult := w.traitMult[:len(tt.idx)]
 	for j, ix := range tt.idx {
-		v := tt.age[j][a]
-		for t := range 3 {
-			if ix[t] >= 0 {
-				v *= w.factors[t][ix[t]]
-			}
+		v := ages[j]
+		if ix[0] >= 0 {
+			v *= f0[ix[0]]
 		}
-		w.traitMult[j] = v
+		if ix[1] >= 0 {
+			v *= f1[ix[1]]
+		}
+		if ix[2] >= 0 {
+			v *= f2[ix[2]]
+		}
+		mult[j] = v
 	}
 }

@@ -467,9 +467,16 @@ func (e *Engine) toYear(st *scs.State, t time.Time) {
 			st.Yearly = make([]int64, e.slots)
 		}
 		st.Year = e.yearOf(t)
-	} else if i := st.Year - e.yearBase; i >= 0 && i+1 < len(e.yearStart) && t.Unix() >= e.yearStart[i] && t.Unix() < e.yearStart[i+1] {
-		// Still the year of the last event.
-	} else if y := e.yearOf(t); y != st.Year {
+		return
+	}
+	// Most events fall in the year of the last event or the next.
+	u, y := t.Unix(), st.Year
+	if i := y - e.yearBase; i < 0 || i+2 >= len(e.yearStart) || u < e.yearStart[i] || u >= e.yearStart[i+2] {
+		y = e.yearOf(t)
+	} else if u >= e.yearStart[i+1] {
+		y++
+	}
+	if y != st.Year {
 		clear(st.Yearly)
 		st.Year = y
 	}

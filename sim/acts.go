@@ -29,18 +29,15 @@ func (w *worker) rates(c *citizen) float64 {
 	mis, spe, pos := 1.0, 1.0, 1.0
 	if c.consent {
 		g := c.grade
-		fear := 0.0
-		if g < m.nG-1 {
-			fear = 0.5 * m.decay(c.st.Score-m.gradeMin[g])
-		}
-		mis = 1 / (1 + m.p.deter*(w.risk+fear))
+		farm, fall := w.standing(c)
+		mis = 1 / (1 + m.p.deter*(w.risk+0.5*fall))
 		if m.p.chill > 0 {
 			spe = w.speechMult
 			if c.speech > 0 {
 				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
 			}
 		}
-		pos = w.farm(c) * m.unstigma[g]
+		pos = farm * m.unstigma[g]
 	}
 	w.posMult = pos
 	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
@@ -75,6 +72,8 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		for {
 			if w.dirty {
 				w.total = w.rates(c)
+				w.perSec = w.total * (1 / secondsPerYear)
+				w.secPer = secondsPerYear / w.total
 				w.dirty = false
 			}
 			total := w.total
@@ -96,7 +95,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				if c.left == 0 {
 					c.left = w.rd.ExpFloat64()
 				}
-				d := c.left / total * secondsPerYear
+				d := c.left * w.secPer
 				if float64(t)+d < float64(stop) {
 					t += int64(d)
 					c.left = 0
@@ -105,7 +104,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 					}
 					continue
 				}
-				c.left = max(0, c.left-float64(stop-t)*total/secondsPerYear)
+				c.left = max(0, c.left-float64(stop-t)*w.perSec)
 			}
 			t = stop
 			w.dirty = true

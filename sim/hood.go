@@ -26,6 +26,7 @@ type worker struct {
 	traitMult         []float64    // per slope set: the current citizen's trait multiplier
 	factors           [3][]float64 // per continuous trait: the current citizen's factors (traits.go)
 	total             float64
+	perSec, secPer    float64 // total per second and its inverse
 	dirty             bool
 	reports           []report
 	order             []int

@@ -5,24 +5,38 @@ import "math"
 // farm is the farming multiplier of positive acts: 1 far from any grade
 // boundary, up to 1+6*farming just below the next grade or just above a fall.
 func (w *worker) farm(c *citizen) float64 {
+	f, _ := w.standing(c)
+	return f
+}
+
+// standing returns the farming multiplier of c's positive acts (farm) and
+// how near c is to falling out of their grade, the fear of which deters
+// misconduct: decay of the points above the grade's floor (0 in the lowest
+// grade).
+func (w *worker) standing(c *citizen) (farm, fall float64) {
 	m := w.m
-	if m.p.farming == 0 || !c.consent {
-		return 1
+	if !c.consent {
+		return 1, 0
 	}
 	s := c.st.Score
 	g := c.grade
 	f := 0.0
+	if g < m.nG-1 {
+		margin := s - m.gradeMin[g]
+		fall = m.decay(margin)
+		if margin >= 0 {
+			f += fall
+		}
+	}
+	if m.p.farming == 0 {
+		return 1, fall
+	}
 	if g > 0 {
 		if gap := m.gradeMin[g-1] - s; gap >= 0 {
-			f += m.decay(gap)
+			f = m.decay(gap) + f
 		}
 	}
-	if g < m.nG-1 {
-		if margin := s - m.gradeMin[g]; margin >= 0 {
-			f += m.decay(margin)
-		}
-	}
-	return 1 + 3*m.p.farming*f
+	return 1 + 3*m.p.farming*f, fall
 }
 
 // decay returns exp(-d/farm_scale) for d >= 0 points, from a table.

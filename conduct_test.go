@@ -15,7 +15,7 @@ func TestConductDocListsTheVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\| [^|]+ \\| ([^|]+?) \\|").FindAllStringSubmatch(string(b), -1)
+	rows := regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\| [^|]+ \\| ([^|]+?) \\| ([^|]+?) \\|").FindAllStringSubmatch(string(b), -1)
 	if len(rows) != len(scs.Vocabulary) {
 		t.Fatalf("docs/conduct.md lists %d conduct, the vocabulary has %d", len(rows), len(scs.Vocabulary))
 	}
@@ -24,8 +24,11 @@ func TestConductDocListsTheVocabulary(t *testing.T) {
 		if q == "" {
 			q = "-"
 		}
-		if rows[i][1] != c.ID || rows[i][2] != q {
-			t.Errorf("row %d: docs say %s (%q), the vocabulary %s (%q)", i+1, rows[i][1], rows[i][2], c.ID, q)
+		if rows[i][1] != c.ID || rows[i][2] != q || rows[i][3] != c.Reporter {
+			t.Errorf("row %d: docs say %s (%q, reported by %s), the vocabulary %s (%q, %s)", i+1, rows[i][1], rows[i][2], rows[i][3], c.ID, q, c.Reporter)
+		}
+		if !scs.IsReporter(c.Reporter) || !regexp.MustCompile(`^[a-z][a-z-]*[a-z]$`).MatchString(c.Reporter) {
+			t.Errorf("%s: reporter %q", c.ID, c.Reporter)
 		}
 	}
 	seen := map[string]bool{}

@@ -15,8 +15,21 @@ type Event struct {
 	HasQuantity bool
 	Points      int64
 	HasPoints   bool
-	Department  string
-	Evidence    string
+	// ByConduct is set when the report named its rule by the key conduct
+	// (a conduct id of the vocabulary, docs/conduct.md) rather than rule:
+	// errors about it then name the field conduct, as it was sent.
+	ByConduct  bool
+	Department string
+	Evidence   string
+}
+
+// RuleField returns the name of the field that names the event's rule as
+// the report sent it: "conduct" or "rule".
+func (ev *Event) RuleField() string {
+	if ev.ByConduct {
+		return "conduct"
+	}
+	return "rule"
 }
 
 // State is one citizen's standing after the events applied so far. It is

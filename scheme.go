@@ -308,6 +308,10 @@ type Scheme struct {
 	// EffectFactor effect.
 	Recompute *Recompute `json:"recompute,omitempty"`
 	Factors   []Factor   `json:"factors,omitempty"`
+	// Departments maps each department of the scheme whose name is not a
+	// reporter of the vocabulary (docs/conduct.md) to the reporter it is;
+	// see DepartmentFor.
+	Departments map[string]string `json:"departments,omitempty"`
 
 	ruleIndex    map[string]int
 	conductIndex map[string]int

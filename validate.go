@@ -178,7 +178,7 @@ func (ev *Event) Validate() error {
 	if err := CheckID("citizen", ev.Citizen, true); err != nil {
 		return err
 	}
-	if err := CheckID("rule", ev.Rule, true); err != nil {
+	if err := CheckID(ev.RuleField(), ev.Rule, true); err != nil {
 		return err
 	}
 	if err := CheckTime("at", ev.At); err != nil {

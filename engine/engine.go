@@ -185,13 +185,16 @@ func (e *Engine) Check(ev *scs.Event) error {
 	i := e.find(ev.Rule)
 	if i < 0 {
 		if ev.Rule == "" {
-			return scs.FieldErrorf(scs.EINVALID, "rule", "missing")
+			return scs.FieldErrorf(scs.EINVALID, ev.RuleField(), "missing")
 		}
 		if _, ok := scs.LookupConduct(ev.Rule); ok {
 			if ev.At.IsZero() {
 				return scs.FieldErrorf(scs.EINVALID, "at", "missing")
 			}
 			return nil // conduct the scheme does not score: kept, ignored
+		}
+		if ev.ByConduct {
+			return scs.FieldErrorf(scs.EINVALID, "conduct", "unknown conduct %q: not an id of the vocabulary (docs/conduct.md) nor a rule of scheme %s", ev.Rule, e.scheme.Name)
 		}
 		return scs.FieldErrorf(scs.EINVALID, "rule", "unknown rule %q in scheme %s (and not a conduct of the vocabulary, docs/conduct.md)", ev.Rule, e.scheme.Name)
 	}

@@ -209,6 +209,7 @@ func TestCheckRejects(t *testing.T) {
 		msg   string
 	}{
 		{scs.Event{Rule: "nope", At: t0}, "rule", `unknown rule "nope"`},
+		{scs.Event{Rule: "nope", ByConduct: true, At: t0}, "conduct", `unknown conduct "nope"`},
 		{scs.Event{Rule: "", At: t0}, "rule", "missing"},
 		{scs.Event{Rule: "tax-evasion"}, "at", "missing"},
 		{scs.Event{Rule: "other-commercial", At: t0}, "points", "choose points from -50 to -5"},

@@ -121,7 +121,7 @@ func Decode(b []byte) (scs.Event, error) {
 		if f.has&(1<<fRule) != 0 {
 			return scs.Event{}, &LineError{Field: "conduct", Message: "give conduct or rule, not both (rule is the older name of the same field)"}
 		}
-		ev.Rule = f.str[fConduct]
+		ev.Rule, ev.ByConduct = f.str[fConduct], true
 	}
 	ev.Department, ev.Evidence = f.str[fDepartment], f.str[fEvidence]
 	var atErr error
@@ -134,7 +134,7 @@ func Decode(b []byte) (scs.Event, error) {
 	}
 	if atErr != nil {
 		// The identifiers come first, as in Validate.
-		for _, id := range [...]struct{ f, v string }{{"id", ev.ID}, {"citizen", ev.Citizen}, {"rule", ev.Rule}} {
+		for _, id := range [...]struct{ f, v string }{{"id", ev.ID}, {"citizen", ev.Citizen}, {ev.RuleField(), ev.Rule}} {
 			if err := scs.CheckID(id.f, id.v, true); err != nil {
 				return scs.Event{}, lineErr(err)
 			}
@@ -465,7 +465,11 @@ func Append(dst []byte, ev *scs.Event) []byte {
 	dst = AppendString(dst, ev.ID)
 	dst = append(dst, `,"citizen":`...)
 	dst = AppendString(dst, ev.Citizen)
-	dst = append(dst, `,"rule":`...)
+	if ev.ByConduct {
+		dst = append(dst, `,"conduct":`...)
+	} else {
+		dst = append(dst, `,"rule":`...)
+	}
 	dst = AppendString(dst, ev.Rule)
 	dst = append(dst, `,"at":"`...)
 	dst = ev.At.UTC().AppendFormat(dst, time.RFC3339Nano)

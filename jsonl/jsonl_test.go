@@ -138,6 +138,14 @@ func TestDecodeConduct(t *testing.T) {
 	if err != nil || ev.Rule != "repaid-on-time" || ev.Quantity != 3 {
 		t.Fatalf("conduct: %+v, %v", ev, err)
 	}
+	if line := string(jsonl.Append(nil, &ev)); !ev.ByConduct || !strings.Contains(line, `"conduct":"repaid-on-time"`) {
+		t.Fatalf("an event sent by conduct is written back with the key rule: %s", line)
+	}
+	_, err = jsonl.Decode([]byte(`{"id":"e1","citizen":"c","conduct":" x","at":"2024-03-01T09:00:00+08:00"}`))
+	var fe *jsonl.LineError
+	if !errors.As(err, &fe) || fe.Field != "conduct" {
+		t.Fatalf("a bad conduct id: %v, want an error naming conduct", err)
+	}
 	_, err = jsonl.Decode([]byte(`{"id":"e1","citizen":"c","conduct":"tax-evasion","rule":"tax-evasion","at":"2024-03-01T09:00:00+08:00"}`))
 	if err == nil || !strings.Contains(err.Error(), "conduct") || !strings.Contains(err.Error(), "not both") {
 		t.Fatalf("conduct and rule: %v", err)

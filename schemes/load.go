@@ -127,6 +127,9 @@ type fileScheme struct {
 	Grades          []fileGrade      `yaml:"grades"`
 	Capabilities    []fileCapability `yaml:"capabilities"`
 	Rules           []fileRule       `yaml:"rules"`
+	// Departments maps a department to the reporter of the vocabulary it
+	// is, for departments named otherwise.
+	Departments map[string]string `yaml:"departments"`
 }
 
 type fileProvenance struct {
@@ -506,7 +509,38 @@ func (v *validator) scheme(fs *fileScheme) *scs.Scheme {
 		v.fail("$.kind", "%q is not a kind of scheme (want points or factors)", fs.Kind)
 	}
 	v.advice(fs, s)
+	v.departments(fs, s)
 	return s
+}
+
+// departments checks the scheme's map of departments to reporters of the
+// vocabulary: each key a department of one of its rules, each value a
+// reporter.
+func (v *validator) departments(fs *fileScheme, s *scs.Scheme) {
+	if len(fs.Departments) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, r := range s.Rules {
+		used[r.Department] = true
+	}
+	names := make([]string, 0, len(fs.Departments))
+	for d := range fs.Departments {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	s.Departments = make(map[string]string, len(names))
+	for _, d := range names {
+		r, p := fs.Departments[d], "$.departments."+d
+		switch {
+		case !used[d]:
+			v.fail(p, "%s is not the department of any rule of the scheme", d)
+		case !scs.IsReporter(r):
+			v.fail(p, "%q is not a reporter of the conduct vocabulary (docs/conduct.md)", r)
+		default:
+			s.Departments[d] = r
+		}
+	}
 }
 
 func (v *validator) grades(fs *fileScheme, s *scs.Scheme) {

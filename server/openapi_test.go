@@ -101,7 +101,7 @@ func TestOpenAPILimits(t *testing.T) {
 		schema, field string
 		max           int
 	}{
-		{"RecordInput", "id", scs.MaxID}, {"RecordInput", "citizen", scs.MaxID}, {"RecordInput", "rule", scs.MaxID},
+		{"RecordInput", "id", scs.MaxID}, {"RecordInput", "citizen", scs.MaxID}, {"RecordInput", "rule", scs.MaxID}, {"RecordInput", "conduct", scs.MaxID},
 		{"RecordInput", "department", scs.MaxID}, {"RecordInput", "evidence", scs.MaxEvidence},
 		{"CitizenInput", "id", scs.MaxID}, {"CitizenInput", "name", scs.MaxName}, {"CitizenInput", "neighbourhood", scs.MaxID},
 		{"ObjectionInput", "record", scs.MaxID}, {"ObjectionInput", "reason", scs.MaxReason},

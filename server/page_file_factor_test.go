@@ -22,8 +22,9 @@ import (
 // sesameStore serves the pages and the API over a real SQLite store under
 // the sesame factor model, holding c-1 with three years of the conduct its
 // factors read (more than one page of the file), and returns the base URL
-// and the tokens of an admin and of c-1.
-func sesameStore(t *testing.T) (base, admin, citizen string) {
+// and the tokens of an admin, of c-1, and of an official of the
+// credit-provider.
+func sesameStore(t *testing.T) (base, admin, citizen, official string) {
 	ctx := context.Background()
 	sc := schemes.MustLoad("sesame")
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "scs.db"), sc)
@@ -56,7 +57,8 @@ func sesameStore(t *testing.T) (base, admin, citizen string) {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}
-	for _, a := range []scs.Account{{Name: "Admin", Role: scs.RoleAdmin}, {Name: "Wang Fang", Role: scs.RoleCitizen, Citizen: "c-1"}} {
+	for _, a := range []scs.Account{{Name: "Admin", Role: scs.RoleAdmin}, {Name: "Wang Fang", Role: scs.RoleCitizen, Citizen: "c-1"},
+		{Name: "Officer Zhou", Role: scs.RoleOfficial, Department: "credit-provider"}} {
 		_, tok, err := db.CreateAccount(ctx, store.Operator(), a)
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +71,7 @@ func sesameStore(t *testing.T) (base, admin, citizen string) {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return srv.URL, tokens[scs.RoleAdmin], tokens[scs.RoleCitizen]
+	return srv.URL, tokens[scs.RoleAdmin], tokens[scs.RoleCitizen], tokens[scs.RoleOfficial]
 }
 
 func getWith(t *testing.T, url, token string) string {
@@ -93,7 +95,7 @@ func getWith(t *testing.T, url, token string) string {
 // points, adding up to the score shown), the recomputations of the page's
 // span with every factor, and each record's value and factor.
 func TestFilePageFactorModel(t *testing.T) {
-	base, admin, _ := sesameStore(t)
+	base, admin, _, _ := sesameStore(t)
 
 	var f scs.File
 	if err := json.Unmarshal([]byte(getWith(t, base+"/api/v1/citizens/c-1", admin)), &f); err != nil {
@@ -161,7 +163,7 @@ func TestFilePagePointsSchemeHasNoFactors(t *testing.T) {
 // under a factor model is made.
 func TestBrowserFactorFile(t *testing.T) {
 	browser := newBrowser(t)
-	base, _, citizen := sesameStore(t)
+	base, _, citizen, _ := sesameStore(t)
 	p := newPerson(t, browser, base)
 	p.SignIn(citizen)
 	p.Open("/citizens/c-1")

@@ -28,17 +28,18 @@ func (db *DB) validate(by *scs.Account, ev *scs.Event, recorded time.Time, check
 		// as reported and not scored. No rule names a department for it,
 		// so an official, who reports for a department's rules, may not.
 		if by.Role == scs.RoleOfficial {
-			return scs.FieldErrorf(scs.EFORBIDDEN, "rule", "scheme %s does not score %s; account %d (%s) reports the conduct of department %s's rules only",
+			return scs.FieldErrorf(scs.EFORBIDDEN, ev.RuleField(), "scheme %s does not score %s; account %d (%s) reports the conduct of department %s's rules only",
 				db.scheme.Name, ev.Rule, by.ID, by.Name, by.Department)
 		}
 		return nil
 	}
-	if ev.Department != "" && ev.Department != r.Department {
-		return scs.FieldErrorf(scs.EINVALID, "department", "rule %s belongs to department %s, not %s", r.ID, r.Department, ev.Department)
+	dept, ok := db.scheme.DepartmentFor(r, ev.Department)
+	if !ok {
+		return scs.FieldErrorf(scs.EINVALID, "department", "rule %s belongs to department %s%s, not %s", r.ID, r.Department, reporterWords(db.scheme, r.Department), ev.Department)
 	}
-	ev.Department = r.Department
+	ev.Department = dept
 	if by.Role == scs.RoleOfficial && by.Department != r.Department {
-		return scs.FieldErrorf(scs.EFORBIDDEN, "rule", "rule %s belongs to department %s; account %d (%s) reports for department %s only",
+		return scs.FieldErrorf(scs.EFORBIDDEN, ev.RuleField(), "rule %s belongs to department %s; account %d (%s) reports for department %s only",
 			r.ID, r.Department, by.ID, by.Name, by.Department)
 	}
 	return nil
@@ -58,4 +59,14 @@ func sameEvent(a, b *scs.Event) bool {
 		a.HasQuantity == b.HasQuantity && (!a.HasQuantity || a.Quantity == b.Quantity) &&
 		a.HasPoints == b.HasPoints && (!a.HasPoints || a.Points == b.Points) &&
 		a.Department == b.Department && a.Evidence == b.Evidence
+}
+
+// reporterWords names the reporter of the vocabulary that a department
+// is, when its name differs: " (financial-institutions in the conduct
+// vocabulary)".
+func reporterWords(s *scs.Scheme, department string) string {
+	if r := s.Reporter(department); r != department {
+		return " (" + r + " in the conduct vocabulary)"
+	}
+	return ""
 }

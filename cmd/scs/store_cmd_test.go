@@ -163,3 +163,32 @@ func TestImportUnscoredConduct(t *testing.T) {
 		t.Fatalf("verify with the default scheme: %v", err)
 	}
 }
+
+// TestImportExamplesUnderEveryScheme: the example event file, whose
+// departments are named as the conduct vocabulary names reporters, imports
+// under every built-in scheme (a sesame department stored by its own name),
+// and verifies; a department that is not the rule's is refused under each.
+func TestImportExamplesUnderEveryScheme(t *testing.T) {
+	for _, scheme := range []string{"rongcheng", "sesame"} {
+		db := filepath.Join(t.TempDir(), scheme+".db")
+		if _, stderr, err := runStoreCmd(t, db, "", "import", "--scheme", scheme, "--citizens", "../../examples/citizens.jsonl", "../../examples/events.jsonl"); err != nil {
+			t.Fatalf("import under %s: %v\n%s", scheme, err, stderr)
+		}
+		if out, stderr, err := runStoreCmd(t, db, "", "verify", "--scheme", scheme); err != nil {
+			t.Fatalf("verify under %s: %v\n%s%s", scheme, err, out, stderr)
+		}
+		out, _, err := runStoreCmd(t, db, "", "export", "--scheme", scheme)
+		want := `"rule":"bank-arrears","at":"2024-07-01T01:00:00Z","quantity":3,"department":"financial-institutions"`
+		if scheme == "sesame" {
+			want = strings.Replace(want, "financial-institutions", "credit-provider", 1)
+		}
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("export under %s lacks %s: %v\n%s", scheme, want, err, out)
+		}
+		bad := `{"id":"x1","citizen":"c-33","rule":"bank-arrears","quantity":1,"at":"2024-08-01T09:00:00+08:00","department":"tax-bureau"}` + "\n"
+		_, stderr, err := runStoreCmd(t, db, bad, "import", "--scheme", scheme, "-")
+		if err == nil || !strings.Contains(stderr, "line 1: department: rule bank-arrears belongs to department") || !strings.Contains(stderr, "not tax-bureau") {
+			t.Errorf("under %s, a record of another department: %v\n%s", scheme, err, stderr)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -282,6 +283,15 @@ func TestScoredByEngine(t *testing.T) {
 	last := v.Entries[len(v.Entries)-1]
 	if last.Source == "" || last.Description == "" || last.Applied != -50 {
 		t.Errorf("entry %+v: want the rule's words, source and -50", last)
+	}
+	// Falling from A into B: the engine's reason as structure, in the
+	// entry and in its JSON, beside the English words.
+	if len(last.Reasons) != 1 || last.Reasons[0].Code != scs.ReasonLockIn || last.Reasons[0].Band != "A" || last.Reasons[0].Grade != "B" ||
+		last.Reason != last.Reasons[0].String() {
+		t.Errorf("entry reasons %+v (%q): want the lock-in from A into B", last.Reasons, last.Reason)
+	}
+	if b, _ := json.Marshal(last); !strings.Contains(string(b), `"reasons":[{"code":"lock-in","grade":"B","band":"A","period":"P2Y"`) {
+		t.Errorf("entry JSON without its reasons: %s", b)
 	}
 	// She objects; the teacher upholds: the report is void both ways.
 	if _, err := s.Object(ctx, bob, rp.ID, "not his"); scs.ErrorCode(err) != scs.ENOTFOUND {

@@ -346,6 +346,10 @@ type Entry struct {
 	Description string `json:"description"`
 	scs.TrailEntry
 	scs.Provenance
+	// Reasons are the trail entry's reasons as structure (a code and its
+	// figures), for a client to word in its own language; Reason has them
+	// in English.
+	Reasons []scs.Reason `json:"reasons,omitempty"`
 }
 
 // Standing is a student's score, grade and lock after a round.
@@ -525,7 +529,7 @@ func (sn *snapshot) score(res *result, st *Student, evs []scs.Event, via map[str
 			}
 			rule, _ := sc.Rule(evs[k].Rule)
 			res.entries = append(res.entries, Entry{Round: r, Via: via[evs[k].ID],
-				Description: rule.Description, TrailEntry: te, Provenance: rule.Provenance})
+				Description: rule.Description, TrailEntry: te, Provenance: rule.Provenance, Reasons: te.Reasons})
 		}
 		stg := eng.Standing(&state, end)
 		s := Standing{Round: r, Score: stg.Score, Grade: stg.Grade}

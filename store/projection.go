@@ -332,8 +332,10 @@ func (p *proj) clone() *proj {
 
 // project updates the projections of the citizens of freshly appended
 // records: by applying them to the stored state when they come after the
-// citizen's last record, or by replaying the citizen's whole history when
-// a record arrives late.
+// citizen's last record, or by replaying the citizen's history from a
+// snapshot when a record arrives late (projectLate). When the op defers
+// long replays and one is needed, nothing is written and the answer is
+// errReplayFirst, with the citizens in w.deferred.
 func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 	db := w.db
 	byCitizen := map[string][]int{}
@@ -374,53 +376,88 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 				}
 			}
 		} else {
-			// Replay the citizen's history from their newest snapshot
-			// dated before the earliest new record (the history holds
-			// the new records, appended above).
-			np, err := w.useLate(c, fresh, appended)
+			np, err := w.projectLate(c, p, fresh, appended, idx)
 			if err != nil {
 				return err
 			}
-			if np == nil {
-				np, err = w.db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil)
-				if err != nil {
-					return err
-				}
-			}
-			// A trail entry depends only on the records before it: those
-			// before the earliest new record are unchanged and stay as
-			// they are stored.
-			first := fromNanos(fresh[idx[0]].At)
-			k := 0
-			for k < len(np.out) && np.out[k].At.Before(first) {
-				k++
-			}
-			np.out = np.out[k:]
-			if len(np.out) > len(idx)+db.snapshotEvery() {
-				// Those after it change, but rewriting more rows than
-				// a reader replays from a snapshot would hold the
-				// writer: the new records' rows are written and the
-				// others marked out of date (see trail_stale).
-				isNew := make(map[int64]bool, len(idx))
-				for _, i := range idx {
-					isNew[fresh[i].Seq] = true
-				}
-				keep := np.out[:0]
-				for _, t := range np.out {
-					if isNew[t.Seq] {
-						keep = append(keep, t)
-					}
-				}
-				np.out = keep
-				np.stale, np.staleFrom = true, fresh[idx[0]].At
-			} else {
-				np.rewrote, np.rewroteFrom = true, fresh[idx[0]].At
+			if np == nil { // declined: replayed before the writer
+				w.deferred = append(w.deferred, c)
+				continue
 			}
 			p = np
 		}
 		out = append(out, p)
 	}
+	if len(w.deferred) > 0 {
+		return errReplayFirst
+	}
 	return w.saveProjections(out)
+}
+
+// projectLate replays the history of citizen c (projection p) from their
+// newest snapshot dated before the earliest of their new records
+// fresh[idx] (sorted by time; appended is the same in ledger order), which
+// the history holds: as replayed before the writer when that still holds,
+// or here. It returns nil when the op defers long replays and this is one.
+func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int) (*proj, error) {
+	db := w.db
+	np, err := w.useLate(c, fresh, appended)
+	if err != nil {
+		return nil, err
+	}
+	if np == nil && w.deferLate {
+		long, err := w.longReplay(c, fresh[idx[0]].At)
+		if err != nil || long {
+			return nil, err
+		}
+	}
+	if np == nil {
+		np, err = db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil)
+		if err != nil {
+			return nil, err
+		}
+	}
+	// A trail entry depends only on the records before it: those
+	// before the earliest new record are unchanged and stay as
+	// they are stored.
+	first := fromNanos(fresh[idx[0]].At)
+	k := 0
+	for k < len(np.out) && np.out[k].At.Before(first) {
+		k++
+	}
+	np.out = np.out[k:]
+	if len(np.out) > len(idx)+db.snapshotEvery() {
+		// Those after it change, but rewriting more rows than a reader
+		// replays from a snapshot would hold the writer: the new
+		// records' rows are written and the others marked out of date
+		// (see trail_stale).
+		isNew := make(map[int64]bool, len(idx))
+		for _, i := range idx {
+			isNew[fresh[i].Seq] = true
+		}
+		keep := np.out[:0]
+		for _, t := range np.out {
+			if isNew[t.Seq] {
+				keep = append(keep, t)
+			}
+		}
+		np.out = keep
+		np.stale, np.staleFrom = true, fresh[idx[0]].At
+	} else {
+		np.rewrote, np.rewroteFrom = true, fresh[idx[0]].At
+	}
+	return np, nil
+}
+
+// longReplay reports whether a record of citizen c dated t would replay
+// more than a snapshot interval: whether the citizen has a snapshot dated
+// at or after t.
+func (w *wtx) longReplay(c string, t int64) (bool, error) {
+	var n int
+	if err := w.queryRow(`SELECT COUNT(*) FROM (SELECT at FROM snapshots WHERE citizen = ? AND at >= ? LIMIT 1) s`, c, t).Scan(&n); err != nil {
+		return false, internal("snapshots", err)
+	}
+	return n > 0, nil
 }
 
 // replayCitizen recomputes a citizen's projection from their whole history
@@ -535,14 +572,19 @@ type lateReplay struct {
 	p     *proj
 }
 
-// replayLate replays, before the writer, the histories of the citizens
-// for whom evs (validated) hold late records, so that the writer need not:
+// replayLate replays, before the writer, the histories of citizens (those
+// for whom the writer declined a long replay of evs, validated), so that
+// the writer need not:
 // the replay reads the citizen's records after their snapshot, which for a
 // record early in a long history is most of the work, and other writers
 // would wait for it. What the writer cannot use (the citizen's ledger
 // changed meanwhile, a record was already stored) it replays itself, so a
 // failure here only costs time and is not reported.
-func (db *DB) replayLate(ctx context.Context, by *scs.Account, evs []scs.Event) map[string]*lateReplay {
+func (db *DB) replayLate(ctx context.Context, by *scs.Account, evs []scs.Event, citizens []string) map[string]*lateReplay {
+	want := make(map[string]bool, len(citizens))
+	for _, c := range citizens {
+		want[c] = true
+	}
 	seen := make(map[string]bool, len(evs))
 	byCitizen := map[string][]entry{}
 	var order []string
@@ -552,6 +594,9 @@ func (db *DB) replayLate(ctx context.Context, by *scs.Account, evs []scs.Event) 
 		}
 		seen[evs[i].ID] = true
 		c := evs[i].Citizen
+		if !want[c] {
+			continue
+		}
 		if _, ok := byCitizen[c]; !ok {
 			order = append(order, c)
 		}

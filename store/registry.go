@@ -76,21 +76,31 @@ func (db *DB) ReportRecords(ctx context.Context, by *scs.Account, evs []scs.Even
 			return nil, &scs.BatchError{Index: i, ID: evs[i].ID, Err: err}
 		}
 	}
-	// Late records are replayed here, outside the writer, which then only
-	// checks that the citizen's ledger did not change meanwhile.
-	late := db.replayLate(ctx, by, evs)
-	if db.beforeLateWrite != nil {
-		db.beforeLateWrite()
-	}
+	// A record dated before the citizen's newest snapshot would make the
+	// writer replay more than a snapshot interval: the writer declines
+	// (errReplayFirst) and the replay is done here, outside it, after
+	// which the writer only checks that the citizen's ledger did not
+	// change meanwhile.
 	var out []scs.Record
-	err := db.write(ctx, func(w *wtx) error {
-		var err error
-		w.late = late
-		out, err = w.appendRecords(by, evs)
-		w.late = nil
-		return err
-	})
-	return out, err
+	var late map[string]*lateReplay
+	for attempt := 0; ; attempt++ {
+		var deferred []string
+		err := db.write(ctx, func(w *wtx) error {
+			var err error
+			w.late, w.deferLate = late, attempt == 0
+			out, err = w.appendRecords(by, evs)
+			deferred = w.deferred
+			w.late, w.deferLate, w.deferred = nil, false, nil
+			return err
+		})
+		if attempt > 0 || !errors.Is(err, errReplayFirst) {
+			return out, err
+		}
+		late = db.replayLate(ctx, by, evs, deferred)
+		if db.beforeLateWrite != nil {
+			db.beforeLateWrite()
+		}
+	}
 }
 
 // RegisterCitizen adds a citizen (admin). The registration time is now;

@@ -36,6 +36,10 @@ type wtx struct {
 	// late holds the replays of late records done before the writer by
 	// the op running (see replayLate).
 	late map[string]*lateReplay
+	// deferLate, set by the op running, makes project decline a long
+	// replay (errReplayFirst), naming the citizens in deferred.
+	deferLate bool
+	deferred  []string
 	// undo holds, while an op of a group runs, the entries of touched it
 	// replaced or deleted (nil: there was none), to restore if it fails.
 	undo map[string]*proj
@@ -77,6 +81,10 @@ func (w *wtx) restore() {
 }
 
 var errClosed = errors.New("store: database is closed")
+
+// errReplayFirst is an op's answer when a late record needs a long replay
+// that its caller should do outside the writer first (see ReportRecords).
+var errReplayFirst = errors.New("store: replay the late records before the writer")
 
 // write queues fn and waits until the group holding it has committed (nil)
 // or fn or the commit failed.
@@ -158,7 +166,7 @@ func (db *DB) commitGroup(group []*op) {
 		if e == nil {
 			e = errs[i]
 		}
-		if e != nil {
+		if e != nil && !errors.Is(e, errReplayFirst) {
 			db.stats.failed.Add(1)
 		}
 		o.done <- e

@@ -30,7 +30,7 @@ func (w *worker) rates(c *citizen) float64 {
 	if c.consent {
 		g := c.grade
 		farm, fall := w.standing(c)
-		mis = 1 / (1 + m.p.deter*(w.risk+0.5*fall))
+		mis = w.deterrence(fall)
 		if m.p.chill > 0 {
 			spe = w.speechMult
 			if c.speech > 0 {

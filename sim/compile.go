@@ -72,6 +72,7 @@ type model struct {
 	startGrade int
 	idWidth    int
 	expTab     []float64         // exp(-d/farm_scale), d = 0, 1, ...
+	fallTab    []float64         // expTab and a last 0 (decay beyond the table)
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
 	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
@@ -340,6 +341,7 @@ func (m *model) behaviours() {
 		}
 		m.expTab = append(m.expTab, v)
 	}
+	m.fallTab = append(slices.Clone(m.expTab), 0)
 	for i := 0; i < 64; i++ {
 		m.speechPow = append(m.speechPow, math.Exp(-0.3*m.p.chill*float64(i)))
 	}

@@ -38,7 +38,8 @@ type worker struct {
 	year              int
 	// neighbourhood aggregates for the current year
 	pInf, risk, speechMult float64
-	cost                   float64 // the speech cost citizens perceive (damped)
+	misTab, misBuf         []float64 // deterrence by index in model.fallTab at this year's risk (nil: computed)
+	cost                   float64   // the speech cost citizens perceive (damped)
 	speechRecs             int
 	posMult                float64 // the positive-act multiplier of the citizen whose rates are current
 }

@@ -11,21 +11,22 @@ func (w *worker) farm(c *citizen) float64 {
 
 // standing returns the farming multiplier of c's positive acts (farm) and
 // how near c is to falling out of their grade, the fear of which deters
-// misconduct: decay of the points above the grade's floor (0 in the lowest
-// grade).
-func (w *worker) standing(c *citizen) (farm, fall float64) {
+// misconduct: fall, an index in m.fallTab (the decay of the points above the
+// grade's floor; 0 in the lowest grade).
+func (w *worker) standing(c *citizen) (farm float64, fall int) {
 	m := w.m
+	fall = len(m.expTab) // fallTab's 0
 	if !c.consent {
-		return 1, 0
+		return 1, fall
 	}
 	s := c.st.Score
 	g := c.grade
 	f := 0.0
 	if g < m.nG-1 {
 		margin := s - m.gradeMin[g]
-		fall = m.decay(margin)
+		fall = int(max(0, min(margin, int64(len(m.expTab))))) // decay's index
 		if margin >= 0 {
-			f += fall
+			f += m.fallTab[fall]
 		}
 	}
 	if m.p.farming == 0 {
@@ -37,6 +38,15 @@ func (w *worker) standing(c *citizen) (farm, fall float64) {
 		}
 	}
 	return 1 + 3*m.p.farming*f, fall
+}
+
+// deterrence returns the factor on misconduct of a citizen whose nearness
+// to a fall is m.fallTab[fall], at the neighbourhood's perceived risk.
+func (w *worker) deterrence(fall int) float64 {
+	if w.misTab != nil {
+		return w.misTab[fall]
+	}
+	return 1 / (1 + w.m.p.deter*(w.risk+0.5*w.m.fallTab[fall]))
 }
 
 // decay returns exp(-d/farm_scale) for d >= 0 points, from a table.
@@ -149,6 +159,16 @@ func (w *worker) startYear(y int, shareLow float64) {
 	}
 	w.speechMult = math.Exp(-m.p.chill * w.cost)
 	w.speechRecs = 0
+	// The deterrence of each nearness to a fall at this year's risk, when
+	// the table is not longer than the neighbourhood.
+	w.misTab = nil
+	if len(m.fallTab) <= n {
+		w.misTab = w.misBuf[:0]
+		for i := range m.fallTab {
+			w.misTab = append(w.misTab, 1/(1+m.p.deter*(w.risk+0.5*m.fallTab[i])))
+		}
+		w.misBuf = w.misTab
+	}
 }
 
 // skip draws the number of citizens passed over before the next one drawn

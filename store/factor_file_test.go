@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -122,6 +123,14 @@ func factorFile(t *testing.T, open func(testing.TB, *scs.Scheme) *DB) {
 				t.Fatalf("newest %v: recomputation %d is %+v, the engine's %+v", newest, i, got[i], whole[i])
 			}
 		}
+	}
+	// The database says which scheme it was made with, read without
+	// opening it under a scheme.
+	if got := SchemeOf(ctx, db.dsn); got != "sesame" {
+		t.Errorf("SchemeOf: %q, want sesame", got)
+	}
+	if got := SchemeOf(ctx, filepath.Join(t.TempDir(), "none.db")); got != "" {
+		t.Errorf("SchemeOf a missing database: %q", got)
 	}
 	var problems []scs.VerifyProblem
 	if _, err := db.Verify(ctx, func(p scs.VerifyProblem) { problems = append(problems, p) }); err != nil || len(problems) > 0 {

@@ -630,3 +630,33 @@ func (db *DB) Settings(ctx context.Context) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// SchemeOf returns the name of the scheme the database dsn names was made
+// with (or last moved to by scs migrate-scheme), as it remembers it, or ""
+// when it has none on record: a new or empty database, or one that cannot
+// be read (Open then says what is wrong). It reads without migrating or
+// writing anything.
+func SchemeOf(ctx context.Context, dsn string) string {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	var conn *sql.DB
+	var err error
+	if isPostgres(dsn) {
+		conn, err = sql.Open("pgx", dsn)
+	} else {
+		if !Exists(dsn) {
+			return ""
+		}
+		conn, err = sql.Open("sqlite", "file:"+sqlitePath(dsn)+"?mode=ro&_pragma=busy_timeout(5000)")
+	}
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	var name string
+	if conn.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'scheme'`).Scan(&name) != nil {
+		return ""
+	}
+	return name
+}

@@ -15,7 +15,6 @@ import (
 	"scs"
 	"scs/classroom"
 	"scs/internal/numfmt"
-	"scs/schemes"
 	"scs/server"
 	"scs/sim"
 	"scs/store"
@@ -60,7 +59,7 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, err := schemes.Load(o.scheme)
+	sc, err := dbScheme(e, o.dsn, o.scheme)
 	if err != nil {
 		return err
 	}
@@ -128,7 +127,7 @@ func parseServe(e *env, args []string) (*serveOptions, error) {
 	fs := newFlags(e, "serve", serveUsage)
 	dsn := fs.String("db", "", "SQLite file `PATH` or postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	schemeName := fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE")
+	schemeName := fs.String("scheme", "", "built-in scheme `NAME` or scheme FILE (default: the built-in scheme an existing database was made with, else rongcheng)")
 	citizens := fs.Int("demo-citizens", 20000, "citizens of the demo city made on an empty database (0 for none)")
 	years := fs.Int("demo-years", 5, "years of records in the demo city")
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+	"scs/schemes"
 )
 
 // runStoreCmd runs the CLI in-process with SCS_DB set to db.
@@ -156,11 +157,15 @@ func TestImportUnscoredConduct(t *testing.T) {
 	if out, stderr, err := runStoreCmd(t, db, "", "verify", "--scheme", "sesame"); err != nil {
 		t.Fatalf("verify under sesame: %v\n%s%s", err, out, stderr)
 	}
-	// Opened with another scheme (the default), the error is one short
-	// line that names the scheme to open it with.
-	_, _, err = runStoreCmd(t, db, "", "verify")
+	// Without --scheme, the database's own scheme is used.
+	if out, stderr, err := runStoreCmd(t, db, "", "verify"); err != nil || !strings.Contains(out+stderr, "consistent") {
+		t.Fatalf("verify without --scheme: %v\n%s%s", err, out, stderr)
+	}
+	// Opened with another scheme, the error is one short line that names
+	// the scheme to open it with.
+	_, _, err = runStoreCmd(t, db, "", "verify", "--scheme", "rongcheng")
 	if err == nil || !strings.Contains(err.Error(), "open it with --scheme sesame") || len(err.Error()) > 400 {
-		t.Fatalf("verify with the default scheme: %v", err)
+		t.Fatalf("verify with another scheme: %v", err)
 	}
 }
 
@@ -190,5 +195,27 @@ func TestImportExamplesUnderEveryScheme(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "line 1: department: rule bank-arrears belongs to department") || !strings.Contains(stderr, "not tax-bureau") {
 			t.Errorf("under %s, a record of another department: %v\n%s", scheme, err, stderr)
 		}
+	}
+}
+
+// TestSchemeFromTheDatabase: without --scheme, a command opens a database
+// with the built-in scheme it was made with; one made with a scheme file
+// of another name asks for the file.
+func TestSchemeFromTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := schemes.Builtin("rongcheng")
+	custom := filepath.Join(dir, "city.yaml")
+	os.WriteFile(custom, []byte(strings.Replace(string(b), "name: rongcheng", "name: harbour-city", 1)), 0o644)
+	db := filepath.Join(dir, "c.db")
+	cit := filepath.Join(dir, "citizens.jsonl")
+	os.WriteFile(cit, []byte(citizensFile), 0o644)
+	if _, stderr, err := runStoreCmd(t, db, recordsFile, "import", "--scheme", custom, "--citizens", cit, "-"); err != nil {
+		t.Fatalf("import under a scheme file: %v\n%s", err, stderr)
+	}
+	if _, _, err := runStoreCmd(t, db, "", "verify"); err == nil || !strings.Contains(err.Error(), "made with scheme harbour-city, which is not a built-in one: name its file with --scheme FILE") {
+		t.Fatalf("verify without --scheme: %v", err)
+	}
+	if out, _, err := runStoreCmd(t, db, "", "verify", "--scheme", custom); err != nil {
+		t.Fatalf("verify with the file: %v\n%s", err, out)
 	}
 }

@@ -18,7 +18,7 @@ type dbFlags struct {
 func addDBFlags(e *env, fs *flag.FlagSet) dbFlags {
 	return dbFlags{
 		db:     fs.String("db", "", "registry database: a SQLite `PATH` or a postgres:// URL (default $SCS_DB, then "+store.DefaultDSN+")"),
-		scheme: fs.String("scheme", "rongcheng", "built-in scheme `NAME` or scheme FILE the database was made with"),
+		scheme: fs.String("scheme", "", "built-in scheme `NAME` or scheme FILE the database was made with (default: the built-in scheme the database names, rongcheng for a new one)"),
 	}
 }
 
@@ -42,9 +42,27 @@ func (f dbFlags) open(e *env, create bool) (*store.DB, error) {
 	if !create && !store.Exists(dsn) {
 		return nil, scs.Errorf(scs.ENOTFOUND, "no database at %s (scs serve or scs import creates one; --db or $SCS_DB names another)", dsn)
 	}
-	s, err := schemes.Load(*f.scheme)
+	s, err := dbScheme(e, dsn, *f.scheme)
 	if err != nil {
 		return nil, err
 	}
 	return store.Open(e.ctx, dsn, s)
+}
+
+// dbScheme loads the scheme to open the database dsn with: name when it is
+// given; else the built-in scheme the database says it was made with;
+// else (a new database) rongcheng. A database made with a scheme file
+// needs the file named.
+func dbScheme(e *env, dsn, name string) (*scs.Scheme, error) {
+	if name != "" {
+		return schemes.Load(name)
+	}
+	made := store.SchemeOf(e.ctx, dsn)
+	if made == "" {
+		return schemes.Load("rongcheng")
+	}
+	if _, ok := schemes.Builtin(made); !ok {
+		return nil, scs.Errorf(scs.EINVALID, "the database was made with scheme %s, which is not a built-in one: name its file with --scheme FILE", made)
+	}
+	return schemes.Load(made)
 }

@@ -104,7 +104,11 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 					}
 					continue
 				}
-				c.left = max(0, c.left-float64(stop-t)*w.perSec)
+				left := c.left - float64(stop-t)*w.perSec
+				if left < 0 {
+					left = 0 // rounding: the act would have been at the stop
+				}
+				c.left = left
 			}
 			t = stop
 			w.dirty = true
@@ -140,6 +144,18 @@ func (w *worker) pick(c *citizen, total float64) int {
 	}
 	u = u / w.cw[rc] * c.sums[rc]
 	last := -1
+	if c.nblocked == 0 {
+		for _, k := range w.m.byClass[rc] {
+			if s := c.static[k]; s > 0 {
+				last = k
+				if u < s {
+					return k
+				}
+				u -= s
+			}
+		}
+		return last
+	}
 	for _, k := range w.m.byClass[rc] {
 		if s := c.static[k]; s > 0 && !c.blocked[k] {
 			last = k

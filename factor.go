@@ -28,15 +28,20 @@ type Recompute struct {
 // Factor is one factor of a factor-model scheme. Its value at a
 // recomputation is the sum of the values of the records of its inputs (the
 // scheme's rules whose effect names the factor) dated within Window before
-// it; SubScore maps the value to 0..1; Weight is its share, in percent, of
-// the range above the floor.
+// it, or, with a HalfLife, of every record's value halved for each
+// HalfLife of its age; SubScore maps the value to 0..1; Weight is its
+// share, in percent, of the range above the floor.
 type Factor struct {
 	Name        string  `json:"name"`
 	Description string  `json:"description,omitempty"`
 	Weight      float64 `json:"weight"`
 	// Window is how far back the factor looks; zero means the whole
 	// history.
-	Window           Period     `json:"window"`
+	Window Period `json:"window"`
+	// HalfLife, when set (Window is then zero), makes the factor decay: a
+	// record's value counts 2^(-age/HalfLife) at a recomputation, the
+	// half-life in average days (Period.InDays).
+	HalfLife         Period     `json:"half_life,omitzero"`
 	WindowProvenance Provenance `json:"window_provenance"`
 	SubScore         SubScore   `json:"sub_score"`
 	Provenance
@@ -64,6 +69,9 @@ func (s SubScore) Of(v float64) float64 {
 // WindowWords renders the factor's window, such as "the last 24 months" or
 // "the whole history".
 func (f Factor) WindowWords() string {
+	if !f.HalfLife.IsZero() {
+		return "the whole history, each record halved every " + f.HalfLife.Words()
+	}
 	if f.Window.IsZero() {
 		return "the whole history"
 	}

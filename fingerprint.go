@@ -36,6 +36,9 @@ func (s *Scheme) ScoringTerms() []string {
 			p := "factors[" + f.Name + "]"
 			add(p+".weight", trimFloat(f.Weight))
 			add(p+".window", f.Window)
+			if !f.HalfLife.IsZero() { // factors without one keep the terms they had
+				add(p+".half_life", f.HalfLife)
+			}
 			add(p+".sub_score", "from "+trimFloat(f.SubScore.From)+" to "+trimFloat(f.SubScore.To))
 		}
 	}

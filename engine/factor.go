@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"time"
 
 	"scs"
@@ -15,10 +16,11 @@ type factorModel struct {
 }
 
 type factor struct {
-	name   string
-	weight float64 // share of the range, 0..1
-	window scs.Period
-	sub    scs.SubScore
+	name     string
+	weight   float64 // share of the range, 0..1
+	window   scs.Period
+	halfLife scs.Period // a decaying factor's half-life (window is then zero)
+	sub      scs.SubScore
 }
 
 func compileFactors(s *scs.Scheme) (*factorModel, error) {
@@ -33,7 +35,7 @@ func compileFactors(s *scs.Scheme) (*factorModel, error) {
 		return nil, scs.Errorf(scs.EINVALID, "factor-model scheme %s has no ceiling", s.Name)
 	}
 	for _, f := range s.Factors {
-		m.factors = append(m.factors, factor{name: f.Name, weight: f.Weight / 100, window: f.Window, sub: f.SubScore})
+		m.factors = append(m.factors, factor{name: f.Name, weight: f.Weight / 100, window: f.Window, halfLife: f.HalfLife, sub: f.SubScore})
 	}
 	return m, nil
 }
@@ -108,10 +110,17 @@ func (e *Engine) recompute(st *scs.State, r time.Time, explain bool) (int64, []s
 		counts = make([]int, len(fm.factors))
 	}
 	from := make([]time.Time, len(fm.factors))
+	var half []float64 // a decaying factor's half-life in seconds, 0 for the others
 	lr := r.In(e.loc)
 	for i, f := range fm.factors {
 		if !f.window.IsZero() {
 			from[i] = lr.AddDate(-f.window.Years, -f.window.Months, -f.window.Days)
+		}
+		if !f.halfLife.IsZero() {
+			if half == nil {
+				half = make([]float64, len(fm.factors))
+			}
+			half[i] = f.halfLife.InDays() * 86400
 		}
 	}
 	for _, rec := range st.Records {
@@ -121,7 +130,11 @@ func (e *Engine) recompute(st *scs.State, r time.Time, explain bool) (int64, []s
 		if f := from[rec.Factor]; !f.IsZero() && rec.At.Before(f) {
 			continue
 		}
-		vals[rec.Factor] += rec.Value
+		v := rec.Value
+		if half != nil && half[rec.Factor] > 0 {
+			v *= math.Exp2(-r.Sub(rec.At).Seconds() / half[rec.Factor])
+		}
+		vals[rec.Factor] += v
 		if explain {
 			counts[rec.Factor]++
 		}
@@ -153,18 +166,20 @@ func (e *Engine) Recomputations(st *scs.State, from, to time.Time) []scs.Recompu
 		return nil
 	}
 	var prev []scs.FactorScore
+	var prevScore int64
 	if first := st.Records[0].At; from.Before(first) {
 		from = first
 	} else if r := e.LastRecomputation(from); first.Before(r) {
 		// The recomputation before the span is the one to differ from.
-		_, prev = e.recompute(st, r, true)
+		prevScore, prev = e.recompute(st, r, true)
 	}
 	var out []scs.Recomputation
 	for r := e.NextRecomputation(from); !r.After(to); r = e.NextRecomputation(r) {
 		score, fs := e.recompute(st, r, true)
-		if prev != nil && sameFactors(prev, fs) {
+		if prev != nil && e.sameFactors(prev, fs) && score == prevScore {
 			continue
 		}
+		prevScore = score
 		prev = fs
 		out = append(out, scs.Recomputation{At: r, Score: score, Grade: e.grades[e.gradeOf(score)].name, Factors: fs})
 	}
@@ -185,9 +200,20 @@ func (e *Engine) RecomputationAt(st *scs.State, t time.Time) *scs.Recomputation 
 	return &scs.Recomputation{At: r, Score: score, Grade: e.grades[e.gradeOf(score)].name, Factors: fs}
 }
 
-func sameFactors(a, b []scs.FactorScore) bool {
+// sameFactors reports whether two recomputations' factors are the same:
+// the same records counted and the same values, a decaying factor's value
+// (which shrinks at every recomputation) the same as shown, to a tenth of
+// a point.
+func (e *Engine) sameFactors(a, b []scs.FactorScore) bool {
 	for i := range a {
-		if a[i].Value != b[i].Value || a[i].Records != b[i].Records {
+		if a[i].Records != b[i].Records {
+			return false
+		}
+		if !e.fm.factors[i].halfLife.IsZero() {
+			if math.Round(a[i].Points*10) != math.Round(b[i].Points*10) {
+				return false
+			}
+		} else if a[i].Value != b[i].Value {
 			return false
 		}
 	}

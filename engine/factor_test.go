@@ -3,6 +3,7 @@ package engine_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +230,72 @@ func TestRecomputationsInSpans(t *testing.T) {
 				t.Fatalf("trial %d: factors add up to %.2f, score %d", trial, sum, rc.Score)
 			}
 		}
+	}
+}
+
+// TestFactorHalfLife checks a decaying factor: a record counts a little
+// less than its value a month on, half of that a year (the half-life, in
+// average days) later, and the score falls back towards the no-history
+// score as the record ages, never below it; the recomputations shown stop
+// once the decay no longer shows at a tenth of a point.
+func TestFactorHalfLife(t *testing.T) {
+	src, _ := schemes.Builtin("sesame")
+	text := strings.Replace(string(src), "      lifetime: true\n", "      half_life: 12 months\n", 1)
+	if text == string(src) {
+		t.Fatal("sesame has no lifetime window to make decay")
+	}
+	s, err := schemes.Parse("decay.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi := -1
+	for i, f := range s.Factors {
+		if !f.HalfLife.IsZero() {
+			fi = i
+		}
+	}
+	if fi < 0 || s.Fingerprint() == schemes.MustLoad("sesame").Fingerprint() || !strings.Contains(s.Factors[fi].WindowWords(), "halved every 12 months") {
+		t.Fatalf("the half-life did not load: %+v", s.Factors)
+	}
+	e, err := engine.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.NewState("c")
+	var conduct string
+	for _, r := range s.Rules {
+		if r.Effect.Factor == s.Factors[fi].Name && r.Effect.Value > 0 {
+			conduct = r.Conduct
+		}
+	}
+	ev := scs.Event{ID: "e", Citizen: "c", Rule: conduct, At: time.Date(2024, 3, 1, 0, 0, 0, 0, cst), Quantity: 3, HasQuantity: true}
+	if _, err := e.Apply(&st, &ev); err != nil {
+		t.Fatal(err)
+	}
+	// The record is dated at a recomputation: at it, its age is 0 but it is
+	// not yet counted; a month later it has aged one month.
+	r1 := e.RecomputationAt(&st, time.Date(2024, 4, 1, 0, 0, 0, 0, cst))
+	r13 := e.RecomputationAt(&st, time.Date(2025, 4, 1, 0, 0, 0, 0, cst))
+	v1, v13 := r1.Factors[fi].Value, r13.Factors[fi].Value
+	if math.Abs(v13/v1-0.5) > 0.002 || v1 >= 3 || v1 < 3*0.94 {
+		t.Fatalf("value after 1 month %g, after 13 months %g: want half", v1, v13)
+	}
+	prev := e.ScoreAt(&st, time.Date(2024, 4, 1, 0, 0, 0, 0, cst))
+	if prev <= s.Start {
+		t.Fatalf("the record did not raise the score: %d", prev)
+	}
+	for m := 1; m < 240; m++ {
+		got := e.ScoreAt(&st, time.Date(2024, 4+time.Month(m), 1, 0, 0, 0, 0, cst))
+		if got > prev || got < s.Start {
+			t.Fatalf("month %d: score %d after %d (start %d)", m, got, prev, s.Start)
+		}
+		prev = got
+	}
+	if prev != s.Start {
+		t.Fatalf("twenty years on the score is %d, not back at %d", prev, s.Start)
+	}
+	rcs := e.Recomputations(&st, time.Time{}, time.Date(2044, 1, 1, 0, 0, 0, 0, cst))
+	if len(rcs) < 12 || len(rcs) > 120 {
+		t.Fatalf("%d recomputations shown over twenty years", len(rcs))
 	}
 }

@@ -78,8 +78,10 @@ func TestParseFactorModelErrors(t *testing.T) {
 		{"conduct in two factors", "conduct: details-completed", "conduct: tax-evasion", "factors[1].inputs[0].conduct: conduct tax-evasion is already an input of factor pay"},
 		{"zero value", "value: -10", "value: 0", "factors[0].inputs[1].value: missing"},
 		{"sub-score backwards", "from: -4, to: 4", "from: 4, to: -4", "factors[1].sub_score.to: -4 is not above from 4"},
-		{"window both ways", "{lifetime: true,", "{lifetime: true, last: 1 year,", "factors[1].window: give last or lifetime, not both"},
+		{"window both ways", "{lifetime: true,", "{lifetime: true, last: 1 year,", "factors[1].window: give one of last, lifetime and half_life"},
 		{"no window", "    window: {lifetime: true, source: s, status: assumed}\n", "", "factors[1].window: missing"},
+		{"half-life and last", "{lifetime: true,", "{half_life: 1 year, last: 1 year,", "factors[1].window: give one of last, lifetime and half_life"},
+		{"zero half-life", "{lifetime: true,", "{half_life: 0 days,", "factors[1].window.half_life: must be longer than zero"},
 		{"input without status", "{conduct: repaid-on-time, value: 1, source: s, status: assumed}", "{conduct: repaid-on-time, value: 1, source: s}", "factors[0].inputs[0].status: missing"},
 		{"weight over 100", "weight: 60", "weight: 160", "factors[0].weight: 160: want a share above 0 and at most 100"},
 		{"unknown kind", "kind: factors", "kind: neural", `kind: "neural" is not a kind of scheme`},
@@ -111,6 +113,7 @@ func FuzzParseFactors(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(strings.Replace(factorValid, "from: -10", "from: .nan", 1)))
 	f.Add([]byte(strings.Replace(factorValid, "every: 1 month", "every: 120 months", 1)))
+	f.Add([]byte(strings.Replace(factorValid, "{lifetime: true,", "{half_life: 18 months,", 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := schemes.Parse("f.yaml", data)
 		if err != nil {

@@ -160,6 +160,7 @@ type fileFactor struct {
 type fileWindow struct {
 	Last     string `yaml:"last"`
 	Lifetime bool   `yaml:"lifetime"`
+	HalfLife string `yaml:"half_life"`
 	Source   string `yaml:"source"`
 	Status   string `yaml:"status"`
 	Notes    string `yaml:"notes"`
@@ -905,12 +906,23 @@ func (v *validator) recompute(fs *fileScheme, s *scs.Scheme) {
 // factorWindow reads how far back a factor looks.
 func (v *validator) factorWindow(p string, fw *fileWindow, f *scs.Factor) {
 	if fw == nil {
-		v.fail(p+".window", "missing; give {last: 24 months, ...} or {lifetime: true, ...} with its source and status")
+		v.fail(p+".window", "missing; give {last: 24 months, ...}, {lifetime: true, ...} or {half_life: 12 months, ...} with its source and status")
 		return
 	}
+	n := 0
+	for _, set := range []bool{fw.Lifetime, fw.Last != "", fw.HalfLife != ""} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case fw.Lifetime && fw.Last != "":
-		v.fail(p+".window", "give last or lifetime, not both")
+	case n > 1:
+		v.fail(p+".window", "give one of last, lifetime and half_life")
+	case fw.HalfLife != "":
+		f.HalfLife = v.period(p+".window.half_life", fw.HalfLife)
+		if f.HalfLife.IsZero() {
+			v.fail(p+".window.half_life", "must be longer than zero")
+		}
 	case fw.Lifetime:
 	case fw.Last == "":
 		v.fail(p+".window.last", "missing; how far back the factor looks, such as 24 months (or lifetime: true)")

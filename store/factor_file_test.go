@@ -132,6 +132,25 @@ func factorFile(t *testing.T, open func(testing.TB, *scs.Scheme) *DB) {
 	if got := SchemeOf(ctx, filepath.Join(t.TempDir(), "none.db")); got != "" {
 		t.Errorf("SchemeOf a missing database: %q", got)
 	}
+	// A trail entry written before the trail kept a factor (and reasons as
+	// structure) still reads, without its factor, and verifies.
+	var seq int64
+	var item []byte
+	if err := db.r.QueryRowContext(ctx, db.q(`SELECT seq, item FROM trail ORDER BY seq LIMIT 1`)).Scan(&seq, &item); err != nil {
+		t.Fatal(err)
+	}
+	old, err := db.decodeTrailItem(seq, item)
+	if err != nil || old.Factor == "" {
+		t.Fatalf("stored entry %+v, %v", old, err)
+	}
+	old.Factor, old.Value, old.Reasons = "", 0, nil
+	if _, err := db.w.ExecContext(ctx, db.q(`UPDATE trail SET item = ? WHERE seq = ?`), db.encodeTrailItem(nil, &old), seq); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.File(ctx, Operator(), "c1", now, scs.TrailPage{Limit: 1})
+	if err != nil || len(f.Trail) != 1 || f.Trail[0].Event != old.Event || f.Trail[0].Factor != "" || f.Trail[0].Reason != old.Reason {
+		t.Fatalf("the file with an old entry: %+v, %v", f, err)
+	}
 	var problems []scs.VerifyProblem
 	if _, err := db.Verify(ctx, func(p scs.VerifyProblem) { problems = append(problems, p) }); err != nil || len(problems) > 0 {
 		t.Fatalf("verify: %v %+v", err, problems)

@@ -41,6 +41,12 @@ type proj struct {
 	// at or after it goes.
 	stale, rewrote         bool
 	staleFrom, rewroteFrom int64
+	// keepNew, when set, are the new records of a late replay: once out
+	// holds more than outMax entries, only theirs are kept (trimmed), since
+	// the others will be marked out of date rather than written.
+	keepNew map[int64]bool
+	outMax  int
+	trimmed bool
 }
 
 // snapshotEvery is how many records apart a citizen's snapshots are (at
@@ -85,11 +91,29 @@ func (db *DB) step(p *proj, ev *scs.Event, seq int64, q *engine.Sequence) error 
 	if !te.NotScored && te.Grade != db.scheme.Grades[before].Name {
 		p.since = nanos(ev.At)
 	}
-	p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
+	if !p.trimmed || p.keepNew[seq] {
+		p.out = append(p.out, trailItem{Seq: seq, TrailEntry: te})
+	}
+	if p.keepNew != nil && !p.trimmed && len(p.out) > p.outMax {
+		p.out, p.trimmed = keepOnly(p.out, p.keepNew), true
+	}
 	if seq > p.seq {
 		p.seq = seq
 	}
 	return nil
+}
+
+// keepOnly returns the entries of out whose records are in keep, in out's
+// storage.
+func keepOnly(out []trailItem, keep map[int64]bool) []trailItem {
+	kept := out[:0]
+	for _, t := range out {
+		if keep[t.Seq] {
+			kept = append(kept, t)
+		}
+	}
+	clear(out[len(kept):])
+	return kept
 }
 
 // rebuild replays a citizen's whole history (records not reversed) through
@@ -412,7 +436,11 @@ func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int)
 		}
 	}
 	if np == nil {
-		np, err = db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil)
+		keep := make(map[int64]bool, len(idx))
+		for _, i := range idx {
+			keep[fresh[i].Seq] = true
+		}
+		np, err = db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil, keep)
 		if err != nil {
 			return nil, err
 		}
@@ -426,7 +454,7 @@ func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int)
 		k++
 	}
 	np.out = np.out[k:]
-	if len(np.out) > len(idx)+db.snapshotEvery() {
+	if np.trimmed || len(np.out) > len(idx)+db.snapshotEvery() {
 		// Those after it change, but rewriting more rows than a reader
 		// replays from a snapshot would hold the writer: the new
 		// records' rows are written and the others marked out of date
@@ -435,17 +463,12 @@ func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int)
 		for _, i := range idx {
 			isNew[fresh[i].Seq] = true
 		}
-		keep := np.out[:0]
-		for _, t := range np.out {
-			if isNew[t.Seq] {
-				keep = append(keep, t)
-			}
-		}
-		np.out = keep
+		np.out = keepOnly(np.out, isNew)
 		np.stale, np.staleFrom = true, fresh[idx[0]].At
 	} else {
 		np.rewrote, np.rewroteFrom = true, fresh[idx[0]].At
 	}
+	np.keepNew, np.trimmed = nil, false // later records keep their entries
 	return np, nil
 }
 
@@ -493,15 +516,19 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 // through q (the writer's transaction, or a read transaction before the
 // writer), and the records of extra (not yet in the ledger, with sequence
 // numbers after every entry q sees).
-func (db *DB) replayAfterSnapshot(ctx context.Context, q querier, p *proj, t int64, extra []entry) (*proj, error) {
-	return db.replayRange(ctx, q, p, t, math.MaxInt64, extra)
+//
+// keep are the new records (by sequence number; those of extra for
+// these): once the replay has more trail entries than a rewrite is worth
+// (two snapshot intervals), it keeps theirs only (see proj.keepNew).
+func (db *DB) replayAfterSnapshot(ctx context.Context, q querier, p *proj, t int64, extra []entry, keep map[int64]bool) (*proj, error) {
+	return db.replayRange(ctx, q, p, t, math.MaxInt64, extra, keep)
 }
 
 // replayRange is replayAfterSnapshot for the records up to the time to
 // only (the state it leaves is the citizen's as of to).
-func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, extra []entry) (*proj, error) {
+func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, extra []entry, keep map[int64]bool) (*proj, error) {
 	np := &proj{citizen: p.citizen, st: db.eng.NewState(p.citizen), since: p.registered, registered: p.registered, sc: p.sc, seq: p.seq,
-		dropSnaps: true, snapsAfter: math.MinInt64}
+		dropSnaps: true, snapsAfter: math.MinInt64, keepNew: keep, outMax: len(keep) + 2*db.snapshotEvery()}
 	var state []byte
 	err := q.QueryRowContext(ctx, db.q(`SELECT at, state, since FROM snapshots WHERE citizen = ? AND at < ? ORDER BY at DESC LIMIT 1`), p.citizen, t).
 		Scan(&np.snapsAfter, &state, &np.since)
@@ -517,23 +544,37 @@ func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, 
 	// A reversal is dated at its record's time; one of a record before the
 	// snapshot cannot be new (a reversal replays the whole history and
 	// deletes the citizen's snapshots).
-	rows, err := q.QueryContext(ctx, db.q(`SELECT `+ledgerCols+` FROM ledger WHERE citizen = ? AND at > ? AND at <= ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter, to)
+	// Only what the engine reads of a record (and a reversal's target).
+	rows, err := q.QueryContext(ctx, db.q(`SELECT seq, kind, rid, rule, at, quantity, points, target FROM ledger
+		WHERE citizen = ? AND at > ? AND at <= ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter, to)
 	if err != nil {
 		return nil, internal("history", err)
 	}
 	defer rows.Close()
-	var recs []entry
+	recs := make([]entry, 0, 256)
 	reversed := map[int64]bool{}
-	var hash []byte
+	rules := map[string]string{}
+	var kind, rule sql.RawBytes
 	for rows.Next() {
-		var e entry
-		if err := scanEntry(rows, &e, &hash); err != nil {
+		e := entry{Kind: scs.EntryRecord, Citizen: p.citizen}
+		var rid sql.NullString
+		var qty sql.NullFloat64
+		var pts, target sql.NullInt64
+		if err := rows.Scan(&e.Seq, &kind, &rid, &rule, &e.At, &qty, &pts, &target); err != nil {
 			return nil, internal("history", err)
 		}
-		if e.Kind == scs.EntryReversal {
-			reversed[e.Target] = true
+		if string(kind) == scs.EntryReversal {
+			reversed[target.Int64] = true
 			continue
 		}
+		r, ok := rules[string(rule)]
+		if !ok {
+			r = string(rule)
+			rules[r] = r
+		}
+		e.Rid, e.Rule = rid.String, r
+		e.Quantity, e.HasQ = qty.Float64, qty.Valid
+		e.Points, e.HasP = pts.Int64, pts.Valid
 		recs = append(recs, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -637,7 +678,11 @@ func (db *DB) replayLate(ctx context.Context, by *scs.Account, evs []scs.Event, 
 		if inOrder(p, ats) {
 			continue
 		}
-		np, err := db.replayAfterSnapshot(ctx, tx, p, ats[0], es)
+		keep := make(map[int64]bool, len(es))
+		for k := range es {
+			keep[es[k].Seq] = true
+		}
+		np, err := db.replayAfterSnapshot(ctx, tx, p, ats[0], es, keep)
 		if err != nil {
 			continue
 		}

@@ -111,6 +111,10 @@ func tamperCaches(t *testing.T, f *fixture, citizen string) {
 	// A record dated before every other: every row after it is left
 	// out of date.
 	f.report(f.admin, ev("tamper-first", citizen, "returned-lost-money", t0.AddDate(-4, 0, 0)))
+	// A record after every other, applied to the projection that replay
+	// left (in the writer's cache): its trail entry is kept.
+	f.report(f.admin, ev("after-all", citizen, "returned-lost-money", f.now))
+	checkTrail(t, f, citizen, true)
 	f.verifyClean()
 	named := func(what string) {
 		t.Helper()

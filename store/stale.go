@@ -27,7 +27,7 @@ func (db *DB) staleFrom(ctx context.Context, q querier, citizen string) (at int6
 // marked stale would hold. p gives when the citizen was registered and
 // when their records are scored.
 func (db *DB) replayedTrail(ctx context.Context, q querier, p *proj, from, to int64) (map[int64]trailItem, error) {
-	np, err := db.replayRange(ctx, q, p, from, to, nil)
+	np, err := db.replayRange(ctx, q, p, from, to, nil, nil)
 	if err != nil {
 		return nil, internal("trail", err)
 	}

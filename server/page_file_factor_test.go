@@ -122,6 +122,9 @@ func TestFilePageFactorModel(t *testing.T) {
 	}
 
 	page := getWith(t, base+"/citizens/c-1", admin)
+	if strings.Contains(page, "): .</p>") {
+		t.Error("a grade without a description is shown with an empty one")
+	}
 	score := regexp.MustCompile(`id="file-score">(\d+)<`).FindStringSubmatch(page)
 	if score == nil || score[1] != fmt.Sprint(rc.Score) {
 		t.Fatalf("the page's score %v, the API's %d", score, rc.Score)
@@ -134,6 +137,9 @@ func TestFilePageFactorModel(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the file page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "): .</p>") {
+		t.Error("a grade without a description is shown with an empty one")
 	}
 	for _, fs := range rc.Factors {
 		row := fmt.Sprintf(`<td class="num">%.2f</td><td class="num">%s</td></tr>`, fs.SubScore, strings.ReplaceAll(fmt.Sprintf("%+.1f", fs.Points), "+", "&#43;"))
@@ -183,5 +189,5 @@ func TestBrowserFactorFile(t *testing.T) {
 	if trail := p.Text("#trail-table"); !strings.Contains(trail, "to credit-history") {
 		t.Errorf("the records do not say which factor they feed: %s", trail)
 	}
-	p.Shot("file-factors")
+	p.ViewShot("file-factors")
 }

@@ -21,7 +21,9 @@ import (
 // latency of another client's in-order records for another citizen, alone
 // (other-alone-ms) and while a third client sends records a day late
 // (other-beside-day-ms) or mid-history (other-beside-mid-ms) without
-// pause:
+// pause; and the median time to read the file's newest page of 50 before
+// the late records (page-ms) and after the mid-history ones left its trail
+// rows out of date (page-stale-ms: computed from a snapshot):
 //
 //	go test ./store -run '^$' -bench LateRecord -benchtime 1x
 func BenchmarkLateRecord(b *testing.B) {
@@ -59,9 +61,26 @@ func BenchmarkLateRecord(b *testing.B) {
 			slices.Sort(ds)
 			return ds[len(ds)/2]
 		}
+		// The file's newest page of 50, read as stored, and after the
+		// mid-history records left its rows out of date (replayed from
+		// the newest snapshot before the page).
+		page := func() time.Duration {
+			var ds []time.Duration
+			for range 20 {
+				t0 := time.Now()
+				if _, err := db.File(ctx, Operator(), c.ID, last.Add(24*time.Hour), scs.TrailPage{Limit: 50, Newest: true}); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(t0))
+			}
+			slices.Sort(ds)
+			return ds[len(ds)/2]
+		}
+		pageBase := page()
 		base := median("in-order")
 		day := median("day")
 		late := median("mid")
+		pageStale := page()
 		// Another client's in-order records for another citizen: alone,
 		// and while a client sends records a day late, or mid-history,
 		// for the busy citizen without pause.
@@ -107,6 +126,8 @@ func BenchmarkLateRecord(b *testing.B) {
 		besideDay := otherMedian("day")
 		besideMid := otherMedian("mid")
 		db.Close()
+		b.ReportMetric(float64(pageBase.Microseconds())/1000, "page-ms")
+		b.ReportMetric(float64(pageStale.Microseconds())/1000, "page-stale-ms")
 		b.ReportMetric(float64(alone.Microseconds())/1000, "other-alone-ms")
 		b.ReportMetric(float64(besideDay.Microseconds())/1000, "other-beside-day-ms")
 		b.ReportMetric(float64(besideMid.Microseconds())/1000, "other-beside-mid-ms")

@@ -192,6 +192,19 @@ func checkTrail(t *testing.T, f *fixture, citizen string, paged bool) {
 		}
 	}
 	compare("whole trail", f.file(citizen).Trail)
+	// As the public list and an objection read it.
+	items, err := f.db.trailOf(f.db.read(f.ctx), citizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.currentTrail(f.ctx, f.db.rc, citizen, nil, items); err != nil {
+		t.Fatal(err)
+	}
+	var listed []scs.FileEntry
+	for _, it := range items {
+		listed = append(listed, scs.FileEntry{TrailEntry: it.TrailEntry})
+	}
+	compare("trail as lists read it", listed)
 	if !paged {
 		return
 	}

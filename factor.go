@@ -70,7 +70,7 @@ func (s SubScore) Of(v float64) float64 {
 // "the whole history".
 func (f Factor) WindowWords() string {
 	if !f.HalfLife.IsZero() {
-		return "the whole history, each record halved every " + f.HalfLife.Words()
+		return "the whole history, each record halved " + f.HalfLife.Every()
 	}
 	if f.Window.IsZero() {
 		return "the whole history"

@@ -68,6 +68,40 @@ func (p Period) Words() string {
 	return strings.Join(parts, " ")
 }
 
+// unit returns the unit of a period of one year, one month, one week or
+// one day ("year", ...), and "" for any other period.
+func (p Period) unit() string {
+	switch p {
+	case Period{Years: 1}:
+		return "year"
+	case Period{Months: 1}:
+		return "month"
+	case Period{Days: 7}:
+		return "week"
+	case Period{Days: 1}:
+		return "day"
+	}
+	return ""
+}
+
+// Every renders a recurrence of p as people say it: "every month",
+// "every 2 weeks", "every 1 year 6 months".
+func (p Period) Every() string {
+	if u := p.unit(); u != "" {
+		return "every " + u
+	}
+	return "every " + p.Words()
+}
+
+// Rate renders n times in each p as people say it: "3 a day", "1 a week",
+// "2 every 3 months".
+func (p Period) Rate(n int) string {
+	if u := p.unit(); u != "" {
+		return fmt.Sprintf("%d a %s", n, u)
+	}
+	return fmt.Sprintf("%d %s", n, p.Every())
+}
+
 // MarshalText encodes p in ISO 8601 form.
 func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 

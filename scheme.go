@@ -95,12 +95,13 @@ func (v Visits) PerDay() float64 {
 	return float64(v.Times) / v.Every.InDays()
 }
 
-// String renders the frequency, such as "3 every 1 day" or "none".
+// String renders the frequency, such as "3 a day", "1 every 2 weeks" or
+// "none".
 func (v Visits) String() string {
 	if v.Times == 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%d every %s", v.Times, v.Every.Words())
+	return v.Every.Rate(v.Times)
 }
 
 // CapabilityKind says how a capability relates to standing, and so what a

@@ -237,8 +237,8 @@ func Starts(s *scs.Scheme, opt Options) ([]Start, error) {
 func Analyse(eng *engine.Engine, opt Options) ([]Route, error) {
 	if eng.IsFactorModel() {
 		s := eng.Scheme()
-		return nil, scs.Errorf(scs.EINVALID, "scheme %s is a factor model: its score is recomputed every %s from factors over windows of the past, not added up from points an act gives, so the analysis of the fastest way up by acts and their costs does not apply to it (scs score --explain shows what each factor contributes)",
-			s.Name, s.Recompute.Every.Words())
+		return nil, scs.Errorf(scs.EINVALID, "scheme %s is a factor model: its score is recomputed %s from factors over windows of the past, not added up from points an act gives, so the analysis of the fastest way up by acts and their costs does not apply to it (scs score --explain shows what each factor contributes)",
+			s.Name, s.Recompute.Every.Every())
 	}
 	s := eng.Scheme()
 	if opt.At.IsZero() {

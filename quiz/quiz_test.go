@@ -193,7 +193,7 @@ func TestKnownAnswersDrunkDriving(t *testing.T) {
 	if capability(r, "requests-processed") || !capability(r, "state-subsidies") || !capability(r, "watch-list") || capability(r, "public-list") {
 		t.Errorf("C capabilities wrong: %+v", r.Capabilities)
 	}
-	if r.Visits != "1 every 1 week" || r.LockIn != "3 years" {
+	if r.Visits != "1 a week" || r.LockIn != "3 years" {
 		t.Errorf("visits %q, lock-in %q; want weekly visits and 3 years", r.Visits, r.LockIn)
 	}
 }

@@ -38,7 +38,7 @@ func TestSchemePageFactorModel(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, page)
 	}
-	for _, want := range []string{`<h2 id="factors">Factors</h2>`, "recomputed every 1 month", "<code>credit-history</code>", "<td>35%</td>", "the last 24 months",
+	for _, want := range []string{`<h2 id="factors">Factors</h2>`, "recomputed every month", "<code>credit-history</code>", "<td>35%</td>", "the last 24 months",
 		"the whole history", "<code>repaid-on-time</code>", "is a factor model"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the scheme page lacks %q", want)

@@ -131,7 +131,7 @@ func TestSchemePage(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("status %d", code)
 	}
-	mustContain(t, "scheme page", body, "Rongcheng personal credit scheme", "1050&#43;", "5 years", "3 every 1 day", "priority healthcare", `id="rule-drunk-driving"`, "27</strong> of 27 rules")
+	mustContain(t, "scheme page", body, "Rongcheng personal credit scheme", "1050&#43;", "5 years", "3 a day", "priority healthcare", `id="rule-drunk-driving"`, "27</strong> of 27 rules")
 	_, body = b.get("/scheme?status=assumed")
 	mustContain(t, "assumed filter", body, "4</strong> of 27 rules", `id="rule-charitable-donation"`)
 	if strings.Contains(body, `id="rule-tax-evasion"`) {

@@ -207,7 +207,7 @@ func showScheme(w io.Writer, s *scs.Scheme) error {
 func showFactors(w io.Writer, s *scs.Scheme) {
 	rc := s.Recompute
 	fmt.Fprintln(w)
-	for _, l := range wrapText(fmt.Sprintf("recomputed every %s, at midnight on the first of the month in %s (%s): %s", rc.Every.Words(), s.TimeZone, rc.Status, oneLine(rc.Source)), showWidth) {
+	for _, l := range wrapText(fmt.Sprintf("recomputed %s, at midnight on the first of the month in %s (%s): %s", rc.Every.Every(), s.TimeZone, rc.Status, oneLine(rc.Source)), showWidth) {
 		fmt.Fprintln(w, l)
 	}
 	for _, l := range wrapText(fmt.Sprintf("score = %d + %d x the sum of weight x sub-score; a person with no records scores %d", s.Floor, s.Ceiling-s.Floor, s.NoHistoryScore()), showWidth) {

@@ -344,8 +344,8 @@ func writeRecomputations(w io.Writer, sc *scs.Scheme, rcs []scs.Recomputation) e
 	if len(rcs) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "  recomputed every %s on the first of the month (only the recomputations at which a factor changed); each factor: sub-score (points above the floor %d)\n",
-		sc.Recompute.Every.Words(), sc.Floor)
+	fmt.Fprintf(w, "  recomputed %s on the first of the month (only the recomputations at which a factor changed); each factor: sub-score (points above the floor %d)\n",
+		sc.Recompute.Every.Every(), sc.Floor)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "  AT\tSCORE\tGRADE"
 	for _, f := range sc.Factors {

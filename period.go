@@ -43,20 +43,23 @@ func (p Period) String() string {
 	return b.String()
 }
 
-// Words renders p in English, such as "2 years" or "1 year 6 months"; "none" when zero.
-func (p Period) Words() string {
-	if p.IsZero() {
-		return "none"
-	}
-	var parts []string
+// PeriodPart is one unit of a period as people name it: N of Unit
+// ("year", "month", "week" or "day").
+type PeriodPart struct {
+	N    int
+	Unit string
+}
+
+// Parts splits p into the units people name it by, largest first, zero
+// units left out: years, months, then weeks when the days are whole weeks,
+// days otherwise. Every rendering of a period in words (English here, the
+// pages' catalogue in other languages) goes through it.
+func (p Period) Parts() []PeriodPart {
+	var parts []PeriodPart
 	add := func(n int, unit string) {
-		if n == 0 {
-			return
+		if n != 0 {
+			parts = append(parts, PeriodPart{n, unit})
 		}
-		if n != 1 {
-			unit += "s"
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", n, unit))
 	}
 	add(p.Years, "year")
 	add(p.Months, "month")
@@ -65,7 +68,23 @@ func (p Period) Words() string {
 	} else {
 		add(p.Days, "day")
 	}
-	return strings.Join(parts, " ")
+	return parts
+}
+
+// Words renders p in English, such as "2 years" or "1 year 6 months"; "none" when zero.
+func (p Period) Words() string {
+	if p.IsZero() {
+		return "none"
+	}
+	var words []string
+	for _, part := range p.Parts() {
+		unit := part.Unit
+		if part.N != 1 {
+			unit += "s"
+		}
+		words = append(words, fmt.Sprintf("%d %s", part.N, unit))
+	}
+	return strings.Join(words, " ")
 }
 
 // unit returns the unit of a period of one year, one month, one week or

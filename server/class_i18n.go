@@ -332,19 +332,12 @@ func (l *Localizer) Reason(r scs.Reason) string {
 // Period renders a length of time such as a lock-in ("2 years").
 func (l *Localizer) Period(p scs.Period) string {
 	var parts []string
-	add := func(n int, unit string) {
-		if n == 1 {
-			parts = append(parts, l.T("period."+unit+".one"))
-		} else if n != 0 {
-			parts = append(parts, l.T("period."+unit+".n", n))
+	for _, part := range p.Parts() {
+		if part.N == 1 {
+			parts = append(parts, l.T("period."+part.Unit+".one"))
+		} else {
+			parts = append(parts, l.T("period."+part.Unit+".n", part.N))
 		}
-	}
-	add(p.Years, "year")
-	add(p.Months, "month")
-	if p.Days%7 == 0 {
-		add(p.Days/7, "week")
-	} else {
-		add(p.Days, "day")
 	}
 	if len(parts) == 0 {
 		return l.T("none")

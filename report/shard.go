@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +29,18 @@ const ShardFormat = "scs-simulate-shard/1"
 // ShardFile is the name of a shard's manifest in its directory.
 const ShardFile = "shard.json"
 
+// ShardEventsFile is the name of a shard's part of the records (--events)
+// in its directory.
+const ShardEventsFile = "events.jsonl"
+
+// ShardEvents describes a shard's part of the records: how many, and the
+// SHA-256 of the file, so that merge notices a part cut short or changed.
+type ShardEvents struct {
+	Records int64  `json:"records"`
+	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256"`
+}
+
 // ShardManifest is shard.json: what one shard of a study ran and the
 // metrics of its part of every run. Options are the study's options as
 // given (all but the shard's own: --shard, --out, --workers, --quiet,
@@ -40,7 +55,8 @@ type ShardManifest struct {
 	Sources map[string]string `json:"sources"`
 	Args    []string          `json:"args"`
 	Runs    []ShardRun        `json:"runs"`
-	Dir     string            `json:"-"` // where ReadShards read it
+	Events  *ShardEvents      `json:"events,omitempty"` // the part of the records, with --events
+	Dir     string            `json:"-"`                // where ReadShards read it
 }
 
 // ShardRun is one run of a shard: the run's key (its seed, sample and
@@ -166,6 +182,11 @@ func parseShard(path string, data []byte) (*ShardManifest, error) {
 	if m.Shards < 1 || m.Shards > sim.MaxShards || m.Shard < 0 || m.Shard >= m.Shards {
 		return nil, scs.Errorf(scs.EINVALID, "merge: %s: shard %d/%d is not a shard K/N with 0 <= K < N <= %d", path, m.Shard, m.Shards, sim.MaxShards)
 	}
+	if e := m.Events; e != nil {
+		if _, err := hex.DecodeString(e.SHA256); err != nil || len(e.SHA256) != 2*sha256.Size || e.Records < 0 || e.Bytes < 0 {
+			return nil, scs.Errorf(scs.EINVALID, "merge: %s: events: %d records, %d bytes, SHA-256 %q is not a description of a records file", path, e.Records, e.Bytes, e.SHA256)
+		}
+	}
 	for i, r := range m.Runs {
 		if r.Metrics == nil {
 			return nil, scs.Errorf(scs.EINVALID, "merge: %s: run %d (%s) has no metrics", path, i+1, r.Key)
@@ -221,6 +242,71 @@ func MergeRunner(ms []*ShardManifest) sim.Runner {
 		}
 		return sim.Merge(cfg, parts)
 	}
+}
+
+// CheckEventParts checks, before anything is written, that every shard of
+// ms has its part of the records at the size its manifest gives (merge
+// checks the SHA-256 while copying).
+func CheckEventParts(ms []*ShardManifest) error {
+	for _, m := range ms {
+		if m.Events == nil {
+			return scs.Errorf(scs.EINVALID, "merge: shard %d/%d (%s) wrote no records (its shard.json has no events)", m.Shard, m.Shards, m.Dir)
+		}
+		fi, err := os.Stat(filepath.Join(m.Dir, ShardEventsFile))
+		if err != nil {
+			return scs.Errorf(scs.EINVALID, "merge: shard %d/%d: %v", m.Shard, m.Shards, err)
+		}
+		if fi.Size() != m.Events.Bytes {
+			return scs.Errorf(scs.EINVALID, "merge: shard %d/%d: %s has %d bytes; its shard.json says %d (cut short or changed since the shard ran?)",
+				m.Shard, m.Shards, filepath.Join(m.Dir, ShardEventsFile), fi.Size(), m.Events.Bytes)
+		}
+	}
+	return nil
+}
+
+// MergeEvents writes the shards' parts of the records (ms in shard order),
+// one after the other, to path: the records of the whole run in the order
+// the whole run writes them, neighbourhood by neighbourhood. Each part
+// must be the one its manifest describes (number of records and SHA-256).
+func MergeEvents(path string, ms []*ShardManifest) error {
+	return WriteFile(path, func(w io.Writer) error {
+		for _, m := range ms {
+			if err := copyEvents(w, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func copyEvents(w io.Writer, m *ShardManifest) error {
+	if err := CheckEventParts([]*ShardManifest{m}); err != nil {
+		return err
+	}
+	part := filepath.Join(m.Dir, ShardEventsFile)
+	f, err := os.Open(part)
+	if err != nil {
+		return scs.Errorf(scs.EINVALID, "merge: shard %d/%d: %v", m.Shard, m.Shards, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	lines := &lineCounter{}
+	if _, err := io.Copy(io.MultiWriter(w, h, lines), f); err != nil {
+		return scs.Errorf(scs.EINVALID, "merge: shard %d/%d: %s: %v", m.Shard, m.Shards, part, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != m.Events.SHA256 || lines.n != m.Events.Records {
+		return scs.Errorf(scs.EINVALID, "merge: shard %d/%d: %s has %d records with SHA-256 %s; its shard.json says %d records with SHA-256 %s (cut short or changed since the shard ran?)",
+			m.Shard, m.Shards, part, lines.n, got, m.Events.Records, m.Events.SHA256)
+	}
+	return nil
+}
+
+// lineCounter counts the newlines written to it.
+type lineCounter struct{ n int64 }
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n += int64(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }
 
 // MergeCitizens writes the citizens.parquet of the shards' directories, in

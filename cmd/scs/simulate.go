@@ -55,7 +55,7 @@ the intervals are the sample's.
 --shard K/N (0 <= K < N) runs only the K-th of N disjoint parts of the
 neighbourhoods, for every run of the command (replications, sweep values,
 counterfactuals), and writes the part to --out as shard.json (and
-citizens.parquet); scs simulate merge DIR... --out DIR combines the N
+citizens.parquet, and events.jsonl with --events); scs simulate merge DIR... --out DIR combines the N
 parts into the outputs of the whole run, byte for byte but for the run
 time (docs/scale.md: a Kubernetes indexed Job, a Slurm job array).`
 
@@ -112,10 +112,10 @@ func cmdSimulate(e *env, args []string) error {
 		return err
 	}
 	if o.baseline {
-		printBaselines(e.stdout, st.Scheme, oc.First, st.Workers, st.Seed)
+		printBaselines(e.stdout, st.Scheme, oc.First, o.shards > 0, st.Workers, st.Seed)
 	}
 	if rec != nil {
-		return rec.Write(o.out, report.ShardManifest{Shard: o.shard, Shards: o.shards, Options: o.options, Sources: o.sources, Args: o.args})
+		return rec.Write(o.out, report.ShardManifest{Shard: o.shard, Shards: o.shards, Options: o.options, Sources: o.sources, Args: o.args, Events: w.shardEvents()})
 	}
 	if o.out != "" {
 		if err := oc.Write(o.out); err != nil {
@@ -234,20 +234,33 @@ func printSimSummary(w io.Writer, s *report.Summary, r *sim.Result, claims []sim
 
 // printBaselines times the speed-of-light loop over the run's citizen-years
 // and the records-only loop over its records, one after the other, and
-// prints each beside the run.
-func printBaselines(w io.Writer, s *scs.Scheme, res *sim.Result, workers int, seed uint64) {
+// prints each beside the run. A shard's run is its part of the citizens,
+// and the loops run over that part.
+func printBaselines(w io.Writer, s *scs.Scheme, res *sim.Result, shard bool, workers int, seed uint64) {
+	citizens := res.Citizens
+	if shard {
+		citizens = int(res.Metrics.Citizens)
+	}
 	t0 := time.Now()
-	sim.SpeedOfLight(s, res.Citizens, res.Years, workers, seed)
+	sim.SpeedOfLight(s, citizens, res.Years, workers, seed)
 	light := time.Since(t0)
 	t1 := time.Now()
 	sim.Baseline(s, res.Events, workers, seed)
 	base := time.Since(t1)
-	cy, run := res.CitizenYears(), res.Elapsed.Seconds()
-	fmt.Fprintf(w, "simulation: %s citizen-years/s (%.2f s)\n", report.Count(math.Round(cy/run)), run)
+	cy, run := float64(citizens)*float64(res.Years), res.Elapsed.Seconds()
+	what := "simulation"
+	if shard {
+		what = "this shard's simulation (" + report.Count(float64(citizens)) + " citizens)"
+	}
+	fmt.Fprintf(w, "%s: %s citizen-years/s (%.2f s)\n", what, report.Count(math.Round(cy/run)), run)
 	fmt.Fprintf(w, "speed-of-light loop (%d acts per citizen-year, a rule each, no model): %s citizen-years/s (%.2f s); the simulation takes %.1f times its time\n",
 		sim.SpeedOfLightActs, report.Count(math.Round(cy/light.Seconds())), light.Seconds(), run/light.Seconds())
-	fmt.Fprintf(w, "records-only loop (the run's %s records, no model): %s citizen-years/s (%.2f s); the simulation takes %.1f times its time\n",
-		report.Count(float64(res.Events)), report.Count(math.Round(cy/base.Seconds())), base.Seconds(), run/base.Seconds())
+	whose := "the run's"
+	if shard {
+		whose = "the shard's"
+	}
+	fmt.Fprintf(w, "records-only loop (%s %s records, no model): %s citizen-years/s (%.2f s); the simulation takes %.1f times its time\n",
+		whose, report.Count(float64(res.Events)), report.Count(math.Round(cy/base.Seconds())), base.Seconds(), run/base.Seconds())
 }
 
 func fmtCI(v, lo, hi float64) string {

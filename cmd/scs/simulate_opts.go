@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -147,12 +148,6 @@ func checkShard(o *simOptions, shard string) error {
 	if o.out == "" {
 		return usagef("simulate: --shard needs --out DIR for the shard's part")
 	}
-	if o.events != "" {
-		return usagef("simulate: --shard and --events do not go together (merge writes no records)")
-	}
-	if o.baseline {
-		return usagef("simulate: --shard and --baseline do not go together (time the whole run)")
-	}
 	o.shard, o.shards = K, N
 	o.study.Shard, o.study.Shards = K, N
 	return nil
@@ -228,9 +223,12 @@ func fingerprint(b []byte) string {
 // simOutputs are the first run's streamed outputs: citizens.parquet and
 // the records as JSON lines.
 type simOutputs struct {
-	cw  *report.CitizenWriter
-	evw *bufio.Writer
-	evf *os.File
+	cw      *report.CitizenWriter
+	evw     *bufio.Writer
+	evf     *os.File
+	evHash  hash.Hash // a shard's records: their SHA-256, number and size, for the manifest
+	records int64
+	bytes   int64
 }
 
 // openSimOutputs opens the first run's streamed outputs and hooks them to
@@ -246,11 +244,22 @@ func openSimOutputs(o *simOptions) (*simOutputs, error) {
 		st.Rows = true
 	}
 	if o.events != "" {
-		if w.evf, err = os.Create(o.events); err != nil {
+		// A shard writes its part of the records in its directory; merge
+		// puts the parts together in the --events file.
+		path := o.events
+		if o.shards > 0 {
+			path = filepath.Join(o.out, report.ShardEventsFile)
+		}
+		if w.evf, err = os.Create(path); err != nil {
 			w.close(err)
 			return nil, scs.Errorf(scs.EINVALID, "events: %v", err)
 		}
-		w.evw = bufio.NewWriterSize(w.evf, 1<<20)
+		var dst io.Writer = w.evf
+		if o.shards > 0 {
+			w.evHash = sha256.New()
+			dst = io.MultiWriter(w.evf, w.evHash)
+		}
+		w.evw = bufio.NewWriterSize(dst, 1<<20)
 		st.Events = sim.ScoredEvents
 	}
 	if w.cw != nil || w.evw != nil {
@@ -272,7 +281,9 @@ func (w *simOutputs) write(h *sim.HoodOutput) error {
 			if _, err := w.evw.Write(buf); err != nil {
 				return err
 			}
+			w.bytes += int64(len(buf))
 		}
+		w.records += int64(len(h.Events))
 	}
 	return nil
 }
@@ -298,6 +309,14 @@ func (w *simOutputs) close(err error) error {
 	return err
 }
 
+// shardEvents describes the records a shard wrote, nil without --events.
+func (w *simOutputs) shardEvents() *report.ShardEvents {
+	if w.evHash == nil {
+		return nil
+	}
+	return &report.ShardEvents{Records: w.records, Bytes: w.bytes, SHA256: hex.EncodeToString(w.evHash.Sum(nil))}
+}
+
 // progressBar returns a study's progress callback drawing on w.
 func progressBar(w io.Writer) func(what string, done, total int64) {
 	var began time.Time
@@ -318,20 +337,24 @@ func progressBar(w io.Writer) func(what string, done, total int64) {
 	}
 }
 
-const simulateMergeUsage = `scs simulate merge DIR... --out DIR
+const simulateMergeUsage = `scs simulate merge DIR... --out DIR [--events FILE]
 
 Combines the outputs of the shards of a run (scs simulate --shard K/N
 --out DIR, one directory each) into the outputs of the whole run: the
 same tables, summary.json, report.html and citizens.parquet, byte for byte
 but for the run time. It checks that the directories are the shards 0 to
 N-1 of one run, each once, made with the same scheme, behaviour table,
-seed and options.`
+seed and options. When the shards were run with --events FILE (each
+writes its part of the records to DIR/events.jsonl), merge writes the
+records of the whole run to FILE, or to the --events FILE given to merge,
+after checking each part's number of records and SHA-256.`
 
 // cmdSimulateMerge merges shard directories.
 func cmdSimulateMerge(e *env, args []string) error {
 	fs := newFlags(e, "simulate merge", simulateMergeUsage)
 	out := fs.String("out", "", "write the merged outputs to `DIR`")
 	quiet := fs.Bool("quiet", false, "no summary on standard output")
+	events := fs.String("events", "", "write the records of the shards (run with --events) to `FILE` instead of the file the shards named")
 	dirs, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -352,10 +375,27 @@ func cmdSimulateMerge(e *env, args []string) error {
 			return scs.Errorf(scs.EINVALID, "merge: the %s file changed since the shards ran (%s, now %s)", name, fp, o.sources[name])
 		}
 	}
+	if *events != "" && o.events == "" {
+		return usagef("simulate merge: --events: the shards were run without --events, so they wrote no records")
+	}
+	if *events != "" {
+		o.events = *events
+	}
+	if o.events != "" {
+		if err := report.CheckEventParts(ms); err != nil {
+			return err
+		}
+	}
 	o.study.Runner = report.MergeRunner(ms)
 	oc, err := report.RunStudy(e.ctx, o.study)
 	if err != nil {
 		return err
+	}
+	if o.events != "" {
+		// First: the SHA-256 of each part is checked as it is copied.
+		if err := report.MergeEvents(o.events, ms); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return scs.Errorf(scs.EINVALID, "out: %v", err)
@@ -369,6 +409,7 @@ func cmdSimulateMerge(e *env, args []string) error {
 			return err
 		}
 	}
+
 	if err := oc.Write(*out); err != nil {
 		return err
 	}

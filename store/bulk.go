@@ -81,6 +81,7 @@ func (db *DB) Load(ctx context.Context, citizens []scs.Citizen, evs []scs.Event,
 			if err != nil {
 				return scs.Errorf(scs.EINVALID, "load: %v", err)
 			}
+			p.packFresh = true // the database held no records
 			ps = append(ps, &p)
 		}
 		return w.saveProjections(ps)

@@ -47,6 +47,14 @@ type proj struct {
 	keepNew map[int64]bool
 	outMax  int
 	trimmed bool
+	// What saving the projection does to the citizen's record packs (see
+	// savePacks): repack replaces them with packs of packAll (their
+	// standing records, from a replay of their whole history; packFresh:
+	// none are stored yet); packAdd are new records to insert into the
+	// packs holding their times; packSeal seals the records after the
+	// packs into them.
+	repack, packFresh, packSeal bool
+	packAll, packAdd            []entry
 }
 
 // snapshotEvery is how many records apart a citizen's snapshots are (at
@@ -129,7 +137,7 @@ func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs
 	if !slices.IsSortedFunc(recs, byTime) { // records mostly arrive in time order
 		slices.SortFunc(recs, byTime)
 	}
-	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc}
+	p := proj{citizen: citizen, st: db.eng.NewState(citizen), since: registered, registered: registered, sc: sc, repack: true, packAll: recs}
 	return p, db.replay(&p, recs)
 }
 
@@ -138,18 +146,85 @@ func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs
 // of an instant every snapshotEvery records, never inside a group of
 // records sharing one instant.
 func (db *DB) replay(p *proj, recs []entry) error {
+	return db.replayFrom(p, &sliceSource{recs: recs})
+}
+
+// recSource yields a citizen's records in the engine's order.
+type recSource interface {
+	next(e *entry) (bool, error)
+}
+
+// sliceSource is a recSource over recs.
+type sliceSource struct {
+	recs []entry
+	i    int
+}
+
+func (s *sliceSource) next(e *entry) (bool, error) {
+	if s.i == len(s.recs) {
+		return false, nil
+	}
+	*e = s.recs[s.i]
+	s.i++
+	return true, nil
+}
+
+// replayFrom is replay for the records src yields, read one ahead: the
+// engine explains each record (its trail entry) unless p keeps only the new
+// records' entries by now and this one is not new and is alone at its
+// instant, when only the state is stepped.
+func (db *DB) replayFrom(p *proj, src recSource) error {
 	q := db.eng.NewSequence(p.sc)
 	n := 0
-	for i := range recs {
-		ev := recs[i].event()
-		if err := db.step(p, &ev, recs[i].Seq, q); err != nil {
-			return fmt.Errorf("citizen %s: record %s (seq %d): %w", p.citizen, recs[i].Rid, recs[i].Seq, err)
+	var cur, nxt entry
+	ok, err := src.next(&cur)
+	prevAt, first := int64(0), true
+	for ok && err == nil {
+		var more bool
+		if more, err = src.next(&nxt); err != nil {
+			break
+		}
+		ev := cur.event()
+		alone := (first || prevAt != cur.At) && (!more || nxt.At != cur.At)
+		if alone && p.trimmed && !p.keepNew[cur.Seq] {
+			err = db.stepState(p, &ev, cur.Seq)
+		} else {
+			err = db.step(p, &ev, cur.Seq, q)
+		}
+		if err != nil {
+			return fmt.Errorf("citizen %s: record %s (seq %d): %w", p.citizen, cur.Rid, cur.Seq, err)
 		}
 		n++
-		if n >= db.snapshotEvery() && (i+1 == len(recs) || recs[i+1].At != recs[i].At) {
-			p.snaps = append(p.snaps, snapshot{at: recs[i].At, state: encodeState(nil, &p.st), since: p.since})
+		if n >= db.snapshotEvery() && (!more || nxt.At != cur.At) {
+			p.snaps = append(p.snaps, snapshot{at: cur.At, state: encodeState(nil, &p.st), since: p.since})
 			n = 0
 		}
+		prevAt, first = cur.At, false
+		cur, nxt, ok = nxt, cur, more
+	}
+	if err != nil {
+		return fmt.Errorf("citizen %s: %w", p.citizen, err)
+	}
+	return nil
+}
+
+// stepState is step without the trail entry, for a record whose entry is
+// not kept and that shares its instant with no other record (so the
+// engine has no order to explain).
+func (db *DB) stepState(p *proj, ev *scs.Event, seq int64) error {
+	before := db.eng.GradeAt(&p.st, ev.At)
+	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
+		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
+	}
+	_, scored, err := db.eng.StepFor(&p.st, ev, p.sc)
+	if err != nil {
+		return err
+	}
+	if scored && db.eng.GradeAt(&p.st, ev.At) != before {
+		p.since = nanos(ev.At)
+	}
+	if seq > p.seq {
+		p.seq = seq
 	}
 	return nil
 }
@@ -193,6 +268,9 @@ func (w *wtx) saveProjections(ps []*proj) error {
 		return err
 	}
 	if err := w.saveStaleMarks(ps); err != nil {
+		return err
+	}
+	if err := w.savePacks(ps); err != nil {
 		return err
 	}
 	var buf []byte
@@ -398,6 +476,9 @@ func (w *wtx) project(fresh []entry, ps map[string]*proj) error {
 				if p.st.Events != n && p.st.Events%db.snapshotEvery() == 0 {
 					p.snaps = append(p.snaps, snapshot{at: fresh[i].At, state: encodeState(nil, &p.st), since: p.since})
 				}
+				if p.st.Events != n && p.st.Events%db.packEvery() == 0 {
+					p.packSeal = true
+				}
 			}
 		} else {
 			np, err := w.projectLate(c, p, fresh, appended, idx)
@@ -437,10 +518,13 @@ func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int)
 	}
 	if np == nil {
 		keep := make(map[int64]bool, len(idx))
-		for _, i := range idx {
+		mine := make([]entry, len(idx))
+		for k, i := range idx {
 			keep[fresh[i].Seq] = true
+			mine[k] = fresh[i]
 		}
-		np, err = db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, nil, keep)
+		// The new records are in the ledger and not yet in the packs.
+		np, err = db.replayAfterSnapshot(w.ctx, w.tx, p, fresh[idx[0]].At, mine, keep)
 		if err != nil {
 			return nil, err
 		}
@@ -469,6 +553,10 @@ func (w *wtx) projectLate(c string, p *proj, fresh []entry, appended, idx []int)
 		np.rewrote, np.rewroteFrom = true, fresh[idx[0]].At
 	}
 	np.keepNew, np.trimmed = nil, false // later records keep their entries
+	np.packAdd = nil
+	for _, i := range idx {
+		np.packAdd = append(np.packAdd, fresh[i])
+	}
 	return np, nil
 }
 
@@ -514,8 +602,10 @@ func (w *wtx) replayCitizen(citizen string) (*proj, error) {
 // record dated t arrived late: from their newest snapshot dated before t
 // (or from the start), replaying only the live records dated after it, read
 // through q (the writer's transaction, or a read transaction before the
-// writer), and the records of extra (not yet in the ledger, with sequence
-// numbers after every entry q sees).
+// writer), and the records of extra (new records, after every record at
+// their instant: not yet in the ledger, with sequence numbers after every
+// entry q sees, or appended in the writer's transaction and not yet in the
+// record packs).
 //
 // keep are the new records (by sequence number; those of extra for
 // these): once the replay has more trail entries than a rewrite is worth
@@ -541,22 +631,66 @@ func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, 
 			return nil, internal("snapshot", err)
 		}
 	}
-	// A reversal is dated at its record's time; one of a record before the
-	// snapshot cannot be new (a reversal replays the whole history and
-	// deletes the citizen's snapshots).
-	// Only what the engine reads of a record (and a reversal's target).
+	// The records sealed in packs, then the ledger's after them.
+	packs, sealed, err := db.readPacks(ctx, q, p.citizen, np.snapsAfter, to)
+	if err != nil {
+		return nil, err
+	}
+	tail, err := db.ledgerTail(ctx, q, p.citizen, max(np.snapsAfter, sealed), to)
+	if err != nil {
+		return nil, err
+	}
+	if len(extra) > 0 && len(tail) > 0 {
+		// Records of extra the ledger holds already (new in the
+		// writer's transaction) are replayed as extra.
+		seqs := make(map[int64]bool, len(extra))
+		for i := range extra {
+			seqs[extra[i].Seq] = true
+		}
+		tail = slices.DeleteFunc(tail, func(e entry) bool { return seqs[e.Seq] })
+	}
+	if len(extra) > 1 {
+		extra = slices.Clone(extra)
+		slices.SortStableFunc(extra, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
+	}
+	if keep != nil {
+		// A replay sure to be long keeps only the new records' entries
+		// from the start (see proj.keepNew).
+		n := len(tail) + len(extra)
+		for i := range packs {
+			n += packLen(packs[i].body)
+		}
+		np.trimmed = n > np.outMax
+	}
+	src := &histSource{citizen: p.citizen, from: np.snapsAfter, to: to, packs: packs, tail: tail, extra: extra}
+	if err := db.replayFrom(np, src); err != nil {
+		return nil, err
+	}
+	return np, nil
+}
+
+// ledgerTail reads the citizen's standing records dated after from and at
+// or before to from the ledger, in the engine's order: only what the
+// engine reads of a record.
+func (db *DB) ledgerTail(ctx context.Context, q querier, citizen string, from, to int64) ([]entry, error) {
+	if from >= to {
+		return nil, nil
+	}
+	// A reversal is dated at its record's time; one of a record before
+	// from cannot be new (a reversal replays the whole history, deleting
+	// the citizen's snapshots and packing their records anew).
 	rows, err := q.QueryContext(ctx, db.q(`SELECT seq, kind, rid, rule, at, quantity, points, target FROM ledger
-		WHERE citizen = ? AND at > ? AND at <= ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), p.citizen, np.snapsAfter, to)
+		WHERE citizen = ? AND at > ? AND at <= ? AND kind IN ('record', 'reversal') ORDER BY at, seq`), citizen, from, to)
 	if err != nil {
 		return nil, internal("history", err)
 	}
 	defer rows.Close()
-	recs := make([]entry, 0, 256)
+	var recs []entry
 	reversed := map[int64]bool{}
 	rules := map[string]string{}
 	var kind, rule sql.RawBytes
 	for rows.Next() {
-		e := entry{Kind: scs.EntryRecord, Citizen: p.citizen}
+		e := entry{Kind: scs.EntryRecord, Citizen: citizen}
 		var rid sql.NullString
 		var qty sql.NullFloat64
 		var pts, target sql.NullInt64
@@ -580,15 +714,7 @@ func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, 
 	if err := rows.Err(); err != nil {
 		return nil, internal("history", err)
 	}
-	recs = liveRecords(recs, reversed)
-	if len(extra) > 0 {
-		recs = append(recs, extra...)
-		slices.SortStableFunc(recs, func(a, b entry) int { return cmp.Compare(a.At, b.At) })
-	}
-	if err := db.replay(np, recs); err != nil {
-		return nil, err
-	}
-	return np, nil
+	return liveRecords(recs, reversed), nil
 }
 
 // inOrder reports whether records dated ats (sorted) can be applied to p's

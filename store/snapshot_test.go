@@ -1,7 +1,9 @@
 package store
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ import (
 // a replay of the whole history gives (Verify) and what the engine says.
 func lateSnapshots(t *testing.T, f *fixture) {
 	f.db.snapEvery = 3
+	f.db.packSize = 4 // sealed every 2 records applied in order, split past 4
 	rng := rand.New(rand.NewPCG(16, 6))
 	rules := []string{"returned-lost-money", "speeding-ticket", "tax-evasion", "blood-donation", "online-criticism-of-government", "heroic-act"}
 	base := t0.AddDate(-3, 0, 0)
@@ -93,6 +96,12 @@ func lateSnapshots(t *testing.T, f *fixture) {
 	if n < 5 || usedLate < 10 {
 		t.Fatalf("%d snapshots, %d late records: the test does not exercise snapshots", n, usedLate)
 	}
+	if err := f.db.r.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM record_packs WHERE citizen = 'c1'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("%d record packs: the test does not exercise them", n)
+	}
 	if staleSeen < 5 {
 		t.Fatalf("the citizen's trail was marked stale after %d batches: the test does not exercise trail rows left out of date", staleSeen)
 	}
@@ -149,6 +158,52 @@ func tamperCaches(t *testing.T, f *fixture, citizen string) {
 	exec(`DELETE FROM trail_stale WHERE citizen = ?`, citizen)
 	named("trail: the entry of record")
 	exec(`INSERT INTO trail_stale (citizen, at) VALUES (?, ?)`, citizen, mark)
+	f.verifyClean()
+	tamperPacks(t, f, citizen, named, exec)
+}
+
+// tamperPacks checks that Verify names a record pack changed, removed,
+// added or cut short by hand, and one that does not decode.
+func tamperPacks(t *testing.T, f *fixture, citizen string, named func(string), exec func(string, ...any)) {
+	t.Helper()
+	var lo, hi int64
+	var body []byte
+	if err := f.db.r.QueryRowContext(f.ctx, f.db.q(`SELECT lo, hi, body FROM record_packs WHERE citizen = ? ORDER BY lo LIMIT 1 OFFSET 1`), citizen).Scan(&lo, &hi, &body); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := decodePack(body)
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("the second pack holds %d records: %v", len(recs), err)
+	}
+	restore := func() {
+		t.Helper()
+		exec(`DELETE FROM record_packs WHERE citizen = ? AND lo = ?`, citizen, lo)
+		exec(`INSERT INTO record_packs (citizen, lo, hi, body) VALUES (?, ?, ?, ?)`, citizen, lo, hi, body)
+		f.verifyClean()
+	}
+	changed := slices.Clone(recs)
+	changed[0].Rule = "heroic-act"
+	if recs[0].Rule == "heroic-act" {
+		changed[0].Rule = "tax-evasion"
+	}
+	exec(`UPDATE record_packs SET body = ? WHERE citizen = ? AND lo = ?`, encodePack(nil, changed), citizen, lo)
+	named("record packs: citizen " + citizen + ": the record pack from")
+	restore()
+	exec(`UPDATE record_packs SET body = ? WHERE citizen = ? AND lo = ?`, encodePack(nil, recs[1:]), citizen, lo)
+	named("record packs: citizen " + citizen + ": the record pack from") // a record missing
+	restore()
+	exec(`UPDATE record_packs SET body = ? WHERE citizen = ? AND lo = ?`, body[:len(body)-1], citizen, lo)
+	named("record packs: citizen " + citizen + ": the record pack from") // does not decode
+	restore()
+	exec(`DELETE FROM record_packs WHERE citizen = ? AND lo = ?`, citizen, lo)
+	named("record packs: citizen " + citizen + ": the record pack from") // a gap
+	restore()
+	exec(`UPDATE record_packs SET hi = ? WHERE citizen = ? AND lo = ?`, hi-1, citizen, lo)
+	named("record packs: citizen " + citizen + ": the record pack from") // the next does not follow on
+	restore()
+	exec(`INSERT INTO record_packs (citizen, lo, hi, body) VALUES (?, ?, ?, ?)`, "nobody", math.MinInt64, hi, body)
+	named("record packs: 1 for citizen nobody")
+	exec(`DELETE FROM record_packs WHERE citizen = ?`, "nobody")
 	f.verifyClean()
 }
 

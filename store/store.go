@@ -114,6 +114,9 @@ type DB struct {
 	// snapEvery is how many records apart snapshots are taken
 	// (snapshotEvery; tests set fewer).
 	snapEvery int
+	// packSize is how many records a record pack holds (packMax; tests
+	// set fewer).
+	packSize int
 
 	queries sync.Map // query text -> rebound text
 

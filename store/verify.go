@@ -463,6 +463,9 @@ func (db *DB) verifyCitizen(id string, c *vcitizen, p *proj, x projCols4, trail 
 	if sn := vc.snaps[id]; len(sn) > 0 {
 		db.verifySnapshots(id, c.ref.Registered, sc, recs, sn, problem)
 	}
+	if pk := vc.packs[id]; len(pk) > 0 {
+		verifyPacks(id, recs, pk, problem)
+	}
 	stale, isStale := vc.stale[id]
 	sbuf = encodeState(sbuf[:0], &want.st)
 	got := encodeState(nil, &p.st)
@@ -510,16 +513,18 @@ func (db *DB) verifyCitizen(id string, c *vcitizen, p *proj, x projCols4, trail 
 }
 
 // vcaches are the per-citizen caches readers use beside the projections:
-// the stale marks of trail rows and the snapshots, by citizen.
+// the stale marks of trail rows, the snapshots and the record packs, by
+// citizen.
 type vcaches struct {
 	stale map[string]int64
 	snaps map[string][]snapshot
+	packs map[string][]packRow
 }
 
 // storedCaches reads the stale marks and the snapshots, naming those of
 // citizens the ledger does not have.
 func (db *DB) storedCaches(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) (*vcaches, error) {
-	vc := &vcaches{stale: map[string]int64{}, snaps: map[string][]snapshot{}}
+	vc := &vcaches{stale: map[string]int64{}, snaps: map[string][]snapshot{}, packs: map[string][]packRow{}}
 	rows, err := db.r.QueryContext(ctx, `SELECT citizen, at FROM trail_stale`)
 	if err != nil {
 		return nil, internal("verify", err)
@@ -554,9 +559,31 @@ func (db *DB) storedCaches(ctx context.Context, citizens map[string]*vcitizen, p
 	if err := rows.Err(); err != nil {
 		return nil, internal("verify", err)
 	}
+	rows, err = db.r.QueryContext(ctx, `SELECT citizen, lo, hi, body FROM record_packs ORDER BY citizen, lo`)
+	if err != nil {
+		return nil, internal("verify", err)
+	}
+	for rows.Next() {
+		var id string
+		var pk packRow
+		if err := rows.Scan(&id, &pk.lo, &pk.hi, &pk.body); err != nil {
+			rows.Close()
+			return nil, internal("verify", err)
+		}
+		vc.packs[id] = append(vc.packs[id], pk)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, internal("verify", err)
+	}
 	for _, id := range sortedKeys(vc.stale) {
 		if citizens[id] == nil {
 			problem(0, id, "trail_stale: a mark for citizen %s, who is not in the ledger", id)
+		}
+	}
+	for _, id := range sortedKeys(vc.packs) {
+		if citizens[id] == nil {
+			problem(0, id, "record packs: %d for citizen %s, who is not in the ledger", len(vc.packs[id]), id)
 		}
 	}
 	for _, id := range sortedKeys(vc.snaps) {

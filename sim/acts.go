@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
-
-	"scs"
 )
 
 // block stops behaviour k of c until the next calendar year.
@@ -40,8 +38,9 @@ func (w *worker) rates(c *citizen) float64 {
 		pos = farm * m.unstigma[g]
 	}
 	w.posMult = pos
+	w.cm = [4]float64{mis, mis * c.econ, spe, pos}
 	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
-	w.cw[rcEconomic] = mis * c.econ * c.sums[rcEconomic]
+	w.cw[rcEconomic] = w.cm[rcEconomic] * c.sums[rcEconomic]
 	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
 	w.cw[rcPositive] = pos * c.sums[rcPositive]
 	return w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
@@ -59,6 +58,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				clear(c.blocked)
 				c.sums = c.base
 				c.nblocked = 0
+				w.dirty = true
 			}
 			c.spent, c.hours, c.blood = 0, 0, 0
 		}
@@ -66,9 +66,16 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		if c.consent && c.st.LockGrade >= 0 {
 			if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
 				w.transition(c, g, t)
+				w.dirty = true
 			}
 		}
-		w.dirty = true
+		if seg == 0 {
+			// A new year: the neighbourhood's aggregates and the citizen's
+			// memory moved. Within the year the rates change only by what
+			// sets w.dirty (a record, a block, a grade), so a cut
+			// (a Jan 1 inside the year) needs none of its own.
+			w.dirty = true
+		}
 		for {
 			if w.dirty {
 				w.total = w.rates(c)
@@ -111,15 +118,16 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				c.left = left
 			}
 			t = stop
-			w.dirty = true
 			switch why {
 			case 0:
 				goto next
 			case 1:
+				w.dirty = true
 				if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
 					w.transition(c, g, t)
 				}
 			case 2:
+				w.dirty = true
 				reports = reports[1:]
 				if m.inform >= 0 {
 					if err := w.record(c, m.inform, t, 0, false); err != nil {
@@ -133,45 +141,57 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	return nil
 }
 
-// pick returns the behaviour of c's next act, drawn by rate: first the
-// class, then the behaviour within it.
-func (w *worker) pick(c *citizen, total float64) int {
+// pick returns the behaviour of c's next act, drawn by rate (first the
+// class, then the behaviour within it), and the residual of the draw: a
+// uniform in [0, 1) independent of the choice, which the act may use as its
+// own draw.
+func (w *worker) pick(c *citizen, total float64) (int, float64) {
 	u := w.rd.Float64() * total
 	rc := 0
 	for rc < 3 && (u >= w.cw[rc] || w.cw[rc] == 0) {
 		u -= w.cw[rc]
 		rc++
 	}
-	u = u / w.cw[rc] * c.sums[rc]
-	last := -1
+	// Within the class: the static rates times the class's multiplier.
+	f := w.cm[rc]
+	last, ls := -1, 0.0
 	if c.nblocked == 0 {
 		for _, k := range w.m.byClass[rc] {
-			if s := c.static[k]; s > 0 {
-				last = k
+			if s := c.static[k] * f; s > 0 {
 				if u < s {
-					return k
+					return k, u / s
 				}
+				last, ls = k, s
 				u -= s
 			}
 		}
-		return last
+		return last, residual(u, ls)
 	}
 	for _, k := range w.m.byClass[rc] {
-		if s := c.static[k]; s > 0 && !c.blocked[k] {
-			last = k
+		if s := c.static[k] * f; s > 0 && !c.blocked[k] {
 			if u < s {
-				return k
+				return k, u / s
 			}
+			last, ls = k, s
 			u -= s
 		}
 	}
-	return last
+	return last, residual(u, ls)
+}
+
+// residual is the residual of a draw that ran past the last behaviour by
+// rounding (u >= 0 left over after it): as if it fell at its end.
+func residual(u, s float64) float64 {
+	if s <= 0 {
+		return 0
+	}
+	return min(1-1.0/(1<<53), 1+u/s)
 }
 
 func (w *worker) act(c *citizen, t int64) error {
 	m := w.m
 	r := w.rd
-	k := w.pick(c, w.total)
+	k, v := w.pick(c, w.total)
 	b := &m.beh[k]
 	met := w.met
 	switch b.class {
@@ -188,7 +208,8 @@ func (w *worker) act(c *citizen, t int64) error {
 				met.ScoredMisconductActs[w.year]++
 			}
 		}
-		u := r.Float64()
+		// The pick's residual is the detection's uniform.
+		u := v
 		if u < b.detect {
 			return w.record(c, k, t, 0, true)
 		}
@@ -277,7 +298,11 @@ func (b *cbeh) extra(r *rand.Rand) int {
 func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) error {
 	m := w.m
 	b := &m.beh[k]
-	ev := scs.Event{Rule: b.rule, At: time.Unix(t, 0).UTC(), Department: b.dept}
+	// The worker's event, filled in rather than made (and zeroed) anew.
+	ev := &w.ev
+	ev.Rule, ev.At, ev.Department = b.rule, time.Unix(t, 0).UTC(), b.dept
+	ev.Quantity, ev.HasQuantity = 0, false
+	ev.Points, ev.HasPoints = 0, false
 	if b.needsQty {
 		if q == 0 {
 			q = float64(1 + b.extra(w.rd))
@@ -300,7 +325,11 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 			// (farming) is acts the citizen would not do without it.
 			met.ScoredPositive++
 			if w.posMult > 1 {
-				met.PretenceMicro += int64(math.Round(1e6 * (1 - 1/w.posMult)))
+				if w.posMult != w.pretMult {
+					w.pretMult = w.posMult
+					w.pretence = int64(math.Round(1e6 * (1 - 1/w.posMult)))
+				}
+				met.PretenceMicro += w.pretence
 			}
 		}
 	case clMisconduct, clSpeech:
@@ -322,12 +351,12 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
 		ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
 		ev.Evidence = "synthetic record (scs simulate)"
-		w.out.Events = append(w.out.Events, ev)
+		w.out.Events = append(w.out.Events, *ev)
 	}
 	if !c.consent {
 		return nil
 	}
-	applied, g, err := m.eng.StepRule(&c.st, b.ruleIdx, &ev)
+	applied, g, err := m.eng.StepRule(&c.st, b.ruleIdx, ev)
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}

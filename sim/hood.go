@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"scs"
 )
 
 type report struct {
@@ -22,7 +24,8 @@ type worker struct {
 	static            []float64
 	blocked           []bool
 	entered           []int64
-	cw                [4]float64
+	cw                [4]float64   // the current citizen's total rate of each class
+	cm                [4]float64   // and each class's multiplier on the static rates
 	traitMult         []float64    // per slope set: the current citizen's trait multiplier
 	factors           [3][]float64 // per continuous trait: the current citizen's factors (traits.go)
 	total             float64
@@ -42,6 +45,9 @@ type worker struct {
 	cost                   float64   // the speech cost citizens perceive (damped)
 	speechRecs             int
 	posMult                float64 // the positive-act multiplier of the citizen whose rates are current
+	pretMult               float64 // the posMult of pretence
+	pretence               int64   // a positive record's pretence at pretMult, in millionths
+	ev                     scs.Event
 }
 
 func newWorker(m *model) *worker {

@@ -93,7 +93,7 @@ func (w *worker) traits(h, n int) {
 		c.income = c.income0
 		c.econ = 1
 		c.wealth = 3 * m.p.incMedian * math.Exp(m.p.wSigma*c.zWealth)
-		c.decile = min(9, int(10*normCDF(c.zWealth)))
+		c.decile = wealthDecile(c.zWealth)
 		pd := m.p.drivers * (1 + 0.3*zi)
 		if age > 70 {
 			pd /= 2
@@ -147,4 +147,22 @@ func (w *worker) traits(h, n int) {
 	}
 }
 
-func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+// decileZ[d] is the standard normal's (d+1)-th decile, Φ⁻¹((d+1)/10).
+var decileZ = func() (q [9]float64) {
+	for d := range q {
+		q[d] = math.Sqrt2 * math.Erfinv(2*float64(d+1)/10-1)
+	}
+	return q
+}()
+
+// wealthDecile returns the decile (0 to 9) of a standard normal z: the
+// deciles below it, counted rather than Φ(z) computed.
+func wealthDecile(z float64) int {
+	d := 0
+	for _, q := range decileZ {
+		if z >= q {
+			d++
+		}
+	}
+	return d
+}

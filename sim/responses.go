@@ -207,5 +207,5 @@ func (w *worker) trust(c *citizen, exposure, unreported float64) int64 {
 		}
 	}
 	c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
-	return int64(math.Round(1e6 * c.trust))
+	return int64(1e6*c.trust + 0.5) // rounded: trust is not negative
 }

@@ -88,14 +88,19 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 		if tab.grid {
 			f = f[:tab.hi-tab.lo+1]
 			x := math.Exp(slopeStep * z[t])
+			// x^n as x^(n/2) * x^(n-n/2): products of depth log n, not
+			// a chain of n multiplications waiting on each other.
 			f[-tab.lo] = 1
-			for n := 1; n <= tab.hi; n++ {
-				f[n-tab.lo] = f[n-1-tab.lo] * x
+			if tab.hi > 0 {
+				f[1-tab.lo] = x
+			}
+			for n := 2; n <= tab.hi; n++ {
+				f[n-tab.lo] = f[n/2-tab.lo] * f[n-n/2-tab.lo]
 			}
 			if tab.lo < 0 {
-				inv := 1 / x
-				for n := -1; n >= tab.lo; n-- {
-					f[n-tab.lo] = f[n+1-tab.lo] * inv
+				f[-1-tab.lo] = 1 / x
+				for n := -2; n >= tab.lo; n-- {
+					f[n-tab.lo] = f[n/2-tab.lo] * f[n-n/2-tab.lo]
 				}
 			}
 		} else {

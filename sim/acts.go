@@ -223,8 +223,8 @@ func (w *worker) act(c *citizen, t int64) error {
 		return nil
 	}
 	q := 0.0
-	switch b.kind {
-	case KindDonation:
+	switch b.kd {
+	case kdDonation:
 		budget := m.p.donBudget*c.income - c.spent
 		if c.donScale == 0 {
 			// (income/median)^0.8, from the income trait until a job loss.
@@ -245,13 +245,13 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		c.spent += amt
 		q = amt
-	case KindBlood:
+	case kdBlood:
 		c.blood++
 		if c.blood >= 2 {
 			w.block(c, k)
 		}
 		q = 1
-	case KindVolunteer:
+	case kdVolunteer:
 		hrs := float64(1 + b.extra(r))
 		limit := m.p.volHours
 		if c.employed {

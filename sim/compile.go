@@ -20,11 +20,20 @@ const (
 	clInforming
 )
 
+// The kinds of positive act that act treats apart, as numbers.
+const (
+	kdOther = iota
+	kdDonation
+	kdBlood
+	kdVolunteer
+)
+
 type cbeh struct {
 	rule       string
 	ruleIdx    int
 	dept       string
 	kind       string
+	kd         int // kind as a number (kdOther, ...), for the hot loop
 	class      int
 	rate       float64
 	mu         float64   // mean of the Poisson draw of extra units (quantity-1)
@@ -302,6 +311,15 @@ func (m *model) behaviours() {
 		}
 		if b.Kind == KindDonation {
 			c.rate *= s.Get("donations")
+		}
+		c.kd = kdOther
+		switch b.Kind {
+		case KindDonation:
+			c.kd = kdDonation
+		case KindBlood:
+			c.kd = kdBlood
+		case KindVolunteer:
+			c.kd = kdVolunteer
 		}
 		switch b.Needs {
 		case "driver":

@@ -56,7 +56,7 @@ func newWorker(m *model) *worker {
 	w.met = w.metAll
 	w.traitMult = make([]float64, len(m.slopeSets))
 	for t, tab := range m.traits.cont {
-		w.factors[t] = make([]float64, 0, max(tab.hi-tab.lo+1, len(tab.slopes)))
+		w.factors[t] = make([]float64, 0, max(tab.hi-tab.lo+1, len(tab.slopes)+1))
 	}
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)

@@ -122,7 +122,7 @@ func (w *worker) traits(h, n int) {
 		for k := range m.beh {
 			b := &m.beh[k]
 			s := b.rate
-			if (b.needs == 1 && !c.driver) || (b.needs == 2 && !c.parent) || (b.kind == KindBlood && age > 55) {
+			if (b.needs == 1 && !c.driver) || (b.needs == 2 && !c.parent) || (b.kd == kdBlood && age > 55) {
 				s = 0
 			}
 			if s > 0 && b.slopeSet >= 0 {

@@ -26,12 +26,16 @@ type traitTable struct {
 	grid   bool      // every slope is n*slopeStep, lo <= n <= hi
 	lo, hi int       // with grid
 	slopes []float64 // without grid: the distinct non-zero slopes
+	// With grid: the powers x^n made, in order, as f[dst] = f[a] * f[b]
+	// (indices n-lo), those of the slopes and what they are made from.
+	one, inv bool // x^1 and x^-1 are needed
+	steps    [][3]int
 }
 
 // traitTables are the compiled trait multipliers of the behaviours.
 type traitTables struct {
 	cont [3]traitTable
-	// per slope set: index in the trait's factors (-1: slope 0)
+	// per slope set: index in the trait's factors (of a factor 1 for slope 0)
 	idx [][3]int
 	age []float64 // per age-minAge and slope set: the age factor, [a*sets+j]
 }
@@ -56,6 +60,11 @@ func (m *model) compileTraits() {
 			}
 		}
 	}
+	for t := range 3 {
+		if tab := &tt.cont[t]; tab.grid {
+			tab.plan(m.slopeSets, t)
+		}
+	}
 	n := len(m.slopeSets)
 	tt.age = make([]float64, ageSpan*n)
 	for j, sl := range m.slopeSets {
@@ -63,8 +72,10 @@ func (m *model) compileTraits() {
 		for t := range 3 {
 			tab := &tt.cont[t]
 			switch {
+			case sl[t] == 0 && tab.grid:
+				ix[t] = -tab.lo // x^0 = 1
 			case sl[t] == 0:
-				ix[t] = -1
+				ix[t] = len(tab.slopes) // the 1 after the slopes' factors
 			case tab.grid:
 				ix[t] = int(math.Round(sl[t]/slopeStep)) - tab.lo
 			default:
@@ -74,6 +85,42 @@ func (m *model) compileTraits() {
 		tt.idx = append(tt.idx, ix)
 		for a := range ageSpan {
 			tt.age[a*n+j] = math.Exp(sl[3] * float64(minAge+a-45) / 15)
+		}
+	}
+}
+
+// plan makes the steps of a grid table: x^n for each slope n*slopeStep of
+// trait t as x^(n/2) * x^(n-n/2), products of depth log n rather than a
+// chain of n multiplications waiting on each other, and only the powers
+// needed.
+func (tab *traitTable) plan(sets [][4]float64, t int) {
+	need := make([]bool, tab.hi-tab.lo+1)
+	var mark func(n int)
+	mark = func(n int) {
+		if need[n-tab.lo] {
+			return
+		}
+		need[n-tab.lo] = true
+		if n >= 2 || n <= -2 {
+			mark(n / 2)
+			mark(n - n/2)
+		}
+	}
+	for _, sl := range sets {
+		if sl[t] != 0 {
+			mark(int(math.Round(sl[t] / slopeStep)))
+		}
+	}
+	tab.one = tab.hi >= 1 && need[1-tab.lo]
+	tab.inv = tab.lo <= -1 && need[-1-tab.lo]
+	for n := 2; n <= tab.hi; n++ {
+		if need[n-tab.lo] {
+			tab.steps = append(tab.steps, [3]int{n - tab.lo, n/2 - tab.lo, n - n/2 - tab.lo})
+		}
+	}
+	for n := -2; n >= tab.lo; n-- {
+		if need[n-tab.lo] {
+			tab.steps = append(tab.steps, [3]int{n - tab.lo, n/2 - tab.lo, n - n/2 - tab.lo})
 		}
 	}
 }
@@ -88,25 +135,21 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 		if tab.grid {
 			f = f[:tab.hi-tab.lo+1]
 			x := math.Exp(slopeStep * z[t])
-			// x^n as x^(n/2) * x^(n-n/2): products of depth log n, not
-			// a chain of n multiplications waiting on each other.
 			f[-tab.lo] = 1
-			if tab.hi > 0 {
+			if tab.one {
 				f[1-tab.lo] = x
 			}
-			for n := 2; n <= tab.hi; n++ {
-				f[n-tab.lo] = f[n/2-tab.lo] * f[n-n/2-tab.lo]
-			}
-			if tab.lo < 0 {
+			if tab.inv {
 				f[-1-tab.lo] = 1 / x
-				for n := -2; n >= tab.lo; n-- {
-					f[n-tab.lo] = f[n/2-tab.lo] * f[n-n/2-tab.lo]
-				}
+			}
+			for _, st := range tab.steps {
+				f[st[0]] = f[st[1]] * f[st[2]]
 			}
 		} else {
 			for _, s := range tab.slopes {
 				f = append(f, math.Exp(s*z[t]))
 			}
+			f = append(f, 1)
 		}
 		w.factors[t] = f
 	}
@@ -114,16 +157,6 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 	f0, f1, f2 := w.factors[0], w.factors[1], w.factors[2]
 	mult := w.traitMult[:len(tt.idx)]
 	for j, ix := range tt.idx {
-		v := ages[j]
-		if ix[0] >= 0 {
-			v *= f0[ix[0]]
-		}
-		if ix[1] >= 0 {
-			v *= f1[ix[1]]
-		}
-		if ix[2] >= 0 {
-			v *= f2[ix[2]]
-		}
-		mult[j] = v
+		mult[j] = ages[j] * f0[ix[0]] * f1[ix[1]] * f2[ix[2]]
 	}
 }

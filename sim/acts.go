@@ -146,7 +146,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 // uniform in [0, 1) independent of the choice, which the act may use as its
 // own draw.
 func (w *worker) pick(c *citizen, total float64) (int, float64) {
-	u := w.rd.Float64() * total
+	u := unit(w.pd) * total
 	rc := 0
 	for rc < 3 && (u >= w.cw[rc] || w.cw[rc] == 0) {
 		u -= w.cw[rc]
@@ -272,6 +272,10 @@ func (w *worker) act(c *citizen, t int64) error {
 	}
 	return w.record(c, k, t, q, false)
 }
+
+// unit returns a uniform in [0, 1) from p: rand.Rand's Float64 of the same
+// stream (the same value), without the call through the Source interface.
+func unit(p *rand.PCG) float64 { return float64(p.Uint64()<<11>>11) / (1 << 53) }
 
 // extra draws the units of a record beyond the first: Poisson with mean
 // quantity-1 (a normal approximation above a mean of 30).

@@ -73,7 +73,7 @@ func (w *worker) row(h int, c *citizen) CitizenRow {
 // traits draws the neighbourhood's citizens from the traits stream.
 func (w *worker) traits(h, n int) {
 	m := w.m
-	r := w.rt
+	r, pt := w.rt, w.pt
 	K := len(m.beh)
 	zeal := math.Exp(0.5*r.NormFloat64() - 0.125)
 	rho := m.p.wCorr
@@ -81,9 +81,9 @@ func (w *worker) traits(h, n int) {
 		c := &w.cs[i]
 		// The state keeps its yearly totals' memory (ResetState).
 		*c = citizen{st: scs.State{Yearly: c.st.Yearly[:0], Records: c.st.Records[:0]}, idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
-		age := 18 + int(r.Float64()*62)
-		if age > 60 && r.Float64() < float64(age-60)/25 {
-			age = 18 + int(r.Float64()*62)
+		age := 18 + int(unit(pt)*62)
+		if age > 60 && unit(pt) < float64(age-60)/25 {
+			age = 18 + int(unit(pt)*62)
 		}
 		c.age = age
 		zi := r.NormFloat64()
@@ -98,8 +98,8 @@ func (w *worker) traits(h, n int) {
 		if age > 70 {
 			pd /= 2
 		}
-		c.driver = r.Float64() < pd
-		c.parent = age >= 22 && age <= 40 && r.Float64() < m.p.parents
+		c.driver = unit(pt) < pd
+		c.parent = age >= 22 && age <= 40 && unit(pt) < m.p.parents
 		// Opting in: the essay's three reasons (trust in the state, fear of
 		// the consequences, the weight of social stability) and what the
 		// scheme offers, on the log-odds scale.
@@ -111,10 +111,10 @@ func (w *worker) traits(h, n int) {
 		if m.offers {
 			logit += m.p.partOffer
 		}
-		c.consent = r.Float64() < 1/(1+math.Exp(-logit))
+		c.consent = unit(pt) < 1/(1+math.Exp(-logit))
 		c.trust = m.p.trust0
 		c.listedSince = -1
-		c.informant = r.Float64() < m.p.informants*zeal
+		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60
 		// The trait multiplier of each distinct set of slopes, once.
 		w.multipliers(&c.z, age)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -347,6 +348,10 @@ func (m *model) behaviours() {
 			m.byClass[c.rc] = append(m.byClass[c.rc], len(m.beh))
 		}
 		m.beh = append(m.beh, c)
+	}
+	for rc := range m.byClass {
+		// The largest rates first: pick's search within a class ends sooner.
+		slices.SortStableFunc(m.byClass[rc], func(a, b int) int { return cmp.Compare(m.beh[b].rate, m.beh[a].rate) })
 	}
 	m.compileTraits()
 	for _, k := range m.stigmaK {

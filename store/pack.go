@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -389,12 +390,12 @@ func (w *wtx) savePacks(ps []*proj) error {
 		var err error
 		switch {
 		case p.repack:
-			err = w.repack(p.citizen, p.packAll, !p.packFresh)
+			err = w.repack(p, !p.packFresh)
 		case len(p.packAdd) > 0:
 			err = w.packInsert(p.citizen, p.packAdd)
 		}
 		if err == nil && p.packSeal {
-			err = w.packSeal(p.citizen)
+			err = w.packSeal(p)
 		}
 		p.repack, p.packAll, p.packFresh, p.packAdd, p.packSeal = false, nil, false, nil, false
 		if err != nil {
@@ -404,20 +405,27 @@ func (w *wtx) savePacks(ps []*proj) error {
 	return nil
 }
 
-// repack replaces the citizen's packs (del: deleting those stored) with
-// packs of recs, their standing records in the engine's order. A citizen
-// with fewer than packEvery records has none: a replay reads their few
-// records from the ledger.
-func (w *wtx) repack(citizen string, recs []entry, del bool) error {
+// repack replaces the packs of p's citizen (del: deleting those stored)
+// with packs of p.packAll, their standing records in the engine's order,
+// up to their last scored record (scoredTo). A citizen with fewer than
+// packEvery such records has none: a replay reads their few records from
+// the ledger.
+func (w *wtx) repack(p *proj, del bool) error {
 	if del {
-		if _, err := w.exec(`DELETE FROM record_packs WHERE citizen = ?`, citizen); err != nil {
+		if _, err := w.exec(`DELETE FROM record_packs WHERE citizen = ?`, p.citizen); err != nil {
 			return err
 		}
 	}
-	if len(recs) < w.db.packEvery() {
+	last, ok := p.scoredTo()
+	if !ok {
 		return nil
 	}
-	return w.writePacks(citizen, math.MinInt64, recs)
+	recs := p.packAll
+	n, _ := slices.BinarySearchFunc(recs, last+1, func(e entry, t int64) int { return cmp.Compare(e.At, t) })
+	if n < w.db.packEvery() {
+		return nil
+	}
+	return w.writePacks(p.citizen, math.MinInt64, recs[:n])
 }
 
 // writePacks inserts packs of recs (in the engine's order), the first
@@ -499,9 +507,15 @@ func (w *wtx) rewritePack(citizen string, pk *packRow, recs []entry) error {
 	return err
 }
 
-// packSeal seals the citizen's records after their packs into them: into
-// the last pack while it has room, into new packs after it otherwise.
-func (w *wtx) packSeal(citizen string) error {
+// packSeal seals the records of p's citizen after their packs, up to their
+// last scored record (scoredTo), into them: into the last pack while it
+// has room, into new packs after it otherwise.
+func (w *wtx) packSeal(p *proj) error {
+	citizen := p.citizen
+	to, ok := p.scoredTo()
+	if !ok {
+		return nil
+	}
 	last, err := w.packAt(citizen, math.MaxInt64)
 	if err != nil {
 		return err
@@ -510,7 +524,7 @@ func (w *wtx) packSeal(citizen string) error {
 	if last != nil {
 		from = last.hi
 	}
-	tail, err := w.db.ledgerTail(w.ctx, w.tx, citizen, from, math.MaxInt64)
+	tail, err := w.db.ledgerTail(w.ctx, w.tx, citizen, from, to)
 	if err != nil || len(tail) == 0 {
 		return err
 	}
@@ -532,8 +546,12 @@ func (w *wtx) packSeal(citizen string) error {
 // recs, their standing records in the engine's order: the packs must run
 // on from the smallest time without gaps or overlaps, each hold only
 // records dated within it, and together hold exactly the standing records
-// dated up to the last pack's hi, as the ledger has them.
-func verifyPacks(id string, recs []entry, packs []packRow, problem func(int64, string, string, ...any)) {
+// dated up to the last pack's hi, as the ledger has them; and the last
+// must end at or before the citizen's last scored record (want.scoredTo).
+func verifyPacks(id string, recs []entry, packs []packRow, want *proj, problem func(int64, string, string, ...any)) {
+	if to, ok := want.scoredTo(); !ok || packs[len(packs)-1].hi > to {
+		problem(0, id, "record packs: %s ends after the citizen's last scored record", packName(id, packs[len(packs)-1].lo))
+	}
 	k := 0 // the next record of recs a pack should hold
 	for i := range packs {
 		pk := &packs[i]

@@ -189,3 +189,41 @@ func FuzzDecodePack(f *testing.F) {
 		}
 	})
 }
+
+// packsPastScored checks the packs of a citizen whose last records are not
+// scored (dated after they withdrew consent): a record dated after their
+// last scored record but before those is applied in order, and must still
+// be in the packs, or a later replay from them would miss it.
+func packsPastScored(t *testing.T, f *fixture) {
+	f.db.snapEvery = 3
+	f.db.packSize = 4 // sealed every 2 records applied in order, split past 4
+	day := func(d int) time.Time { return t0.Add(time.Duration(d) * 24 * time.Hour) }
+	f.now = day(30)
+	for i := 1; i <= 6; i++ {
+		f.report(f.admin, ev("s"+strconv.Itoa(i), "c3", "speeding-ticket", day(i)))
+	}
+	if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", false); err != nil {
+		t.Fatal(err)
+	}
+	f.now = day(60)
+	for i := 40; i <= 42; i++ {
+		f.report(f.admin, ev("w"+strconv.Itoa(i), "c3", "speeding-ticket", day(i)))
+	}
+	// Consenting again replays the whole history and packs it anew.
+	if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", true); err != nil {
+		t.Fatal(err)
+	}
+	f.verifyClean()
+	// After the last scored record (day 6), before the unscored ones: in
+	// order for the engine, but dated within the packs.
+	f.now = day(61)
+	f.report(f.admin, ev("between", "c3", "tax-evasion", day(20)))
+	f.verifyClean()
+	// A late record replays from the packs: it must see "between".
+	f.report(f.admin, ev("early", "c3", "blood-donation", day(2).Add(time.Hour)))
+	f.verifyClean()
+	checkTrail(t, f, "c3", true)
+	if got := f.file("c3").Standing; got.Events != 8 {
+		t.Fatalf("%d records scored, want 8 (6 before the withdrawal, %q and %q)", got.Events, "between", "early")
+	}
+}

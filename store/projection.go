@@ -69,6 +69,19 @@ func (db *DB) snapshotEvery() int {
 	return snapshotEvery
 }
 
+// scoredTo returns the time of the citizen's last scored record (ok false
+// when none is). Their snapshots and record packs never reach past it:
+// a record dated after it is applied in order to the state (inOrder),
+// without a replay, so no snapshot or pack may have been made that ought
+// to hold it, even when the citizen has records dated after it that were
+// not scored (after they withdrew consent, say).
+func (p *proj) scoredTo() (int64, bool) {
+	if p.st.Events == 0 {
+		return 0, false
+	}
+	return nanos(p.st.LastAt), true
+}
+
 // snapshot is the engine's state after every live record of a citizen
 // dated at or before at, and when they entered their grade.
 type snapshot struct {
@@ -144,7 +157,8 @@ func (db *DB) rebuild(citizen string, registered int64, sc *engine.Scoring, recs
 // replay applies recs (sorted in the engine's order, each dated after
 // every record already in p's state) to p, and takes a snapshot at the end
 // of an instant every snapshotEvery records, never inside a group of
-// records sharing one instant.
+// records sharing one instant, nor after a record that was not scored
+// (see scoredTo).
 func (db *DB) replay(p *proj, recs []entry) error {
 	return db.replayFrom(p, &sliceSource{recs: recs})
 }
@@ -195,7 +209,7 @@ func (db *DB) replayFrom(p *proj, src recSource) error {
 			return fmt.Errorf("citizen %s: record %s (seq %d): %w", p.citizen, cur.Rid, cur.Seq, err)
 		}
 		n++
-		if n >= db.snapshotEvery() && (!more || nxt.At != cur.At) {
+		if last, ok := p.scoredTo(); n >= db.snapshotEvery() && (!more || nxt.At != cur.At) && ok && last == cur.At {
 			p.snaps = append(p.snaps, snapshot{at: cur.At, state: encodeState(nil, &p.st), since: p.since})
 			n = 0
 		}

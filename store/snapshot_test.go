@@ -201,6 +201,22 @@ func tamperPacks(t *testing.T, f *fixture, citizen string, named func(string), e
 	exec(`UPDATE record_packs SET hi = ? WHERE citizen = ? AND lo = ?`, hi-1, citizen, lo)
 	named("record packs: citizen " + citizen + ": the record pack from") // the next does not follow on
 	restore()
+	// The last pack reaching past the last scored record: a record
+	// applied in order after it would not be put into the pack.
+	var lastLo, lastHi int64
+	if err := f.db.r.QueryRowContext(f.ctx, f.db.q(`SELECT lo, hi FROM record_packs WHERE citizen = ? ORDER BY lo DESC LIMIT 1`), citizen).Scan(&lastLo, &lastHi); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE record_packs SET hi = ? WHERE citizen = ? AND lo = ?`, int64(math.MaxInt64), citizen, lastLo)
+	var probs []string
+	if _, err := f.db.Verify(f.ctx, func(p scs.VerifyProblem) { probs = append(probs, p.Message) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(probs, func(m string) bool { return strings.HasSuffix(m, "ends after the citizen's last scored record") }) {
+		t.Fatalf("verify does not name a last pack ending after the last scored record: %q", probs)
+	}
+	exec(`UPDATE record_packs SET hi = ? WHERE citizen = ? AND lo = ?`, lastHi, citizen, lastLo)
+	f.verifyClean()
 	exec(`INSERT INTO record_packs (citizen, lo, hi, body) VALUES (?, ?, ?, ?)`, "nobody", math.MinInt64, hi, body)
 	named("record packs: 1 for citizen nobody")
 	exec(`DELETE FROM record_packs WHERE citizen = ?`, "nobody")

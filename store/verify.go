@@ -464,7 +464,7 @@ func (db *DB) verifyCitizen(id string, c *vcitizen, p *proj, x projCols4, trail 
 		db.verifySnapshots(id, c.ref.Registered, sc, recs, sn, problem)
 	}
 	if pk := vc.packs[id]; len(pk) > 0 {
-		verifyPacks(id, recs, pk, problem)
+		verifyPacks(id, recs, pk, &want, problem)
 	}
 	stale, isStale := vc.stale[id]
 	sbuf = encodeState(sbuf[:0], &want.st)

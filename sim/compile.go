@@ -53,6 +53,23 @@ type cbeh struct {
 	min, max   int64
 }
 
+// What a citizen has that a behaviour may need (rateEntry.need).
+const (
+	haveAll    = 1 << iota // every citizen
+	haveDriver             // a driver
+	haveChild              // a parent
+	haveAge                // 55 or younger (blood donation)
+)
+
+// rateEntry is what drawing a citizen needs of a behaviour (staticRates),
+// compact.
+type rateEntry struct {
+	rate float64
+	set  int   // index in worker.traitMult (the last, a 1, for no slopes)
+	rc   int   // rate class (rcNone: never spontaneous)
+	need uint8 // the have bits it needs
+}
+
 type model struct {
 	cfg        Config
 	scheme     *scs.Scheme
@@ -85,6 +102,7 @@ type model struct {
 	fallTab    []float64         // expTab and a last 0 (decay beyond the table)
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
+	rateTab    []rateEntry       // per behaviour, for staticRates
 	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
 	traits     traitTables       // their multipliers' tables
 	failHood   func(h int) error // tests: makes the worker of neighbourhood h fail
@@ -349,6 +367,7 @@ func (m *model) behaviours() {
 		}
 		m.beh = append(m.beh, c)
 	}
+	m.rateTable()
 	for rc := range m.byClass {
 		// The largest rates first: pick's search within a class ends sooner.
 		slices.SortStableFunc(m.byClass[rc], func(a, b int) int { return cmp.Compare(m.beh[b].rate, m.beh[a].rate) })
@@ -512,4 +531,25 @@ func splitmix64(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
+}
+
+// rateTable makes m.rateTab from m.beh.
+func (m *model) rateTable() {
+	m.rateTab = m.rateTab[:0]
+	for _, b := range m.beh {
+		e := rateEntry{rate: b.rate, set: b.slopeSet, rc: b.rc, need: haveAll}
+		if e.set < 0 {
+			e.set = len(m.slopeSets)
+		}
+		switch b.needs {
+		case 1:
+			e.need |= haveDriver
+		case 2:
+			e.need |= haveChild
+		}
+		if b.kd == kdBlood {
+			e.need |= haveAge
+		}
+		m.rateTab = append(m.rateTab, e)
+	}
 }

@@ -54,7 +54,8 @@ func newWorker(m *model) *worker {
 	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
-	w.traitMult = make([]float64, len(m.slopeSets))
+	w.traitMult = make([]float64, len(m.slopeSets)+1)
+	w.traitMult[len(m.slopeSets)] = 1 // for behaviours without slopes
 	for t, tab := range m.traits.cont {
 		w.factors[t] = make([]float64, 0, max(tab.hi-tab.lo+1, len(tab.slopes)+1))
 	}

@@ -119,21 +119,7 @@ func (w *worker) traits(h, n int) {
 		// The trait multiplier of each distinct set of slopes, once.
 		w.multipliers(&c.z, age)
 		clear(c.blocked)
-		for k := range m.beh {
-			b := &m.beh[k]
-			s := b.rate
-			if (b.needs == 1 && !c.driver) || (b.needs == 2 && !c.parent) || (b.kd == kdBlood && age > 55) {
-				s = 0
-			}
-			if s > 0 && b.slopeSet >= 0 {
-				s *= w.traitMult[b.slopeSet]
-			}
-			c.static[k] = s
-			if b.rc != rcNone {
-				c.sums[b.rc] += s // as resum adds them, none blocked
-			}
-		}
-		c.base = c.sums
+		w.staticRates(c, age)
 		for g := range c.entered {
 			c.entered[g] = -1
 		}
@@ -145,6 +131,38 @@ func (w *worker) traits(h, n int) {
 			}
 		}
 	}
+}
+
+// staticRates sets c's static rate of every behaviour (its rate, 0 when
+// c lacks what it needs, times c's trait multiplier) and their sums by
+// rate class, none blocked.
+func (w *worker) staticRates(c *citizen, age int) {
+	have := uint8(haveAll)
+	if c.driver {
+		have |= haveDriver
+	}
+	if c.parent {
+		have |= haveChild
+	}
+	if age <= 55 {
+		have |= haveAge
+	}
+	var sums [rcNone + 1]float64 // rcNone's: never spontaneous, dropped
+	tm := w.traitMult
+	static := c.static[:len(w.m.rateTab)]
+	for k, b := range w.m.rateTab {
+		s := b.rate
+		if b.need&have != b.need {
+			s = 0
+		}
+		if s > 0 {
+			s *= tm[b.set]
+		}
+		static[k] = s
+		sums[b.rc] += s
+	}
+	c.sums = [4]float64(sums[:4])
+	c.base = c.sums
 }
 
 // decileZ[d] is the standard normal's (d+1)-th decile, Φ⁻¹((d+1)/10).

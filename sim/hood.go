@@ -169,6 +169,8 @@ func (w *worker) endYear(y int) (shareLow float64) {
 	infs := 0
 	var trust int64
 	exposure, unreported := w.trustYear()
+	factor := m.eng.IsFactorModel()
+	counts, mobility, order, nG := met.GradeCounts[y+1], met.Mobility[y], w.order[:len(w.cs)], m.nG
 	for i := range w.cs {
 		c := &w.cs[i]
 		trust += w.trust(c, exposure, unreported)
@@ -180,7 +182,7 @@ func (w *worker) endYear(y int) (shareLow float64) {
 		}
 		scored++
 		g := c.grade
-		if m.eng.IsFactorModel() {
+		if factor {
 			// A factor model recomputes without a record.
 			m.eng.Advance(&c.st, end)
 			g = m.eng.GradeAt(&c.st, end)
@@ -191,8 +193,8 @@ func (w *worker) endYear(y int) (shareLow float64) {
 		if g != c.grade {
 			w.transition(c, g, m.yearB[y+1])
 		}
-		met.GradeCounts[y+1][g]++
-		met.Mobility[y][w.order[i]*m.nG+g]++
+		counts[g]++
+		mobility[order[i]*nG+g]++
 		if m.stigmaK[g] > 0 {
 			low++
 		}

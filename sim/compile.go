@@ -325,20 +325,15 @@ func (m *model) behaviours() {
 			if m.inform < 0 {
 				m.inform = len(m.beh)
 			}
+		case KindDonation:
+			c.class, c.kd = clPositive, kdDonation
+			c.rate *= s.Get("donations")
+		case KindBlood:
+			c.class, c.kd = clPositive, kdBlood
+		case KindVolunteer:
+			c.class, c.kd = clPositive, kdVolunteer
 		default:
 			c.class = clPositive
-		}
-		if b.Kind == KindDonation {
-			c.rate *= s.Get("donations")
-		}
-		c.kd = kdOther
-		switch b.Kind {
-		case KindDonation:
-			c.kd = kdDonation
-		case KindBlood:
-			c.kd = kdBlood
-		case KindVolunteer:
-			c.kd = kdVolunteer
 		}
 		switch b.Needs {
 		case "driver":

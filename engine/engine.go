@@ -372,11 +372,10 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 	if err := e.check(r, ev); err != nil {
 		return false, 0, err
 	}
-	if sc != nil {
-		if ok, why := sc.At(ev.At); !ok {
-			notScored(te, ev, r.id, why)
-			return false, 0, nil
-		}
+	if sc != nil && !sc.scores(ev.At) {
+		_, why := sc.At(ev.At)
+		notScored(te, ev, r.id, why)
+		return false, 0, nil
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
 		return false, 0, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",

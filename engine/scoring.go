@@ -79,8 +79,11 @@ func (e *Engine) Scoring(p *scs.Person) *Scoring {
 // (a reason whose String starts "not scored: ").
 func (s *Scoring) At(t time.Time) (bool, scs.Reason) {
 	ok, why, w := s.at(t)
-	if ok || why.Code != "" {
-		return ok, why
+	if ok {
+		return true, scs.Reason{}
+	}
+	if why != nil {
+		return false, *why
 	}
 	switch {
 	case w != nil:
@@ -95,8 +98,11 @@ func (s *Scoring) At(t time.Time) (bool, scs.Reason) {
 // in words.
 func (s *Scoring) Status(t time.Time) (bool, string) {
 	ok, why, w := s.at(t)
-	if ok || why.Code != "" {
-		return ok, why.Clause()
+	if ok {
+		return true, scs.Reason{}.Clause()
+	}
+	if why != nil {
+		return false, why.Clause()
 	}
 	switch {
 	case w != nil:
@@ -109,18 +115,18 @@ func (s *Scoring) Status(t time.Time) (bool, string) {
 
 // at decides: scored, or the eligibility reason, or (no reason) outside
 // every consent window, after w when w is not nil.
-func (s *Scoring) at(t time.Time) (bool, scs.Reason, *window) {
+func (s *Scoring) at(t time.Time) (bool, *scs.Reason, *window) {
 	if s == nil {
-		return true, scs.Reason{}, nil
+		return true, nil, nil
 	}
 	if t.Before(s.ageFrom) {
-		return false, s.ageWhy, nil
+		return false, &s.ageWhy, nil
 	}
 	if t.Before(s.resFrom) {
-		return false, s.resWhy, nil
+		return false, &s.resWhy, nil
 	}
 	if !s.consentTimed {
-		return true, scs.Reason{}, nil
+		return true, nil, nil
 	}
 	var last *window
 	for i := range s.windows {
@@ -129,11 +135,18 @@ func (s *Scoring) at(t time.Time) (bool, scs.Reason, *window) {
 			break
 		}
 		if w.to.IsZero() || t.Before(w.to) {
-			return true, scs.Reason{}, nil
+			return true, nil, nil
 		}
 		last = w
 	}
-	return false, scs.Reason{}, last
+	return false, nil, last
+}
+
+// scores reports whether a record dated t is scored (At without the
+// reason, for the engine's step).
+func (s *Scoring) scores(t time.Time) bool {
+	ok, _, _ := s.at(t)
+	return ok
 }
 
 // Assumed returns, in words, what was not on record and was taken as given

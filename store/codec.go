@@ -101,15 +101,23 @@ func (e *entry) chain(prev [32]byte, buf []byte) ([32]byte, []byte) {
 
 // event returns the record entry as an engine event.
 func (e *entry) event() scs.Event {
-	ev := scs.Event{ID: e.Rid, Citizen: e.Citizen, Rule: e.Rule, At: fromNanos(e.At),
-		Department: e.Department, Evidence: e.Evidence}
+	var ev scs.Event
+	e.fillEvent(&ev)
+	return ev
+}
+
+// fillEvent sets ev to the record entry as an engine event, in place (a
+// replay's loop reuses one).
+func (e *entry) fillEvent(ev *scs.Event) {
+	ev.ID, ev.Citizen, ev.Rule, ev.At = e.Rid, e.Citizen, e.Rule, fromNanos(e.At)
+	ev.Department, ev.Evidence, ev.ByConduct = e.Department, e.Evidence, false
+	ev.Quantity, ev.HasQuantity, ev.Points, ev.HasPoints = 0, false, 0, false
 	if e.HasQ {
 		ev.Quantity, ev.HasQuantity = e.Quantity, true
 	}
 	if e.HasP {
 		ev.Points, ev.HasPoints = e.Points, true
 	}
-	return ev
 }
 
 func fromNanos(n int64) time.Time {

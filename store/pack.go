@@ -109,6 +109,7 @@ var errPack = errors.New("corrupt record pack")
 // packReader decodes a pack record by record.
 type packReader struct {
 	b       []byte
+	s       string // the whole pack, of which record ids are substrings
 	names   []string
 	n, i    int
 	seq, at int64
@@ -140,6 +141,9 @@ func (r *packReader) open(b []byte) error {
 		b = b[k+int(l):]
 	}
 	r.b, r.n = b, int(n)
+	if n > 0 {
+		r.s = string(r.b) // one allocation for the pack rather than one a record
+	}
 	return nil
 }
 
@@ -179,7 +183,8 @@ func (r *packReader) next(e *entry) (ok bool, err error) {
 	if k <= 0 || l > uint64(len(b)-k) {
 		return fail("record id")
 	}
-	rid := string(b[k : k+int(l)])
+	off := len(r.s) - len(b) + k
+	rid := r.s[off : off+int(l)]
 	b = b[k+int(l):]
 	if len(b) < 1 || b[0] > 3 {
 		return fail("flags")
@@ -301,31 +306,32 @@ type histSource struct {
 	ti       int
 	extra    []entry
 	xi       int
-	base     entry
-	haveBase bool
+	base     *entry // the next record of the packs or the tail
+	bufs     [3]entry
+	bi       int // the buffer to decode the next pack record into
 	done     bool
 }
 
-func (s *histSource) next(e *entry) (bool, error) {
-	if !s.haveBase && !s.done {
-		if err := s.fetch(); err != nil {
-			return false, err
+func (s *histSource) next() (*entry, error) {
+	if s.base == nil && !s.done {
+		var err error
+		if s.base, err = s.fetch(); err != nil {
+			return nil, err
 		}
 	}
-	if s.xi < len(s.extra) && (!s.haveBase || s.extra[s.xi].At < s.base.At) {
-		*e = s.extra[s.xi]
+	if s.xi < len(s.extra) && (s.base == nil || s.extra[s.xi].At < s.base.At) {
 		s.xi++
-		return true, nil
+		return &s.extra[s.xi-1], nil
 	}
-	if s.haveBase {
-		*e, s.haveBase = s.base, false
-		return true, nil
-	}
-	return false, nil
+	e := s.base
+	s.base = nil
+	return e, nil
 }
 
-// fetch reads the next record of the packs or the tail into s.base.
-func (s *histSource) fetch() error {
+// fetch returns the next record of the packs or the tail (nil after the
+// last). A pack's record is decoded into the buffer after the one before
+// (of three: the caller holds at most two of them).
+func (s *histSource) fetch() (*entry, error) {
 	for s.k <= len(s.packs) {
 		if !s.reading {
 			if s.k == len(s.packs) {
@@ -333,36 +339,37 @@ func (s *histSource) fetch() error {
 				break
 			}
 			if err := s.r.open(s.packs[s.k].body); err != nil {
-				return fmt.Errorf("%s: %w", packName(s.citizen, s.packs[s.k].lo), err)
+				return nil, fmt.Errorf("%s: %w", packName(s.citizen, s.packs[s.k].lo), err)
 			}
 			s.k++
 			s.reading = true
 		}
-		ok, err := s.r.next(&s.base)
+		e := &s.bufs[s.bi]
+		ok, err := s.r.next(e)
 		if err != nil {
-			return fmt.Errorf("%s: %w", packName(s.citizen, s.packs[s.k-1].lo), err)
+			return nil, fmt.Errorf("%s: %w", packName(s.citizen, s.packs[s.k-1].lo), err)
 		}
 		if !ok {
 			s.reading = false
 			continue
 		}
-		if s.base.At <= s.from {
+		if e.At <= s.from {
 			continue
 		}
-		if s.base.At > s.to {
+		if e.At > s.to {
 			s.k = len(s.packs) + 1
 			break
 		}
-		s.base.Citizen, s.haveBase = s.citizen, true
-		return nil
+		e.Citizen = s.citizen
+		s.bi = (s.bi + 1) % len(s.bufs)
+		return e, nil
 	}
 	if s.ti < len(s.tail) {
-		s.base, s.haveBase = s.tail[s.ti], true
 		s.ti++
-		return nil
+		return &s.tail[s.ti-1], nil
 	}
 	s.done = true
-	return nil
+	return nil, nil
 }
 
 // splitPacks cuts recs (in the engine's order) into runs of about size

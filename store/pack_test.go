@@ -150,11 +150,10 @@ func TestPackCodec(t *testing.T) {
 	}
 	bad := encodePack(nil, recs)
 	s := &histSource{citizen: "c9", from: math.MinInt64, to: math.MaxInt64, packs: []packRow{{lo: math.MinInt64, hi: 10, body: bad[:len(bad)-2]}}}
-	var e entry
 	var serr error
 	for {
-		ok, err := s.next(&e)
-		if err != nil || !ok {
+		e, err := s.next()
+		if err != nil || e == nil {
 			serr = err
 			break
 		}

@@ -163,9 +163,12 @@ func (db *DB) replay(p *proj, recs []entry) error {
 	return db.replayFrom(p, &sliceSource{recs: recs})
 }
 
-// recSource yields a citizen's records in the engine's order.
+// recSource yields a citizen's records in the engine's order: next
+// returns the next one (nil after the last), which stays as it is until
+// the call after the next (a replay reads one ahead) and is not changed by
+// the caller.
 type recSource interface {
-	next(e *entry) (bool, error)
+	next() (*entry, error)
 }
 
 // sliceSource is a recSource over recs.
@@ -174,13 +177,12 @@ type sliceSource struct {
 	i    int
 }
 
-func (s *sliceSource) next(e *entry) (bool, error) {
+func (s *sliceSource) next() (*entry, error) {
 	if s.i == len(s.recs) {
-		return false, nil
+		return nil, nil
 	}
-	*e = s.recs[s.i]
 	s.i++
-	return true, nil
+	return &s.recs[s.i-1], nil
 }
 
 // replayFrom is replay for the records src yields, read one ahead: the
@@ -190,15 +192,16 @@ func (s *sliceSource) next(e *entry) (bool, error) {
 func (db *DB) replayFrom(p *proj, src recSource) error {
 	q := db.eng.NewSequence(p.sc)
 	n := 0
-	var cur, nxt entry
-	ok, err := src.next(&cur)
+	cur, err := src.next()
 	prevAt, first := int64(0), true
-	for ok && err == nil {
-		var more bool
-		if more, err = src.next(&nxt); err != nil {
+	var ev scs.Event
+	for cur != nil && err == nil {
+		var nxt *entry
+		if nxt, err = src.next(); err != nil {
 			break
 		}
-		ev := cur.event()
+		more := nxt != nil
+		cur.fillEvent(&ev)
 		alone := (first || prevAt != cur.At) && (!more || nxt.At != cur.At)
 		if alone && p.trimmed && !p.keepNew[cur.Seq] {
 			err = db.stepState(p, &ev, cur.Seq)
@@ -214,7 +217,7 @@ func (db *DB) replayFrom(p *proj, src recSource) error {
 			n = 0
 		}
 		prevAt, first = cur.At, false
-		cur, nxt, ok = nxt, cur, more
+		cur = nxt
 	}
 	if err != nil {
 		return fmt.Errorf("citizen %s: %w", p.citizen, err)

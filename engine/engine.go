@@ -336,6 +336,22 @@ func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int
 	return st.LastApplied, true, nil
 }
 
+// RuleNumber returns the number of the rule id names (a rule or a conduct
+// of the scheme), its index in Scheme.Rules, for StepRule and
+// StepRuleFor; -1 when the scheme has no such rule.
+func (e *Engine) RuleNumber(id string) int { return e.find(id) }
+
+// StepRuleFor is StepFor for an event of the scheme's rule number i (see
+// StepRule), for callers that step many records of a few rules (a
+// replay): scored is false for a record kept but not scored, which leaves
+// st unchanged; grade is GradeAt(st, ev.At) after a scored one.
+func (e *Engine) StepRuleFor(st *scs.State, i int, ev *scs.Event, sc *Scoring) (scored bool, grade int, err error) {
+	if i < 0 || i >= len(e.rules) || (ev.Rule != e.rules[i].id && e.find(ev.Rule) != i) {
+		return false, 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
+	}
+	return e.applyRule(st, &e.rules[i], ev, nil, sc)
+}
+
 // StepRule is Step for an event of the scheme's rule number i (its index
 // in Scheme.Rules), for callers that make many events of rules they know
 // by number (the simulator): the rule is not looked up by name. ev.Rule

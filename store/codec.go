@@ -42,6 +42,9 @@ type entry struct {
 	Account    int64
 
 	hash [32]byte // set when appended or read; not part of the canonical encoding
+	// ruleNo is the engine's number of Rule plus one, when a replay knows
+	// it (a record read from a pack); 0 otherwise.
+	ruleNo int
 }
 
 // canonical appends the entry's canonical encoding, the bytes its hash

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"scs"
+	"scs/engine"
 	"slices"
 	"time"
 )
@@ -111,13 +112,14 @@ type packReader struct {
 	b       []byte
 	s       string // the whole pack, of which record ids are substrings
 	names   []string
+	nums    []int // the engine's numbers of names plus one, when set (see number)
 	n, i    int
 	seq, at int64
 }
 
 // open starts reading pack b; it checks the header and the rule names.
 func (r *packReader) open(b []byte) error {
-	*r = packReader{names: r.names[:0]}
+	*r = packReader{names: r.names[:0], nums: r.nums[:0]}
 	if len(b) < 1 || b[0] != packVersion {
 		return fmt.Errorf("%w: version %v", errPack, b[:min(len(b), 1)])
 	}
@@ -209,11 +211,23 @@ func (r *packReader) next(e *entry) (ok bool, err error) {
 	}
 	r.seq += ds
 	r.at += da
-	e.Seq, e.At, e.Rule, e.Rid = r.seq, r.at, r.names[ri], rid
+	e.Seq, e.At, e.Rule, e.Rid, e.ruleNo = r.seq, r.at, r.names[ri], rid, 0
+	if len(r.nums) > 0 {
+		e.ruleNo = r.nums[ri]
+	}
 	e.Kind = scs.EntryRecord
 	r.b = b
 	r.i++
 	return true, nil
+}
+
+// number sets the engine's numbers of the rules of the pack open (see
+// entry.ruleNo), so that a replay steps its records without looking their
+// rules up by name.
+func (r *packReader) number(eng *engine.Engine) {
+	for _, name := range r.names {
+		r.nums = append(r.nums, eng.RuleNumber(name)+1)
+	}
 }
 
 // packLen returns how many records pack b holds, as its header says (0
@@ -296,6 +310,7 @@ func (db *DB) readPacks(ctx context.Context, q querier, citizen string, from, to
 // after the packs), merged with extra (records not yet in the ledger, each
 // after the others at its instant).
 type histSource struct {
+	eng      *engine.Engine // numbers the packs' rules
 	citizen  string
 	from, to int64
 	packs    []packRow
@@ -340,6 +355,9 @@ func (s *histSource) fetch() (*entry, error) {
 			}
 			if err := s.r.open(s.packs[s.k].body); err != nil {
 				return nil, fmt.Errorf("%s: %w", packName(s.citizen, s.packs[s.k].lo), err)
+			}
+			if s.eng != nil {
+				s.r.number(s.eng)
 			}
 			s.k++
 			s.reading = true

@@ -204,7 +204,7 @@ func (db *DB) replayFrom(p *proj, src recSource) error {
 		cur.fillEvent(&ev)
 		alone := (first || prevAt != cur.At) && (!more || nxt.At != cur.At)
 		if alone && p.trimmed && !p.keepNew[cur.Seq] {
-			err = db.stepState(p, &ev, cur.Seq)
+			err = db.stepState(p, &ev, cur.Seq, cur.ruleNo)
 		} else {
 			err = db.step(p, &ev, cur.Seq, q)
 		}
@@ -227,17 +227,25 @@ func (db *DB) replayFrom(p *proj, src recSource) error {
 
 // stepState is step without the trail entry, for a record whose entry is
 // not kept and that shares its instant with no other record (so the
-// engine has no order to explain).
-func (db *DB) stepState(p *proj, ev *scs.Event, seq int64) error {
+// engine has no order to explain). ruleNo is the engine's number of its
+// rule plus one, or 0 when not known.
+func (db *DB) stepState(p *proj, ev *scs.Event, seq int64, ruleNo int) error {
 	before := db.eng.GradeAt(&p.st, ev.At)
 	if p.st.Events > 0 && before != db.eng.GradeAt(&p.st, p.st.LastAt) {
 		p.since = nanos(p.st.LockedUntil) // a lock ran out between the last record and this one
 	}
-	_, scored, err := db.eng.StepFor(&p.st, ev, p.sc)
+	var scored bool
+	var err error
+	after := before
+	if ruleNo > 0 {
+		scored, after, err = db.eng.StepRuleFor(&p.st, ruleNo-1, ev, p.sc)
+	} else if _, scored, err = db.eng.StepFor(&p.st, ev, p.sc); scored {
+		after = db.eng.GradeAt(&p.st, ev.At)
+	}
 	if err != nil {
 		return err
 	}
-	if scored && db.eng.GradeAt(&p.st, ev.At) != before {
+	if scored && after != before {
 		p.since = nanos(ev.At)
 	}
 	if seq > p.seq {
@@ -679,7 +687,7 @@ func (db *DB) replayRange(ctx context.Context, q querier, p *proj, t, to int64, 
 		}
 		np.trimmed = n > np.outMax
 	}
-	src := &histSource{citizen: p.citizen, from: np.snapsAfter, to: to, packs: packs, tail: tail, extra: extra}
+	src := &histSource{eng: db.eng, citizen: p.citizen, from: np.snapsAfter, to: to, packs: packs, tail: tail, extra: extra}
 	if err := db.replayFrom(np, src); err != nil {
 		return nil, err
 	}

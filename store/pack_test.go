@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -225,4 +226,77 @@ func packsPastScored(t *testing.T, f *fixture) {
 	if got := f.file("c3").Standing; got.Events != 8 {
 		t.Fatalf("%d records scored, want 8 (6 before the withdrawal, %q and %q)", got.Events, "between", "early")
 	}
+}
+
+// packsRolledBack checks that an op failing after it changed a citizen's
+// record packs (a late record inserted into one, records in order sealed)
+// leaves them as they were, while the other ops of its group are kept.
+func packsRolledBack(t *testing.T, f *fixture) {
+	f.db.snapEvery = 3
+	f.db.packSize = 4 // sealed every 2 records applied in order, split past 4
+	day := func(d int) time.Time { return t0.Add(time.Duration(d) * 24 * time.Hour) }
+	f.now = day(30)
+	for i := 1; i <= 7; i++ {
+		f.report(f.admin, ev("s"+strconv.Itoa(i), "c3", "speeding-ticket", day(i)))
+	}
+	packs := func() string {
+		t.Helper()
+		rows, err := f.db.r.QueryContext(f.ctx, `SELECT lo, hi, body FROM record_packs WHERE citizen = 'c3' ORDER BY lo`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var lo, hi int64
+			var body []byte
+			if err := rows.Scan(&lo, &hi, &body); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%d %d %x\n", lo, hi, body)
+		}
+		return b.String()
+	}
+	before := packs()
+	if before == "" {
+		t.Fatal("no packs after 7 records in order")
+	}
+	report := func(fail bool, evs ...scs.Event) *op {
+		return &op{ctx: f.ctx, done: make(chan error, 1), fn: func(w *wtx) error {
+			for i := range evs {
+				if err := f.db.validate(f.admin, &evs[i], w.now, true); err != nil {
+					return err
+				}
+			}
+			if _, err := w.appendRecords(f.admin, evs); err != nil {
+				return err
+			}
+			if fail {
+				return scs.Errorf(scs.EINVALID, "failing on purpose after writing")
+			}
+			return nil
+		}}
+	}
+	// A late record into the first pack, then one in order that seals.
+	bad := report(true, ev("late", "c3", "blood-donation", day(1).Add(time.Hour)))
+	bad2 := report(true, ev("next", "c3", "blood-donation", day(8)))
+	group := []*op{report(false, ev("g1", "c1", "returned-lost-money", day(2))), bad, report(false, ev("g2", "c2", "returned-lost-money", day(2))), bad2}
+	f.db.commitGroup(group)
+	for i, o := range group {
+		if err := <-o.done; (err != nil) != (o == bad || o == bad2) {
+			t.Errorf("op %d: %v", i, err)
+		}
+	}
+	if after := packs(); after != before {
+		t.Fatalf("a failed op changed the packs:\n%s\nwere\n%s", after, before)
+	}
+	f.verifyClean()
+	// The same records again, for real: the packs follow.
+	f.report(f.admin, ev("late", "c3", "blood-donation", day(1).Add(time.Hour)))
+	f.report(f.admin, ev("next", "c3", "blood-donation", day(8)))
+	if packs() == before {
+		t.Fatal("the packs did not change with a late record into them")
+	}
+	f.verifyClean()
+	checkTrail(t, f, "c3", true)
 }

@@ -485,51 +485,67 @@ func (w *wtx) packAt(citizen string, at int64) (*packRow, error) {
 }
 
 // packInsert puts the citizen's new records adds (in the ledger, after
-// every record at their instant) that are dated within their packs into
-// the pack holding their time, splitting a pack that grows past packMax.
-// The others are after the packs and read from the ledger.
+// every record at their instant; in the engine's order) that are dated
+// within their packs into the packs holding their times, each pack read
+// and written once however many go into it, splitting a pack that grows
+// past packMax. The others are after the packs and read from the ledger.
 func (w *wtx) packInsert(citizen string, adds []entry) error {
-	for i := range adds {
-		e := adds[i]
-		pk, err := w.packAt(citizen, e.At)
-		if err != nil || pk == nil || e.At > pk.hi {
+	for len(adds) > 0 {
+		pk, err := w.packAt(citizen, adds[0].At)
+		if err != nil || pk == nil || adds[0].At > pk.hi {
 			return err
+		}
+		n := 1
+		for n < len(adds) && adds[n].At <= pk.hi {
+			n++
 		}
 		recs, err := decodePack(pk.body)
 		if err != nil {
 			return internal("record packs", fmt.Errorf("%s: %w", packName(citizen, pk.lo), err))
 		}
-		k := len(recs)
-		for k > 0 && (recs[k-1].At > e.At || recs[k-1].At == e.At && recs[k-1].Seq > e.Seq) {
-			k--
-		}
-		recs = slices.Insert(recs, k, e)
+		recs = append(recs, adds[:n]...)
+		slices.SortFunc(recs, func(a, b entry) int {
+			if c := cmp.Compare(a.At, b.At); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Seq, b.Seq)
+		})
 		if err := w.rewritePack(citizen, pk, recs); err != nil {
 			return err
 		}
+		adds = adds[n:]
 	}
 	return nil
 }
 
-// rewritePack stores recs as the pack pk (lo to hi), in two packs when
-// they are more than packMax and can be cut at an instant.
+// rewritePack stores recs as the pack pk (lo to hi): in as many packs of
+// about equal size as keep each at most packMax when they are more, cut
+// only between instants.
 func (w *wtx) rewritePack(citizen string, pk *packRow, recs []entry) error {
-	cut := 0
+	runs := [][]entry{recs}
 	if len(recs) > w.db.packMax() {
-		cut = len(recs) / 2
-		for cut > 0 && recs[cut].At == recs[cut-1].At {
-			cut--
+		parts := len(recs)/w.db.packMax() + 1
+		runs = splitPacks(recs, (len(recs)+parts-1)/parts)
+	}
+	for i, run := range runs {
+		lo, hi := run[0].At, pk.hi
+		if i == 0 {
+			lo = pk.lo
+		}
+		if i+1 < len(runs) {
+			hi = runs[i+1][0].At - 1
+		}
+		var err error
+		if i == 0 {
+			_, err = w.exec(`UPDATE record_packs SET hi = ?, body = ? WHERE citizen = ? AND lo = ?`, hi, encodePack(nil, run), citizen, lo)
+		} else {
+			_, err = w.exec(`INSERT INTO record_packs (citizen, lo, hi, body) VALUES (?, ?, ?, ?)`, citizen, lo, hi, encodePack(nil, run))
+		}
+		if err != nil {
+			return err
 		}
 	}
-	if cut == 0 {
-		_, err := w.exec(`UPDATE record_packs SET hi = ?, body = ? WHERE citizen = ? AND lo = ?`, pk.hi, encodePack(nil, recs), citizen, pk.lo)
-		return err
-	}
-	if _, err := w.exec(`UPDATE record_packs SET hi = ?, body = ? WHERE citizen = ? AND lo = ?`, recs[cut].At-1, encodePack(nil, recs[:cut]), citizen, pk.lo); err != nil {
-		return err
-	}
-	_, err := w.exec(`INSERT INTO record_packs (citizen, lo, hi, body) VALUES (?, ?, ?, ?)`, citizen, recs[cut].At, pk.hi, encodePack(nil, recs[cut:]))
-	return err
+	return nil
 }
 
 // packSeal seals the records of p's citizen after their packs, up to their

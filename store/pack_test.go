@@ -82,6 +82,20 @@ func recordPacks(t *testing.T, f *fixture) {
 	if after := packs(); len(after) <= len(before) {
 		t.Fatalf("%d packs before late records into full packs, %d after: none split", len(before), len(after))
 	}
+	// One batch of many late records into one pack and the next (a pack
+	// read and written once, split into several), two at one instant.
+	n0 := len(packs())
+	var batch []scs.Event
+	for i := range 11 {
+		batch = append(batch, ev("batch"+strconv.Itoa(i), "c1", rules[i%3], day(150+i%6).Add(time.Duration(i)*time.Minute)))
+	}
+	batch = append(batch, ev("batch-same", "c1", "speeding-ticket", batch[3].At))
+	f.report(f.admin, batch...)
+	all = append(all, batch...)
+	check("batch")
+	if n := len(packs()); n < n0+2 {
+		t.Fatalf("%d packs before a batch of 12 records into packs of 4, %d after", n0, n)
+	}
 	// A reversal of a record inside a middle pack.
 	o, err := f.db.Object(f.ctx, f.citizen, "c1", "p11", "not me")
 	if err != nil {

@@ -23,7 +23,9 @@ import (
 // (other-beside-day-ms) or mid-history (other-beside-mid-ms) without
 // pause; and the median time to read the file's newest page of 50 before
 // the late records (page-ms) and after the mid-history ones left its trail
-// rows out of date (page-stale-ms: computed from a snapshot):
+// rows out of date (page-stale-ms: computed from a snapshot); and, last,
+// one batch of 2,000 records dated in the middle of the history within
+// minutes of each other (late-batch-ms):
 //
 //	go test ./store -run '^$' -bench LateRecord -benchtime 1x
 func BenchmarkLateRecord(b *testing.B) {
@@ -125,7 +127,20 @@ func BenchmarkLateRecord(b *testing.B) {
 		alone := otherMedian("")
 		besideDay := otherMedian("day")
 		besideMid := otherMedian("mid")
+		// One batch of 2,000 records for the busy citizen, dated within
+		// minutes of each other in the middle of their history (most go
+		// into one record pack).
+		var batch []scs.Event
+		for i := range 2000 {
+			batch = append(batch, scs.Event{ID: "batch" + strconv.Itoa(i), Citizen: c.ID, Rule: "returned-lost-money", At: evs[n/2+n/10].At.Add(time.Duration(i+1) * time.Second)})
+		}
+		t0 := time.Now()
+		if _, err := db.ReportRecords(ctx, Operator(), batch); err != nil {
+			b.Fatal(err)
+		}
+		lateBatch := time.Since(t0)
 		db.Close()
+		b.ReportMetric(float64(lateBatch.Microseconds())/1000, "late-batch-ms")
 		b.ReportMetric(float64(pageBase.Microseconds())/1000, "page-ms")
 		b.ReportMetric(float64(pageStale.Microseconds())/1000, "page-stale-ms")
 		b.ReportMetric(float64(alone.Microseconds())/1000, "other-alone-ms")

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 
 	"scs"
@@ -193,4 +194,70 @@ func (w *wtx) adoptConsentLogs(logs map[string][]string) error {
 		}
 	}
 	return nil
+}
+
+// snapsScoredKey is the meta key set once no snapshot of a citizen lies
+// after their last scored record (trimSnapshots ran).
+const snapsScoredKey = "snapshots_scored"
+
+// trimSnapshots deletes, once, the snapshots that a database written
+// before snapshots stopped at the citizen's last scored record (see
+// proj.scoredTo) holds after it: a record dated after that record is
+// applied to the stored state in order, without a replay, so it would be
+// missing from them. Fewer snapshots only make replays longer. A database
+// without snapshots needs nothing; otherwise it runs on the writer and
+// marks the database (meta snapshots_scored).
+func (db *DB) trimSnapshots(ctx context.Context) error {
+	var v string
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = '`+snapsScoredKey+`'`).Scan(&v)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return internal("meta", err)
+	}
+	var one string
+	err = db.r.QueryRowContext(ctx, `SELECT citizen FROM snapshots LIMIT 1`).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return internal("snapshots", err)
+	}
+	return db.write(ctx, func(w *wtx) error {
+		rows, err := w.query(`SELECT DISTINCT citizen FROM snapshots ORDER BY citizen`)
+		if err != nil {
+			return internal("snapshots", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return internal("snapshots", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return internal("snapshots", err)
+		}
+		for start := 0; start < len(ids); start += 256 {
+			ps, err := db.loadProjections(w.ctx, w.queryStmt, ids[start:min(start+256, len(ids))])
+			if err != nil {
+				return err
+			}
+			for _, p := range ps {
+				to, ok := p.scoredTo()
+				if !ok {
+					to = math.MinInt64
+				}
+				if _, err := w.exec(`DELETE FROM snapshots WHERE citizen = ? AND at > ?`, p.citizen, to); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = w.exec(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, snapsScoredKey)
+		return err
+	})
 }

@@ -393,6 +393,7 @@ func conformance(t *testing.T, open func(testing.TB) *DB) {
 	t.Run("RecordPacks", func(t *testing.T) { recordPacks(t, newFixture(t, open)) })
 	t.Run("RecordPacksPastScored", func(t *testing.T) { packsPastScored(t, newFixture(t, open)) })
 	t.Run("RecordPacksRolledBack", func(t *testing.T) { packsRolledBack(t, newFixture(t, open)) })
+	t.Run("TrimOldSnapshots", func(t *testing.T) { trimOldSnapshots(t, newFixture(t, open)) })
 	t.Run("FilePages", func(t *testing.T) { filePages(t, newFixture(t, open)) })
 	t.Run("MigrateScheme", func(t *testing.T) { migrateScheme(t, newFixture(t, open)) })
 	t.Run("AdoptOldTables", func(t *testing.T) { adoptOldTables(t, newFixture(t, open)) })

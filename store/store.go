@@ -275,6 +275,10 @@ func Open(ctx context.Context, dsn string, scheme *scs.Scheme) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.trimSnapshots(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

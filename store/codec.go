@@ -57,14 +57,7 @@ func (e *entry) canonical(b []byte) []byte {
 		b = append(b, s...)
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(e.At))
-	var flags byte
-	if e.HasQ {
-		flags |= 1
-	}
-	if e.HasP {
-		flags |= 2
-	}
-	b = append(b, flags)
+	b = append(b, e.flags())
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(e.Quantity))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Points))
 	for _, s := range [...]string{e.Department, e.Evidence, e.refText()} {
@@ -107,6 +100,19 @@ func (e *entry) event() scs.Event {
 	var ev scs.Event
 	e.fillEvent(&ev)
 	return ev
+}
+
+// flags encodes which of quantity (1) and points (2) a record has, as the
+// canonical encoding and the record packs write it.
+func (e *entry) flags() byte {
+	var f byte
+	if e.HasQ {
+		f |= 1
+	}
+	if e.HasP {
+		f |= 2
+	}
+	return f
 }
 
 // fillEvent sets ev to the record entry as an engine event, in place (a

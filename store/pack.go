@@ -87,14 +87,7 @@ func encodePack(b []byte, recs []entry) []byte {
 		b = binary.AppendUvarint(b, uint64(index[e.Rule]))
 		b = binary.AppendUvarint(b, uint64(len(e.Rid)))
 		b = append(b, e.Rid...)
-		var flags byte
-		if e.HasQ {
-			flags |= 1
-		}
-		if e.HasP {
-			flags |= 2
-		}
-		b = append(b, flags)
+		b = append(b, e.flags())
 		if e.HasQ {
 			b = binary.BigEndian.AppendUint64(b, math.Float64bits(e.Quantity))
 		}

@@ -211,22 +211,7 @@ func FuzzDecodePack(f *testing.F) {
 func packsPastScored(t *testing.T, f *fixture) {
 	f.db.snapEvery = 3
 	f.db.packSize = 4 // sealed every 2 records applied in order, split past 4
-	day := func(d int) time.Time { return t0.Add(time.Duration(d) * 24 * time.Hour) }
-	f.now = day(30)
-	for i := 1; i <= 6; i++ {
-		f.report(f.admin, ev("s"+strconv.Itoa(i), "c3", "speeding-ticket", day(i)))
-	}
-	if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", false); err != nil {
-		t.Fatal(err)
-	}
-	f.now = day(60)
-	for i := 40; i <= 42; i++ {
-		f.report(f.admin, ev("w"+strconv.Itoa(i), "c3", "speeding-ticket", day(i)))
-	}
-	// Consenting again replays the whole history and packs it anew.
-	if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", true); err != nil {
-		t.Fatal(err)
-	}
+	day := withdrawnHistory(t, f)
 	f.verifyClean()
 	// After the last scored record (day 6), before the unscored ones: in
 	// order for the engine, but dated within the packs.
@@ -315,12 +300,12 @@ func packsRolledBack(t *testing.T, f *fixture) {
 	checkTrail(t, f, "c3", true)
 }
 
-// trimOldSnapshots checks that a database written before snapshots
-// stopped at the citizen's last scored record loses, once at open
-// (trimSnapshots), a snapshot dated after it, so that a record applied in
-// order before that snapshot's time is not missing from a later replay.
-func trimOldSnapshots(t *testing.T, f *fixture) {
-	f.db.snapEvery = 3
+// withdrawnHistory gives citizen c3 six records, a withdrawal of consent,
+// three records while withdrawn (not scored) and consent again (which
+// replays the whole history and packs it anew). It returns the days the
+// records are dated by (day 30 and 60 were the times of writing).
+func withdrawnHistory(t *testing.T, f *fixture) func(int) time.Time {
+	t.Helper()
 	day := func(d int) time.Time { return t0.Add(time.Duration(d) * 24 * time.Hour) }
 	f.now = day(30)
 	for i := 1; i <= 6; i++ {
@@ -336,6 +321,16 @@ func trimOldSnapshots(t *testing.T, f *fixture) {
 	if _, err := f.db.SetConsent(f.ctx, f.admin, "c3", true); err != nil {
 		t.Fatal(err)
 	}
+	return day
+}
+
+// trimOldSnapshots checks that a database written before snapshots
+// stopped at the citizen's last scored record loses, once at open
+// (trimSnapshots), a snapshot dated after it, so that a record applied in
+// order before that snapshot's time is not missing from a later replay.
+func trimOldSnapshots(t *testing.T, f *fixture) {
+	f.db.snapEvery = 3
+	day := withdrawnHistory(t, f)
 	// What an earlier scs left: a snapshot at a record that was not scored.
 	exec := func(q string, args ...any) {
 		t.Helper()

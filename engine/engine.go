@@ -359,10 +359,7 @@ func (e *Engine) StepRuleFor(st *scs.State, i int, ev *scs.Event, sc *Scoring) (
 // returns an error and leaves st unchanged.
 // It also returns the grade after the event, GradeAt(st, ev.At).
 func (e *Engine) StepRule(st *scs.State, i int, ev *scs.Event) (applied int64, grade int, err error) {
-	if i < 0 || i >= len(e.rules) || (ev.Rule != e.rules[i].id && e.find(ev.Rule) != i) {
-		return 0, 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
-	}
-	_, g, err := e.applyRule(st, &e.rules[i], ev, nil, nil)
+	_, g, err := e.StepRuleFor(st, i, ev, nil)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -12,6 +12,60 @@ import (
 	"scs"
 )
 
+// ranOnce reports whether the once-only step that sets meta key has run
+// on this database (markRan).
+func (db *DB) ranOnce(ctx context.Context, key string) (bool, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internal("meta", err)
+	}
+	return true, nil
+}
+
+// markRan records in the op's transaction that the once-only step of meta
+// key has run.
+func (w *wtx) markRan(key string) error {
+	_, err := w.exec(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key)
+	return err
+}
+
+// eachRow calls scan (which reads rows' current row) for every row of a
+// query's result, rows and err as the query returned them, and closes
+// rows; an error of the query, of a scan or of the rows is returned as
+// internal(what, ...).
+func eachRow(rows *sql.Rows, err error, what string, scan func() error) error {
+	if err != nil {
+		return internal(what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(); err != nil {
+			return internal(what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return internal(what, err)
+	}
+	return nil
+}
+
+// column returns the strings of a query's one column, rows and err as the
+// query returned them (errors as eachRow's).
+func column(rows *sql.Rows, err error, what string) ([]string, error) {
+	var out []string
+	err = eachRow(rows, err, what, func() error {
+		var v string
+		err := rows.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
 // adoptedKey is the meta key set once a database's tables are all in the
 // chain (adoptTables ran).
 const adoptedKey = "tables_in_chain"
@@ -28,13 +82,8 @@ const adoptedKey = "tables_in_chain"
 // writer and marks the database (meta tables_in_chain) so that it runs
 // once; a new database is marked at once.
 func (db *DB) adoptTables(ctx context.Context) error {
-	var v string
-	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = '`+adoptedKey+`'`).Scan(&v)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return internal("meta", err)
+	if done, err := db.ranOnce(ctx, adoptedKey); done || err != nil {
+		return err
 	}
 	return db.write(ctx, func(w *wtx) error {
 		filed, decided, accounts, revoked := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
@@ -76,7 +125,7 @@ func (db *DB) adoptTables(ctx context.Context) error {
 		if err := w.adoptConsentLogs(logs); err != nil {
 			return err
 		}
-		_, err = w.exec(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, adoptedKey)
+		err = w.markRan(adoptedKey)
 		return err
 	})
 }
@@ -208,16 +257,11 @@ const snapsScoredKey = "snapshots_scored"
 // without snapshots needs nothing; otherwise it runs on the writer and
 // marks the database (meta snapshots_scored).
 func (db *DB) trimSnapshots(ctx context.Context) error {
-	var v string
-	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = '`+snapsScoredKey+`'`).Scan(&v)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return internal("meta", err)
+	if done, err := db.ranOnce(ctx, snapsScoredKey); done || err != nil {
+		return err
 	}
 	var one string
-	err = db.r.QueryRowContext(ctx, `SELECT citizen FROM snapshots LIMIT 1`).Scan(&one)
+	err := db.r.QueryRowContext(ctx, `SELECT citizen FROM snapshots LIMIT 1`).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -226,21 +270,9 @@ func (db *DB) trimSnapshots(ctx context.Context) error {
 	}
 	return db.write(ctx, func(w *wtx) error {
 		rows, err := w.query(`SELECT DISTINCT citizen FROM snapshots ORDER BY citizen`)
+		ids, err := column(rows, err, "snapshots")
 		if err != nil {
-			return internal("snapshots", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return internal("snapshots", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return internal("snapshots", err)
+			return err
 		}
 		for start := 0; start < len(ids); start += 256 {
 			ps, err := db.loadProjections(w.ctx, w.queryStmt, ids[start:min(start+256, len(ids))])
@@ -257,7 +289,6 @@ func (db *DB) trimSnapshots(ctx context.Context) error {
 				}
 			}
 		}
-		_, err = w.exec(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, snapsScoredKey)
-		return err
+		return w.markRan(snapsScoredKey)
 	})
 }

@@ -210,19 +210,10 @@ func (db *DB) Export(ctx context.Context, fn func(ev *scs.Event) error) error {
 // ExportCitizens calls fn for every registered citizen, by id.
 func (db *DB) ExportCitizens(ctx context.Context, fn func(c *scs.Citizen) error) error {
 	rows, err := db.r.QueryContext(ctx, `SELECT id FROM citizens ORDER BY id`)
+	ids, err := column(rows, err, "export")
 	if err != nil {
-		return internal("export", err)
+		return err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return internal("export", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		c, err := db.citizen(ctx, db.r, id)
 		if err != nil {

@@ -526,55 +526,34 @@ type vcaches struct {
 func (db *DB) storedCaches(ctx context.Context, citizens map[string]*vcitizen, problem func(int64, string, string, ...any)) (*vcaches, error) {
 	vc := &vcaches{stale: map[string]int64{}, snaps: map[string][]snapshot{}, packs: map[string][]packRow{}}
 	rows, err := db.r.QueryContext(ctx, `SELECT citizen, at FROM trail_stale`)
-	if err != nil {
-		return nil, internal("verify", err)
-	}
-	for rows.Next() {
+	if err := eachRow(rows, err, "verify", func() error {
 		var id string
 		var at int64
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return nil, internal("verify", err)
-		}
+		err := rows.Scan(&id, &at)
 		vc.stale[id] = at
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, internal("verify", err)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	rows, err = db.r.QueryContext(ctx, `SELECT citizen, at, state, since FROM snapshots ORDER BY citizen, at`)
-	if err != nil {
-		return nil, internal("verify", err)
-	}
-	for rows.Next() {
+	if err := eachRow(rows, err, "verify", func() error {
 		var id string
 		var sn snapshot
-		if err := rows.Scan(&id, &sn.at, &sn.state, &sn.since); err != nil {
-			rows.Close()
-			return nil, internal("verify", err)
-		}
+		err := rows.Scan(&id, &sn.at, &sn.state, &sn.since)
 		vc.snaps[id] = append(vc.snaps[id], sn)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, internal("verify", err)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	rows, err = db.r.QueryContext(ctx, `SELECT citizen, lo, hi, body FROM record_packs ORDER BY citizen, lo`)
-	if err != nil {
-		return nil, internal("verify", err)
-	}
-	for rows.Next() {
+	if err := eachRow(rows, err, "verify", func() error {
 		var id string
 		var pk packRow
-		if err := rows.Scan(&id, &pk.lo, &pk.hi, &pk.body); err != nil {
-			rows.Close()
-			return nil, internal("verify", err)
-		}
+		err := rows.Scan(&id, &pk.lo, &pk.hi, &pk.body)
 		vc.packs[id] = append(vc.packs[id], pk)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, internal("verify", err)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	for _, id := range sortedKeys(vc.stale) {
 		if citizens[id] == nil {

@@ -20,14 +20,21 @@ func (w *worker) block(c *citizen, k int) {
 	}
 }
 
-// rates sets w.cw to the citizen's total rate of each class and returns
-// their sum.
-func (w *worker) rates(c *citizen) float64 {
+// rates sets the current citizen's rates: w.cw, the total rate of each
+// class, w.cm, each class's multiplier on the static rates, and w.total,
+// their sum, with its per-second forms.
+func (w *worker) rates(c *citizen) {
 	m := w.m
 	mis, spe, pos := 1.0, 1.0, 1.0
 	if c.consent {
 		g := c.grade
-		farm, fall := w.standing(c)
+		var fall int
+		if tab, i := m.stand[g], c.st.Score-m.standLo[g]; uint64(i) < uint64(len(tab)) {
+			pos, fall = tab[i].pos, tab[i].fall
+		} else {
+			farm, f := m.standingAt(g, c.st.Score)
+			pos, fall = farm*m.unstigma[g], f
+		}
 		mis = w.deterrence(fall)
 		if m.p.chill > 0 {
 			spe = w.speechMult
@@ -35,7 +42,6 @@ func (w *worker) rates(c *citizen) float64 {
 				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
 			}
 		}
-		pos = farm * m.unstigma[g]
 	}
 	w.posMult = pos
 	w.cm = [4]float64{mis, mis * c.econ, spe, pos}
@@ -43,100 +49,132 @@ func (w *worker) rates(c *citizen) float64 {
 	w.cw[rcEconomic] = w.cm[rcEconomic] * c.sums[rcEconomic]
 	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
 	w.cw[rcPositive] = pos * c.sums[rcPositive]
-	return w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
+	total := w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
+	w.total = total
+	w.perSec = total * (1 / secondsPerYear)
+	w.secPer = secondsPerYear / total
+	w.dirty = false
 }
 
 // live simulates citizen c through year y; reports are the informant
 // reports the citizen makes this year, sorted by time.
+//
+// One loop runs the whole year: the rare stops (a Jan 1 inside the year, the
+// end of a lock-in, a report) are handled in it, so that the common path, an
+// act or the year's end, keeps only c, t and the next cut in registers.
 func (w *worker) live(c *citizen, y int, reports []report) error {
 	m := w.m
 	cuts := m.cuts[y]
-	for seg := 0; seg+1 < len(cuts); seg++ {
-		a, b := cuts[seg], cuts[seg+1]
-		if seg > 0 || m.jan1[y] {
-			if c.nblocked > 0 {
-				clear(c.blocked)
-				c.sums = c.base
-				c.nblocked = 0
-				w.dirty = true
-			}
-			c.spent, c.hours, c.blood = 0, 0, 0
+	w.cuts, w.reps = cuts[1:], reports
+	w.rat = int64(math.MaxInt64)
+	if len(reports) > 0 {
+		w.rat = reports[0].at
+	}
+	// A new year: the neighbourhood's aggregates and the citizen's memory
+	// moved. Within the year the rates change only by what sets w.dirty (a
+	// record, a block, a grade), so a cut (a Jan 1 inside the year) needs
+	// none of its own.
+	w.dirty = true
+	t, b := cuts[0], cuts[1]
+	if m.jan1[y] {
+		w.cut(c, t)
+	} else {
+		w.lockAt(c, t)
+	}
+	for {
+		if w.dirty {
+			w.rates(c)
 		}
-		t := a
+		stop, why := b, 0
 		if c.consent && c.st.LockGrade >= 0 {
-			if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
-				w.transition(c, g, t)
-				w.dirty = true
+			if lu := c.st.LockedUntil.Unix(); lu > t && lu < stop {
+				stop, why = lu, 1
 			}
 		}
-		if seg == 0 {
-			// A new year: the neighbourhood's aggregates and the citizen's
-			// memory moved. Within the year the rates change only by what
-			// sets w.dirty (a record, a block, a grade), so a cut
-			// (a Jan 1 inside the year) needs none of its own.
+		if w.rat < stop {
+			stop, why = max(w.rat, t), 2
+		}
+		if w.total > 0 {
+			// c.left is what remains of a unit exponential drawn after
+			// the citizen's last act: at rate total, the next act comes
+			// when it runs out. A change of rate or a stop (a year's
+			// end, a lock running out) carries the rest over, so a
+			// citizen-year needs no draw beyond its acts'.
+			if c.left == 0 {
+				c.left = w.rd.ExpFloat64()
+			}
+			d := c.left * w.secPer
+			if float64(t)+d < float64(stop) {
+				t += int64(d)
+				c.left = 0
+				if err := w.act(c, t); err != nil {
+					return err
+				}
+				continue
+			}
+			left := c.left - float64(stop-t)*w.perSec
+			if left < 0 {
+				left = 0 // rounding: the act would have been at the stop
+			}
+			c.left = left
+		}
+		t = stop
+		if why == 0 {
+			if w.cuts = w.cuts[1:]; len(w.cuts) == 0 {
+				return nil
+			}
+			b = w.cuts[0]
+			w.cut(c, t)
+			continue
+		}
+		if err := w.stopped(c, t, why); err != nil {
+			return err
+		}
+	}
+}
+
+// cut starts a calendar year (a Jan 1) at t: the citizen's yearly limits
+// start again.
+func (w *worker) cut(c *citizen, t int64) {
+	if c.nblocked > 0 {
+		clear(c.blocked)
+		c.sums = c.base
+		c.nblocked = 0
+		w.dirty = true
+	}
+	c.spent, c.hours, c.blood = 0, 0, 0
+	w.lockAt(c, t)
+}
+
+// lockAt moves a locked-in citizen to their grade at t (a cut: a lock may
+// have run out since).
+func (w *worker) lockAt(c *citizen, t int64) {
+	if c.consent && c.st.LockGrade >= 0 {
+		if g := w.m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
+			w.transition(c, g, t)
 			w.dirty = true
 		}
-		for {
-			if w.dirty {
-				w.total = w.rates(c)
-				w.perSec = w.total * (1 / secondsPerYear)
-				w.secPer = secondsPerYear / w.total
-				w.dirty = false
-			}
-			total := w.total
-			stop, why := b, 0
-			if c.consent && c.st.LockGrade >= 0 {
-				if lu := c.st.LockedUntil.Unix(); lu > t && lu < stop {
-					stop, why = lu, 1
-				}
-			}
-			if len(reports) > 0 && reports[0].at < stop {
-				stop, why = max(reports[0].at, t), 2
-			}
-			if total > 0 {
-				// c.left is what remains of a unit exponential drawn after
-				// the citizen's last act: at rate total, the next act comes
-				// when it runs out. A change of rate or a stop (a year's
-				// end, a lock running out) carries the rest over, so a
-				// citizen-year needs no draw beyond its acts'.
-				if c.left == 0 {
-					c.left = w.rd.ExpFloat64()
-				}
-				d := c.left * w.secPer
-				if float64(t)+d < float64(stop) {
-					t += int64(d)
-					c.left = 0
-					if err := w.act(c, t); err != nil {
-						return err
-					}
-					continue
-				}
-				left := c.left - float64(stop-t)*w.perSec
-				if left < 0 {
-					left = 0 // rounding: the act would have been at the stop
-				}
-				c.left = left
-			}
-			t = stop
-			switch why {
-			case 0:
-				goto next
-			case 1:
-				w.dirty = true
-				if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
-					w.transition(c, g, t)
-				}
-			case 2:
-				w.dirty = true
-				reports = reports[1:]
-				if m.inform >= 0 {
-					if err := w.record(c, m.inform, t, 0, false); err != nil {
-						return err
-					}
-				}
-			}
+	}
+}
+
+// stopped handles a stop of live at t other than a cut: the end of a
+// lock-in (why 1) or the citizen's next informant report (why 2).
+func (w *worker) stopped(c *citizen, t int64, why int) error {
+	m := w.m
+	w.dirty = true
+	if why == 1 {
+		if g := m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
+			w.transition(c, g, t)
 		}
-	next:
+		return nil
+	}
+	w.reps = w.reps[1:]
+	w.rat = int64(math.MaxInt64)
+	if len(w.reps) > 0 {
+		w.rat = w.reps[0].at
+	}
+	if m.inform >= 0 {
+		return w.record(c, m.inform, t, 0, false)
 	}
 	return nil
 }

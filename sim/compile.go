@@ -113,6 +113,10 @@ type model struct {
 		volHours, adapt, quit, trust0, trustLoss, trustRecovery             float64
 		partBase, partTrust, partFear, partStability, partOffer             float64
 	}
+
+	// Per grade: standingAt by score from standLo (standTable).
+	stand   [][]standEntry
+	standLo []int64
 }
 
 // prepare validates cfg and compiles the model.
@@ -379,6 +383,7 @@ func (m *model) behaviours() {
 		m.expTab = append(m.expTab, v)
 	}
 	m.fallTab = append(slices.Clone(m.expTab), 0)
+	m.standTable()
 	for i := 0; i < 64; i++ {
 		m.speechPow = append(m.speechPow, math.Exp(-0.3*m.p.chill*float64(i)))
 	}

@@ -48,6 +48,11 @@ type worker struct {
 	pretMult               float64 // the posMult of pretence
 	pretence               int64   // a positive record's pretence at pretMult, in millionths
 	ev                     scs.Event
+	// live's state for the current citizen-year: the cuts still ahead, the
+	// reports still to make and the time of the next (MaxInt64: none).
+	cuts []int64
+	reps []report
+	rat  int64
 }
 
 func newWorker(m *model) *worker {

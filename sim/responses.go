@@ -10,17 +10,22 @@ func (w *worker) farm(c *citizen) float64 {
 }
 
 // standing returns the farming multiplier of c's positive acts (farm) and
-// how near c is to falling out of their grade, the fear of which deters
+// how near c is to falling out of their grade (model.standingAt).
+func (w *worker) standing(c *citizen) (farm float64, fall int) {
+	if !c.consent {
+		return 1, len(w.m.expTab)
+	}
+	return w.m.standingAt(c.grade, c.st.Score)
+}
+
+// standingAt returns the farming multiplier of the positive acts of a
+// citizen in grade g with score s (farm: 1 far from any grade boundary, up
+// to 1+6*farming just below the next grade or just above a fall) and how near
+// they are to falling out of their grade, the fear of which deters
 // misconduct: fall, an index in m.fallTab (the decay of the points above the
 // grade's floor; 0 in the lowest grade).
-func (w *worker) standing(c *citizen) (farm float64, fall int) {
-	m := w.m
+func (m *model) standingAt(g int, s int64) (farm float64, fall int) {
 	fall = len(m.expTab) // fallTab's 0
-	if !c.consent {
-		return 1, fall
-	}
-	s := c.st.Score
-	g := c.grade
 	f := 0.0
 	if g < m.nG-1 {
 		margin := s - m.gradeMin[g]
@@ -38,6 +43,36 @@ func (w *worker) standing(c *citizen) (farm float64, fall int) {
 		}
 	}
 	return 1 + 3*m.p.farming*f, fall
+}
+
+// standEntry is a scored citizen's standing at one score: the multiplier of
+// their positive acts (farming times the stigma's factor) and the index of
+// their nearness to a fall in m.fallTab.
+type standEntry struct {
+	pos  float64
+	fall int
+}
+
+// standTable tabulates standingAt for the scores of each grade's range
+// (the top grade: up to where farming has decayed), so that rates reads
+// a citizen's standing instead of computing it: m.stand[g][s-m.standLo[g]].
+func (m *model) standTable() {
+	m.stand = make([][]standEntry, m.nG)
+	m.standLo = make([]int64, m.nG)
+	for g := range m.nG {
+		lo, hi := m.gradeMin[g], m.gradeMin[g]+int64(len(m.expTab))
+		if g > 0 {
+			hi = m.gradeMin[g-1] - 1
+		}
+		if hi-lo > 1<<16 {
+			hi = lo + 1<<16
+		}
+		m.standLo[g] = lo
+		for s := lo; s <= hi; s++ {
+			farm, fall := m.standingAt(g, s)
+			m.stand[g] = append(m.stand[g], standEntry{pos: farm * m.unstigma[g], fall: fall})
+		}
+	}
 }
 
 // deterrence returns the factor on misconduct of a citizen whose nearness

@@ -62,12 +62,10 @@ const (
 )
 
 // rateEntry is what drawing a citizen needs of a behaviour (staticRates),
-// compact.
+// compact; its rate is in model.rates.
 type rateEntry struct {
-	rate float64
-	set  int   // index in worker.traitMult (the last, a 1, for no slopes)
-	rc   int   // rate class (rcNone: never spontaneous)
-	need uint8 // the have bits it needs
+	ix [4]uint8 // its factors' indices in worker.fac (compileTraits)
+	rc uint8    // rate class (rcNone: never spontaneous)
 }
 
 type model struct {
@@ -103,6 +101,7 @@ type model struct {
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
 	rateTab    []rateEntry       // per behaviour, for staticRates
+	rates      [8][]float64      // per have bits>>1 and behaviour: its rate, 0 when what it needs is lacking
 	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
 	traits     traitTables       // their multipliers' tables
 	failHood   func(h int) error // tests: makes the worker of neighbourhood h fail
@@ -533,23 +532,30 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// rateTable makes m.rateTab from m.beh.
+// rateTable makes m.rateTab and m.rates from m.beh.
 func (m *model) rateTable() {
 	m.rateTab = m.rateTab[:0]
+	for h := range m.rates {
+		m.rates[h] = m.rates[h][:0]
+	}
 	for _, b := range m.beh {
-		e := rateEntry{rate: b.rate, set: b.slopeSet, rc: b.rc, need: haveAll}
-		if e.set < 0 {
-			e.set = len(m.slopeSets)
-		}
+		m.rateTab = append(m.rateTab, rateEntry{rc: uint8(b.rc)})
+		need := uint8(haveAll)
 		switch b.needs {
 		case 1:
-			e.need |= haveDriver
+			need |= haveDriver
 		case 2:
-			e.need |= haveChild
+			need |= haveChild
 		}
 		if b.kd == kdBlood {
-			e.need |= haveAge
+			need |= haveAge
 		}
-		m.rateTab = append(m.rateTab, e)
+		for h := range m.rates {
+			r := b.rate
+			if have := uint8(h<<1 | haveAll); need&have != need {
+				r = 0
+			}
+			m.rates[h] = append(m.rates[h], r)
+		}
 	}
 }

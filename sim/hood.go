@@ -24,10 +24,9 @@ type worker struct {
 	static            []float64
 	blocked           []bool
 	entered           []int64
-	cw                [4]float64   // the current citizen's total rate of each class
-	cm                [4]float64   // and each class's multiplier on the static rates
-	traitMult         []float64    // per slope set: the current citizen's trait multiplier
-	factors           [3][]float64 // per continuous trait: the current citizen's factors (traits.go)
+	cw                [4]float64             // the current citizen's total rate of each class
+	cm                [4]float64             // and each class's multiplier on the static rates
+	fac               [4][maxFactors]float64 // per trait: the current citizen's factors (traits.go)
 	total             float64
 	perSec, secPer    float64 // total per second and its inverse
 	dirty             bool
@@ -59,11 +58,6 @@ func newWorker(m *model) *worker {
 	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
-	w.traitMult = make([]float64, len(m.slopeSets)+1)
-	w.traitMult[len(m.slopeSets)] = 1 // for behaviours without slopes
-	for t, tab := range m.traits.cont {
-		w.factors[t] = make([]float64, 0, max(tab.hi-tab.lo+1, len(tab.slopes)+1))
-	}
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)

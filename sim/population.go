@@ -77,10 +77,20 @@ func (w *worker) traits(h, n int) {
 	K := len(m.beh)
 	zeal := math.Exp(0.5*r.NormFloat64() - 0.125)
 	rho := m.p.wCorr
+	// No behaviour blocked, no grade entered.
+	clear(w.blocked[:n*K])
+	entered := w.entered[:n*m.nG]
+	for i := range entered {
+		entered[i] = -1
+	}
 	for i := range n {
 		c := &w.cs[i]
 		// The state keeps its yearly totals' memory (ResetState).
-		*c = citizen{st: scs.State{Yearly: c.st.Yearly[:0], Records: c.st.Records[:0]}, idx: i, grade: -1, static: w.static[i*K : (i+1)*K], blocked: w.blocked[i*K : (i+1)*K], entered: w.entered[i*m.nG : (i+1)*m.nG]}
+		yearly, records := c.st.Yearly[:0], c.st.Records[:0]
+		*c = citizen{}
+		c.st.Yearly, c.st.Records = yearly, records
+		c.idx, c.grade = i, -1
+		c.static, c.blocked, c.entered = w.static[i*K:(i+1)*K], w.blocked[i*K:(i+1)*K], w.entered[i*m.nG:(i+1)*m.nG]
 		age := 18 + int(unit(pt)*62)
 		if age > 60 && unit(pt) < float64(age-60)/25 {
 			age = 18 + int(unit(pt)*62)
@@ -116,13 +126,9 @@ func (w *worker) traits(h, n int) {
 		c.listedSince = -1
 		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60
-		// The trait multiplier of each distinct set of slopes, once.
+		// The factors of the trait multipliers.
 		w.multipliers(&c.z, age)
-		clear(c.blocked)
 		w.staticRates(c, age)
-		for g := range c.entered {
-			c.entered[g] = -1
-		}
 		if c.consent {
 			m.eng.ResetState(&c.st, "")
 			c.grade = m.startGrade
@@ -147,19 +153,27 @@ func (w *worker) staticRates(c *citizen, age int) {
 	if age <= 55 {
 		have |= haveAge
 	}
-	var sums [rcNone + 1]float64 // rcNone's: never spontaneous, dropped
-	tm := w.traitMult
-	static := c.static[:len(w.m.rateTab)]
-	for k, b := range w.m.rateTab {
-		s := b.rate
-		if b.need&have != b.need {
-			s = 0
+	var sums [8]float64 // by rate class; rcNone's: never spontaneous, dropped
+	tab := w.m.rateTab
+	rates := w.m.rates[have>>1][:len(tab)]
+	static := c.static[:len(tab)]
+	if w.m.traits.direct {
+		z := &c.z
+		for k := range tab {
+			sl := &w.m.beh[k].slopes
+			s := rates[k] * math.Exp(sl[0]*z[0]+sl[1]*z[1]+sl[2]*z[2]+sl[3]*z[3])
+			static[k] = s
+			sums[tab[k].rc&7] += s
 		}
-		if s > 0 {
-			s *= tm[b.set]
+	} else {
+		f0, f1, f2, fa := &w.fac[0], &w.fac[1], &w.fac[2], &w.fac[3]
+		for k := range tab {
+			b := &tab[k]
+			// The trait multiplier exp(sum slope*z) as a product of factors.
+			s := rates[k] * (fa[b.ix[3]] * f0[b.ix[0]] * f1[b.ix[1]] * f2[b.ix[2]])
+			static[k] = s
+			sums[b.rc&7] += s
 		}
-		static[k] = s
-		sums[b.rc] += s
 	}
 	c.sums = [4]float64(sums[:4])
 	c.base = c.sums

@@ -6,12 +6,16 @@ import (
 )
 
 // Trait multipliers: a behaviour's rate is multiplied by exp(sum over the
-// traits of slope*z). Drawing a citizen computes this for every distinct
-// set of slopes; rather than one exp per set, the factors exp(slope*z) are
-// made per trait and multiplied: for age (whole years) from a table made
-// once, and for the other traits from one exp per trait when every slope
-// of the trait is a whole number of tenths (the behaviour table's are),
-// as powers of exp(z/10); otherwise one exp per distinct slope.
+// traits of slope*z). Drawing a citizen makes, per trait, the factors
+// exp(slope*z) of the trait's distinct slopes, and each behaviour's static
+// rate is its rate times the product of its four factors (staticRates):
+// for age (whole years) from a table made once, and for the other traits
+// from one exp per trait when every slope of the trait is a whole number of
+// tenths (the behaviour table's are), as powers of exp(z/10); otherwise one
+// exp per distinct slope. The factors' indices are bytes, so that the
+// products read them without bounds checks; a behaviour table with more
+// distinct slopes of one trait than a byte indexes (maxFactors) is drawn
+// with one exp per behaviour instead (traitTables.direct).
 
 const (
 	minAge    = 18
@@ -19,6 +23,9 @@ const (
 	slopeStep = 0.1  // the grid of slopes made from powers
 	maxSteps  = 40   // at most 4.0 on the grid
 	gridTol   = 1e-9 // a slope this close to the grid is on it
+	// maxFactors is the most factors of one trait a byte indexes
+	// (worker.fac).
+	maxFactors = 256
 )
 
 // traitTable says how the factors of one continuous trait are made.
@@ -28,19 +35,22 @@ type traitTable struct {
 	slopes []float64 // without grid: the distinct non-zero slopes
 	// With grid: the powers x^n made, in order, as f[dst] = f[a] * f[b]
 	// (indices n-lo), those of the slopes and what they are made from.
-	one, inv bool // x^1 and x^-1 are needed
-	steps    [][3]int
+	one, inv bool     // x^1 and x^-1 are needed
+	steps    []uint32 // f[dst] = f[a] * f[b] as dst | a<<8 | b<<16
 }
 
 // traitTables are the compiled trait multipliers of the behaviours.
 type traitTables struct {
 	cont [3]traitTable
-	// per slope set: index in the trait's factors (of a factor 1 for slope 0)
-	idx [][3]int
-	age []float64 // per age-minAge and slope set: the age factor, [a*sets+j]
+	ages int       // the distinct age slopes
+	age  []float64 // per age-minAge and distinct age slope: the age factor, [a*ages+j]
+	// direct: a trait has more than maxFactors factors, and staticRates
+	// computes each behaviour's exp(sum slope*z) on its own.
+	direct bool
 }
 
-// compileTraits makes the trait tables of m.slopeSets.
+// compileTraits makes the trait tables of m.slopeSets and sets each
+// behaviour's factor indices (rateEntry.ix).
 func (m *model) compileTraits() {
 	tt := &m.traits
 	for t := range 3 {
@@ -65,27 +75,49 @@ func (m *model) compileTraits() {
 			tab.plan(m.slopeSets, t)
 		}
 	}
-	n := len(m.slopeSets)
-	tt.age = make([]float64, ageSpan*n)
-	for j, sl := range m.slopeSets {
-		var ix [3]int
+	var ageSlopes []float64
+	for _, b := range m.beh {
+		if !slices.Contains(ageSlopes, b.slopes[3]) {
+			ageSlopes = append(ageSlopes, b.slopes[3])
+		}
+	}
+	tt.direct = len(ageSlopes) > maxFactors
+	for t := range 3 {
+		if tab := &tt.cont[t]; !tab.grid && len(tab.slopes)+1 > maxFactors {
+			tt.direct = true
+		}
+	}
+	if tt.direct {
+		return
+	}
+	for k, b := range m.beh {
+		e := &m.rateTab[k]
 		for t := range 3 {
-			tab := &tt.cont[t]
-			switch {
-			case sl[t] == 0 && tab.grid:
-				ix[t] = -tab.lo // x^0 = 1
-			case sl[t] == 0:
-				ix[t] = len(tab.slopes) // the 1 after the slopes' factors
-			case tab.grid:
-				ix[t] = int(math.Round(sl[t]/slopeStep)) - tab.lo
-			default:
-				ix[t] = slices.Index(tab.slopes, sl[t])
-			}
+			e.ix[t] = uint8(tt.cont[t].index(b.slopes[t]))
 		}
-		tt.idx = append(tt.idx, ix)
+		e.ix[3] = uint8(slices.Index(ageSlopes, b.slopes[3]))
+	}
+	tt.ages = len(ageSlopes)
+	tt.age = make([]float64, ageSpan*tt.ages)
+	for j, s := range ageSlopes {
 		for a := range ageSpan {
-			tt.age[a*n+j] = math.Exp(sl[3] * float64(minAge+a-45) / 15)
+			tt.age[a*tt.ages+j] = math.Exp(s * float64(minAge+a-45) / 15)
 		}
+	}
+}
+
+// index returns where the factor of slope s is among the trait's factors
+// (multipliers).
+func (tab *traitTable) index(s float64) int {
+	switch {
+	case s == 0 && tab.grid:
+		return -tab.lo // x^0 = 1
+	case s == 0:
+		return len(tab.slopes) // the 1 after the slopes' factors
+	case tab.grid:
+		return int(math.Round(s/slopeStep)) - tab.lo
+	default:
+		return slices.Index(tab.slopes, s)
 	}
 }
 
@@ -115,25 +147,31 @@ func (tab *traitTable) plan(sets [][4]float64, t int) {
 	tab.inv = tab.lo <= -1 && need[-1-tab.lo]
 	for n := 2; n <= tab.hi; n++ {
 		if need[n-tab.lo] {
-			tab.steps = append(tab.steps, [3]int{n - tab.lo, n/2 - tab.lo, n - n/2 - tab.lo})
+			tab.steps = append(tab.steps, step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo))
 		}
 	}
 	for n := -2; n >= tab.lo; n-- {
 		if need[n-tab.lo] {
-			tab.steps = append(tab.steps, [3]int{n - tab.lo, n/2 - tab.lo, n - n/2 - tab.lo})
+			tab.steps = append(tab.steps, step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo))
 		}
 	}
 }
 
-// multipliers sets w.traitMult to the trait multiplier of each slope set
-// for traits z (age as a whole number of years in z[3]).
+// step packs the step f[dst] = f[a] * f[b] of a plan.
+func step(dst, a, b int) uint32 { return uint32(dst) | uint32(a)<<8 | uint32(b)<<16 }
+
+// multipliers sets w.fac to the factors of every distinct slope of each
+// continuous trait for traits z, and of each distinct age slope for age
+// (nothing with traitTables.direct).
 func (w *worker) multipliers(z *[4]float64, age int) {
 	tt := &w.m.traits
+	if tt.direct {
+		return
+	}
 	for t := range 3 {
 		tab := &tt.cont[t]
-		f := w.factors[t][:0]
+		f := &w.fac[t]
 		if tab.grid {
-			f = f[:tab.hi-tab.lo+1]
 			x := math.Exp(slopeStep * z[t])
 			f[-tab.lo] = 1
 			if tab.one {
@@ -143,20 +181,14 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 				f[-1-tab.lo] = 1 / x
 			}
 			for _, st := range tab.steps {
-				f[st[0]] = f[st[1]] * f[st[2]]
+				f[uint8(st)] = f[uint8(st>>8)] * f[uint8(st>>16)]
 			}
 		} else {
-			for _, s := range tab.slopes {
-				f = append(f, math.Exp(s*z[t]))
+			for i, s := range tab.slopes {
+				f[i] = math.Exp(s * z[t])
 			}
-			f = append(f, 1)
+			f[len(tab.slopes)] = 1
 		}
-		w.factors[t] = f
 	}
-	ages := tt.age[(age-minAge)*len(tt.idx):][:len(tt.idx)]
-	f0, f1, f2 := w.factors[0], w.factors[1], w.factors[2]
-	mult := w.traitMult[:len(tt.idx)]
-	for j, ix := range tt.idx {
-		mult[j] = ages[j] * f0[ix[0]] * f1[ix[1]] * f2[ix[2]]
-	}
+	copy(w.fac[3][:], tt.age[(age-minAge)*tt.ages:][:tt.ages])
 }

@@ -1,0 +1,69 @@
+package sim
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"scs/schemes"
+)
+
+// TestStaticRatesAreTraitMultipliers: every citizen's static rate of every
+// behaviour is its rate (0 when the citizen lacks what it needs) times
+// exp(sum slope*z), and the class sums are their sums; both with the
+// factor tables and, for more distinct slopes than a byte indexes, with
+// one exp per behaviour.
+func TestStaticRatesAreTraitMultipliers(t *testing.T) {
+	s, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, direct := range []bool{false, true} {
+		m, err := prepare(Config{Scheme: s, Citizens: 3000, Years: 1, Seed: 5, End: testEnd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if direct {
+			for i := range maxFactors {
+				b := m.beh[i%len(m.beh)]
+				b.slopes[0] = 0.0005 + 0.001*float64(i)
+				m.beh = append(m.beh, b)
+			}
+			m.slopeSets = nil
+			for _, b := range m.beh {
+				if b.slopes != [4]float64{} && !slices.Contains(m.slopeSets, b.slopes) {
+					m.slopeSets = append(m.slopeSets, b.slopes)
+				}
+			}
+			m.rateTable()
+			m.traits = traitTables{}
+			m.compileTraits()
+		}
+		if m.traits.direct != direct {
+			t.Fatalf("direct = %v, want %v", m.traits.direct, direct)
+		}
+		w := newWorker(m)
+		w.begin(0)
+		for i := range w.cs {
+			c := &w.cs[i]
+			var sums [4]float64
+			for k, b := range m.beh {
+				want := b.rate * math.Exp(b.slopes[0]*c.z[0]+b.slopes[1]*c.z[1]+b.slopes[2]*c.z[2]+b.slopes[3]*c.z[3])
+				if b.needs == 1 && !c.driver || b.needs == 2 && !c.parent || b.kd == kdBlood && c.age > 55 {
+					want = 0
+				}
+				if got := c.static[k]; math.Abs(got-want) > 1e-12*want {
+					t.Fatalf("direct=%v citizen %d behaviour %d: static rate %v, want %v", direct, i, k, got, want)
+				}
+				if b.rc != rcNone {
+					sums[b.rc] += c.static[k]
+				}
+			}
+			for rc, want := range sums {
+				if got := c.sums[rc]; math.Abs(got-want) > 1e-12*want {
+					t.Fatalf("direct=%v citizen %d class %d: sum %v, want %v", direct, i, rc, got, want)
+				}
+			}
+		}
+	}
+}

@@ -43,6 +43,7 @@ type rule struct {
 	capSlot   int // index into State.Yearly of the points applied this year, -1 if none
 	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
 	needsQty  bool
+	isRange   bool    // kind is EffectRange
 	factor    int     // EffectFactor: the factor's index
 	value     float64 // EffectFactor: value per unit or per record
 }
@@ -62,6 +63,7 @@ type Engine struct {
 	index     map[string]int // rule id -> index in rules
 	byConduct map[string]int // rules whose conduct is not their id
 	grades    []grade
+	lockIn    []bool   // by grade: falling into it locks it in (its lock is not zero)
 	capGrades [][]bool // capability index -> grade index -> has
 	slots     int
 	floor     int64
@@ -71,6 +73,11 @@ type Engine struct {
 	yearBase                   int
 	yearStart                  []int64      // unix seconds of Jan 1 00:00 in loc, for yearBase+i
 	fm                         *factorModel // nil for a points scheme
+	// The bands of the scores from bandLo up to (not including) bandHi,
+	// the lowest and highest of the grades' minimums, for gradeOf; nil
+	// when the grades span too many points for a table.
+	bandLo, bandHi int64
+	bands          []uint8
 }
 
 const (
@@ -97,7 +104,9 @@ func New(s *scs.Scheme) (*Engine, error) {
 	e.ceilingReason = scs.Reason{Code: scs.ReasonCeiling, N: e.ceiling}
 	for _, g := range s.Grades {
 		e.grades = append(e.grades, grade{name: g.Name, min: g.Min, lock: g.LockIn})
+		e.lockIn = append(e.lockIn, !g.LockIn.IsZero())
 	}
+	e.bandTable()
 	if s.IsFactorModel() {
 		fm, err := compileFactors(s)
 		if err != nil {
@@ -174,7 +183,18 @@ func (e *Engine) yearOf(t time.Time) int {
 	return e.yearBase + i
 }
 
-func toMicro(f float64) int64 { return int64(math.Round(f * micro)) }
+// toMicro returns f in micro units, rounded half away from zero; a whole
+// number of micro units (any whole quantity) needs no rounding.
+func toMicro(f float64) int64 {
+	x := f * micro
+	if i := int64(x); float64(i) == x {
+		return i
+	}
+	return roundMicro(x)
+}
+
+// roundMicro is int64(math.Round(x)), for toMicro.
+func roundMicro(x float64) int64 { return int64(math.Round(x)) }
 
 // Check reports whether ev is valid under the scheme, independent of any
 // state: a known rule, a quantity where the rule counts one (finite, not
@@ -224,31 +244,48 @@ func (e *Engine) ignored(ev *scs.Event, te *scs.TrailEntry) {
 }
 
 func (e *Engine) check(r *rule, ev *scs.Event) error {
-	if ev.At.IsZero() {
+	if !r.valid(ev.HasQuantity, ev.Quantity, ev.HasPoints, ev.Points) || ev.At.IsZero() {
+		return r.bad(ev.At, ev.HasQuantity, ev.Quantity, ev.HasPoints, ev.Points)
+	}
+	return nil
+}
+
+// valid reports whether an event of rule r with these values (its
+// quantity, if it has one, and its points, if it has any) is valid, its
+// time aside: the test of Check, short enough to be inlined in the steps;
+// bad says what is wrong with an invalid one.
+func (r *rule) valid(hasQty bool, q float64, hasPoints bool, points int64) bool {
+	return hasQty == r.needsQty && (!hasQty || (q >= 0 && q <= MaxQuantity)) &&
+		hasPoints == r.isRange && (!hasPoints || (points >= r.min && points <= r.max))
+}
+
+// bad returns the error of an invalid event of rule r, given by its values
+// (see valid); at is the event's time, invalid when zero.
+func (r *rule) bad(at time.Time, hasQty bool, q float64, hasPoints bool, points int64) error {
+	if at.IsZero() {
 		return scs.FieldErrorf(scs.EINVALID, "at", "missing")
 	}
 	switch {
 	case r.needsQty:
-		if !ev.HasQuantity {
+		if !hasQty {
 			return scs.FieldErrorf(scs.EINVALID, "quantity", "rule %s counts a quantity; the event has none", r.id)
 		}
-		q := ev.Quantity
 		if math.IsNaN(q) || q < 0 || q > MaxQuantity {
 			return scs.FieldErrorf(scs.EINVALID, "quantity", "%v is out of range for rule %s (want 0 to %g)", q, r.id, MaxQuantity)
 		}
 	default:
-		if ev.HasQuantity {
+		if hasQty {
 			return scs.FieldErrorf(scs.EINVALID, "quantity", "rule %s does not count a quantity", r.id)
 		}
 	}
 	if r.kind == scs.EffectRange {
-		if !ev.HasPoints {
+		if !hasPoints {
 			return scs.FieldErrorf(scs.EINVALID, "points", "rule %s needs the official to choose points from %d to %d", r.id, r.min, r.max)
 		}
-		if ev.Points < r.min || ev.Points > r.max {
-			return scs.FieldErrorf(scs.EINVALID, "points", "%d is outside rule %s's range %d to %d", ev.Points, r.id, r.min, r.max)
+		if points < r.min || points > r.max {
+			return scs.FieldErrorf(scs.EINVALID, "points", "%d is outside rule %s's range %d to %d", points, r.id, r.min, r.max)
 		}
-	} else if ev.HasPoints {
+	} else if hasPoints {
 		return scs.FieldErrorf(scs.EINVALID, "points", "rule %s decides its own points; only range rules take points", r.id)
 	}
 	return nil
@@ -260,7 +297,20 @@ func (e *Engine) GradeAt(st *scs.State, t time.Time) int {
 	if e.fm != nil {
 		return e.gradeOf(e.ScoreAt(st, t))
 	}
-	return e.GradeHeld(e.gradeOf(st.Score), st.LockGrade, t.Before(st.LockedUntil))
+	band := e.gradeOf(st.Score)
+	if st.LockGrade > band && lockHolds(st, &t) {
+		return st.LockGrade
+	}
+	return band
+}
+
+// lockHolds reports whether st's lock holds at *t: whether *t is before
+// st.LockedUntil. It is t.Before(st.LockedUntil) without the call: the
+// engine sets LockedUntil without a monotonic clock reading, so Before
+// compares wall times, as this does.
+func lockHolds(st *scs.State, t *time.Time) bool {
+	ts, us := t.Unix(), st.LockedUntil.Unix()
+	return ts < us || (ts == us && t.Nanosecond() < st.LockedUntil.Nanosecond())
 }
 
 // GradeHeld returns the grade of a citizen whose score is in grade band
@@ -285,13 +335,48 @@ func (e *Engine) GradeHeld(band, lockGrade int, holds bool) int {
 // state's GradeAt when it is true.
 func (e *Engine) ScoreMoves() bool { return e.fm != nil }
 
+// gradeOf returns the index of the band of score: the first grade whose
+// minimum it reaches, the last grade when it reaches none.
 func (e *Engine) gradeOf(score int64) int {
+	switch {
+	case score >= e.bandHi:
+		return 0 // at or above every minimum: the first grade's
+	case score < e.bandLo:
+		return len(e.grades) - 1 // below every minimum
+	case e.bands != nil:
+		return int(e.bands[score-e.bandLo])
+	}
+	return e.scanGrades(score)
+}
+
+// scanGrades is gradeOf by a scan of the grades.
+func (e *Engine) scanGrades(score int64) int {
 	for i := range e.grades {
 		if score >= e.grades[i].min {
 			return i
 		}
 	}
 	return len(e.grades) - 1
+}
+
+// maxBands bounds the table of bands gradeOf reads (one byte a point).
+const maxBands = 1 << 16
+
+// bandTable makes gradeOf's table of bands from the grades, which must be
+// set: the band of every score from the lowest of the grades' minimums up
+// to the highest, as scanGrades finds it.
+func (e *Engine) bandTable() {
+	e.bandLo, e.bandHi = e.grades[0].min, e.grades[0].min
+	for _, g := range e.grades {
+		e.bandLo, e.bandHi = min(e.bandLo, g.min), max(e.bandHi, g.min)
+	}
+	if e.bandLo < -MaxPoints || e.bandHi > MaxPoints || e.bandHi-e.bandLo > maxBands || len(e.grades) > 256 {
+		return
+	}
+	e.bands = make([]uint8, e.bandHi-e.bandLo)
+	for i := range e.bands {
+		e.bands[i] = uint8(e.scanGrades(e.bandLo + int64(i)))
+	}
 }
 
 // Apply applies ev to st and returns the trail entry that explains it.
@@ -391,25 +476,130 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 		return false, 0, nil
 	}
 	if st.Events > 0 && ev.At.Before(st.LastAt) {
-		return false, 0, scs.FieldErrorf(scs.EINVALID, "at", "event %s at %s is before the citizen's last event at %s; replay the history in time order",
-			ev.ID, e.scheme.FormatTime(ev.At), e.scheme.FormatTime(st.LastAt))
+		return false, 0, e.outOfOrder(st, ev.ID, ev.At)
 	}
 	if e.fm != nil {
 		e.applyFactor(st, ev, r, te)
 		return true, e.gradeOf(st.Score), nil
 	}
+	v := ev.Points
+	if r.needsQty {
+		v = toMicro(ev.Quantity)
+	}
+	var o outcome
+	applied, g := e.step(st, r, &ev.At, v, &o)
+	st.LastAt = ev.At
+	if te != nil {
+		e.explain(st, r, ev, &o, applied, g, te)
+	}
+	return true, g, nil
+}
+
+// outOfOrder is the error of an event at t, before the state's last.
+// id is the event's id ("" for StepAt's, which have none).
+func (e *Engine) outOfOrder(st *scs.State, id string, t time.Time) error {
+	if id != "" {
+		id = " " + id
+	}
+	return scs.FieldErrorf(scs.EINVALID, "at", "event%s at %s is before the citizen's last event at %s; replay the history in time order",
+		id, e.scheme.FormatTime(t), e.scheme.FormatTime(st.LastAt))
+}
+
+// StepAt is StepRule for an event given by its values rather than as an
+// scs.Event, for callers that make many events and keep none of them (the
+// simulator): the scheme's rule number i, the time at in unix seconds,
+// the quantity (0 for a rule that counts none) and the points (0 but for a
+// range rule). It checks them as Check checks an event's and leaves st
+// unchanged when they are invalid: it is Step of the event of rule i at
+// time.Unix(at, 0) carrying a quantity when the rule counts one or
+// quantity is not 0, and points when the rule is a range rule or points is
+// not 0. It returns the points applied and the grade after the event.
+func (e *Engine) StepAt(st *scs.State, i int, at int64, quantity float64, points int64) (applied int64, grade int, err error) {
+	if uint(i) >= uint(len(e.rules)) {
+		return 0, 0, scs.FieldErrorf(scs.EINVALID, "rule", "scheme %s has no rule number %d", e.scheme.Name, i)
+	}
+	r := &e.rules[i]
+	t := time.Unix(at, 0).UTC()
+	if hasQty, hasPoints := r.needsQty || quantity != 0, r.isRange || points != 0; !r.valid(hasQty, quantity, hasPoints, points) || t.IsZero() {
+		return 0, 0, r.bad(t, hasQty, quantity, hasPoints, points)
+	}
+	if st.Events > 0 && beforeUnix(at, st.LastAt) {
+		return 0, 0, e.outOfOrder(st, "", t)
+	}
+	if e.fm != nil {
+		e.factorStep(st, r, t, quantity)
+		return 0, e.gradeOf(st.Score), nil
+	}
+	v := points
+	if r.needsQty {
+		v = toMicro(quantity)
+	}
+	var o outcome
+	applied, grade = e.step(st, r, &t, v, &o)
+	st.LastAt = t
+	return applied, grade, nil
+}
+
+// beforeUnix reports whether the time of unix seconds u is before t:
+// time.Unix(u, 0).Before(t), inlined.
+func beforeUnix(u int64, t time.Time) bool {
+	s := t.Unix()
+	return u < s || (u == s && t.Nanosecond() != 0)
+}
+
+// What a step did that its explanation gives a reason for (outcome.did).
+const (
+	didDrop    = 1 << iota // a drop_to rule cut the score
+	didCap                 // the rule's yearly cap held points back
+	didFloor               // the floor held the score up
+	didCeiling             // the ceiling held the score down
+	didHold                // a lock held the grade above the score's band
+	didLockIn              // the event brought the citizen into a lock-in
+)
+
+// outcome is what step reports beside the points applied and the grade,
+// for the reasons of the explaining path.
+type outcome struct {
+	asked  int64 // the points the rule's effect asked
+	capSum int64 // didCap: the rule's points this year before the event
+	band   int   // the band of the score after the event
+	before int   // didLockIn: the grade before the event
+	did    uint8
+}
+
+// step applies a valid event of rule r (points scheme) at time *at, with
+// v its quantity in micro units for a rule that counts one and its points
+// for a range rule, to st, and returns the points applied and the grade
+// after it. It is the one place a points scheme's event is scored: the
+// effect, the yearly cap, the floor and ceiling, the grade and the
+// lock-in; o says what happened, for the explanation. The caller has
+// checked the event and its time order.
+func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome) (int64, int) {
 	// The grade before the event (GradeAt), worked out below only when
 	// the event brings the citizen into a grade with a lock-in.
 	oldScore, oldLock := st.Score, st.LockGrade
-	held := st.LockGrade >= 0 && ev.At.Before(st.LockedUntil)
-	if st.LockGrade >= 0 && !held {
-		st.LockGrade, st.LockedUntil = -1, time.Time{}
+	held := oldLock >= 0 && e.holds(st, at)
+	if (r.capSlot >= 0 || r.qtySlot >= 0) && (len(st.Yearly) != e.slots || !e.inYear(st.Year, at.Unix())) {
+		e.toYear(st, *at)
 	}
-	if r.capSlot >= 0 || r.qtySlot >= 0 {
-		e.toYear(st, ev.At)
+	// The points the rule's effect asks.
+	var asked int64
+	switch r.kind {
+	case scs.EffectFixed:
+		asked = r.points
+	case scs.EffectRange:
+		asked = v
+	case scs.EffectPerUnit:
+		asked = satMul(v/r.unit, r.points)
+	case scs.EffectTiered:
+		asked = e.tieredStep(st, r, v)
+	case scs.EffectDropTo:
+		if st.Score > r.dropTop {
+			asked = r.dropTop - st.Score
+			o.did |= didDrop
+		}
 	}
-	explain := te != nil
-	asked, reasons := e.ask(r, st, ev, explain)
+	o.asked = asked
 	applied := asked
 	if r.capSlot >= 0 && applied != 0 {
 		sum := st.Yearly[r.capSlot]
@@ -420,21 +610,18 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 		} else if room := r.cap + sum; -applied > room {
 			applied = -max(room, 0)
 		}
-		if applied != asked && explain {
-			reasons = append(reasons, scs.Reason{Code: scs.ReasonYearlyCap, N: r.cap, Rule: r.id, Year: st.Year, M: sum})
+		if applied != asked {
+			o.did |= didCap
+			o.capSum = sum
 		}
 	}
 	score := satAdd(st.Score, applied)
 	if score < e.floor {
 		score = e.floor
-		if explain {
-			reasons = append(reasons, e.floorReason)
-		}
+		o.did |= didFloor
 	} else if score > e.ceiling {
 		score = e.ceiling
-		if explain {
-			reasons = append(reasons, e.ceilingReason)
-		}
+		o.did |= didCeiling
 	}
 	applied = score - st.Score
 	st.Score = score
@@ -442,32 +629,86 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 		st.Yearly[r.capSlot] += applied
 	}
 	band := e.gradeOf(score)
+	o.band = band
 	g := band
 	if st.LockGrade >= 0 && g < st.LockGrade {
 		g = st.LockGrade
-		if explain {
-			reasons = append(reasons, scs.Reason{Code: scs.ReasonLockHeld, Grade: e.grades[g].name, Until: e.inZone(st.LockedUntil), Band: e.grades[band].name})
-		}
+		o.did |= didHold
 	}
-	if e.grades[g].lock.IsZero() {
-		// no lock-in to fall into
-	} else if before := e.GradeHeld(e.gradeOf(oldScore), oldLock, held); g > before {
-		st.LockGrade = g
-		st.LockedUntil = e.grades[g].lock.AddTo(ev.At.In(e.loc)).UTC()
-		if explain {
-			reasons = append(reasons, scs.Reason{Code: scs.ReasonLockIn, Band: e.grades[before].name, Grade: e.grades[g].name,
-				Period: e.grades[g].lock, Until: e.inZone(st.LockedUntil)})
+	if e.lockIn[g] {
+		if before := e.GradeHeld(e.gradeOf(oldScore), oldLock, held); g > before {
+			e.lock(st, g, at)
+			o.did |= didLockIn
+			o.before = before
 		}
 	}
 	st.Events++
-	st.LastAt = ev.At
 	st.LastApplied = applied
-	if !explain {
-		return true, g, nil
+	return applied, g
+}
+
+// holds reports whether st's lock holds at *at, and takes the lock off
+// st when it has run out.
+func (e *Engine) holds(st *scs.State, at *time.Time) bool {
+	if lockHolds(st, at) {
+		return true
 	}
-	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: asked, Applied: applied, Score: score,
+	st.LockGrade, st.LockedUntil = -1, time.Time{}
+	return false
+}
+
+// lock locks st in grade g from *at for the grade's lock-in.
+func (e *Engine) lock(st *scs.State, g int, at *time.Time) {
+	st.LockGrade = g
+	st.LockedUntil = e.grades[g].lock.AddTo(at.In(e.loc)).UTC()
+}
+
+// tieredStep returns the points a tiered rule asks for a quantity of q
+// micro units, counting it into the year's total.
+func (e *Engine) tieredStep(st *scs.State, r *rule, q int64) int64 {
+	h1 := st.Yearly[r.qtySlot]
+	h2 := satAdd(h1, q)
+	st.Yearly[r.qtySlot] = h2
+	return tiered(r.tiers, h2) - tiered(r.tiers, h1)
+}
+
+// explain fills te with the entry of ev, which step scored with outcome o,
+// applying applied points and leaving the citizen in grade g: the reasons
+// are made from what o says happened.
+func (e *Engine) explain(st *scs.State, r *rule, ev *scs.Event, o *outcome, applied int64, g int, te *scs.TrailEntry) {
+	var reasons []scs.Reason
+	if r.kind == scs.EffectDropTo {
+		if o.did&didDrop != 0 {
+			reasons = append(reasons, r.dropCut)
+		} else {
+			reasons = append(reasons, r.dropNoop)
+		}
+	}
+	if o.did&didCap != 0 {
+		reasons = append(reasons, scs.Reason{Code: scs.ReasonYearlyCap, N: r.cap, Rule: r.id, Year: st.Year, M: o.capSum})
+	}
+	if o.did&didFloor != 0 {
+		reasons = append(reasons, e.floorReason)
+	}
+	if o.did&didCeiling != 0 {
+		reasons = append(reasons, e.ceilingReason)
+	}
+	if o.did&didHold != 0 {
+		reasons = append(reasons, scs.Reason{Code: scs.ReasonLockHeld, Grade: e.grades[g].name, Until: e.inZone(st.LockedUntil), Band: e.grades[o.band].name})
+	}
+	if o.did&didLockIn != 0 {
+		reasons = append(reasons, scs.Reason{Code: scs.ReasonLockIn, Band: e.grades[o.before].name, Grade: e.grades[g].name,
+			Period: e.grades[g].lock, Until: e.inZone(st.LockedUntil)})
+	}
+	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: o.asked, Applied: applied, Score: st.Score,
 		Grade: e.grades[g].name, Reason: scs.JoinReasons(reasons), Reasons: reasons}
-	return true, g, nil
+}
+
+// inYear reports whether unix time u falls in year y of the scheme's zone
+// (one of the years yearStart covers).
+func (e *Engine) inYear(y int, u int64) bool {
+	i := y - e.yearBase
+	return uint(i+1) < uint(len(e.yearStart)) && u >= e.yearStart[i] && u < e.yearStart[i+1]
 }
 
 // toYear makes st's yearly totals those of the calendar year of t (in the
@@ -497,35 +738,6 @@ func (e *Engine) toYear(st *scs.State, t time.Time) {
 	}
 }
 
-// ask returns the points the rule's effect asks for ev (before the yearly
-// cap, floor and ceiling), counting a tiered rule's quantity into the
-// year's total, and with explain the reasons a drop-to rule gives.
-func (e *Engine) ask(r *rule, st *scs.State, ev *scs.Event, explain bool) (asked int64, reasons []scs.Reason) {
-	switch r.kind {
-	case scs.EffectFixed:
-		asked = r.points
-	case scs.EffectRange:
-		asked = ev.Points
-	case scs.EffectPerUnit:
-		asked = satMul(toMicro(ev.Quantity)/r.unit, r.points)
-	case scs.EffectTiered:
-		h1 := st.Yearly[r.qtySlot]
-		h2 := satAdd(h1, toMicro(ev.Quantity))
-		asked = tiered(r.tiers, h2) - tiered(r.tiers, h1)
-		st.Yearly[r.qtySlot] = h2
-	case scs.EffectDropTo:
-		if st.Score > r.dropTop {
-			asked = r.dropTop - st.Score
-			if explain {
-				reasons = append(reasons, r.dropCut)
-			}
-		} else if explain {
-			reasons = append(reasons, r.dropNoop)
-		}
-	}
-	return asked, reasons
-}
-
 // notScored fills te, when not nil, with the entry of a record the scheme
 // does not score for the citizen at its time, saying why.
 func notScored(te *scs.TrailEntry, ev *scs.Event, rule string, why scs.Reason) {
@@ -549,7 +761,8 @@ func quantity(ev *scs.Event) float64 {
 // taking the yearly slots (a tiered rule's running quantity, a capped
 // rule's points) it needs.
 func (e *Engine) compileRule(s *scs.Scheme, sr *scs.Rule) (rule, error) {
-	r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1, needsQty: sr.Effect.NeedsQuantity()}
+	r := rule{id: sr.ID, kind: sr.Effect.Kind, cap: sr.YearlyCap, capSlot: -1, qtySlot: -1, dropGrade: -1, needsQty: sr.Effect.NeedsQuantity(),
+		isRange: sr.Effect.Kind == scs.EffectRange}
 	if (sr.Effect.Kind == scs.EffectFactor) != (e.fm != nil) {
 		return r, scs.Errorf(scs.EINVALID, "rule %s: a factor effect belongs in a factor-model scheme, and only there", sr.ID)
 	}

@@ -224,15 +224,7 @@ func (e *Engine) sameFactors(a, b []scs.FactorScore) bool {
 // factor and counts from the next recomputation; the score is the one of
 // the last recomputation at or before the record.
 func (e *Engine) applyFactor(st *scs.State, ev *scs.Event, r *rule, te *scs.TrailEntry) {
-	v := r.value
-	if r.needsQty {
-		v *= ev.Quantity
-	}
-	st.Records = append(st.Records, scs.FactorRecord{At: ev.At, Factor: r.factor, Value: v})
-	st.Score = e.ScoreAt(st, ev.At)
-	st.Events++
-	st.LastAt = ev.At
-	st.LastApplied = 0
+	v := e.factorStep(st, r, ev.At, ev.Quantity)
 	if te == nil {
 		return
 	}
@@ -242,4 +234,20 @@ func (e *Engine) applyFactor(st *scs.State, ev *scs.Event, r *rule, te *scs.Trai
 	if ev.HasQuantity {
 		te.Quantity = ev.Quantity
 	}
+}
+
+// factorStep keeps a valid record of rule r at time at with quantity q
+// under a factor model (see applyFactor) and returns the value it adds to
+// its factor.
+func (e *Engine) factorStep(st *scs.State, r *rule, at time.Time, q float64) float64 {
+	v := r.value
+	if r.needsQty {
+		v *= q
+	}
+	st.Records = append(st.Records, scs.FactorRecord{At: at, Factor: r.factor, Value: v})
+	st.Score = e.ScoreAt(st, at)
+	st.Events++
+	st.LastAt = at
+	st.LastApplied = 0
+	return v
 }

@@ -349,19 +349,18 @@ func (b *cbeh) extra(r *rand.Rand) int {
 func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) error {
 	m := w.m
 	b := &m.beh[k]
-	// The worker's event, filled in rather than made (and zeroed) anew.
-	ev := &w.ev
-	ev.Rule, ev.At, ev.Department = b.rule, time.Unix(t, 0).UTC(), b.dept
-	ev.Quantity, ev.HasQuantity = 0, false
-	ev.Points, ev.HasPoints = 0, false
+	// The record's quantity and points, as the engine's StepAt takes them:
+	// none where the rule takes none.
+	var pts int64
 	if b.needsQty {
 		if q == 0 {
 			q = float64(1 + b.extra(w.rd))
 		}
-		ev.Quantity, ev.HasQuantity = q, true
+	} else {
+		q = 0
 	}
 	if b.isRange {
-		ev.Points, ev.HasPoints = b.min+w.rd.Int64N(b.max-b.min+1), true
+		pts = b.min + w.rd.Int64N(b.max-b.min+1)
 	}
 	met := w.met
 	met.Records[w.year][b.ruleIdx]++
@@ -398,6 +397,11 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		w.dirty = true
 	}
 	if w.out != nil && (m.cfg.Events == AllEvents || (m.cfg.Events == ScoredEvents && c.consent)) {
+		// The worker's event, filled in rather than made (and zeroed) anew.
+		ev := &w.ev
+		ev.Rule, ev.At, ev.Department = b.rule, time.Unix(t, 0).UTC(), b.dept
+		ev.Quantity, ev.HasQuantity = q, b.needsQty
+		ev.Points, ev.HasPoints = pts, b.isRange
 		w.seq++
 		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
 		ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
@@ -407,7 +411,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	if !c.consent {
 		return nil
 	}
-	applied, g, err := m.eng.StepRule(&c.st, b.ruleIdx, ev)
+	applied, g, err := m.eng.StepAt(&c.st, b.ruleIdx, t, q, pts)
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}

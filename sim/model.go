@@ -4,7 +4,8 @@
 // chilled speech, informants), and the metrics of a run.
 //
 // Points are decided only by the engine: the simulator makes events, calls
-// engine.StepRule (Step for a rule given by number) on each citizen's State in time
+// engine.StepAt (Step for a record given by its rule's number, time, quantity
+// and points) on each citizen's State in time
 // order, and reads the standing back with GradeAt to decide how people
 // respond. Neighbourhoods
 // are simulated independently, each with its own random streams, so a run

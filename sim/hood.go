@@ -33,6 +33,9 @@ type worker struct {
 	reports           []report
 	order             []int
 	infs              []int
+	later             []int32 // endYear's citizens done after the others
+	hoodG, stay       []int64 // per grade: the neighbourhood's scored citizens at the last count; endYear's who stayed
+	trust             float64 // trust in neighbours of the citizens never reported (the same for all)
 	events            int64
 	out               *HoodOutput
 	seq               int
@@ -58,6 +61,7 @@ func newWorker(m *model) *worker {
 	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
+	w.hoodG, w.stay = make([]int64, m.nG), make([]int64, m.nG)
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
 	w.rt = rand.New(w.pt)
@@ -117,13 +121,26 @@ func (w *worker) begin(h int) {
 	}
 	met := w.met
 	met.Citizens += int64(n)
+	// The first year's start grades (the mobility matrix's), informants
+	// and trust in neighbours.
+	w.order = slices.Grow(w.order[:0], n)[:n]
+	w.infs = w.infs[:0]
+	clear(w.hoodG)
 	for i := range w.cs {
 		c := &w.cs[i]
 		if c.consent {
-			met.Scored++
-			met.GradeCounts[0][c.grade]++
+			w.hoodG[c.grade]++
+		}
+		w.order[i] = c.grade
+		if c.informant {
+			w.infs = append(w.infs, i)
 		}
 	}
+	for g, k := range w.hoodG {
+		met.Scored += k
+		met.GradeCounts[0][g] += k
+	}
+	w.trust = m.p.trust0
 }
 
 // liveYear lives year y of every citizen of the neighbourhood.
@@ -158,53 +175,90 @@ func (w *worker) liveYear(y int) error {
 }
 
 // endYear counts the neighbourhood at the end of year y, updates every
-// citizen's trust in neighbours (trustYear), and returns the
-// share of its scored citizens in listed grades.
+// citizen's trust in neighbours (trustYear), moves their memories to the
+// next year (speech halved, reports forgotten, the start grade of the
+// mobility matrix), and returns the share of its scored citizens in listed
+// grades.
+//
+// Most citizens need only their speech halved: their grade is the one
+// they started the year in, and their trust, never having been reported,
+// is the neighbourhood's common one (w.trust). One pass finds the others
+// (reported, with a trust of their own, locked, under a factor model, or
+// in another grade) without a call; a second does them, in order; the
+// counts of the rest follow from the neighbourhood's grade counts.
 func (w *worker) endYear(y int) (shareLow float64) {
 	m, met := w.m, w.met
-	end := time.Unix(m.yearB[y+1], 0)
-	low := 0
-	scored := 0
-	infs := 0
-	var trust int64
-	exposure, unreported := w.trustYear()
+	endS := m.yearB[y+1]
+	end := time.Unix(endS, 0)
+	cs, nG := w.cs, m.nG
+	order := w.order[:len(cs)]
 	factor := m.eng.IsFactorModel()
-	counts, mobility, order, nG := met.GradeCounts[y+1], met.Mobility[y], w.order[:len(w.cs)], m.nG
-	for i := range w.cs {
-		c := &w.cs[i]
-		trust += w.trust(c, exposure, unreported)
-		if c.informant {
-			infs++
+	later := w.later[:0]
+	for i := range cs {
+		c := &cs[i]
+		c.speech >>= 1
+		if c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != order[i]) {
+			later = append(later, int32(i))
+		}
+	}
+	w.later = later
+	yt := w.trustYear()
+	var trust int64
+	own := 0
+	mobility, hoodG, stay := met.Mobility[y], w.hoodG, w.stay
+	copy(stay, hoodG)
+	for _, i := range later {
+		c := &cs[i]
+		if c.reported > 0 || c.ownTrust {
+			if !c.ownTrust {
+				c.trust, c.ownTrust = w.trust, true
+			}
+			c.trust = yt.moved(c.trust, yt.factor(c.reported))
+			trust += micro(c.trust)
+			own++
+			c.reported = 0
 		}
 		if !c.consent {
 			continue
 		}
-		scored++
-		g := c.grade
-		if factor {
-			// A factor model recomputes without a record.
-			m.eng.Advance(&c.st, end)
-			g = m.eng.GradeAt(&c.st, end)
-		} else if c.st.LockGrade >= 0 {
-			// Only a lock can change the grade without a record.
-			g = m.eng.GradeAt(&c.st, end)
+		// Only a lock or a factor model (which recomputes without a
+		// record) can change the grade without a record.
+		if factor || c.st.LockGrade >= 0 {
+			if factor {
+				m.eng.Advance(&c.st, end)
+			}
+			if g := m.eng.GradeAt(&c.st, end); g != c.grade {
+				w.transition(c, g, endS)
+			}
 		}
-		if g != c.grade {
-			w.transition(c, g, m.yearB[y+1])
+		if a, g := order[i], c.grade; g != a {
+			mobility[a*nG+g]++
+			stay[a]--
+			hoodG[a]--
+			hoodG[g]++
+			order[i] = g
 		}
-		counts[g]++
-		mobility[order[i]*nG+g]++
+	}
+	w.trust = yt.moved(w.trust, yt.unreported)
+	trust += int64(len(cs)-own) * micro(w.trust)
+	counts := met.GradeCounts[y+1]
+	var low, scored int64
+	for g := range nG {
+		mobility[g*nG+g] += stay[g]
+		counts[g] += hoodG[g]
+		scored += hoodG[g]
 		if m.stigmaK[g] > 0 {
-			low++
+			low += hoodG[g]
 		}
 	}
 	if scored > 0 {
 		shareLow = float64(low) / float64(scored)
 	}
 	met.TrustMicro[y] += trust
-	met.Informants[y] += int64(infs)
-	if infs > 0 {
-		met.InformantHoods[y] += int64(len(w.cs))
+	// Informants change only at the start of a year (startYear).
+	if infs := len(w.infs); infs > 0 {
+		met.Informants[y] += int64(infs)
+		met.InformantHoods[y] += int64(len(cs))
 	}
 	return shareLow
 }

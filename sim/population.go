@@ -24,7 +24,8 @@ type citizen struct {
 	employed, jobLost     bool
 	everLow               bool    // fell into a grade without job security
 	reported              int     // acts of theirs reported by an informant this year
-	trust                 float64 // trust in neighbours, 0 to 1
+	trust                 float64 // trust in neighbours, 0 to 1, with ownTrust (else worker.trust)
+	ownTrust              bool    // reported at least once: trust of their own
 	listedSince           int64   // when they entered a listed grade, -1 when not listed
 	grade                 int     // current grade, -1 unscored
 	records               int32
@@ -122,7 +123,6 @@ func (w *worker) traits(h, n int) {
 			logit += m.p.partOffer
 		}
 		c.consent = unit(pt) < 1/(1+math.Exp(-logit))
-		c.trust = m.p.trust0
 		c.listedSince = -1
 		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60

@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // farm is the farming multiplier of positive acts: 1 far from any grade
 // boundary, up to 1+6*farming just below the next grade or just above a fall.
@@ -115,7 +118,7 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 		if c.entered[g] < 0 {
 			c.entered[g] = t
 		}
-		if m.lowGrade[g] && !m.lowGrade[old] && c.employed && !c.jobLost && w.rd.Float64() < m.p.jobLoss {
+		if m.lowGrade[g] && !m.lowGrade[old] && c.employed && !c.jobLost && unit(w.pd) < m.p.jobLoss {
 			c.jobLost, c.employed = true, false
 			c.income *= 1 - m.p.jobIncomeLoss
 			c.donScale = 0
@@ -126,8 +129,9 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 			}
 		}
 	}
-	for k := 0; k < m.nG; k++ {
-		if e := c.entered[k]; e >= 0 && g < k {
+	// The episodes in the grades below g end.
+	for k := g + 1; k < len(c.entered); k++ {
+		if e := c.entered[k]; e >= 0 {
 			w.met.Survival[k][months(t-e)*2]++
 			c.entered[k] = -1
 		}
@@ -137,49 +141,14 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 // startYear draws the year's informants (recruited and quitting) and moves
 // the aggregates citizens perceive towards last year's: the risk of being
 // reported, the share in listed grades (shareLow) and the cost of speech.
+// The citizens' own memories moved at the year's end (endYear), their
+// first year's at the draw (begin).
 func (w *worker) startYear(y int, shareLow float64) {
 	m := w.m
 	n := len(w.cs)
-	// Recruitment of informants at the start of each later year, and
-	// informants who stop. A scored citizen who is not an informant becomes
-	// one with probability recruit*farm: candidates are drawn with the
-	// largest such probability, pmax, by skipping a geometric number of
-	// citizens, and each is recruited with the ratio of the two.
-	quit := y > 0 && m.p.quit > 0
-	recruit := y > 0 && m.p.recruit > 0
-	pmax := min(1, m.p.recruit*(1+6*m.p.farming))
-	skip := 0
-	if recruit {
-		skip = w.skip(pmax)
+	if y > 0 && (m.p.quit > 0 || m.p.recruit > 0) {
+		w.informants()
 	}
-	w.infs = w.infs[:0]
-	gStart := w.order[:0]
-	for i := range w.cs {
-		c := &w.cs[i]
-		if c.informant {
-			if quit && w.rd.Float64() < m.p.quit {
-				c.informant = false
-			}
-		} else if recruit && c.consent {
-			if skip > 0 {
-				skip--
-			} else {
-				if w.rd.Float64()*pmax < m.p.recruit*w.farm(c) {
-					c.informant = true
-				}
-				skip = w.skip(pmax)
-			}
-		}
-		if c.informant {
-			w.infs = append(w.infs, i)
-		}
-		c.speech >>= 1
-		c.reported = 0
-		// c.grade is the grade at the start of the year (the mobility
-		// matrix's): the year-end count (endYear) refreshed it.
-		gStart = append(gStart, c.grade)
-	}
-	w.order = gStart
 	w.pInf = 1 - math.Pow(1-m.p.reach, float64(len(w.infs)))
 	// The aggregates citizens perceive move part of the way (adaptation)
 	// towards what they saw last year, so that responses settle instead
@@ -198,12 +167,54 @@ func (w *worker) startYear(y int, shareLow float64) {
 	// the table is not longer than the neighbourhood.
 	w.misTab = nil
 	if len(m.fallTab) <= n {
-		w.misTab = w.misBuf[:0]
-		for i := range m.fallTab {
-			w.misTab = append(w.misTab, 1/(1+m.p.deter*(w.risk+0.5*m.fallTab[i])))
+		mt := slices.Grow(w.misBuf[:0], len(m.fallTab))[:len(m.fallTab)]
+		deter, risk := m.p.deter, w.risk
+		for i, f := range m.fallTab {
+			mt[i] = 1 / (1 + deter*(risk+0.5*f))
 		}
-		w.misBuf = w.misTab
+		w.misTab, w.misBuf = mt, mt
 	}
+}
+
+// informants draws the informants who stop and those recruited at the
+// start of a later year, and lists the year's informants (w.infs). A
+// scored citizen who is not an informant becomes one with probability
+// recruit*farm: candidates are drawn with the largest such probability,
+// pmax, by skipping a geometric number of citizens, and each is recruited
+// with the ratio of the two.
+func (w *worker) informants() {
+	m := w.m
+	quit, recruit := m.p.quit, m.p.recruit
+	pmax := min(1, recruit*(1+6*m.p.farming))
+	skip := 0
+	if recruit > 0 {
+		skip = w.skip(pmax)
+	}
+	infs := w.infs[:0]
+	cs := w.cs
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case c.informant:
+			if quit > 0 && unit(w.pd) < quit {
+				c.informant = false
+				continue
+			}
+		case recruit == 0 || !c.consent:
+			continue
+		case skip > 0:
+			skip--
+			continue
+		default:
+			c.informant = unit(w.pd)*pmax < recruit*w.farm(c)
+			skip = w.skip(pmax)
+			if !c.informant {
+				continue
+			}
+		}
+		infs = append(infs, i)
+	}
+	w.infs = infs
 }
 
 // skip draws the number of citizens passed over before the next one drawn
@@ -219,28 +230,40 @@ func (w *worker) skip(p float64) int {
 	return int(v)
 }
 
-// trustYear returns what every citizen's trust in neighbours falls with at
-// the end of the year: the informant reports made in the neighbourhood this
-// year (per 100 citizens), and the factor of those not reported themselves.
-func (w *worker) trustYear() (exposure, unreported float64) {
-	// Trust in neighbours: falls with the informant reports made in the
-	// neighbourhood this year (per 100 citizens) and with being reported
-	// oneself, and recovers part of the way to where it started.
-	exposure = 100 * float64(len(w.reports)) / float64(len(w.cs))
-	return exposure, math.Exp(-w.m.p.trustLoss * exposure)
+// yearTrust is what every citizen's trust in neighbours moves with at the
+// end of a year (trustYear).
+type yearTrust struct {
+	loss, recovery, trust0 float64 // the parameters
+	exposure               float64 // informant reports made in the neighbourhood this year, per 100 citizens
+	unreported             float64 // the factor on the trust of those not reported themselves (1 without loss or reports)
 }
 
-// trust updates c's trust in neighbours at the end of the year (trustYear)
-// and returns it in millionths.
-func (w *worker) trust(c *citizen, exposure, unreported float64) int64 {
-	m := w.m
-	if m.p.trustLoss > 0 && (exposure > 0 || c.reported > 0) {
-		if c.reported == 0 {
-			c.trust *= unreported
-		} else {
-			c.trust *= math.Exp(-m.p.trustLoss * (exposure + 10*float64(c.reported)))
-		}
-	}
-	c.trust += m.p.trustRecovery * (m.p.trust0 - c.trust)
-	return int64(1e6*c.trust + 0.5) // rounded: trust is not negative
+// trustYear returns what every citizen's trust in neighbours moves with at
+// the end of the year: it falls with the informant reports made in the
+// neighbourhood this year (per 100 citizens) and with being reported
+// oneself, and recovers part of the way to where it started.
+func (w *worker) trustYear() yearTrust {
+	p := &w.m.p
+	exposure := 100 * float64(len(w.reports)) / float64(len(w.cs))
+	return yearTrust{loss: p.trustLoss, recovery: p.trustRecovery, trust0: p.trust0,
+		exposure: exposure, unreported: math.Exp(-p.trustLoss * exposure)}
 }
+
+// factor returns the factor on the trust of a citizen reported r times
+// this year: unreported for r = 0, and exactly 1 without loss.
+func (yt *yearTrust) factor(r int) float64 {
+	if r == 0 || yt.loss == 0 {
+		return yt.unreported
+	}
+	return math.Exp(-yt.loss * (yt.exposure + 10*float64(r)))
+}
+
+// moved returns trust tr moved with the factor f of what its holder saw
+// this year (factor), then part of the way back to where it started.
+func (yt *yearTrust) moved(tr, f float64) float64 {
+	tr *= f
+	return tr + yt.recovery*(yt.trust0-tr)
+}
+
+// micro returns trust tr in millionths, rounded (trust is not negative).
+func micro(tr float64) int64 { return int64(1e6*tr + 0.5) }

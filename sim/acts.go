@@ -30,10 +30,12 @@ func (w *worker) rates(c *citizen) {
 		g := c.grade
 		var fall int
 		if tab, i := m.stand[g], c.st.Score-m.standLo[g]; uint64(i) < uint64(len(tab)) {
-			pos, fall = tab[i].pos, tab[i].fall
+			e := &tab[i]
+			pos, fall, w.pretence = e.pos, e.fall, e.pret
 		} else {
 			farm, f := m.standingAt(g, c.st.Score)
 			pos, fall = farm*m.unstigma[g], f
+			w.pretence = pretence(pos)
 		}
 		mis = w.deterrence(fall)
 		if m.p.chill > 0 {
@@ -43,7 +45,6 @@ func (w *worker) rates(c *citizen) {
 			}
 		}
 	}
-	w.posMult = pos
 	w.cm = [4]float64{mis, mis * c.econ, spe, pos}
 	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
 	w.cw[rcEconomic] = w.cm[rcEconomic] * c.sums[rcEconomic]
@@ -65,17 +66,16 @@ func (w *worker) rates(c *citizen) {
 func (w *worker) live(c *citizen, y int, reports []report) error {
 	m := w.m
 	cuts := m.cuts[y]
-	w.cuts, w.reps = cuts[1:], reports
 	w.rat = int64(math.MaxInt64)
 	if len(reports) > 0 {
-		w.rat = reports[0].at
+		w.reps, w.rat = reports, reports[0].at
 	}
 	// A new year: the neighbourhood's aggregates and the citizen's memory
 	// moved. Within the year the rates change only by what sets w.dirty (a
 	// record, a block, a grade), so a cut (a Jan 1 inside the year) needs
 	// none of its own.
 	w.dirty = true
-	t, b := cuts[0], cuts[1]
+	seg, t, b := 1, cuts[0], cuts[1]
 	if m.jan1[y] {
 		w.cut(c, t)
 	} else {
@@ -120,11 +120,15 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		}
 		t = stop
 		if why == 0 {
-			if w.cuts = w.cuts[1:]; len(w.cuts) == 0 {
+			if seg++; seg == len(cuts) {
 				return nil
 			}
-			b = w.cuts[0]
-			w.cut(c, t)
+			b = cuts[seg]
+			if c.nblocked > 0 || c.consent && c.st.LockGrade >= 0 {
+				w.cut(c, t)
+			} else {
+				c.spent, c.hours, c.blood = 0, 0, 0
+			}
 			continue
 		}
 		if err := w.stopped(c, t, why); err != nil {
@@ -134,7 +138,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 }
 
 // cut starts a calendar year (a Jan 1) at t: the citizen's yearly limits
-// start again.
+// start again (live does it itself when nothing is blocked or locked).
 func (w *worker) cut(c *citizen, t int64) {
 	if c.nblocked > 0 {
 		clear(c.blocked)
@@ -231,41 +235,60 @@ func residual(u, s float64) float64 {
 	return min(1-1.0/(1<<53), 1+u/s)
 }
 
+// act does c's next act at t: picks it, counts it, and records it when it
+// is a positive act or a detected or reported one.
 func (w *worker) act(c *citizen, t int64) error {
-	m := w.m
-	r := w.rd
 	k, v := w.pick(c, w.total)
-	b := &m.beh[k]
-	met := w.met
-	switch b.class {
-	case clMisconduct, clSpeech:
-		met.Acts[w.year][b.ruleIdx]++
-		if b.class == clSpeech {
-			met.SpeechActs[w.year]++
-			if c.consent {
-				met.ScoredSpeechActs[w.year]++
-			}
-		} else {
-			met.MisconductActs[w.year]++
-			if c.consent {
-				met.ScoredMisconductActs[w.year]++
-			}
-		}
-		// The pick's residual is the detection's uniform.
-		u := v
-		if u < b.detect {
-			return w.record(c, k, t, 0, true)
-		}
-		if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
-			met.ViaInformant[w.year][b.ruleIdx]++
-			c.reported++
-			who := w.infs[r.IntN(len(w.infs))]
-			w.reports = append(w.reports, report{who: who, at: t})
-			return w.record(c, k, t, 0, true)
-		}
+	b := &w.m.beh[k]
+	switch {
+	case b.class == clMisconduct || b.class == clSpeech:
+		return w.offend(c, k, b, t, v)
+	case b.kd == kdOther:
+		return w.record(c, k, t, float64(1+w.extra(b)), false)
+	}
+	q := w.give(c, k, b)
+	if q == 0 {
 		return nil
 	}
-	q := 0.0
+	return w.record(c, k, t, q, false)
+}
+
+// offend counts c's misconduct or speech act k at t and records it when it
+// is detected or an informant reports it; v is the pick's residual, the
+// detection's uniform.
+func (w *worker) offend(c *citizen, k int, b *cbeh, t int64, v float64) error {
+	yr := &w.yr
+	yr.acts[b.ruleIdx]++
+	if b.class == clSpeech {
+		*yr.speech++
+		if c.consent {
+			*yr.scoredSpeech++
+		}
+	} else {
+		*yr.mis++
+		if c.consent {
+			*yr.scoredMis++
+		}
+	}
+	u := v
+	if u < b.detect {
+		return w.record(c, k, t, 0, true)
+	}
+	if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
+		yr.via[b.ruleIdx]++
+		c.reported++
+		who := w.infs[w.rd.IntN(len(w.infs))]
+		w.reports = append(w.reports, report{who: who, at: t})
+		return w.record(c, k, t, 0, true)
+	}
+	return nil
+}
+
+// give returns the quantity of c's donation, blood donation or volunteering
+// k, within the year's limits (0: none left, no act).
+func (w *worker) give(c *citizen, k int, b *cbeh) float64 {
+	m := w.m
+	r := w.rd
 	switch b.kd {
 	case kdDonation:
 		budget := m.p.donBudget*c.income - c.spent
@@ -284,36 +307,32 @@ func (w *worker) act(c *citizen, t int64) error {
 		}
 		if amt < 1 {
 			w.block(c, k)
-			return nil
+			return 0
 		}
 		c.spent += amt
-		q = amt
+		return amt
 	case kdBlood:
 		c.blood++
 		if c.blood >= 2 {
 			w.block(c, k)
 		}
-		q = 1
-	case kdVolunteer:
-		hrs := float64(1 + b.extra(r))
-		limit := m.p.volHours
-		if c.employed {
-			limit /= 2
-		}
-		if c.hours+hrs >= limit {
-			hrs = math.Floor(limit - c.hours)
-			w.block(c, k)
-		}
-		if hrs < 1 {
-			w.block(c, k)
-			return nil
-		}
-		c.hours += hrs
-		q = hrs
-	default:
-		q = float64(1 + b.extra(r))
+		return 1
 	}
-	return w.record(c, k, t, q, false)
+	hrs := float64(1 + w.extra(b))
+	limit := m.p.volHours
+	if c.employed {
+		limit /= 2
+	}
+	if c.hours+hrs >= limit {
+		hrs = math.Floor(limit - c.hours)
+		w.block(c, k)
+	}
+	if hrs < 1 {
+		w.block(c, k)
+		return 0
+	}
+	c.hours += hrs
+	return hrs
 }
 
 // unit returns a uniform in [0, 1) from p: rand.Rand's Float64 of the same
@@ -322,16 +341,16 @@ func unit(p *rand.PCG) float64 { return float64(p.Uint64()<<11>>11) / (1 << 53) 
 
 // extra draws the units of a record beyond the first: Poisson with mean
 // quantity-1 (a normal approximation above a mean of 30).
-func (b *cbeh) extra(r *rand.Rand) int {
+func (w *worker) extra(b *cbeh) int {
 	if b.mu > 30 {
-		return max(0, int(math.Round(b.mu+math.Sqrt(b.mu)*r.NormFloat64())))
+		return max(0, int(math.Round(b.mu+math.Sqrt(b.mu)*w.rd.NormFloat64())))
 	}
 	if b.mu == 0 {
 		return 0
 	}
 	// Inversion against the precomputed distribution function: the
 	// first k with u < cdf[k], by bisection.
-	u := r.Float64()
+	u := unit(w.pd)
 	lo, hi := 0, len(b.cdf)
 	for lo < hi {
 		if mid := int(uint(lo+hi) >> 1); u < b.cdf[mid] {
@@ -354,7 +373,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	var pts int64
 	if b.needsQty {
 		if q == 0 {
-			q = float64(1 + b.extra(w.rd))
+			q = float64(1 + w.extra(b))
 		}
 	} else {
 		q = 0
@@ -362,28 +381,24 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 	if b.isRange {
 		pts = b.min + w.rd.Int64N(b.max-b.min+1)
 	}
-	met := w.met
-	met.Records[w.year][b.ruleIdx]++
+	yr := &w.yr
+	yr.records[b.ruleIdx]++
 	switch b.class {
 	case clPositive:
-		met.PositiveRecords[w.year]++
+		*yr.pos++
 		if c.consent {
+			met := w.met
 			if m.stigmaK[c.grade] > 0 {
 				met.StigmaPositive++
 			}
 			// Pretence: the part of this act's rate that the score adds
-			// (farming) is acts the citizen would not do without it.
+			// (farming) is acts the citizen would not do without it
+			// (rates: w.pretence).
 			met.ScoredPositive++
-			if w.posMult > 1 {
-				if w.posMult != w.pretMult {
-					w.pretMult = w.posMult
-					w.pretence = int64(math.Round(1e6 * (1 - 1/w.posMult)))
-				}
-				met.PretenceMicro += w.pretence
-			}
+			met.PretenceMicro += w.pretence
 		}
 	case clMisconduct, clSpeech:
-		met.NegativeRecords[w.year]++
+		*yr.neg++
 	}
 	if b.class == clSpeech {
 		c.speech++
@@ -397,16 +412,7 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		w.dirty = true
 	}
 	if w.out != nil && (m.cfg.Events == AllEvents || (m.cfg.Events == ScoredEvents && c.consent)) {
-		// The worker's event, filled in rather than made (and zeroed) anew.
-		ev := &w.ev
-		ev.Rule, ev.At, ev.Department = b.rule, time.Unix(t, 0).UTC(), b.dept
-		ev.Quantity, ev.HasQuantity = q, b.needsQty
-		ev.Points, ev.HasPoints = pts, b.isRange
-		w.seq++
-		ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
-		ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
-		ev.Evidence = "synthetic record (scs simulate)"
-		w.out.Events = append(w.out.Events, *ev)
+		w.emit(c, b, t, q, pts)
 	}
 	if !c.consent {
 		return nil
@@ -424,4 +430,37 @@ func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) er
 		w.transition(c, g, t)
 	}
 	return nil
+}
+
+// emit adds the record of c's act of behaviour b at t, with quantity q and
+// points pts, to the neighbourhood's output.
+func (w *worker) emit(c *citizen, b *cbeh, t int64, q float64, pts int64) {
+	m := w.m
+	// The worker's event, filled in rather than made (and zeroed) anew.
+	ev := &w.ev
+	ev.Rule, ev.At, ev.Department = b.rule, time.Unix(t, 0).UTC(), b.dept
+	ev.Quantity, ev.HasQuantity = q, b.needsQty
+	ev.Points, ev.HasPoints = pts, b.isRange
+	w.seq++
+	ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
+	ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
+	ev.Evidence = "synthetic record (scs simulate)"
+	w.out.Events = append(w.out.Events, *ev)
+}
+
+// yearRows points w.yr at year y's rows of the metrics the acts count in.
+func (w *worker) yearRows(y int) {
+	met := w.met
+	w.yr = yearRows{acts: met.Acts[y], via: met.ViaInformant[y], records: met.Records[y],
+		speech: &met.SpeechActs[y], scoredSpeech: &met.ScoredSpeechActs[y],
+		mis: &met.MisconductActs[y], scoredMis: &met.ScoredMisconductActs[y],
+		pos: &met.PositiveRecords[y], neg: &met.NegativeRecords[y]}
+}
+
+// yearRows are the current year's rows of the metrics the acts count in
+// (worker.yearRows).
+type yearRows struct {
+	acts, via, records                   []int64 // by rule
+	speech, scoredSpeech, mis, scoredMis *int64
+	pos, neg                             *int64
 }

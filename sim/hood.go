@@ -46,15 +46,13 @@ type worker struct {
 	misTab, misBuf         []float64 // deterrence by index in model.fallTab at this year's risk (nil: computed)
 	cost                   float64   // the speech cost citizens perceive (damped)
 	speechRecs             int
-	posMult                float64 // the positive-act multiplier of the citizen whose rates are current
-	pretMult               float64 // the posMult of pretence
-	pretence               int64   // a positive record's pretence at pretMult, in millionths
+	pretence               int64 // a positive record's pretence at the current citizen's rates, in millionths
 	ev                     scs.Event
-	// live's state for the current citizen-year: the cuts still ahead, the
-	// reports still to make and the time of the next (MaxInt64: none).
-	cuts []int64
+	// live's state for the current citizen-year: the reports still to make
+	// and the time of the next (MaxInt64: none).
 	reps []report
 	rat  int64
+	yr   yearRows
 }
 
 func newWorker(m *model) *worker {
@@ -83,6 +81,7 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 	shareLow := 0.0
 	for y := 0; y < w.m.cfg.Years; y++ {
 		w.year = y
+		w.yearRows(y)
 		w.startYear(y, shareLow)
 		if err := w.liveYear(y); err != nil {
 			return nil, err

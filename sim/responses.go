@@ -49,11 +49,23 @@ func (m *model) standingAt(g int, s int64) (farm float64, fall int) {
 }
 
 // standEntry is a scored citizen's standing at one score: the multiplier of
-// their positive acts (farming times the stigma's factor) and the index of
-// their nearness to a fall in m.fallTab.
+// their positive acts (farming times the stigma's factor), the index of
+// their nearness to a fall in m.fallTab and the pretence of their positive
+// records at the multiplier.
 type standEntry struct {
 	pos  float64
 	fall int
+	pret int64
+}
+
+// pretence returns the pretence of a positive record at the multiplier pos
+// of positive acts, in millionths: the part of the act's rate that the score
+// adds (farming) is acts the citizen would not do without it.
+func pretence(pos float64) int64 {
+	if pos <= 1 {
+		return 0
+	}
+	return int64(math.Round(1e6 * (1 - 1/pos)))
 }
 
 // standTable tabulates standingAt for the scores of each grade's range
@@ -73,7 +85,8 @@ func (m *model) standTable() {
 		m.standLo[g] = lo
 		for s := lo; s <= hi; s++ {
 			farm, fall := m.standingAt(g, s)
-			m.stand[g] = append(m.stand[g], standEntry{pos: farm * m.unstigma[g], fall: fall})
+			pos := farm * m.unstigma[g]
+			m.stand[g] = append(m.stand[g], standEntry{pos: pos, fall: fall, pret: pretence(pos)})
 		}
 	}
 }

@@ -32,7 +32,9 @@ type worker struct {
 	dirty             bool
 	reports           []report
 	order             []int
-	infs              []int
+	infs, infsNext    []int   // the year's informants, in order; the next year's being made
+	quits             []int   // informants: those who stop and become candidates
+	cands             bitSet  // scored citizens who are not informants
 	later             []int32 // endYear's citizens done after the others
 	hoodG, stay       []int64 // per grade: the neighbourhood's scored citizens at the last count; endYear's who stayed
 	trust             float64 // trust in neighbours of the citizens never reported (the same for all)
@@ -124,6 +126,8 @@ func (w *worker) begin(h int) {
 	// and trust in neighbours.
 	w.order = slices.Grow(w.order[:0], n)[:n]
 	w.infs = w.infs[:0]
+	w.cands = slices.Grow(w.cands[:0], (n+63)/64)[:(n+63)/64]
+	clear(w.cands)
 	clear(w.hoodG)
 	for i := range w.cs {
 		c := &w.cs[i]
@@ -133,6 +137,8 @@ func (w *worker) begin(h int) {
 		w.order[i] = c.grade
 		if c.informant {
 			w.infs = append(w.infs, i)
+		} else if c.consent {
+			w.cands.set(i)
 		}
 	}
 	for g, k := range w.hoodG {
@@ -147,9 +153,10 @@ func (w *worker) liveYear(y int) error {
 	w.reports = w.reports[:0]
 	// Non-informants first: their acts can be reported by informants,
 	// whose reports are applied after, in time order.
-	for i := range w.cs {
-		if !w.cs[i].informant {
-			if err := w.live(&w.cs[i], y, nil); err != nil {
+	cs := w.cs
+	for i := range cs {
+		if c := &cs[i]; !c.informant {
+			if err := w.live(c, y, nil); err != nil {
 				return err
 			}
 		}

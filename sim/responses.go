@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -191,43 +192,88 @@ func (w *worker) startYear(y int, shareLow float64) {
 
 // informants draws the informants who stop and those recruited at the
 // start of a later year, and lists the year's informants (w.infs). A
-// scored citizen who is not an informant becomes one with probability
-// recruit*farm: candidates are drawn with the largest such probability,
-// pmax, by skipping a geometric number of citizens, and each is recruited
-// with the ratio of the two.
+// scored citizen who is not an informant (a candidate, w.cands) becomes
+// one with probability recruit*farm: candidates are drawn with the
+// largest such probability, pmax, by skipping a geometric number of them,
+// and each is recruited with the ratio of the two. The draws are made in
+// the order of the citizens: last year's informants' and the candidates
+// drawn, the candidates between them counted, not visited.
 func (w *worker) informants() {
 	m := w.m
 	quit, recruit := m.p.quit, m.p.recruit
 	pmax := min(1, recruit*(1+6*m.p.farming))
-	skip := 0
+	next := none // the next candidate drawn
 	if recruit > 0 {
-		skip = w.skip(pmax)
+		next = w.cands.nth(0, w.skip(pmax))
 	}
-	infs := w.infs[:0]
+	old, infs, quits := w.infs, w.infsNext[:0], w.quits[:0]
 	cs := w.cs
-	for i := range cs {
-		c := &cs[i]
-		switch {
-		case c.informant:
+	for j := 0; ; {
+		inf := none
+		if j < len(old) {
+			inf = old[j]
+		}
+		if inf < next {
+			j++
+			c := &cs[inf]
 			if quit > 0 && unit(w.pd) < quit {
 				c.informant = false
+				if c.consent {
+					quits = append(quits, inf) // a candidate from next year
+				}
 				continue
 			}
-		case recruit == 0 || !c.consent:
+			infs = append(infs, inf)
 			continue
-		case skip > 0:
-			skip--
-			continue
-		default:
-			c.informant = unit(w.pd)*pmax < recruit*w.farm(c)
-			skip = w.skip(pmax)
-			if !c.informant {
-				continue
-			}
 		}
-		infs = append(infs, i)
+		if next == none {
+			break
+		}
+		c := &cs[next]
+		if c.informant = unit(w.pd)*pmax < recruit*w.farm(c); c.informant {
+			infs = append(infs, next)
+			w.cands.clear(next)
+		}
+		next = w.cands.nth(next+1, w.skip(pmax))
 	}
-	w.infs = infs
+	for _, i := range quits {
+		w.cands.set(i)
+	}
+	w.infs, w.infsNext, w.quits = infs, old, quits
+}
+
+// none is an index past every citizen.
+const none = math.MaxInt
+
+// bitSet is a set of citizens by index.
+type bitSet []uint64
+
+func (b bitSet) set(i int)   { b[i>>6] |= 1 << (i & 63) }
+func (b bitSet) clear(i int) { b[i>>6] &^= 1 << (i & 63) }
+
+// nth returns the k-th (from 0) index in b from index i on, none when there
+// are fewer.
+func (b bitSet) nth(i, k int) int {
+	wi := i >> 6
+	if wi >= len(b) {
+		return none
+	}
+	word := b[wi] &^ (1<<(i&63) - 1)
+	for {
+		if n := bits.OnesCount64(word); k >= n {
+			k -= n
+			wi++
+			if wi == len(b) {
+				return none
+			}
+			word = b[wi]
+			continue
+		}
+		for ; k > 0; k-- {
+			word &= word - 1
+		}
+		return wi<<6 + bits.TrailingZeros64(word)
+	}
 }
 
 // skip draws the number of citizens passed over before the next one drawn

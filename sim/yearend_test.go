@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 
 	"scs/schemes"
@@ -48,6 +49,44 @@ func TestYearEndCounts(t *testing.T) {
 					t.Errorf("%s year %d: mean trust %v with reports, want below its start 0.7", name, y, mean)
 				}
 			}
+		}
+	}
+}
+
+// TestBitSetNth: nth finds the k-th member from an index on, as counting
+// one by one does.
+func TestBitSetNth(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 63, 64, 65, 200, 1000} {
+		b := make(bitSet, (n+63)/64)
+		in := make([]bool, n)
+		for i := range n {
+			if r.IntN(3) == 0 {
+				b.set(i)
+				in[i] = true
+			}
+		}
+		for range 200 {
+			i, k := r.IntN(n+1), r.IntN(n/4+2)
+			want := none
+			for j, seen := i, 0; j < n; j++ {
+				if in[j] {
+					if seen == k {
+						want = j
+						break
+					}
+					seen++
+				}
+			}
+			if got := b.nth(i, k); got != want {
+				t.Fatalf("n=%d: nth(%d, %d) = %d, want %d", n, i, k, got, want)
+			}
+		}
+		for i := range n {
+			b.clear(i)
+		}
+		if got := b.nth(0, 0); got != none {
+			t.Fatalf("n=%d: nth of an empty set = %d", n, got)
 		}
 	}
 }

@@ -20,49 +20,20 @@ func (w *worker) block(c *citizen, k int) {
 	}
 }
 
-// rates sets the current citizen's rates: w.cw, the total rate of each
-// class, w.cm, each class's multiplier on the static rates, and w.total,
-// their sum, with its per-second forms.
-func (w *worker) rates(c *citizen) {
-	m := w.m
-	mis, spe, pos := 1.0, 1.0, 1.0
-	if c.consent {
-		g := c.grade
-		var fall int
-		if tab, i := m.stand[g], c.st.Score-m.standLo[g]; uint64(i) < uint64(len(tab)) {
-			e := &tab[i]
-			pos, fall, w.pretence = e.pos, e.fall, e.pret
-		} else {
-			farm, f := m.standingAt(g, c.st.Score)
-			pos, fall = farm*m.unstigma[g], f
-			w.pretence = pretence(pos)
-		}
-		mis = w.deterrence(fall)
-		if m.p.chill > 0 {
-			spe = w.speechMult
-			if c.speech > 0 {
-				spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
-			}
-		}
-	}
-	w.cm = [4]float64{mis, mis * c.econ, spe, pos}
-	w.cw[rcMisconduct] = mis * c.sums[rcMisconduct]
-	w.cw[rcEconomic] = w.cm[rcEconomic] * c.sums[rcEconomic]
-	w.cw[rcSpeech] = spe * c.sums[rcSpeech]
-	w.cw[rcPositive] = pos * c.sums[rcPositive]
-	total := w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
-	w.total = total
-	w.perSec = total * (1 / secondsPerYear)
-	w.secPer = secondsPerYear / total
-	w.dirty = false
-}
-
 // live simulates citizen c through year y; reports are the informant
 // reports the citizen makes this year, sorted by time.
 //
 // One loop runs the whole year: the rare stops (a Jan 1 inside the year, the
 // end of a lock-in, a report) are handled in it, so that the common path, an
-// act or the year's end, keeps only c, t and the next cut in registers.
+// act or the year's end, keeps only c, t and the next cut in registers. The
+// citizen's rates are computed in it too (w.cw, the total rate of each class,
+// w.cm, each class's multiplier on the static rates, w.total, their sum, with
+// its per-second forms), whenever something they respond to moved (w.dirty).
+//
+// c.left is what remains of a unit exponential drawn after the citizen's last
+// act: at rate total, the next act comes when it runs out. A change of rate
+// or a stop (a year's end, a lock running out) carries the rest over, so a
+// citizen-year needs no draw beyond its acts'.
 func (w *worker) live(c *citizen, y int, reports []report) error {
 	m := w.m
 	cuts := m.cuts[y]
@@ -78,12 +49,35 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	seg, t, b := 1, cuts[0], cuts[1]
 	if m.jan1[y] {
 		w.cut(c, t)
-	} else {
+	} else if c.consent && c.st.LockGrade >= 0 {
 		w.lockAt(c, t)
 	}
 	for {
 		if w.dirty {
-			w.rates(c)
+			w.dirty = false
+			mis, spe, pos := 1.0, 1.0, 1.0
+			if c.consent {
+				var fall int
+				if st, i := &m.stand[c.grade], c.st.Score; i >= st.lo && i-st.lo < int64(len(st.tab)) {
+					e := &st.tab[i-st.lo]
+					pos, fall, w.pretence = e.pos, e.fall, e.pret
+				} else {
+					pos, fall = w.standingOff(c)
+				}
+				mis = w.deterrence(fall)
+				if m.p.chill > 0 {
+					spe = w.speechMult
+					if c.speech > 0 {
+						spe *= m.speechPow[min(c.speech, len(m.speechPow)-1)]
+					}
+				}
+			}
+			w.cm = [4]float64{mis, mis * c.econ, spe, pos}
+			w.cw = [4]float64{mis * c.sums[rcMisconduct], w.cm[rcEconomic] * c.sums[rcEconomic],
+				spe * c.sums[rcSpeech], pos * c.sums[rcPositive]}
+			w.total = w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
+			w.perSec = w.total * (1 / secondsPerYear)
+			w.secPer = secondsPerYear / w.total
 		}
 		stop, why := b, 0
 		if c.consent && c.st.LockGrade >= 0 {
@@ -95,13 +89,8 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			stop, why = max(w.rat, t), 2
 		}
 		if w.total > 0 {
-			// c.left is what remains of a unit exponential drawn after
-			// the citizen's last act: at rate total, the next act comes
-			// when it runs out. A change of rate or a stop (a year's
-			// end, a lock running out) carries the rest over, so a
-			// citizen-year needs no draw beyond its acts'.
 			if c.left == 0 {
-				c.left = w.rd.ExpFloat64()
+				c.left = expDraw(w.pd, w.rd)
 			}
 			d := c.left * w.secPer
 			if float64(t)+d < float64(stop) {
@@ -135,6 +124,17 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			return err
 		}
 	}
+}
+
+// standingOff returns the multiplier of scored citizen c's positive acts and
+// the index of their nearness to a fall, at a score off their grade's table
+// (live reads them from it), and sets their records' pretence.
+func (w *worker) standingOff(c *citizen) (pos float64, fall int) {
+	m := w.m
+	farm, fall := m.standingAt(c.grade, c.st.Score)
+	pos = farm * m.unstigma[c.grade]
+	w.pretence = pretence(pos)
+	return pos, fall
 }
 
 // cut starts a calendar year (a Jan 1) at t: the citizen's yearly limits

@@ -113,9 +113,8 @@ type model struct {
 		partBase, partTrust, partFear, partStability, partOffer             float64
 	}
 
-	// Per grade: standingAt by score from standLo (standTable).
-	stand   [][]standEntry
-	standLo []int64
+	// Per grade: standingAt by score (standTable).
+	stand []standGrade
 }
 
 // prepare validates cfg and compiles the model.

@@ -69,12 +69,17 @@ func pretence(pos float64) int64 {
 	return int64(math.Round(1e6 * (1 - 1/pos)))
 }
 
+// standGrade is standingAt tabulated for the scores of a grade from lo on.
+type standGrade struct {
+	lo  int64
+	tab []standEntry
+}
+
 // standTable tabulates standingAt for the scores of each grade's range
-// (the top grade: up to where farming has decayed), so that rates reads
-// a citizen's standing instead of computing it: m.stand[g][s-m.standLo[g]].
+// (the top grade: up to where farming has decayed), so that live reads a
+// citizen's standing instead of computing it: m.stand[g].tab[s-m.stand[g].lo].
 func (m *model) standTable() {
-	m.stand = make([][]standEntry, m.nG)
-	m.standLo = make([]int64, m.nG)
+	m.stand = make([]standGrade, m.nG)
 	for g := range m.nG {
 		lo, hi := m.gradeMin[g], m.gradeMin[g]+int64(len(m.expTab))
 		if g > 0 {
@@ -83,11 +88,12 @@ func (m *model) standTable() {
 		if hi-lo > 1<<16 {
 			hi = lo + 1<<16
 		}
-		m.standLo[g] = lo
+		st := &m.stand[g]
+		st.lo = lo
 		for s := lo; s <= hi; s++ {
 			farm, fall := m.standingAt(g, s)
 			pos := farm * m.unstigma[g]
-			m.stand[g] = append(m.stand[g], standEntry{pos: pos, fall: fall, pret: pretence(pos)})
+			st.tab = append(st.tab, standEntry{pos: pos, fall: fall, pret: pretence(pos)})
 		}
 	}
 }

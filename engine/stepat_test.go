@@ -103,7 +103,7 @@ func genStepAt(t *rapid.T, s *scs.Scheme, last int64) stepAtCase {
 	}
 	r := s.Rules[c.rule]
 	if r.Effect.NeedsQuantity() {
-		c.quantity = rapid.SampledFrom([]float64{0, 1, 2, 7, 30, 99, 150, 1000, 2.5, 0.3333333, 1e-7}).Draw(t, "quantity")
+		c.quantity = rapid.SampledFrom([]float64{0, 1, 2, 7, 30, 99, 150, 1000, 2.5, 0.3333333, 1e-7, 1e9, engine.MaxQuantity}).Draw(t, "quantity")
 	}
 	if r.Effect.Kind == scs.EffectRange {
 		c.points = rapid.Int64Range(r.Effect.Min, r.Effect.Max).Draw(t, "points")

@@ -44,6 +44,9 @@ type rule struct {
 	qtySlot   int // index into State.Yearly of the quantity counted this year, -1 if none
 	needsQty  bool
 	isRange   bool    // kind is EffectRange
+	yearly    bool    // capSlot or qtySlot is set: the rule keeps yearly totals
+	qLo, qHi  float64 // the range of an event's quantity (see inRange)
+	pLo, pHi  int64   // the range of an event's points (see inRange)
 	factor    int     // EffectFactor: the factor's index
 	value     float64 // EffectFactor: value per unit or per record
 }
@@ -255,8 +258,20 @@ func (e *Engine) check(r *rule, ev *scs.Event) error {
 // time aside: the test of Check, short enough to be inlined in the steps;
 // bad says what is wrong with an invalid one.
 func (r *rule) valid(hasQty bool, q float64, hasPoints bool, points int64) bool {
-	return hasQty == r.needsQty && (!hasQty || (q >= 0 && q <= MaxQuantity)) &&
-		hasPoints == r.isRange && (!hasPoints || (points >= r.min && points <= r.max))
+	if !hasQty {
+		q = 0
+	}
+	if !hasPoints {
+		points = 0
+	}
+	return hasQty == r.needsQty && hasPoints == r.isRange && r.inRange(q, points)
+}
+
+// inRange reports whether a quantity q and points are within rule r's
+// ranges: 0 to MaxQuantity for a rule that counts a quantity, the range of
+// a range rule, and 0 where the rule takes none (NaN is in no range).
+func (r *rule) inRange(q float64, points int64) bool {
+	return q >= r.qLo && q <= r.qHi && points >= r.pLo && points <= r.pHi
 }
 
 // bad returns the error of an invalid event of rule r, given by its values
@@ -520,8 +535,11 @@ func (e *Engine) StepAt(st *scs.State, i int, at int64, quantity float64, points
 	}
 	r := &e.rules[i]
 	t := time.Unix(at, 0).UTC()
-	if hasQty, hasPoints := r.needsQty || quantity != 0, r.isRange || points != 0; !r.valid(hasQty, quantity, hasPoints, points) || t.IsZero() {
-		return 0, 0, r.bad(t, hasQty, quantity, hasPoints, points)
+	// The event has a quantity where the rule counts one or quantity is
+	// not 0, points where the rule is a range rule or points is not 0:
+	// valid then is inRange.
+	if !r.inRange(quantity, points) || t.IsZero() {
+		return 0, 0, r.bad(t, r.needsQty || quantity != 0, quantity, r.isRange || points != 0, points)
 	}
 	if st.Events > 0 && beforeUnix(at, st.LastAt) {
 		return 0, 0, e.outOfOrder(st, "", t)
@@ -579,7 +597,7 @@ func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome
 	// the event brings the citizen into a grade with a lock-in.
 	oldScore, oldLock := st.Score, st.LockGrade
 	held := oldLock >= 0 && e.holds(st, at)
-	if (r.capSlot >= 0 || r.qtySlot >= 0) && (len(st.Yearly) != e.slots || !e.inYear(st.Year, at.Unix())) {
+	if r.yearly && (len(st.Yearly) != e.slots || !e.inYear(st.Year, at.Unix())) {
 		e.toYear(st, *at)
 	}
 	// The points the rule's effect asks.
@@ -813,6 +831,13 @@ func (e *Engine) compileRule(s *scs.Scheme, sr *scs.Rule) (rule, error) {
 		r.capSlot = e.slots
 		e.slots++
 	}
+	r.yearly = r.capSlot >= 0 || r.qtySlot >= 0
+	if r.needsQty {
+		r.qHi = MaxQuantity
+	}
+	if r.isRange {
+		r.pLo, r.pHi = r.min, r.max
+	}
 	return r, nil
 }
 
@@ -849,6 +874,9 @@ func clamp(v, lo, hi int64) int64 { return min(max(v, lo), hi) }
 func satAdd(a, b int64) int64 { return clamp(a+b, -MaxPoints, MaxPoints) }
 
 func satMul(a, b int64) int64 {
+	if uint64(a+1<<25) < 1<<26 && uint64(b+1<<25) < 1<<26 {
+		return a * b // |a|, |b| <= 2^25: |a*b| <= 2^50, MaxPoints
+	}
 	if a == 0 || b == 0 {
 		return 0
 	}

@@ -188,13 +188,16 @@ var decileZ = func() (q [9]float64) {
 }()
 
 // wealthDecile returns the decile (0 to 9) of a standard normal z: the
-// deciles below it, counted rather than Φ(z) computed.
+// deciles at or below it, counted by bisection rather than Φ(z) computed.
 func wealthDecile(z float64) int {
-	d := 0
-	for _, q := range decileZ {
-		if z >= q {
-			d++
+	lo, hi := 0, len(decileZ) // decileZ[:lo] <= z < decileZ[hi:]
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if z >= decileZ[mid] {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
 	}
-	return d
+	return lo
 }

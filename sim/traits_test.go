@@ -67,3 +67,23 @@ func TestStaticRatesAreTraitMultipliers(t *testing.T) {
 		}
 	}
 }
+
+// TestWealthDecile: the decile of z is the number of deciles at or below
+// it, at the deciles themselves and between them.
+func TestWealthDecile(t *testing.T) {
+	zs := []float64{math.Inf(-1), -5, 0, 5, math.Inf(1)}
+	for _, q := range decileZ {
+		zs = append(zs, q, math.Nextafter(q, math.Inf(-1)), math.Nextafter(q, math.Inf(1)))
+	}
+	for _, z := range zs {
+		want := 0
+		for _, q := range decileZ {
+			if z >= q {
+				want++
+			}
+		}
+		if got := wealthDecile(z); got != want {
+			t.Errorf("wealthDecile(%v) = %d, want %d", z, got, want)
+		}
+	}
+}

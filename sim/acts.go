@@ -178,32 +178,55 @@ func (w *worker) stopped(c *citizen, t int64, why int) error {
 		w.rat = w.reps[0].at
 	}
 	if m.inform >= 0 {
-		return w.record(c, m.inform, t, 0, false)
+		return w.record(c, m.inform, &m.beh[m.inform], t, 0, false)
 	}
 	return nil
 }
 
-// classOrder is the order pick tries the rate classes in: the positive
-// acts, about seven in ten of all, first.
-var classOrder = [4]int{rcPositive, rcMisconduct, rcEconomic, rcSpeech}
+// act does c's next act at t: picks it by rate (first the class, then the
+// behaviour within it: pick), counts it, and records it when it is a
+// positive act or a detected or reported one.
+func (w *worker) act(c *citizen, t int64) error {
+	// The classes in the order of their rates: the positive acts, about
+	// seven in ten of all, first; a class without rate is passed over.
+	u := float64(w.pd.Uint64()<<11>>11) / (1 << 53) * w.total // unit(w.pd)
+	rc := rcPositive
+	if cw := w.cw[rcPositive]; u >= cw || cw == 0 {
+		u -= cw
+		rc = rcMisconduct
+		if cw := w.cw[rcMisconduct]; u >= cw || cw == 0 {
+			u -= cw
+			rc = rcEconomic
+			if cw := w.cw[rcEconomic]; u >= cw || cw == 0 {
+				u -= cw
+				rc = rcSpeech
+			}
+		}
+	}
+	k, v := pick(c, w.m.byClass[rc], w.cm[rc], u)
+	b := &w.m.beh[k]
+	switch {
+	case b.class == clMisconduct || b.class == clSpeech:
+		return w.offend(c, k, b, t, v)
+	case b.kd == kdOther:
+		return w.record(c, k, b, t, float64(1+w.extra(b)), false)
+	}
+	q := w.give(c, k, b)
+	if q == 0 {
+		return nil
+	}
+	return w.record(c, k, b, t, q, false)
+}
 
-// pick returns the behaviour of c's next act, drawn by rate (first the
-// class, then the behaviour within it), and the residual of the draw: a
+// pick returns the behaviour among ks (a class's, largest rate first) that
+// u in [0, the class's total rate) falls on, the static rates of c times
+// the class's multiplier f laid end to end, and the residual of the draw: a
 // uniform in [0, 1) independent of the choice, which the act may use as its
 // own draw.
-func (w *worker) pick(c *citizen, total float64) (int, float64) {
-	u := unit(w.pd) * total
-	i, rc := 0, classOrder[0]
-	for i < 3 && (u >= w.cw[rc] || w.cw[rc] == 0) {
-		u -= w.cw[rc]
-		i++
-		rc = classOrder[i]
-	}
-	// Within the class: the static rates times the class's multiplier.
-	f := w.cm[rc]
+func pick(c *citizen, ks []int, f, u float64) (int, float64) {
 	last, ls := -1, 0.0
 	if c.nblocked == 0 {
-		for _, k := range w.m.byClass[rc] {
+		for _, k := range ks {
 			if s := c.static[k] * f; s > 0 {
 				if u < s {
 					return k, u / s
@@ -214,7 +237,7 @@ func (w *worker) pick(c *citizen, total float64) (int, float64) {
 		}
 		return last, residual(u, ls)
 	}
-	for _, k := range w.m.byClass[rc] {
+	for _, k := range ks {
 		if s := c.static[k] * f; s > 0 && !c.blocked[k] {
 			if u < s {
 				return k, u / s
@@ -233,24 +256,6 @@ func residual(u, s float64) float64 {
 		return 0
 	}
 	return min(1-1.0/(1<<53), 1+u/s)
-}
-
-// act does c's next act at t: picks it, counts it, and records it when it
-// is a positive act or a detected or reported one.
-func (w *worker) act(c *citizen, t int64) error {
-	k, v := w.pick(c, w.total)
-	b := &w.m.beh[k]
-	switch {
-	case b.class == clMisconduct || b.class == clSpeech:
-		return w.offend(c, k, b, t, v)
-	case b.kd == kdOther:
-		return w.record(c, k, t, float64(1+w.extra(b)), false)
-	}
-	q := w.give(c, k, b)
-	if q == 0 {
-		return nil
-	}
-	return w.record(c, k, t, q, false)
 }
 
 // offend counts c's misconduct or speech act k at t and records it when it
@@ -272,14 +277,14 @@ func (w *worker) offend(c *citizen, k int, b *cbeh, t int64, v float64) error {
 	}
 	u := v
 	if u < b.detect {
-		return w.record(c, k, t, 0, true)
+		return w.record(c, k, b, t, 0, true)
 	}
 	if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
 		yr.via[b.ruleIdx]++
 		c.reported++
 		who := w.infs[w.rd.IntN(len(w.infs))]
 		w.reports = append(w.reports, report{who: who, at: t})
-		return w.record(c, k, t, 0, true)
+		return w.record(c, k, b, t, 0, true)
 	}
 	return nil
 }
@@ -349,8 +354,17 @@ func (w *worker) extra(b *cbeh) int {
 		return 0
 	}
 	// Inversion against the precomputed distribution function: the
-	// first k with u < cdf[k], by bisection.
-	u := unit(w.pd)
+	// first k with u < cdf[k], by a scan for a small mean (the expected
+	// number of steps is mu+1), by bisection for a larger one.
+	u := float64(w.pd.Uint64()<<11>>11) / (1 << 53) // unit(w.pd)
+	if b.mu <= 4 {
+		for k, p := range b.cdf {
+			if u < p {
+				return k
+			}
+		}
+		return len(b.cdf)
+	}
 	lo, hi := 0, len(b.cdf)
 	for lo < hi {
 		if mid := int(uint(lo+hi) >> 1); u < b.cdf[mid] {
@@ -362,12 +376,11 @@ func (w *worker) extra(b *cbeh) int {
 	return lo
 }
 
-// record makes the record of behaviour k's act at t, applies it through the
-// engine when the citizen is scored, and lets the citizen learn from the
-// result (a cap reached, a grade changed).
-func (w *worker) record(c *citizen, k int, t int64, q float64, negative bool) error {
+// record makes the record of behaviour k's act at t (b is m.beh[k]),
+// applies it through the engine when the citizen is scored, and lets the
+// citizen learn from the result (a cap reached, a grade changed).
+func (w *worker) record(c *citizen, k int, b *cbeh, t int64, q float64, negative bool) error {
 	m := w.m
-	b := &m.beh[k]
 	// The record's quantity and points, as the engine's StepAt takes them:
 	// none where the rule takes none.
 	var pts int64

@@ -501,8 +501,12 @@ func (e *Engine) applyRule(st *scs.State, r *rule, ev *scs.Event, te *scs.TrailE
 	if r.needsQty {
 		v = toMicro(ev.Quantity)
 	}
+	held := e.entering(st, r, ev.At.Unix()) && e.enter(st, r, &ev.At)
 	var o outcome
-	applied, g := e.step(st, r, &ev.At, v, &o)
+	applied, g := e.score(st, r, v, held, &o)
+	if o.did&didLockIn != 0 {
+		e.lock(st, g, &ev.At)
+	}
 	st.LastAt = ev.At
 	if te != nil {
 		e.explain(st, r, ev, &o, applied, g, te)
@@ -552,8 +556,12 @@ func (e *Engine) StepAt(st *scs.State, i int, at int64, quantity float64, points
 	if r.needsQty {
 		v = toMicro(quantity)
 	}
+	held := e.entering(st, r, at) && e.enter(st, r, &t)
 	var o outcome
-	applied, grade = e.step(st, r, &t, v, &o)
+	applied, grade = e.score(st, r, v, held, &o)
+	if o.did&didLockIn != 0 {
+		e.lock(st, grade, &t)
+	}
 	st.LastAt = t
 	return applied, grade, nil
 }
@@ -585,21 +593,26 @@ type outcome struct {
 	did    uint8
 }
 
-// step applies a valid event of rule r (points scheme) at time *at, with
-// v its quantity in micro units for a rule that counts one and its points
-// for a range rule, to st, and returns the points applied and the grade
-// after it. It is the one place a points scheme's event is scored: the
-// effect, the yearly cap, the floor and ceiling, the grade and the
-// lock-in; o says what happened, for the explanation. The caller has
-// checked the event and its time order.
-func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome) (int64, int) {
+// A valid event of a points scheme is applied in three parts, in this
+// order, by applyRule and StepAt alike: enter, when the state has a lock or
+// the rule keeps yearly totals, brings the state to the event's time;
+// score decides, on plain values and with no call; lock, when score locked
+// the citizen in, sets the lock's end in the scheme's calendar.
+
+// score is the one place a points scheme's event is scored: it applies a
+// valid event of rule r, with v its quantity in micro units for a rule
+// that counts one and its points for a range rule, to st, brought to the
+// event's time by enter (held: whether st's lock holds then): the effect,
+// the yearly cap, the floor and ceiling, the grade and the lock-in. It
+// returns the points applied and the grade after the event; o says what
+// happened, for the explanation. For a lock-in (didLockIn) it sets
+// st.LockGrade, and the caller the lock's end with lock; the caller has
+// checked the event and its time order, and sets st.LastAt.
+func (e *Engine) score(st *scs.State, r *rule, v int64, held bool, o *outcome) (int64, int) {
 	// The grade before the event (GradeAt), worked out below only when
-	// the event brings the citizen into a grade with a lock-in.
+	// the event brings the citizen into a grade with a lock-in. A lock
+	// that has run out is off (enter).
 	oldScore, oldLock := st.Score, st.LockGrade
-	held := oldLock >= 0 && e.holds(st, at)
-	if r.yearly && (len(st.Yearly) != e.slots || !e.inYear(st.Year, at.Unix())) {
-		e.toYear(st, *at)
-	}
 	// The points the rule's effect asks.
 	var asked int64
 	switch r.kind {
@@ -610,7 +623,25 @@ func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome
 	case scs.EffectPerUnit:
 		asked = satMul(v/r.unit, r.points)
 	case scs.EffectTiered:
-		asked = e.tieredStep(st, r, v)
+		// The points the year's running total is worth after the event
+		// (p2) less those it was worth before (p1): in each tier, Points
+		// for every whole Per of the total within it; the tiers above
+		// h2's (and so h1's, h1 <= h2) add nothing.
+		h1 := st.Yearly[r.qtySlot]
+		h2 := satAdd(h1, v)
+		st.Yearly[r.qtySlot] = h2
+		var p1, p2 int64
+		for i := range r.tiers {
+			t := &r.tiers[i]
+			if h2 <= t.from {
+				break
+			}
+			p2 = satAdd(p2, satMul((tierTop(t, h2)-t.from)/t.per, t.points))
+			if h1 > t.from {
+				p1 = satAdd(p1, satMul((tierTop(t, h1)-t.from)/t.per, t.points))
+			}
+		}
+		asked = p2 - p1
 	case scs.EffectDropTo:
 		if st.Score > r.dropTop {
 			asked = r.dropTop - st.Score
@@ -655,7 +686,7 @@ func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome
 	}
 	if e.lockIn[g] {
 		if before := e.GradeHeld(e.gradeOf(oldScore), oldLock, held); g > before {
-			e.lock(st, g, at)
+			st.LockGrade = g
 			o.did |= didLockIn
 			o.before = before
 		}
@@ -665,29 +696,36 @@ func (e *Engine) step(st *scs.State, r *rule, at *time.Time, v int64, o *outcome
 	return applied, g
 }
 
-// holds reports whether st's lock holds at *at, and takes the lock off
-// st when it has run out.
-func (e *Engine) holds(st *scs.State, at *time.Time) bool {
-	if lockHolds(st, at) {
+// entering reports whether an event of rule r at unix time u needs enter:
+// st has a lock, or the rule keeps yearly totals and the event may not be
+// in their year.
+func (e *Engine) entering(st *scs.State, r *rule, u int64) bool {
+	if st.LockGrade >= 0 {
 		return true
 	}
-	st.LockGrade, st.LockedUntil = -1, time.Time{}
-	return false
+	i := st.Year - e.yearBase
+	return r.yearly && (len(st.Yearly) != e.slots || uint(i) >= uint(len(e.yearStart)-1) || u < e.yearStart[i] || u >= e.yearStart[i+1])
 }
 
-// lock locks st in grade g from *at for the grade's lock-in.
+// enter brings st to the time of an event of rule r at *at: a lock that
+// has run out taken off (held reports whether one holds), the yearly
+// totals of a rule that keeps them those of the event's year.
+func (e *Engine) enter(st *scs.State, r *rule, at *time.Time) (held bool) {
+	if st.LockGrade >= 0 {
+		if held = lockHolds(st, at); !held {
+			st.LockGrade, st.LockedUntil = -1, time.Time{}
+		}
+	}
+	if r.yearly {
+		e.toYear(st, *at)
+	}
+	return held
+}
+
+// lock sets the end of st's lock in grade g, entered at *at: the grade's
+// lock-in from then, in the scheme's calendar.
 func (e *Engine) lock(st *scs.State, g int, at *time.Time) {
-	st.LockGrade = g
 	st.LockedUntil = e.grades[g].lock.AddTo(at.In(e.loc)).UTC()
-}
-
-// tieredStep returns the points a tiered rule asks for a quantity of q
-// micro units, counting it into the year's total.
-func (e *Engine) tieredStep(st *scs.State, r *rule, q int64) int64 {
-	h1 := st.Yearly[r.qtySlot]
-	h2 := satAdd(h1, q)
-	st.Yearly[r.qtySlot] = h2
-	return tiered(r.tiers, h2) - tiered(r.tiers, h1)
 }
 
 // explain fills te with the entry of ev, which step scored with outcome o,
@@ -720,13 +758,6 @@ func (e *Engine) explain(st *scs.State, r *rule, ev *scs.Event, o *outcome, appl
 	}
 	*te = scs.TrailEntry{Event: ev.ID, Rule: r.id, At: ev.At, Quantity: quantity(ev), Asked: o.asked, Applied: applied, Score: st.Score,
 		Grade: e.grades[g].name, Reason: scs.JoinReasons(reasons), Reasons: reasons}
-}
-
-// inYear reports whether unix time u falls in year y of the scheme's zone
-// (one of the years yearStart covers).
-func (e *Engine) inYear(y int, u int64) bool {
-	i := y - e.yearBase
-	return uint(i+1) < uint(len(e.yearStart)) && u >= e.yearStart[i] && u < e.yearStart[i+1]
 }
 
 // toYear makes st's yearly totals those of the calendar year of t (in the
@@ -852,21 +883,13 @@ func (e *Engine) find(id string) int {
 	return -1
 }
 
-// tiered returns the points a yearly running total of h (micro units) is
-// worth: the sum over tiers of Points for every whole Per within the tier.
-func tiered(ts []tier, h int64) int64 {
-	var pts int64
-	for _, t := range ts {
-		top := h
-		if t.upTo != 0 && top > t.upTo {
-			top = t.upTo
-		}
-		if top <= t.from {
-			break
-		}
-		pts = satAdd(pts, satMul((top-t.from)/t.per, t.points))
+// tierTop is the top of a running total of h (micro units) within tier t
+// (from t.from, which h may not reach).
+func tierTop(t *tier, h int64) int64 {
+	if t.upTo != 0 && h > t.upTo {
+		return t.upTo
 	}
-	return pts
+	return h
 }
 
 func clamp(v, lo, hi int64) int64 { return min(max(v, lo), hi) }

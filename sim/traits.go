@@ -33,10 +33,10 @@ type traitTable struct {
 	grid   bool      // every slope is n*slopeStep, lo <= n <= hi
 	lo, hi int       // with grid
 	slopes []float64 // without grid: the distinct non-zero slopes
-	// With grid: the powers x^n made, in order, as f[dst] = f[a] * f[b]
-	// (indices n-lo), those of the slopes and what they are made from.
-	one, inv bool     // x^1 and x^-1 are needed
-	steps    []uint32 // f[dst] = f[a] * f[b] as dst | a<<8 | b<<16
+	// With grid: the powers x^n made, in order, as f[dst[s]] = f[a[s]] *
+	// f[b[s]] (indices n-lo), those of the slopes and what they are made
+	// from, beyond x^0, x^1 and x^-1.
+	dst, a, b []uint8
 }
 
 // traitTables are the compiled trait multipliers of the behaviours.
@@ -143,22 +143,22 @@ func (tab *traitTable) plan(sets [][4]float64, t int) {
 			mark(int(math.Round(sl[t] / slopeStep)))
 		}
 	}
-	tab.one = tab.hi >= 1 && need[1-tab.lo]
-	tab.inv = tab.lo <= -1 && need[-1-tab.lo]
 	for n := 2; n <= tab.hi; n++ {
 		if need[n-tab.lo] {
-			tab.steps = append(tab.steps, step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo))
+			tab.step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo)
 		}
 	}
 	for n := -2; n >= tab.lo; n-- {
 		if need[n-tab.lo] {
-			tab.steps = append(tab.steps, step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo))
+			tab.step(n-tab.lo, n/2-tab.lo, n-n/2-tab.lo)
 		}
 	}
 }
 
-// step packs the step f[dst] = f[a] * f[b] of a plan.
-func step(dst, a, b int) uint32 { return uint32(dst) | uint32(a)<<8 | uint32(b)<<16 }
+// step adds the step f[dst] = f[a] * f[b] to the plan.
+func (tab *traitTable) step(dst, a, b int) {
+	tab.dst, tab.a, tab.b = append(tab.dst, uint8(dst)), append(tab.a, uint8(a)), append(tab.b, uint8(b))
+}
 
 // multipliers sets w.fac to the factors of every distinct slope of each
 // continuous trait for traits z, and of each distinct age slope for age
@@ -173,15 +173,14 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 		f := &w.fac[t]
 		if tab.grid {
 			x := math.Exp(slopeStep * z[t])
-			f[-tab.lo] = 1
-			if tab.one {
-				f[1-tab.lo] = x
-			}
-			if tab.inv {
-				f[-1-tab.lo] = 1 / x
-			}
-			for _, st := range tab.steps {
-				f[uint8(st)] = f[uint8(st>>8)] * f[uint8(st>>16)]
+			// x^0, x^1 and x^-1, needed or not: a grid's indices are
+			// far from wrapping round a byte.
+			z0 := uint8(-tab.lo)
+			f[z0], f[z0+1], f[z0-1] = 1, x, 1/x
+			dst := tab.dst
+			a, b := tab.a[:len(dst)], tab.b[:len(dst)]
+			for s, d := range dst {
+				f[d] = f[a[s]] * f[b[s]]
 			}
 		} else {
 			for i, s := range tab.slopes {
@@ -190,5 +189,7 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 			f[len(tab.slopes)] = 1
 		}
 	}
-	copy(w.fac[3][:], tt.age[(age-minAge)*tt.ages:][:tt.ages])
+	for j, v := range tt.age[(age-minAge)*tt.ages:][:tt.ages] {
+		w.fac[3][uint8(j)] = v
+	}
 }

@@ -223,3 +223,41 @@ func TestStepAtIsStep(t *testing.T) {
 		})
 	}
 }
+
+// StepAt allocates nothing once a state's yearly totals exist (a state
+// reused with ResetState keeps them): the simulator steps every record so.
+func TestStepAtAllocatesNothing(t *testing.T) {
+	e, err := engine.New(schemes.MustLoad("rongcheng"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.Scheme()
+	st := e.NewState("")
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, s.Location).Unix()
+	locked := false // the history brings the citizen into a lock-in
+	run := func() {
+		e.ResetState(&st, "")
+		for k := range 200 {
+			i := k % len(s.Rules)
+			r := s.Rules[i]
+			q, p := 0.0, int64(0)
+			if r.Effect.NeedsQuantity() {
+				q = float64(1 + k%7)
+			}
+			if r.Effect.Kind == scs.EffectRange {
+				p = r.Effect.Min
+			}
+			if _, _, err := e.StepAt(&st, i, start+int64(k)*5*86400, q, p); err != nil {
+				t.Fatal(err)
+			}
+			locked = locked || st.LockGrade >= 0
+		}
+	}
+	run()
+	if !locked || len(st.Yearly) == 0 {
+		t.Fatalf("the history never locked the citizen in (%v) or kept no yearly totals (%v)", locked, st.Yearly)
+	}
+	if n := testing.AllocsPerRun(20, run); n != 0 {
+		t.Errorf("%v allocations per run of 200 records, want 0", n)
+	}
+}

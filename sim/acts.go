@@ -90,7 +90,12 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		}
 		if w.total > 0 {
 			if c.left == 0 {
-				c.left = expDraw(w.pd, w.rd)
+				p := *w.pd // expDraw, without a call
+				if x, ok := zigAt(p.Uint64()); ok {
+					*w.pd, c.left = p, x
+				} else {
+					c.left = w.rd.ExpFloat64()
+				}
 			}
 			d := c.left * w.secPer
 			if float64(t)+d < float64(stop) {
@@ -184,8 +189,8 @@ func (w *worker) stopped(c *citizen, t int64, why int) error {
 }
 
 // act does c's next act at t: picks it by rate (first the class, then the
-// behaviour within it: pick), counts it, and records it when it is a
-// positive act or a detected or reported one.
+// behaviour within it), counts it, and records it when it is a positive act
+// or a detected or reported one.
 func (w *worker) act(c *citizen, t int64) error {
 	// The classes in the order of their rates: the positive acts, about
 	// seven in ten of all, first; a class without rate is passed over.
@@ -203,7 +208,28 @@ func (w *worker) act(c *citizen, t int64) error {
 			}
 		}
 	}
-	k, v := pick(c, w.m.byClass[rc], w.cm[rc], u)
+	// Within the class: the static rates times the class's multiplier, laid
+	// end to end, largest first; v is the residual of the draw, a uniform in
+	// [0, 1) independent of the choice, which the act may use as its own.
+	k, v := -1, 0.0
+	if ks, f := w.m.byClass[rc], w.cm[rc]; c.nblocked == 0 {
+		last, ls := -1, 0.0
+		for _, kk := range ks {
+			if s := c.static[kk] * f; s > 0 {
+				if u < s {
+					k, v = kk, u/s
+					break
+				}
+				last, ls = kk, s
+				u -= s
+			}
+		}
+		if k < 0 {
+			k, v = last, residual(u, ls)
+		}
+	} else {
+		k, v = pickBlocked(c, ks, f, u)
+	}
 	b := &w.m.beh[k]
 	switch {
 	case b.class == clMisconduct || b.class == clSpeech:
@@ -218,25 +244,11 @@ func (w *worker) act(c *citizen, t int64) error {
 	return w.record(c, k, b, t, q, false)
 }
 
-// pick returns the behaviour among ks (a class's, largest rate first) that
-// u in [0, the class's total rate) falls on, the static rates of c times
-// the class's multiplier f laid end to end, and the residual of the draw: a
-// uniform in [0, 1) independent of the choice, which the act may use as its
-// own draw.
-func pick(c *citizen, ks []int, f, u float64) (int, float64) {
+// pickBlocked is act's pick within a class when c has blocked behaviours:
+// the behaviour among ks that u falls on, the rates of the unblocked ones
+// (c's static rates times f) laid end to end, and the draw's residual.
+func pickBlocked(c *citizen, ks []int, f, u float64) (int, float64) {
 	last, ls := -1, 0.0
-	if c.nblocked == 0 {
-		for _, k := range ks {
-			if s := c.static[k] * f; s > 0 {
-				if u < s {
-					return k, u / s
-				}
-				last, ls = k, s
-				u -= s
-			}
-		}
-		return last, residual(u, ls)
-	}
 	for _, k := range ks {
 		if s := c.static[k] * f; s > 0 && !c.blocked[k] {
 			if u < s {

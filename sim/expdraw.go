@@ -8,8 +8,9 @@ import "math/rand/v2"
 //
 // ExpFloat64 is Marsaglia and Tsang's ziggurat: a draw u picks a layer
 // i = bits 32-39 and j = the low 32 bits, and when j < ke[i] it returns
-// j*we[i] without another draw. expDraw does that step itself; otherwise it
-// puts the stream back and lets ExpFloat64 draw. The tables ke and we are
+// j*we[i] without another draw. expDraw does that step itself (zigAt) on a
+// copy of the stream; otherwise it leaves the stream as it was and lets
+// ExpFloat64 draw. The tables ke and we are
 // math/rand/v2's own, read out of ExpFloat64 once (zigProbe), and checked
 // against it draw for draw; if they do not agree, expDraw always calls it.
 var zig struct {
@@ -76,16 +77,20 @@ func zigProbe() {
 	}
 }
 
-// expDraw returns r.ExpFloat64(), where r draws from p.
+// expDraw returns r.ExpFloat64(), where r draws from p. (live does the
+// same without the call.)
 func expDraw(p *rand.PCG, r *rand.Rand) float64 {
-	if zig.ok {
-		s := *p
-		u := p.Uint64()
-		j, i := uint32(u), uint8(u>>32)
-		if j < zig.k[i] {
-			return float64(j) * zig.w[i]
-		}
-		*p = s
+	q := *p
+	if x, ok := zigAt(q.Uint64()); ok {
+		*p = q
+		return x
 	}
 	return r.ExpFloat64()
+}
+
+// zigAt returns what ExpFloat64 returns for the draw u when it returns it
+// without another draw (ok), the ziggurat's common case.
+func zigAt(u uint64) (float64, bool) {
+	j, i := uint32(u), uint8(u>>32)
+	return float64(j) * zig.w[i], zig.ok && j < zig.k[i]
 }

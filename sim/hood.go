@@ -109,6 +109,12 @@ func (w *worker) begin(h int) {
 		w.static = make([]float64, n*K)
 		w.blocked = make([]bool, n*K)
 		w.entered = make([]int64, n*m.nG)
+		// Each citizen's part of them, kept from one draw to the next
+		// (traits).
+		for i := range w.cs {
+			c := &w.cs[i]
+			c.static, c.blocked, c.entered = w.static[i*K:(i+1)*K], w.blocked[i*K:(i+1)*K], w.entered[i*m.nG:(i+1)*m.nG]
+		}
 	}
 	w.cs = w.cs[:n]
 	w.out = nil
@@ -284,8 +290,8 @@ func (w *worker) finish(h int) {
 			met.FellIncome += int64(c.income)
 		}
 		if c.consent {
-			for g := range m.nG {
-				if t := c.entered[g]; t >= 0 {
+			for g, t := range c.entered {
+				if t >= 0 {
 					mo := months(endS - t)
 					met.Survival[g][mo*2+1]++
 				}

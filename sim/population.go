@@ -86,12 +86,14 @@ func (w *worker) traits(h, n int) {
 	}
 	for i := range n {
 		c := &w.cs[i]
-		// The state keeps its yearly totals' memory (ResetState).
+		// The state keeps its yearly totals' memory (ResetState), and the
+		// citizen their part of the worker's buffers (begin).
 		yearly, records := c.st.Yearly[:0], c.st.Records[:0]
+		static, blocked, entered := c.static, c.blocked, c.entered
 		*c = citizen{}
 		c.st.Yearly, c.st.Records = yearly, records
+		c.static, c.blocked, c.entered = static, blocked, entered
 		c.idx, c.grade = i, -1
-		c.static, c.blocked, c.entered = w.static[i*K:(i+1)*K], w.blocked[i*K:(i+1)*K], w.entered[i*m.nG:(i+1)*m.nG]
 		age := 18 + int(unit(pt)*62)
 		if age > 60 && unit(pt) < float64(age-60)/25 {
 			age = 18 + int(unit(pt)*62)

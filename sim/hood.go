@@ -205,15 +205,7 @@ func (w *worker) endYear(y int) (shareLow float64) {
 	cs, nG := w.cs, m.nG
 	order := w.order[:len(cs)]
 	factor := m.eng.IsFactorModel()
-	later := w.later[:0]
-	for i := range cs {
-		c := &cs[i]
-		c.speech >>= 1
-		if c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != order[i]) {
-			later = append(later, int32(i))
-		}
-	}
-	w.later = later
+	later := w.scan(factor)
 	yt := w.trustYear()
 	var trust int64
 	own := 0
@@ -273,6 +265,25 @@ func (w *worker) endYear(y int) (shareLow float64) {
 		met.InformantHoods[y] += int64(len(cs))
 	}
 	return shareLow
+}
+
+// scan halves every citizen's speech memory (the next year's) and lists
+// those endYear has to do.
+func (w *worker) scan(factor bool) []int32 {
+	cs := w.cs
+	order := w.order[:len(cs)]
+	later := slices.Grow(w.later[:0], len(cs))[:len(cs)]
+	n := 0
+	for i := range cs {
+		c := &cs[i]
+		c.speech >>= 1
+		if c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != order[i]) {
+			later[n] = int32(i)
+			n++
+		}
+	}
+	w.later = later
+	return later[:n]
 }
 
 // finish counts the citizens' final states and makes their rows.

@@ -123,6 +123,7 @@ func prepare(cfg Config) (*model, error) {
 		return nil, err
 	}
 	m := &model{cfg: cfg, inform: -1}
+	zigOnce.Do(zigProbe) // live's exponential draw
 	m.params(cfg.Settings)
 	m.scheme = cfg.Scheme
 	if cfg.Settings.Get("lockins") == 0 {

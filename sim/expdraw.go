@@ -1,6 +1,9 @@
 package sim
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"sync"
+)
 
 // The exponential draw of live (expDraw): rand.Rand's ExpFloat64, the same
 // value from the same stream, with its common case (about 99 draws in 100)
@@ -13,13 +16,14 @@ import "math/rand/v2"
 // ExpFloat64 draw. The tables ke and we are
 // math/rand/v2's own, read out of ExpFloat64 once (zigProbe), and checked
 // against it draw for draw; if they do not agree, expDraw always calls it.
+// prepare reads them (zigOnce), once per process, in about 0.3 ms.
 var zig struct {
 	k  [256]uint32  // ke: j below it is accepted at once
 	w  [256]float64 // we, as float64
 	ok bool         // the tables reproduce ExpFloat64
 }
 
-func init() { zigProbe() }
+var zigOnce sync.Once
 
 // probeSource gives ExpFloat64 a first draw u, then zeros, and counts the
 // draws made.

@@ -8,6 +8,7 @@ import (
 // TestExpDraw: expDraw gives rand.Rand's ExpFloat64, draw for draw, from the
 // same stream, through its fast path.
 func TestExpDraw(t *testing.T) {
+	zigOnce.Do(zigProbe)
 	if !zig.ok {
 		t.Fatal("the ziggurat's tables read from math/rand/v2 do not reproduce ExpFloat64")
 	}

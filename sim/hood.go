@@ -292,7 +292,7 @@ func (w *worker) finish(h int) {
 	endS := m.yearB[m.cfg.Years]
 	for i := range w.cs {
 		c := &w.cs[i]
-		if c.listedSince >= 0 {
+		if c.listedSince != never {
 			met.ListedSeconds += endS - c.listedSince
 		}
 		if c.everLow {
@@ -302,7 +302,7 @@ func (w *worker) finish(h int) {
 		}
 		if c.consent {
 			for g, t := range c.entered {
-				if t >= 0 {
+				if t != never {
 					mo := months(endS - t)
 					met.Survival[g][mo*2+1]++
 				}

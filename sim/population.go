@@ -26,7 +26,7 @@ type citizen struct {
 	reported              int     // acts of theirs reported by an informant this year
 	trust                 float64 // trust in neighbours, 0 to 1, with ownTrust (else worker.trust)
 	ownTrust              bool    // reported at least once: trust of their own
-	listedSince           int64   // when they entered a listed grade, -1 when not listed
+	listedSince           int64   // when they entered a listed grade, never when not listed
 	grade                 int     // current grade, -1 unscored
 	records               int32
 	speech                int // own speech records, halved each year (memory)
@@ -39,8 +39,12 @@ type citizen struct {
 	sums                  [4]float64 // unblocked static rates by rate class
 	base                  [4]float64 // static rates by rate class, none blocked
 	nblocked              int
-	entered               []int64
+	entered               []int64 // per grade: when they fell into it, never when not in it
 }
+
+// never is the time of what has not happened (citizen.listedSince,
+// citizen.entered): a run may start before 1970, at negative unix seconds.
+const never = math.MinInt64
 
 // HoodName returns the name of neighbourhood h.
 func HoodName(h int) string { return fmt.Sprintf("n-%05d", h+1) }
@@ -82,7 +86,7 @@ func (w *worker) traits(h, n int) {
 	clear(w.blocked[:n*K])
 	entered := w.entered[:n*m.nG]
 	for i := range entered {
-		entered[i] = -1
+		entered[i] = never
 	}
 	for i := range n {
 		c := &w.cs[i]
@@ -125,7 +129,7 @@ func (w *worker) traits(h, n int) {
 			logit += m.p.partOffer
 		}
 		c.consent = unit(pt) < 1/(1+math.Exp(-logit))
-		c.listedSince = -1
+		c.listedSince = never
 		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60
 		// The factors of the trait multipliers.

@@ -128,14 +128,14 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 			c.listedSince = t
 		} else {
 			w.met.ListedSeconds += t - c.listedSince
-			c.listedSince = -1
+			c.listedSince = never
 		}
 	}
 	if g > old {
 		if m.lowGrade[g] && !m.lowGrade[old] {
 			c.everLow = true
 		}
-		if c.entered[g] < 0 {
+		if c.entered[g] == never {
 			c.entered[g] = t
 		}
 		if m.lowGrade[g] && !m.lowGrade[old] && c.employed && !c.jobLost && unit(w.pd) < m.p.jobLoss {
@@ -151,9 +151,9 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 	}
 	// The episodes in the grades below g end.
 	for k := g + 1; k < len(c.entered); k++ {
-		if e := c.entered[k]; e >= 0 {
+		if e := c.entered[k]; e != never {
 			w.met.Survival[k][months(t-e)*2]++
-			c.entered[k] = -1
+			c.entered[k] = never
 		}
 	}
 }

@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"math/rand/v2"
+	"reflect"
 	"testing"
+	"time"
 
 	"scs/schemes"
 )
@@ -88,5 +90,34 @@ func TestBitSetNth(t *testing.T) {
 		if got := b.nth(0, 0); got != none {
 			t.Fatalf("n=%d: nth of an empty set = %d", n, got)
 		}
+	}
+}
+
+// TestRunBeforeTheEpoch: a run of the years 1965-1974 counts the same as
+// the same run sixty years later (the calendars agree: the same leap
+// years, no summer time), although its times are negative unix seconds:
+// the time spent listed and the survival episodes in grades included.
+func TestRunBeforeTheEpoch(t *testing.T) {
+	s, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(year int) *Metrics {
+		end := time.Date(year, 1, 1, 0, 0, 0, 0, testEnd.Location())
+		r, err := Simulate(context.Background(), Config{Scheme: s, Citizens: 5000, Years: 10, Seed: 3, End: end})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Metrics
+	}
+	a, b := run(1975), run(2035)
+	if a.ListedSeconds != b.ListedSeconds {
+		t.Errorf("time listed: %d s in 1965-1974, %d s in 2025-2034", a.ListedSeconds, b.ListedSeconds)
+	}
+	if !reflect.DeepEqual(a.Survival, b.Survival) {
+		t.Errorf("survival episodes differ: %v in 1965-1974, %v in 2025-2034", a.Survival, b.Survival)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("the metrics of 1965-1974 differ from those of 2025-2034")
 	}
 }

@@ -86,7 +86,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			}
 		}
 		if w.rat < stop {
-			stop, why = max(w.rat, t), 2
+			stop, why = w.reportAt(t)
 		}
 		if w.total > 0 {
 			if c.left == 0 {
@@ -141,6 +141,15 @@ func (w *worker) standingOff(c *citizen) (pos float64, fall int) {
 	w.pretence = pretence(pos)
 	return pos, fall
 }
+
+// reportAt is live's stop for the citizen's next report (why 2), at t or
+// after. It is a call, not inlined, so that the compiler keeps live's test
+// for a report a branch, almost never taken, instead of conditional moves
+// run at every step (count.sh: about 25 instructions per citizen-year
+// fewer).
+//
+//go:noinline
+func (w *worker) reportAt(t int64) (int64, int) { return max(w.rat, t), 2 }
 
 // cut starts a calendar year (a Jan 1) at t: the citizen's yearly limits
 // start again (live does it itself when nothing is blocked or locked).

@@ -85,8 +85,11 @@ func (w *worker) traits(h, n int) {
 	// No behaviour blocked, no grade entered.
 	clear(w.blocked[:n*K])
 	entered := w.entered[:n*m.nG]
-	for i := range entered {
-		entered[i] = never
+	if len(entered) > 0 {
+		entered[0] = never
+		for k := 1; k < len(entered); k *= 2 {
+			copy(entered[k:], entered[:k]) // doubling: at the speed of memmove
+		}
 	}
 	for i := range n {
 		c := &w.cs[i]

@@ -149,8 +149,10 @@ func (w *worker) transition(c *citizen, g int, t int64) {
 			}
 		}
 	}
-	// The episodes in the grades below g end.
-	for k := g + 1; k < len(c.entered); k++ {
+	// The episodes in the grades below g end: those numbered g+1 to old,
+	// as an episode is open only in a grade numbered up to the current one
+	// (one falls into it, and climbing above it ends it).
+	for k := g + 1; k <= old; k++ {
 		if e := c.entered[k]; e != never {
 			w.met.Survival[k][months(t-e)*2]++
 			c.entered[k] = never

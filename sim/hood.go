@@ -301,7 +301,8 @@ func (w *worker) finish(h int) {
 			met.FellIncome += int64(c.income)
 		}
 		if c.consent {
-			for g, t := range c.entered {
+			// Episodes are open only up to the current grade (transition).
+			for g, t := range c.entered[:c.grade+1] {
 				if t != never {
 					mo := months(endS - t)
 					met.Survival[g][mo*2+1]++

@@ -49,7 +49,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	seg, t, b := 1, cuts[0], cuts[1]
 	if m.jan1[y] {
 		w.cut(c, t)
-	} else if c.consent && c.st.LockGrade >= 0 {
+	} else if c.st.LockGrade >= 0 {
 		w.lockAt(c, t)
 	}
 	for {
@@ -80,7 +80,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			w.secPer = secondsPerYear / w.total
 		}
 		stop, why := b, 0
-		if c.consent && c.st.LockGrade >= 0 {
+		if c.st.LockGrade >= 0 {
 			if lu := c.st.LockedUntil.Unix(); lu > t && lu < stop {
 				stop, why = lu, 1
 			}
@@ -118,7 +118,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				return nil
 			}
 			b = cuts[seg]
-			if c.nblocked > 0 || c.consent && c.st.LockGrade >= 0 {
+			if c.nblocked > 0 || c.st.LockGrade >= 0 {
 				w.cut(c, t)
 			} else {
 				c.spent, c.hours, c.blood = 0, 0, 0
@@ -167,7 +167,7 @@ func (w *worker) cut(c *citizen, t int64) {
 // lockAt moves a locked-in citizen to their grade at t (a cut: a lock may
 // have run out since).
 func (w *worker) lockAt(c *citizen, t int64) {
-	if c.consent && c.st.LockGrade >= 0 {
+	if c.st.LockGrade >= 0 {
 		if g := w.m.eng.GradeAt(&c.st, time.Unix(t, 0)); g != c.grade {
 			w.transition(c, g, t)
 			w.dirty = true

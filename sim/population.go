@@ -101,6 +101,7 @@ func (w *worker) traits(h, n int) {
 		c.st.Yearly, c.st.Records = yearly, records
 		c.static, c.blocked, c.entered = static, blocked, entered
 		c.idx, c.grade = i, -1
+		c.st.LockGrade = -1 // never locked unless scored (live tests only this)
 		age := 18 + int(unit(pt)*62)
 		if age > 60 && unit(pt) < float64(age-60)/25 {
 			age = 18 + int(unit(pt)*62)

@@ -11,35 +11,39 @@ import (
 
 // citizen is one person during a run.
 type citizen struct {
-	st                    scs.State
-	idx                   int
-	age                   int
-	income0, income, econ float64
-	wealth                float64
-	z                     [4]float64 // conscientiousness, outspokenness, income, age
-	zWealth               float64
-	decile                int
-	driver, parent        bool
-	consent, informant    bool
-	employed, jobLost     bool
-	everLow               bool    // fell into a grade without job security
-	reported              int     // acts of theirs reported by an informant this year
-	trust                 float64 // trust in neighbours, 0 to 1, with ownTrust (else worker.trust)
-	ownTrust              bool    // reported at least once: trust of their own
-	listedSince           int64   // when they entered a listed grade, never when not listed
-	grade                 int     // current grade, -1 unscored
-	records               int32
-	speech                int // own speech records, halved each year (memory)
-	spent, hours          float64
-	donScale              float64 // median donation at the current income, 0 until needed
-	blood                 int
-	left                  float64 // the unit exponential left until the next act (live)
-	static                []float64
-	blocked               []bool
-	sums                  [4]float64 // unblocked static rates by rate class
-	base                  [4]float64 // static rates by rate class, none blocked
-	nblocked              int
-	entered               []int64 // per grade: when they fell into it, never when not in it
+	// The fields a citizen's year reads at every step first (live, act,
+	// the year-end scan), in the first two cache lines, then the engine's
+	// state, then what is read once a year or once a run.
+	grade              int     // current grade, -1 unscored
+	speech             int     // own speech records, halved each year (memory)
+	reported           int     // acts of theirs reported by an informant this year
+	nblocked           int     // behaviours blocked until the next calendar year
+	left               float64 // the unit exponential left until the next act (live)
+	econ               float64
+	consent, informant bool
+	ownTrust           bool // reported at least once: trust of their own
+	employed, jobLost  bool
+	everLow            bool // fell into a grade without job security
+	driver, parent     bool
+	records            int32
+	blood              int
+	sums               [4]float64 // unblocked static rates by rate class
+	spent, hours       float64
+	donScale           float64 // median donation at the current income, 0 until needed
+	st                 scs.State
+	static             []float64
+	blocked            []bool
+	base               [4]float64 // static rates by rate class, none blocked
+	entered            []int64    // per grade: when they fell into it, never when not in it
+	income0, income    float64
+	trust              float64 // trust in neighbours, 0 to 1, with ownTrust (else worker.trust)
+	listedSince        int64   // when they entered a listed grade, never when not listed
+	idx                int
+	age                int
+	wealth             float64
+	z                  [4]float64 // conscientiousness, outspokenness, income, age
+	zWealth            float64
+	decile             int
 }
 
 // never is the time of what has not happened (citizen.listedSince,

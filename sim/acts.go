@@ -375,26 +375,11 @@ func (w *worker) extra(b *cbeh) int {
 		return 0
 	}
 	// Inversion against the precomputed distribution function: the
-	// first k with u < cdf[k], by a scan for a small mean (the expected
-	// number of steps is mu+1), by bisection for a larger one.
+	// first k with u < cdf[k], searched from where the guide table says
+	// u's bucket starts (one step or none for most u: a branch the
+	// processor predicts, where a scan from 0 or a bisection is not).
 	u := float64(w.pd.Uint64()<<11>>11) / (1 << 53) // unit(w.pd)
-	if b.mu <= 4 {
-		for k, p := range b.cdf {
-			if u < p {
-				return k
-			}
-		}
-		return len(b.cdf)
-	}
-	lo, hi := 0, len(b.cdf)
-	for lo < hi {
-		if mid := int(uint(lo+hi) >> 1); u < b.cdf[mid] {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo
+	return guided(b.cdf, b.guide, u)
 }
 
 // record makes the record of behaviour k's act at t (b is m.beh[k]),

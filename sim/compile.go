@@ -39,6 +39,7 @@ type cbeh struct {
 	rate       float64
 	mu         float64   // mean of the Poisson draw of extra units (quantity-1)
 	cdf        []float64 // its distribution function, for mu up to 30
+	guide      []uint8   // where extra's search of cdf starts, by the uniform's bucket (guideTable)
 	rc         int
 	detect     float64
 	informable bool
@@ -358,6 +359,7 @@ func (m *model) behaviours() {
 		c.mu = max(c.qty, 1) - 1
 		if c.mu > 0 && c.mu <= 30 {
 			c.cdf = poissonCDF(c.mu)
+			c.guide = guideTable(c.cdf)
 		}
 		c.rc = c.rclass()
 		if c.rc != rcNone {
@@ -513,6 +515,38 @@ func poissonCDF(mu float64) []float64 {
 		out = append(out, c)
 	}
 	return out
+}
+
+// guideBuckets is the number of buckets of a guide table, a power of two
+// so that a uniform times it is exact.
+const guideBuckets = 64
+
+// guideTable returns the guide table of a distribution function cdf (at
+// most 255 entries): for each bucket j of [0, 1), the first k with
+// cdf[k] > j/guideBuckets. A uniform u in bucket j = int(u*guideBuckets)
+// has u >= cdf[k] for every k below it, so the first k with u < cdf[k] is
+// found by a search that starts there (usually at once) instead of at 0.
+func guideTable(cdf []float64) []uint8 {
+	g := make([]uint8, guideBuckets)
+	k := 0
+	for j := range g {
+		for k < len(cdf) && cdf[k] <= float64(j)/guideBuckets {
+			k++
+		}
+		g[j] = uint8(k)
+	}
+	return g
+}
+
+// guided returns the first k with u < cdf[k] (len(cdf) when there is
+// none) for a uniform u in [0, 1), searched from where g, cdf's guide
+// table, starts u's bucket.
+func guided(cdf []float64, g []uint8, u float64) int {
+	k := int(g[int(u*guideBuckets)&(guideBuckets-1)])
+	for k < len(cdf) && u >= cdf[k] {
+		k++
+	}
+	return k
 }
 
 func (m *model) size(h int) int {

@@ -437,33 +437,22 @@ func (e *Engine) StepFor(st *scs.State, ev *scs.Event, sc *Scoring) (applied int
 }
 
 // RuleNumber returns the number of the rule id names (a rule or a conduct
-// of the scheme), its index in Scheme.Rules, for StepRule and
-// StepRuleFor; -1 when the scheme has no such rule.
+// of the scheme), its index in Scheme.Rules, for StepRuleFor and StepAt;
+// -1 when the scheme has no such rule.
 func (e *Engine) RuleNumber(id string) int { return e.find(id) }
 
-// StepRuleFor is StepFor for an event of the scheme's rule number i (see
-// StepRule), for callers that step many records of a few rules (a
-// replay): scored is false for a record kept but not scored, which leaves
-// st unchanged; grade is GradeAt(st, ev.At) after a scored one.
+// StepRuleFor is StepFor for an event of the scheme's rule number i (its
+// index in Scheme.Rules), for callers that step many records of a few
+// rules (a replay): the rule is not looked up by name, but ev.Rule must
+// still name that rule (or be its conduct); otherwise StepRuleFor returns
+// an error and leaves st unchanged. scored is false for a record kept but
+// not scored, which leaves st unchanged; grade is GradeAt(st, ev.At) after
+// a scored one.
 func (e *Engine) StepRuleFor(st *scs.State, i int, ev *scs.Event, sc *Scoring) (scored bool, grade int, err error) {
 	if i < 0 || i >= len(e.rules) || (ev.Rule != e.rules[i].id && e.find(ev.Rule) != i) {
 		return false, 0, scs.FieldErrorf(scs.EINVALID, "rule", "%q is not rule number %d of scheme %s", ev.Rule, i, e.scheme.Name)
 	}
 	return e.applyRule(st, &e.rules[i], ev, nil, sc)
-}
-
-// StepRule is Step for an event of the scheme's rule number i (its index
-// in Scheme.Rules), for callers that make many events of rules they know
-// by number (the simulator): the rule is not looked up by name. ev.Rule
-// must still name that rule (or be its conduct); otherwise StepRule
-// returns an error and leaves st unchanged.
-// It also returns the grade after the event, GradeAt(st, ev.At).
-func (e *Engine) StepRule(st *scs.State, i int, ev *scs.Event) (applied int64, grade int, err error) {
-	_, g, err := e.StepRuleFor(st, i, ev, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	return st.LastApplied, g, nil
 }
 
 func (e *Engine) apply(st *scs.State, ev *scs.Event, te *scs.TrailEntry, sc *Scoring) (bool, error) {
@@ -524,7 +513,7 @@ func (e *Engine) outOfOrder(st *scs.State, id string, t time.Time) error {
 		id, e.scheme.FormatTime(t), e.scheme.FormatTime(st.LastAt))
 }
 
-// StepAt is StepRule for an event given by its values rather than as an
+// StepAt is Step for an event given by its values rather than as an
 // scs.Event, for callers that make many events and keep none of them (the
 // simulator): the scheme's rule number i, the time at in unix seconds,
 // the quantity (0 for a rule that counts none) and the points (0 but for a

@@ -116,8 +116,9 @@ func TestProperties(t *testing.T) {
 	})
 }
 
-// StepRule, the simulator's path, leaves every state exactly as Step does,
-// and refuses a rule number that is not the event's rule.
+// StepRuleFor without a Scoring, the replay's path, leaves every state
+// exactly as Step does, and refuses a rule number that is not the event's
+// rule.
 func TestStepRuleIsStep(t *testing.T) {
 	for _, name := range []string{"rongcheng", "sesame"} {
 		e, err := engine.New(schemes.MustLoad(name))
@@ -134,7 +135,7 @@ func TestStepRuleIsStep(t *testing.T) {
 				ri := slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == ev.Rule })
 				if wrong := rapid.IntRange(-1, len(s.Rules)).Draw(t, "wrong"); wrong != ri {
 					before := b
-					if _, _, err := e.StepRule(&b, wrong, ev); err == nil {
+					if _, _, err := e.StepRuleFor(&b, wrong, ev, nil); err == nil {
 						t.Fatalf("rule number %d for an event of %s: no error", wrong, ev.Rule)
 					}
 					if !reflect.DeepEqual(before, b) {
@@ -142,12 +143,16 @@ func TestStepRuleIsStep(t *testing.T) {
 					}
 				}
 				want, err1 := e.Step(&a, ev)
-				got, g, err2 := e.StepRule(&b, ri, ev)
-				if (err1 == nil) != (err2 == nil) || want != got {
-					t.Fatalf("event %d (%s): Step %d, %v; StepRule %d, %v", i, ev.Rule, want, err1, got, err2)
+				scored, g, err2 := e.StepRuleFor(&b, ri, ev, nil)
+				got := int64(0)
+				if scored {
+					got = b.LastApplied
+				}
+				if (err1 == nil) != (err2 == nil) || want != got || scored != (err2 == nil) {
+					t.Fatalf("event %d (%s): Step %d, %v; StepRuleFor %d (scored %v), %v", i, ev.Rule, want, err1, got, scored, err2)
 				}
 				if wg := e.GradeAt(&a, ev.At); err2 == nil && g != wg {
-					t.Fatalf("event %d (%s): StepRule's grade %d, GradeAt %d", i, ev.Rule, g, wg)
+					t.Fatalf("event %d (%s): StepRuleFor's grade %d, GradeAt %d", i, ev.Rule, g, wg)
 				}
 				if !reflect.DeepEqual(a, b) {
 					t.Fatalf("event %d (%s): states differ:\n%+v\n%+v", i, ev.Rule, a, b)
@@ -156,7 +161,7 @@ func TestStepRuleIsStep(t *testing.T) {
 			// A state reset for reuse replays the history as a new one.
 			e.ResetState(&b, "a")
 			for i := range evs {
-				e.StepRule(&b, slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == evs[i].Rule }), &evs[i])
+				e.StepRuleFor(&b, slices.IndexFunc(s.Rules, func(r scs.Rule) bool { return r.ID == evs[i].Rule }), &evs[i], nil)
 			}
 			if !slices.Equal(a.Yearly, b.Yearly) {
 				t.Fatalf("yearly totals after a reset: %v, want %v", b.Yearly, a.Yearly)

@@ -192,7 +192,7 @@ func (w *worker) stopped(c *citizen, t int64, why int) error {
 		w.rat = w.reps[0].at
 	}
 	if m.inform >= 0 {
-		return w.record(c, m.inform, &m.beh[m.inform], t, 0, false)
+		return w.record(c, m.inform, &m.beh[m.inform], t, 0)
 	}
 	return nil
 }
@@ -244,13 +244,13 @@ func (w *worker) act(c *citizen, t int64) error {
 	case b.class == clMisconduct || b.class == clSpeech:
 		return w.offend(c, k, b, t, v)
 	case b.kd == kdOther:
-		return w.record(c, k, b, t, float64(1+w.extra(b)), false)
+		return w.record(c, k, b, t, float64(1+w.extra(b)))
 	}
 	q := w.give(c, k, b)
 	if q == 0 {
 		return nil
 	}
-	return w.record(c, k, b, t, q, false)
+	return w.record(c, k, b, t, q)
 }
 
 // pickBlocked is act's pick within a class when c has blocked behaviours:
@@ -298,14 +298,14 @@ func (w *worker) offend(c *citizen, k int, b *cbeh, t int64, v float64) error {
 	}
 	u := v
 	if u < b.detect {
-		return w.record(c, k, b, t, 0, true)
+		return w.record(c, k, b, t, 0)
 	}
 	if b.informable && !c.informant && len(w.infs) > 0 && u < b.detect+(1-b.detect)*w.pInf {
 		yr.via[b.ruleIdx]++
 		c.reported++
 		who := w.infs[w.rd.IntN(len(w.infs))]
 		w.reports = append(w.reports, report{who: who, at: t})
-		return w.record(c, k, b, t, 0, true)
+		return w.record(c, k, b, t, 0)
 	}
 	return nil
 }
@@ -385,7 +385,7 @@ func (w *worker) extra(b *cbeh) int {
 // record makes the record of behaviour k's act at t (b is m.beh[k]),
 // applies it through the engine when the citizen is scored, and lets the
 // citizen learn from the result (a cap reached, a grade changed).
-func (w *worker) record(c *citizen, k int, b *cbeh, t int64, q float64, negative bool) error {
+func (w *worker) record(c *citizen, k int, b *cbeh, t int64, q float64) error {
 	m := w.m
 	// The record's quantity and points, as the engine's StepAt takes them:
 	// none where the rule takes none.

@@ -42,7 +42,6 @@ type worker struct {
 	out               *HoodOutput
 	seq               int
 	hi                int
-	year              int
 	// neighbourhood aggregates for the current year
 	pInf, risk, speechMult float64
 	misTab, misBuf         []float64 // deterrence by index in model.fallTab at this year's risk (nil: computed)
@@ -82,7 +81,6 @@ func (w *worker) hood(h int) (*HoodOutput, error) {
 	w.begin(h)
 	shareLow := 0.0
 	for y := 0; y < w.m.cfg.Years; y++ {
-		w.year = y
 		w.yearRows(y)
 		w.startYear(y, shareLow)
 		if err := w.liveYear(y); err != nil {

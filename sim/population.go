@@ -40,7 +40,6 @@ type citizen struct {
 	listedSince        int64   // when they entered a listed grade, never when not listed
 	idx                int
 	age                int
-	wealth             float64
 	z                  [4]float64 // conscientiousness, outspokenness, income, age
 	zWealth            float64
 	decile             int
@@ -67,7 +66,7 @@ func (w *worker) row(h int, c *citizen) CitizenRow {
 	m := w.m
 	r := CitizenRow{ID: m.citizenID(m.offset(h) + c.idx), Name: syntheticName(w.rt), Neighbourhood: HoodName(h),
 		BirthYear: int32(time.Unix(m.yearB[0], 0).UTC().Year() - c.age), Income0: math.Round(c.income0), Income: math.Round(c.income),
-		Wealth: math.Round(c.wealth), WealthDecile: int32(c.decile + 1), Conscientious: c.z[0], Outspoken: c.z[1],
+		Wealth: math.Round(wealth(m, c)), WealthDecile: int32(c.decile + 1), Conscientious: c.z[0], Outspoken: c.z[1],
 		Driver: c.driver, Parent: c.parent, Consent: c.consent, Informant: c.informant, JobLost: c.jobLost, Records: c.records}
 	if c.consent {
 		r.Score = c.st.Score
@@ -86,6 +85,7 @@ func (w *worker) traits(h, n int) {
 	K := len(m.beh)
 	zeal := math.Exp(0.5*r.NormFloat64() - 0.125)
 	rho := m.p.wCorr
+	rho1 := math.Sqrt(1 - rho*rho)
 	// No behaviour blocked, no grade entered.
 	clear(w.blocked[:n*K])
 	entered := w.entered[:n*m.nG]
@@ -112,12 +112,11 @@ func (w *worker) traits(h, n int) {
 		}
 		c.age = age
 		zi := r.NormFloat64()
-		c.zWealth = rho*zi + math.Sqrt(1-rho*rho)*r.NormFloat64()
+		c.zWealth = rho*zi + rho1*r.NormFloat64()
 		c.z = [4]float64{r.NormFloat64(), r.NormFloat64(), zi, float64(age-45) / 15}
 		c.income0 = m.p.incMedian * math.Exp(m.p.incSigma*zi)
 		c.income = c.income0
 		c.econ = 1
-		c.wealth = 3 * m.p.incMedian * math.Exp(m.p.wSigma*c.zWealth)
 		c.decile = wealthDecile(c.zWealth)
 		pd := m.p.drivers * (1 + 0.3*zi)
 		if age > 70 {
@@ -136,7 +135,7 @@ func (w *worker) traits(h, n int) {
 		if m.offers {
 			logit += m.p.partOffer
 		}
-		c.consent = unit(pt) < 1/(1+math.Exp(-logit))
+		c.consent = optIn(unit(pt), logit)
 		c.listedSince = never
 		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60
@@ -193,6 +192,9 @@ func (w *worker) staticRates(c *citizen, age int) {
 	c.base = c.sums
 }
 
+// wealth returns c's wealth, made from their trait when a row needs it.
+func wealth(m *model, c *citizen) float64 { return 3 * m.p.incMedian * math.Exp(m.p.wSigma*c.zWealth) }
+
 // decileZ[d] is the standard normal's (d+1)-th decile, Φ⁻¹((d+1)/10).
 var decileZ = func() (q [9]float64) {
 	for d := range q {
@@ -202,16 +204,14 @@ var decileZ = func() (q [9]float64) {
 }()
 
 // wealthDecile returns the decile (0 to 9) of a standard normal z: the
-// deciles at or below it, counted by bisection rather than Φ(z) computed.
+// deciles at or below it, counted without a branch rather than Φ(z)
+// computed.
 func wealthDecile(z float64) int {
-	lo, hi := 0, len(decileZ) // decileZ[:lo] <= z < decileZ[hi:]
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if z >= decileZ[mid] {
-			lo = mid + 1
-		} else {
-			hi = mid
+	d := 0
+	for _, q := range &decileZ {
+		if z >= q {
+			d++
 		}
 	}
-	return lo
+	return d
 }

@@ -115,6 +115,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 		t = stop
 		if why == 0 {
 			if seg++; seg == len(cuts) {
+				w.lived(c)
 				return nil
 			}
 			b = cuts[seg]
@@ -462,7 +463,7 @@ func (w *worker) emit(c *citizen, b *cbeh, t int64, q float64, pts int64) {
 	ev.Points, ev.HasPoints = pts, b.isRange
 	w.seq++
 	ev.ID = "e-" + strconv.Itoa(w.hi+1) + "-" + strconv.Itoa(w.seq)
-	ev.Citizen = m.citizenID(m.offset(w.hi) + c.idx)
+	ev.Citizen = m.citizenID(m.offset(w.hi) + int(c.idx))
 	ev.Evidence = "synthetic record (scs simulate)"
 	w.out.Events = append(w.out.Events, *ev)
 }

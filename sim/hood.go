@@ -35,7 +35,8 @@ type worker struct {
 	infs, infsNext    []int   // the year's informants, in order; the next year's being made
 	quits             []int   // informants: those who stop and become candidates
 	cands             bitSet  // scored citizens who are not informants
-	later             []int32 // endYear's citizens done after the others
+	later, laterInf   []int32 // endYear's citizens done after the others (lived); the informants among them
+	factor            bool    // the scheme is a factor model (endYear recomputes its citizens' scores)
 	hoodG, stay       []int64 // per grade: the neighbourhood's scored citizens at the last count; endYear's who stayed
 	trust             float64 // trust in neighbours of the citizens never reported (the same for all)
 	events            int64
@@ -152,11 +153,17 @@ func (w *worker) begin(h int) {
 	w.trust = m.p.trust0
 }
 
-// liveYear lives year y of every citizen of the neighbourhood.
+// liveYear lives year y of every citizen of the neighbourhood; each
+// citizen's year ends with their part of the year's end (lived), while
+// their fields are still in cache, so the year reads each citizen once.
 func (w *worker) liveYear(y int) error {
 	w.reports = w.reports[:0]
+	w.factor = w.m.eng.IsFactorModel()
+	w.later = slices.Grow(w.later[:0], len(w.cs))
 	// Non-informants first: their acts can be reported by informants,
-	// whose reports are applied after, in time order.
+	// whose reports are applied after, in time order. Nothing a citizen's
+	// yearEnd reads changes after their own year: a report counts against
+	// the reported citizen in their own acts (offend).
 	cs := w.cs
 	for i := range cs {
 		if c := &cs[i]; !c.informant {
@@ -171,6 +178,7 @@ func (w *worker) liveYear(y int) error {
 		}
 		return int(a.at - b.at)
 	})
+	n := len(w.later)
 	ri := 0
 	for _, i := range w.infs {
 		lo := ri
@@ -181,7 +189,46 @@ func (w *worker) liveYear(y int) error {
 			return err
 		}
 	}
+	// endYear does its citizens in citizen order (its draws follow it):
+	// the informants' (w.infs is in citizen order), listed after the
+	// others, merged in.
+	w.laterInf = append(w.laterInf[:0], w.later[n:]...)
+	w.later = w.later[:mergeInto(w.later, n, w.laterInf)]
 	return nil
+}
+
+// lived ends citizen c's year: their speech memory halved, and listed for
+// endYear if it has more to do for them (yearEnd).
+func (w *worker) lived(c *citizen) {
+	if c.yearEnd(w.factor, w.order[c.idx]) {
+		w.later = append(w.later, c.idx)
+	}
+}
+
+// yearEnd halves c's speech memory (the next year's) at the end of their
+// year and tells whether endYear has more to do for them: reported, with a
+// trust of their own, or scored and locked, under a factor model
+// (factor) or in another grade than start, the one they started the year
+// in.
+func (c *citizen) yearEnd(factor bool, start int) bool {
+	c.speech >>= 1
+	return c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != start)
+}
+
+// mergeInto merges b into a[:n], both ascending and disjoint, in place (a
+// has room for both), and returns their length.
+func mergeInto(a []int32, n int, b []int32) int {
+	i, j, k := n-1, len(b)-1, n+len(b)-1
+	for ; j >= 0; k-- {
+		if i >= 0 && a[i] > b[j] {
+			a[k] = a[i]
+			i--
+		} else {
+			a[k] = b[j]
+			j--
+		}
+	}
+	return n + len(b)
 }
 
 // endYear counts the neighbourhood at the end of year y, updates every
@@ -192,10 +239,11 @@ func (w *worker) liveYear(y int) error {
 //
 // Most citizens need only their speech halved: their grade is the one
 // they started the year in, and their trust, never having been reported,
-// is the neighbourhood's common one (w.trust). One pass finds the others
-// (reported, with a trust of their own, locked, under a factor model, or
-// in another grade) without a call; a second does them, in order; the
-// counts of the rest follow from the neighbourhood's grade counts.
+// is the neighbourhood's common one (w.trust). lived halved it and
+// listed the others (reported, with a trust of their own, locked, under a
+// factor model, or in another grade) in w.later, in order; endYear does
+// them, and the counts of the rest follow from the neighbourhood's grade
+// counts.
 func (w *worker) endYear(y int) (shareLow float64) {
 	m, met := w.m, w.met
 	endS := m.yearB[y+1]
@@ -203,13 +251,12 @@ func (w *worker) endYear(y int) (shareLow float64) {
 	cs, nG := w.cs, m.nG
 	order := w.order[:len(cs)]
 	factor := m.eng.IsFactorModel()
-	later := w.scan(factor)
 	yt := w.trustYear()
 	var trust int64
 	own := 0
 	mobility, hoodG, stay := met.Mobility[y], w.hoodG, w.stay
 	copy(stay, hoodG)
-	for _, i := range later {
+	for _, i := range w.later {
 		c := &cs[i]
 		if c.reported > 0 || c.ownTrust {
 			if !c.ownTrust {
@@ -263,25 +310,6 @@ func (w *worker) endYear(y int) (shareLow float64) {
 		met.InformantHoods[y] += int64(len(cs))
 	}
 	return shareLow
-}
-
-// scan halves every citizen's speech memory (the next year's) and lists
-// those endYear has to do.
-func (w *worker) scan(factor bool) []int32 {
-	cs := w.cs
-	order := w.order[:len(cs)]
-	later := slices.Grow(w.later[:0], len(cs))[:len(cs)]
-	n := 0
-	for i := range cs {
-		c := &cs[i]
-		c.speech >>= 1
-		if c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != order[i]) {
-			later[n] = int32(i)
-			n++
-		}
-	}
-	w.later = later
-	return later[:n]
 }
 
 // finish counts the citizens' final states and makes their rows.

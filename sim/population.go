@@ -12,7 +12,7 @@ import (
 // citizen is one person during a run.
 type citizen struct {
 	// The fields a citizen's year reads at every step first (live, act,
-	// the year-end scan), in the first two cache lines, then the engine's
+	// the year's end in lived), in the first two cache lines, then the engine's
 	// state, then what is read once a year or once a run.
 	grade              int     // current grade, -1 unscored
 	speech             int     // own speech records, halved each year (memory)
@@ -26,6 +26,7 @@ type citizen struct {
 	everLow            bool // fell into a grade without job security
 	driver, parent     bool
 	records            int32
+	idx                int32 // index in the neighbourhood (read at the year's end, lived)
 	blood              int
 	sums               [4]float64 // unblocked static rates by rate class
 	spent, hours       float64
@@ -38,7 +39,6 @@ type citizen struct {
 	income0, income    float64
 	trust              float64 // trust in neighbours, 0 to 1, with ownTrust (else worker.trust)
 	listedSince        int64   // when they entered a listed grade, never when not listed
-	idx                int
 	age                int
 	z                  [4]float64 // conscientiousness, outspokenness, income, age
 	zWealth            float64
@@ -64,7 +64,7 @@ func (m *model) citizenID(i int) string {
 
 func (w *worker) row(h int, c *citizen) CitizenRow {
 	m := w.m
-	r := CitizenRow{ID: m.citizenID(m.offset(h) + c.idx), Name: syntheticName(w.rt), Neighbourhood: HoodName(h),
+	r := CitizenRow{ID: m.citizenID(m.offset(h) + int(c.idx)), Name: syntheticName(w.rt), Neighbourhood: HoodName(h),
 		BirthYear: int32(time.Unix(m.yearB[0], 0).UTC().Year() - c.age), Income0: math.Round(c.income0), Income: math.Round(c.income),
 		Wealth: math.Round(wealth(m, c)), WealthDecile: int32(c.decile + 1), Conscientious: c.z[0], Outspoken: c.z[1],
 		Driver: c.driver, Parent: c.parent, Consent: c.consent, Informant: c.informant, JobLost: c.jobLost, Records: c.records}
@@ -104,7 +104,7 @@ func (w *worker) traits(h, n int) {
 		*c = citizen{}
 		c.st.Yearly, c.st.Records = yearly, records
 		c.static, c.blocked, c.entered = static, blocked, entered
-		c.idx, c.grade = i, -1
+		c.idx, c.grade = int32(i), -1
 		c.st.LockGrade = -1 // never locked unless scored (live tests only this)
 		age := 18 + int(unit(pt)*62)
 		if age > 60 && unit(pt) < float64(age-60)/25 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -119,5 +120,92 @@ func TestRunBeforeTheEpoch(t *testing.T) {
 	}
 	if !reflect.DeepEqual(a, b) {
 		t.Error("the metrics of 1965-1974 differ from those of 2025-2034")
+	}
+}
+
+// TestYearEndList: after a neighbourhood's year (liveYear), endYear's list
+// holds, in citizen order, exactly the citizens its year end does more for
+// than halve their speech (reported, with a trust of their own, or scored
+// and locked, under a factor model or in another grade than at the year's
+// start), informants among them, and every citizen's speech memory is
+// halved once.
+func TestYearEndList(t *testing.T) {
+	for _, name := range []string{"rongcheng", "sesame"} {
+		s, err := schemes.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := prepare(Config{Scheme: s, Citizens: 20000, Years: 6, Seed: 3, End: testEnd,
+			Settings: Settings{"informants": 0.05, "hood_size": 2000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		factor := m.eng.IsFactorModel()
+		w := newWorker(m)
+		var infs, moved int
+		for h := range 3 {
+			w.begin(h)
+			shareLow := 0.0
+			for y := range m.cfg.Years {
+				w.yearRows(y)
+				w.startYear(y, shareLow)
+				speech, records := make([]int, len(w.cs)), make([]int32, len(w.cs))
+				for i := range w.cs {
+					speech[i], records[i] = w.cs[i].speech, w.cs[i].records
+				}
+				if err := w.liveYear(y); err != nil {
+					t.Fatal(err)
+				}
+				var want []int32
+				for i := range w.cs {
+					c := &w.cs[i]
+					if c.reported > 0 || c.ownTrust || c.consent && (factor || c.st.LockGrade >= 0 || c.grade != w.order[i]) {
+						want = append(want, int32(i))
+						if c.informant {
+							infs++
+						}
+						if c.grade != w.order[i] {
+							moved++
+						}
+					}
+					// Halved once: (before + the year's speech records) / 2,
+					// which are at most all the year's records.
+					if lo, hi := speech[i]/2, (speech[i]+int(c.records-records[i]))/2; c.speech < lo || c.speech > hi {
+						t.Fatalf("%s hood %d year %d citizen %d: speech memory %d after the year, %d before, %d records: want %d to %d",
+							name, h, y, i, c.speech, speech[i], c.records-records[i], lo, hi)
+					}
+				}
+				if !slices.Equal(w.later, want) {
+					t.Fatalf("%s hood %d year %d: endYear's list %v, want %v", name, h, y, w.later, want)
+				}
+				shareLow = w.endYear(y)
+			}
+		}
+		if infs == 0 || moved == 0 {
+			t.Errorf("%s: %d informants and %d citizens in another grade listed: the test does not test the merge or the moves", name, infs, moved)
+		}
+	}
+}
+
+// TestMergeInto: mergeInto merges two ascending disjoint lists in place, as
+// sorting their union does.
+func TestMergeInto(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		n := r.IntN(40)
+		var a, b []int32
+		for i := range int32(n) {
+			if r.IntN(3) == 0 {
+				b = append(b, i)
+			} else {
+				a = append(a, i)
+			}
+		}
+		want := slices.Concat(a, b)
+		slices.Sort(want)
+		got := append(a, make([]int32, len(b))...)
+		if k := mergeInto(got, len(a), b); k != len(want) || !slices.Equal(got, want) {
+			t.Fatalf("mergeInto(%v, %v) = %v (%d), want %v", a, b, got, k, want)
+		}
 	}
 }

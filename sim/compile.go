@@ -101,7 +101,9 @@ type model struct {
 	fallTab    []float64         // expTab and a last 0 (decay beyond the table)
 	speechPow  []float64         // exp(-0.3*chill*n): the chill of n of one's own speech records
 	byClass    [4][]int          // behaviours by rate class
-	rateTab    []rateEntry       // per behaviour, for staticRates
+	rateTab    []rateEntry       // per behaviour by rate class, in order within a class, for staticRates
+	rateK      []int32           // per rateTab entry: its behaviour
+	rcEnd      [rcNone + 1]int   // where each rate class's behaviours end in rateTab
 	rates      [8][]float64      // per have bits>>1 and behaviour: its rate, 0 when what it needs is lacking
 	slopeSets  [][4]float64      // the distinct non-zero trait slopes of the behaviours
 	traits     traitTables       // their multipliers' tables
@@ -566,30 +568,43 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// rateTable makes m.rateTab and m.rates from m.beh.
+// rateTable makes m.rateTab, m.rcEnd and m.rates from m.beh: the
+// behaviours grouped by rate class, in their order within a class, so
+// that staticRates sums a class in order in a register.
 func (m *model) rateTable() {
-	m.rateTab = m.rateTab[:0]
+	m.rateTab, m.rateK = m.rateTab[:0], m.rateK[:0]
 	for h := range m.rates {
 		m.rates[h] = m.rates[h][:0]
 	}
-	for _, b := range m.beh {
-		m.rateTab = append(m.rateTab, rateEntry{rc: uint8(b.rc)})
-		need := uint8(haveAll)
-		switch b.needs {
-		case 1:
-			need |= haveDriver
-		case 2:
-			need |= haveChild
-		}
-		if b.kd == kdBlood {
-			need |= haveAge
-		}
-		for h := range m.rates {
-			r := b.rate
-			if have := uint8(h<<1 | haveAll); need&have != need {
-				r = 0
+	for rc := range m.rcEnd {
+		for k, b := range m.beh {
+			if b.rc == rc {
+				m.rate(k)
 			}
-			m.rates[h] = append(m.rates[h], r)
 		}
+		m.rcEnd[rc] = len(m.rateTab)
+	}
+}
+
+// rate adds behaviour k to m.rateTab and m.rates.
+func (m *model) rate(k int) {
+	b := &m.beh[k]
+	m.rateTab, m.rateK = append(m.rateTab, rateEntry{rc: uint8(b.rc)}), append(m.rateK, int32(k))
+	need := uint8(haveAll)
+	switch b.needs {
+	case 1:
+		need |= haveDriver
+	case 2:
+		need |= haveChild
+	}
+	if b.kd == kdBlood {
+		need |= haveAge
+	}
+	for h := range m.rates {
+		r := b.rate
+		if have := uint8(h<<1 | haveAll); need&have != need {
+			r = 0
+		}
+		m.rates[h] = append(m.rates[h], r)
 	}
 }

@@ -24,9 +24,9 @@ type worker struct {
 	static            []float64
 	blocked           []bool
 	entered           []int64
-	cw                [4]float64             // the current citizen's total rate of each class
-	cm                [4]float64             // and each class's multiplier on the static rates
-	fac               [4][maxFactors]float64 // per trait: the current citizen's factors (traits.go)
+	cw                [4]float64              // the current citizen's total rate of each class
+	cm                [4]float64              // and each class's multiplier on the static rates
+	fac               [4 * maxFactors]float64 // per trait t from t*maxFactors: the current citizen's factors (traits.go)
 	total             float64
 	perSec, secPer    float64 // total per second and its inverse
 	dirty             bool

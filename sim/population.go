@@ -166,27 +166,51 @@ func (w *worker) staticRates(c *citizen, age int) {
 	if age <= 55 {
 		have |= haveAge
 	}
-	var sums [8]float64 // by rate class; rcNone's: never spontaneous, dropped
-	tab := w.m.rateTab
-	rates := w.m.rates[have>>1][:len(tab)]
-	static := c.static[:len(tab)]
-	if w.m.traits.direct {
-		z := &c.z
-		for k := range tab {
-			sl := &w.m.beh[k].slopes
-			s := rates[k] * math.Exp(sl[0]*z[0]+sl[1]*z[1]+sl[2]*z[2]+sl[3]*z[3])
-			static[k] = s
-			sums[tab[k].rc&7] += s
-		}
-	} else {
-		f0, f1, f2, fa := &w.fac[0], &w.fac[1], &w.fac[2], &w.fac[3]
-		for k := range tab {
-			b := &tab[k]
+	m := w.m
+	tab := m.rateTab
+	rates, ks := m.rates[have>>1][:len(tab)], m.rateK[:len(tab)]
+	static := c.static[:len(m.beh)]
+	if m.traits.direct {
+		w.directRates(c, rates, static)
+		return
+	}
+	f0, f1, f2, fa := w.factors(0), w.factors(1), w.factors(2), w.factors(3)
+	var sums [4]float64 // by rate class; rcNone's: never spontaneous, dropped
+	lo := 0
+	for rc := range sums {
+		// One class's behaviours, in order: its sum stays in a register.
+		hi := min(m.rcEnd[rc], len(tab))
+		sum := 0.0
+		for i := lo; i < hi; i++ {
+			b := &tab[i]
 			// The trait multiplier exp(sum slope*z) as a product of factors.
-			s := rates[k] * (fa[b.ix[3]] * f0[b.ix[0]] * f1[b.ix[1]] * f2[b.ix[2]])
-			static[k] = s
-			sums[b.rc&7] += s
+			s := rates[i] * (fa[b.ix[3]] * f0[b.ix[0]] * f1[b.ix[1]] * f2[b.ix[2]])
+			static[ks[i]] = s
+			sum += s
 		}
+		sums[rc] = sum
+		lo = max(lo, hi)
+	}
+	for i := lo; i < len(tab); i++ {
+		b := &tab[i]
+		static[ks[i]] = rates[i] * (fa[b.ix[3]] * f0[b.ix[0]] * f1[b.ix[1]] * f2[b.ix[2]])
+	}
+	c.sums = sums
+	c.base = sums
+}
+
+// directRates is staticRates with one exp per behaviour
+// (traitTables.direct).
+func (w *worker) directRates(c *citizen, rates, static []float64) {
+	m := w.m
+	var sums [rcNone + 1]float64 // rcNone's dropped
+	z := &c.z
+	for i, k := range m.rateK {
+		b := &m.beh[k]
+		sl := &b.slopes
+		s := rates[i] * math.Exp(sl[0]*z[0]+sl[1]*z[1]+sl[2]*z[2]+sl[3]*z[3])
+		static[k] = s
+		sums[b.rc] += s
 	}
 	c.sums = [4]float64(sums[:4])
 	c.base = c.sums

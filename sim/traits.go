@@ -42,8 +42,12 @@ type traitTable struct {
 // traitTables are the compiled trait multipliers of the behaviours.
 type traitTables struct {
 	cont [3]traitTable
-	ages int       // the distinct age slopes
-	age  []float64 // per age-minAge and distinct age slope: the age factor, [a*ages+j]
+	// steps are the grid tables' plans together, ordered by depth (a
+	// step's factors are made by an earlier depth): the same products,
+	// but those next to each other do not wait on each other.
+	steps []powStep
+	ages  int       // the distinct age slopes
+	age   []float64 // per age-minAge and distinct age slope: the age factor, [a*ages+j]
 	// direct: a trait has more than maxFactors factors, and staticRates
 	// computes each behaviour's exp(sum slope*z) on its own.
 	direct bool
@@ -75,6 +79,7 @@ func (m *model) compileTraits() {
 			tab.plan(m.slopeSets, t)
 		}
 	}
+	tt.mergePlans()
 	var ageSlopes []float64
 	for _, b := range m.beh {
 		if !slices.Contains(ageSlopes, b.slopes[3]) {
@@ -90,8 +95,9 @@ func (m *model) compileTraits() {
 	if tt.direct {
 		return
 	}
-	for k, b := range m.beh {
-		e := &m.rateTab[k]
+	for i := range m.rateTab {
+		e := &m.rateTab[i]
+		b := &m.beh[m.rateK[i]]
 		for t := range 3 {
 			e.ix[t] = uint8(tt.cont[t].index(b.slopes[t]))
 		}
@@ -155,9 +161,45 @@ func (tab *traitTable) plan(sets [][4]float64, t int) {
 	}
 }
 
+// powStep is the step fac[d] = fac[a] * fac[b] (worker.fac: trait t's
+// factor i at t*maxFactors+i).
+type powStep struct{ d, a, b uint16 }
+
+// mergePlans makes tt.steps from the grid tables' plans.
+func (tt *traitTables) mergePlans() {
+	type ranked struct {
+		depth int
+		s     powStep
+	}
+	var all []ranked
+	for t := range tt.cont {
+		tab := &tt.cont[t]
+		if !tab.grid {
+			continue
+		}
+		var depth [maxFactors]int // x^0, x^1 and x^-1: 0
+		for i, d := range tab.dst {
+			a, b := tab.a[i], tab.b[i]
+			depth[d] = 1 + max(depth[a], depth[b])
+			o := uint16(t * maxFactors)
+			all = append(all, ranked{depth[d], powStep{o + uint16(d), o + uint16(a), o + uint16(b)}})
+		}
+	}
+	slices.SortStableFunc(all, func(x, y ranked) int { return x.depth - y.depth })
+	tt.steps = tt.steps[:0]
+	for _, r := range all {
+		tt.steps = append(tt.steps, r.s)
+	}
+}
+
 // step adds the step f[dst] = f[a] * f[b] to the plan.
 func (tab *traitTable) step(dst, a, b int) {
 	tab.dst, tab.a, tab.b = append(tab.dst, uint8(dst)), append(tab.a, uint8(a)), append(tab.b, uint8(b))
+}
+
+// factors returns trait t's factors in w.fac (3: age).
+func (w *worker) factors(t int) *[maxFactors]float64 {
+	return (*[maxFactors]float64)(w.fac[t*maxFactors:][:maxFactors])
 }
 
 // multipliers sets w.fac to the factors of every distinct slope of each
@@ -170,18 +212,13 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 	}
 	for t := range 3 {
 		tab := &tt.cont[t]
-		f := &w.fac[t]
+		f := w.factors(t)
 		if tab.grid {
 			x := math.Exp(slopeStep * z[t])
 			// x^0, x^1 and x^-1, needed or not: a grid's indices are
 			// far from wrapping round a byte.
 			z0 := uint8(-tab.lo)
 			f[z0], f[z0+1], f[z0-1] = 1, x, 1/x
-			dst := tab.dst
-			a, b := tab.a[:len(dst)], tab.b[:len(dst)]
-			for s, d := range dst {
-				f[d] = f[a[s]] * f[b[s]]
-			}
 		} else {
 			for i, s := range tab.slopes {
 				f[i] = math.Exp(s * z[t])
@@ -189,7 +226,13 @@ func (w *worker) multipliers(z *[4]float64, age int) {
 			f[len(tab.slopes)] = 1
 		}
 	}
+	// The grid tables' powers, all traits' steps of one depth together.
+	fac := &w.fac
+	for _, s := range tt.steps {
+		const mask = uint16(len(fac) - 1) // no bounds checks
+		fac[s.d&mask] = fac[s.a&mask] * fac[s.b&mask]
+	}
 	for j, v := range tt.age[(age-minAge)*tt.ages:][:tt.ages] {
-		w.fac[3][uint8(j)] = v
+		w.fac[3*maxFactors+int(uint8(j))] = v
 	}
 }

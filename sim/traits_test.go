@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"scs/schemes"
 )
 
@@ -12,7 +14,7 @@ import (
 // behaviour is its rate (0 when the citizen lacks what it needs) times
 // exp(sum slope*z), and the class sums are their sums; both with the
 // factor tables and, for more distinct slopes than a byte indexes, with
-// one exp per behaviour.
+// one exp per behaviour. The sums are exactly those in behaviour order.
 func TestStaticRatesAreTraitMultipliers(t *testing.T) {
 	s, err := schemes.Load("rongcheng")
 	if err != nil {
@@ -60,7 +62,8 @@ func TestStaticRatesAreTraitMultipliers(t *testing.T) {
 				}
 			}
 			for rc, want := range sums {
-				if got := c.sums[rc]; math.Abs(got-want) > 1e-12*want {
+				// Bit for bit: summed by class, in behaviour order.
+				if got := c.sums[rc]; got != want || c.base[rc] != want {
 					t.Fatalf("direct=%v citizen %d class %d: sum %v, want %v", direct, i, rc, got, want)
 				}
 			}
@@ -86,4 +89,61 @@ func TestWealthDecile(t *testing.T) {
 			t.Errorf("wealthDecile(%v) = %d, want %d", z, got, want)
 		}
 	}
+}
+
+// TestMergedPlan: the grid tables' steps taken together by depth
+// (traitTables.steps) make exactly the factors that each table's plan
+// makes in its own order, for random slopes on the grid and random traits.
+func TestMergedPlan(t *testing.T) {
+	s, err := schemes.Load("rongcheng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := prepare(Config{Scheme: s, Citizens: 100, Years: 1, Seed: 5, End: testEnd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	beh := slices.Clone(m.beh)
+	rapid.Check(t, func(rt *rapid.T) {
+		m.beh = slices.Clone(beh)
+		for k := range m.beh {
+			for tr := range 3 {
+				m.beh[k].slopes[tr] = float64(rapid.IntRange(-maxSteps, maxSteps).Draw(rt, "n")) * slopeStep
+			}
+		}
+		m.slopeSets = nil
+		for _, b := range m.beh {
+			if b.slopes != [4]float64{} && !slices.Contains(m.slopeSets, b.slopes) {
+				m.slopeSets = append(m.slopeSets, b.slopes)
+			}
+		}
+		m.rateTable()
+		m.traits = traitTables{}
+		m.compileTraits()
+		w := newWorker(m)
+		for range 20 {
+			z := [4]float64{rapid.Float64Range(-6, 6).Draw(rt, "z0"), rapid.Float64Range(-6, 6).Draw(rt, "z1"), rapid.Float64Range(-6, 6).Draw(rt, "z2"), 0}
+			w.multipliers(&z, 40)
+			for tr := range 3 {
+				tab := &m.traits.cont[tr]
+				if !tab.grid {
+					rt.Fatalf("trait %d: not a grid table", tr)
+				}
+				// Each table's plan in its own order.
+				var f [maxFactors]float64
+				x := math.Exp(slopeStep * z[tr])
+				z0 := uint8(-tab.lo)
+				f[z0], f[z0+1], f[z0-1] = 1, x, 1/x
+				for i, d := range tab.dst {
+					f[d] = f[tab.a[i]] * f[tab.b[i]]
+				}
+				got := w.factors(tr)
+				for n := tab.lo; n <= tab.hi; n++ {
+					if i := n - tab.lo; f[i] != 0 && got[i] != f[i] {
+						rt.Fatalf("trait %d, z %v, power %d: %v, want %v", tr, z[tr], n, got[i], f[i])
+					}
+				}
+			}
+		}
+	})
 }

@@ -47,8 +47,9 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 	// none of its own.
 	w.dirty = true
 	seg, t, b := 1, cuts[0], cuts[1]
+	var perSec, secPer float64 // w.total per second and its inverse
 	if m.jan1[y] {
-		w.cut(c, t)
+		w.newYear(c, t)
 	} else if c.st.LockGrade >= 0 {
 		w.lockAt(c, t)
 	}
@@ -76,8 +77,8 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 			w.cw = [4]float64{mis * c.sums[rcMisconduct], w.cm[rcEconomic] * c.sums[rcEconomic],
 				spe * c.sums[rcSpeech], pos * c.sums[rcPositive]}
 			w.total = w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
-			w.perSec = w.total * (1 / secondsPerYear)
-			w.secPer = secondsPerYear / w.total
+			perSec = w.total * (1 / secondsPerYear)
+			secPer = secondsPerYear / w.total
 		}
 		stop, why := b, 0
 		if c.st.LockGrade >= 0 {
@@ -97,7 +98,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 					c.left = w.rd.ExpFloat64()
 				}
 			}
-			d := c.left * w.secPer
+			d := c.left * secPer
 			if float64(t)+d < float64(stop) {
 				t += int64(d)
 				c.left = 0
@@ -106,7 +107,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				}
 				continue
 			}
-			left := c.left - float64(stop-t)*w.perSec
+			left := c.left - float64(stop-t)*perSec
 			if left < 0 {
 				left = 0 // rounding: the act would have been at the stop
 			}
@@ -119,11 +120,7 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 				return nil
 			}
 			b = cuts[seg]
-			if c.nblocked > 0 || c.st.LockGrade >= 0 {
-				w.cut(c, t)
-			} else {
-				c.spent, c.hours, c.blood = 0, 0, 0
-			}
+			w.newYear(c, t)
 			continue
 		}
 		if err := w.stopped(c, t, why); err != nil {
@@ -152,8 +149,18 @@ func (w *worker) standingOff(c *citizen) (pos float64, fall int) {
 //go:noinline
 func (w *worker) reportAt(t int64) (int64, int) { return max(w.rat, t), 2 }
 
+// newYear starts a calendar year (a Jan 1) at t for citizen c: cut, with
+// no call when nothing is blocked or locked (the yearly limits only).
+func (w *worker) newYear(c *citizen, t int64) {
+	if c.nblocked > 0 || c.st.LockGrade >= 0 {
+		w.cut(c, t)
+		return
+	}
+	c.limits = limits{}
+}
+
 // cut starts a calendar year (a Jan 1) at t: the citizen's yearly limits
-// start again (live does it itself when nothing is blocked or locked).
+// start again (newYear does it itself when nothing is blocked or locked).
 func (w *worker) cut(c *citizen, t int64) {
 	if c.nblocked > 0 {
 		clear(c.blocked)
@@ -161,7 +168,7 @@ func (w *worker) cut(c *citizen, t int64) {
 		c.nblocked = 0
 		w.dirty = true
 	}
-	c.spent, c.hours, c.blood = 0, 0, 0
+	c.limits = limits{}
 	w.lockAt(c, t)
 }
 

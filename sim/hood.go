@@ -28,7 +28,6 @@ type worker struct {
 	cm                [4]float64              // and each class's multiplier on the static rates
 	fac               [4 * maxFactors]float64 // per trait t from t*maxFactors: the current citizen's factors (traits.go)
 	total             float64
-	perSec, secPer    float64 // total per second and its inverse
 	dirty             bool
 	reports           []report
 	order             []int

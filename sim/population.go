@@ -26,11 +26,10 @@ type citizen struct {
 	everLow            bool // fell into a grade without job security
 	driver, parent     bool
 	records            int32
-	idx                int32 // index in the neighbourhood (read at the year's end, lived)
-	blood              int
+	idx                int32      // index in the neighbourhood (read at the year's end, lived)
 	sums               [4]float64 // unblocked static rates by rate class
-	spent, hours       float64
-	donScale           float64 // median donation at the current income, 0 until needed
+	limits                        // what they gave this calendar year
+	donScale           float64    // median donation at the current income, 0 until needed
 	st                 scs.State
 	static             []float64
 	blocked            []bool
@@ -43,6 +42,13 @@ type citizen struct {
 	z                  [4]float64 // conscientiousness, outspokenness, income, age
 	zWealth            float64
 	decile             int
+}
+
+// limits are what a citizen gave in a calendar year, against its limits
+// (give): money donated, volunteered hours, blood donations.
+type limits struct {
+	spent, hours float64
+	blood        int
 }
 
 // never is the time of what has not happened (citizen.listedSince,

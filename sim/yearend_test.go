@@ -209,3 +209,37 @@ func TestMergeInto(t *testing.T) {
 		}
 	}
 }
+
+// TestNewYear: a Jan 1 starts the yearly limits again for every citizen,
+// and unblocks a citizen's blocked behaviours (their class sums back to
+// none blocked, their rates to recompute); a citizen with nothing blocked
+// keeps their rates.
+func TestNewYear(t *testing.T) {
+	m, err := prepare(Config{Scheme: rongcheng(t), Citizens: 200, Years: 1, Seed: 4, End: testEnd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(m)
+	w.begin(0)
+	t0 := m.yearB[0]
+	k := m.byClass[rcPositive][0]
+	for i := range w.cs[:20] {
+		c := &w.cs[i]
+		c.spent, c.hours, c.blood = 100, 5, 1
+		blocked := i%2 == 0
+		if blocked {
+			w.block(c, k)
+		}
+		w.dirty = false
+		w.newYear(c, t0)
+		if c.limits != (limits{}) {
+			t.Errorf("citizen %d: limits %+v after a Jan 1, want none", i, c.limits)
+		}
+		if c.nblocked != 0 || c.blocked[k] || c.sums != c.base {
+			t.Errorf("citizen %d: %d blocked (behaviour %d: %v), sums %v after a Jan 1, want none and %v", i, c.nblocked, k, c.blocked[k], c.sums, c.base)
+		}
+		if w.dirty != blocked {
+			t.Errorf("citizen %d (blocked %v): rates to recompute %v", i, blocked, w.dirty)
+		}
+	}
+}

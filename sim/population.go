@@ -120,8 +120,6 @@ func (w *worker) traits(h, n int) {
 		zi := r.NormFloat64()
 		c.zWealth = rho*zi + rho1*r.NormFloat64()
 		c.z = [4]float64{r.NormFloat64(), r.NormFloat64(), zi, float64(age-45) / 15}
-		c.income0 = m.p.incMedian * math.Exp(m.p.incSigma*zi)
-		c.income = c.income0
 		c.econ = 1
 		c.decile = wealthDecile(c.zWealth)
 		pd := m.p.drivers * (1 + 0.3*zi)
@@ -145,7 +143,10 @@ func (w *worker) traits(h, n int) {
 		c.listedSince = never
 		c.informant = unit(pt) < m.p.informants*zeal
 		c.employed = age < 60
-		// The factors of the trait multipliers.
+		// The income and the factors of the trait multipliers: four exps
+		// side by side, so that they overlap.
+		c.income0 = m.p.incMedian * math.Exp(m.p.incSigma*zi)
+		c.income = c.income0
 		w.multipliers(&c.z, age)
 		w.staticRates(c, age)
 		if c.consent {

@@ -210,16 +210,17 @@ func (w *worker) stopped(c *citizen, t int64, why int) error {
 // or a detected or reported one.
 func (w *worker) act(c *citizen, t int64) error {
 	// The classes in the order of their rates: the positive acts, about
-	// seven in ten of all, first; a class without rate is passed over.
+	// seven in ten of all, first; a class without rate is passed over (u
+	// is never below 0, so u >= cw holds for cw = 0).
 	u := float64(w.pd.Uint64()<<11>>11) / (1 << 53) * w.total // unit(w.pd)
 	rc := rcPositive
-	if cw := w.cw[rcPositive]; u >= cw || cw == 0 {
+	if cw := w.cw[rcPositive]; u >= cw {
 		u -= cw
 		rc = rcMisconduct
-		if cw := w.cw[rcMisconduct]; u >= cw || cw == 0 {
+		if cw := w.cw[rcMisconduct]; u >= cw {
 			u -= cw
 			rc = rcEconomic
-			if cw := w.cw[rcEconomic]; u >= cw || cw == 0 {
+			if cw := w.cw[rcEconomic]; u >= cw {
 				u -= cw
 				rc = rcSpeech
 			}
@@ -228,30 +229,18 @@ func (w *worker) act(c *citizen, t int64) error {
 	// Within the class: the static rates times the class's multiplier, laid
 	// end to end, largest first; v is the residual of the draw, a uniform in
 	// [0, 1) independent of the choice, which the act may use as its own.
-	k, v := -1, 0.0
+	var k int
+	var v float64
 	if ks, f := w.m.byClass[rc], w.cm[rc]; c.nblocked == 0 {
-		last, ls := -1, 0.0
-		for _, kk := range ks {
-			if s := c.static[kk] * f; s > 0 {
-				if u < s {
-					k, v = kk, u/s
-					break
-				}
-				last, ls = kk, s
-				u -= s
-			}
-		}
-		if k < 0 {
-			k, v = last, residual(u, ls)
-		}
+		k, v = pickIn(c.static, ks, f, u)
 	} else {
 		k, v = pickBlocked(c, ks, f, u)
 	}
 	b := &w.m.beh[k]
-	switch {
-	case b.class == clMisconduct || b.class == clSpeech:
+	switch b.op {
+	case opOffend:
 		return w.offend(c, k, b, t, v)
-	case b.kd == kdOther:
+	case opRecord:
 		return w.record(c, k, b, t, float64(1+w.extra(b)))
 	}
 	q := w.give(c, k, b)
@@ -259,6 +248,32 @@ func (w *worker) act(c *citizen, t int64) error {
 		return nil
 	}
 	return w.record(c, k, b, t, q)
+}
+
+// pickIn is act's pick within a class when c has nothing blocked: the
+// behaviour among ks that u falls on, their rates (static times f) laid
+// end to end, and the draw's residual. u is not below 0, so a behaviour
+// without rate (s = 0) is passed over without a test of its own: u < 0
+// never holds, and u -= 0 leaves u as it was. It is pickBlocked with
+// nothing blocked (TestPickIn); last is the last behaviour with a rate,
+// for a draw that runs past the end by rounding.
+func pickIn(static []float64, ks []int, f, u float64) (int, float64) {
+	last := -1
+	for _, k := range ks {
+		s := static[k] * f
+		if u < s {
+			return k, u / s
+		}
+		u -= s
+		if s > 0 {
+			last = k
+		}
+	}
+	ls := 0.0
+	if last >= 0 {
+		ls = static[last] * f
+	}
+	return last, residual(u, ls)
 }
 
 // pickBlocked is act's pick within a class when c has blocked behaviours:
@@ -323,8 +338,8 @@ func (w *worker) offend(c *citizen, k int, b *cbeh, t int64, v float64) error {
 func (w *worker) give(c *citizen, k int, b *cbeh) float64 {
 	m := w.m
 	r := w.rd
-	switch b.kd {
-	case kdDonation:
+	switch b.op {
+	case opDonation:
 		budget := m.p.donBudget*c.income - c.spent
 		if c.donScale == 0 {
 			// (income/median)^0.8, from the income trait until a job loss.
@@ -345,7 +360,7 @@ func (w *worker) give(c *citizen, k int, b *cbeh) float64 {
 		}
 		c.spent += amt
 		return amt
-	case kdBlood:
+	case opBlood:
 		c.blood++
 		if c.blood >= 2 {
 			w.block(c, k)
@@ -448,7 +463,7 @@ func (w *worker) record(c *citizen, k int, b *cbeh, t int64, q float64) error {
 	if err != nil {
 		return fmt.Errorf("sim: neighbourhood %d: rule %s: %w", w.hi+1, b.rule, err)
 	}
-	if b.class == clPositive && b.capped && applied <= 0 {
+	if b.capBlocks && applied <= 0 {
 		// The act earned nothing under a rule with a yearly cap: the
 		// citizen learns the cap is reached and stops until next year.
 		w.block(c, k)

@@ -30,29 +30,45 @@ const (
 )
 
 type cbeh struct {
-	rule       string
+	// What an act of it reads (act, offend, give, extra, record) first,
+	// together, so that an act touches one or two of its cache lines
+	// instead of four.
+	op         uint8 // what act does with an act of it (opOffend, ...)
+	needsQty   bool
+	isRange    bool
+	capped     bool // the rule has a yearly cap
+	capBlocks  bool // a positive act under a capped rule: earning nothing blocks it (record)
+	informable bool
 	ruleIdx    int
-	dept       string
-	kind       string
-	kd         int // kind as a number (kdOther, ...), for the hot loop
-	class      int
-	rate       float64
+	detect     float64
 	mu         float64   // mean of the Poisson draw of extra units (quantity-1)
 	cdf        []float64 // its distribution function, for mu up to 30
 	guide      []uint8   // where extra's search of cdf starts, by the uniform's bucket (guideTable)
+	class      int
+	min, max   int64
+	rule       string
+	dept       string
+	kind       string
+	kd         int // kind as a number (kdOther, ...)
+	rate       float64
 	rc         int
-	detect     float64
-	informable bool
 	economic   bool
 	needs      int // 0 none, 1 driver, 2 child
 	qty        float64
 	slopes     [4]float64 // conscientiousness, outspokenness, income, age
 	slopeSet   int        // index of slopes in model.slopeSets, -1 when all 0
-	needsQty   bool
-	isRange    bool
-	capped     bool // the rule has a yearly cap
-	min, max   int64
 }
+
+// What act does with an act of a behaviour (cbeh.op), from its class and
+// kind: one byte, so that act tells them apart with one load.
+const (
+	opOffend   = iota // misconduct or speech: offend
+	opRecord          // a positive act of no kind of its own: recorded with its extra units
+	opDonation        // give's kinds
+	opBlood
+	opVolunteer
+	opNone // informing: never an act of its own (stopped records the reports)
+)
 
 // What a citizen has that a behaviour may need (rateEntry.need).
 const (
@@ -358,6 +374,8 @@ func (m *model) behaviours() {
 				m.slopeSets = append(m.slopeSets, c.slopes)
 			}
 		}
+		c.op = c.opOf()
+		c.capBlocks = c.class == clPositive && c.capped
 		c.mu = max(c.qty, 1) - 1
 		if c.mu > 0 && c.mu <= 30 {
 			c.cdf = poissonCDF(c.mu)
@@ -487,6 +505,17 @@ const (
 	rcPositive
 	rcNone // informing: never spontaneous
 )
+
+// opOf returns what act does with an act of b (cbeh.op).
+func (b *cbeh) opOf() uint8 {
+	switch {
+	case b.class == clMisconduct || b.class == clSpeech:
+		return opOffend
+	case b.class != clPositive:
+		return opNone
+	}
+	return [...]uint8{kdOther: opRecord, kdDonation: opDonation, kdBlood: opBlood, kdVolunteer: opVolunteer}[b.kd]
+}
 
 func (b *cbeh) rclass() int {
 	switch b.class {

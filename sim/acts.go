@@ -73,8 +73,9 @@ func (w *worker) live(c *citizen, y int, reports []report) error {
 					}
 				}
 			}
-			w.cm = [4]float64{mis, mis * c.econ, spe, pos}
-			w.cw = [4]float64{mis * c.sums[rcMisconduct], w.cm[rcEconomic] * c.sums[rcEconomic],
+			eco := mis * c.econ // in a register: w.cm's store and load would delay w.total
+			w.cm = [4]float64{mis, eco, spe, pos}
+			w.cw = [4]float64{mis * c.sums[rcMisconduct], eco * c.sums[rcEconomic],
 				spe * c.sums[rcSpeech], pos * c.sums[rcPositive]}
 			w.total = w.cw[0] + w.cw[1] + w.cw[2] + w.cw[3]
 			perSec = w.total * (1 / secondsPerYear)

@@ -31,15 +31,7 @@ func TestStaticRatesAreTraitMultipliers(t *testing.T) {
 				b.slopes[0] = 0.0005 + 0.001*float64(i)
 				m.beh = append(m.beh, b)
 			}
-			m.slopeSets = nil
-			for _, b := range m.beh {
-				if b.slopes != [4]float64{} && !slices.Contains(m.slopeSets, b.slopes) {
-					m.slopeSets = append(m.slopeSets, b.slopes)
-				}
-			}
-			m.rateTable()
-			m.traits = traitTables{}
-			m.compileTraits()
+			recompileTraits(m)
 		}
 		if m.traits.direct != direct {
 			t.Fatalf("direct = %v, want %v", m.traits.direct, direct)
@@ -111,15 +103,7 @@ func TestMergedPlan(t *testing.T) {
 				m.beh[k].slopes[tr] = float64(rapid.IntRange(-maxSteps, maxSteps).Draw(rt, "n")) * slopeStep
 			}
 		}
-		m.slopeSets = nil
-		for _, b := range m.beh {
-			if b.slopes != [4]float64{} && !slices.Contains(m.slopeSets, b.slopes) {
-				m.slopeSets = append(m.slopeSets, b.slopes)
-			}
-		}
-		m.rateTable()
-		m.traits = traitTables{}
-		m.compileTraits()
+		recompileTraits(m)
 		w := newWorker(m)
 		for range 20 {
 			z := [4]float64{rapid.Float64Range(-6, 6).Draw(rt, "z0"), rapid.Float64Range(-6, 6).Draw(rt, "z1"), rapid.Float64Range(-6, 6).Draw(rt, "z2"), 0}
@@ -146,4 +130,18 @@ func TestMergedPlan(t *testing.T) {
 			}
 		}
 	})
+}
+
+// recompileTraits remakes m's slope sets, rate table and trait tables after
+// a test changed its behaviours' slopes.
+func recompileTraits(m *model) {
+	m.slopeSets = nil
+	for _, b := range m.beh {
+		if b.slopes != [4]float64{} && !slices.Contains(m.slopeSets, b.slopes) {
+			m.slopeSets = append(m.slopeSets, b.slopes)
+		}
+	}
+	m.rateTable()
+	m.traits = traitTables{}
+	m.compileTraits()
 }

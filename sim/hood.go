@@ -60,6 +60,7 @@ func newWorker(m *model) *worker {
 	w := &worker{m: m, metAll: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor),
 		metSample: newMetrics(m.cfg.Years, m.nG, len(m.scheme.Rules), m.scheme.Floor)}
 	w.met = w.metAll
+	w.factor = m.eng.IsFactorModel()
 	w.hoodG, w.stay = make([]int64, m.nG), make([]int64, m.nG)
 	w.pt = rand.NewPCG(0, 0)
 	w.pd = rand.NewPCG(0, 0)
@@ -157,7 +158,6 @@ func (w *worker) begin(h int) {
 // their fields are still in cache, so the year reads each citizen once.
 func (w *worker) liveYear(y int) error {
 	w.reports = w.reports[:0]
-	w.factor = w.m.eng.IsFactorModel()
 	w.later = slices.Grow(w.later[:0], len(w.cs))
 	// Non-informants first: their acts can be reported by informants,
 	// whose reports are applied after, in time order. Nothing a citizen's
@@ -249,7 +249,7 @@ func (w *worker) endYear(y int) (shareLow float64) {
 	end := time.Unix(endS, 0)
 	cs, nG := w.cs, m.nG
 	order := w.order[:len(cs)]
-	factor := m.eng.IsFactorModel()
+	factor := w.factor
 	yt := w.trustYear()
 	var trust int64
 	own := 0

@@ -28,6 +28,10 @@ const (
 	maxFactors = 256
 )
 
+// multipliers masks its indices into worker.fac with len-1, which needs
+// 4*maxFactors to be a power of two: this fails to compile otherwise.
+var _ = [1]struct{}{}[4*maxFactors&(4*maxFactors-1)]
+
 // traitTable says how the factors of one continuous trait are made.
 type traitTable struct {
 	grid   bool      // every slope is n*slopeStep, lo <= n <= hi

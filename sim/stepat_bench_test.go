@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkStepAtReplay replays the engine's steps of one neighbourhood of
-// a Rongcheng run (780 citizens, the default hood_size, 10 years, seed 1):
+// a Rongcheng run (the default hood_size, 780 citizens; 10 years, seed 1):
 // the records of the citizens who opted in, in the order the simulator
 // stepped them, through engine.StepAt into the states of citizens laid out
 // as the simulator's are, which stay in the processor's caches as a
@@ -40,7 +40,7 @@ func BenchmarkStepAtReplay(b *testing.B) {
 		q       float64
 		pts     int64
 	}
-	const n = 780 // one neighbourhood of the default hood_size
+	n := int(Settings(nil).Get("hood_size")) // one neighbourhood, of the default size
 	var steps []step
 	score := make([]int64, n)
 	index := func(id string) int {
